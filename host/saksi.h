@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * saksi.h — the one public header of libsaksi, a forensic audit engine for
+ * polling-station election results. It declares the station table, the
+ * quarantine list, the audit engine and its report, the election simulator
+ * and the OpenCL device listing.
+ *
+ * Conventions: functions return a saksi_status (0 = ok) and fill a
+ * caller-owned saksi_error with a message naming file, line and field where
+ * the input is at fault. The library never prints and never exits. Objects
+ * made by *_alloc / *_read are released by the matching *_free, which
+ * accepts NULL.
+ */
+#ifndef SAKSI_H
+#define SAKSI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "saksi_shared.h"
+
+#define SAKSI_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum saksi_status {
+    SAKSI_OK = 0,
+    SAKSI_ERR_NOMEM,       /* an allocation failed                              */
+    SAKSI_ERR_NOINPUT,     /* an input file is missing or unreadable            */
+    SAKSI_ERR_IO,          /* a read, write, fsync or rename failed             */
+    SAKSI_ERR_CANTCREAT,   /* an output file or directory cannot be created     */
+    SAKSI_ERR_DATA,        /* malformed input header, rules file or column map  */
+    SAKSI_ERR_STRICT,      /* --strict and at least one record was quarantined  */
+    SAKSI_ERR_USAGE,       /* an invalid option or configuration value          */
+    SAKSI_ERR_NODEVICE,    /* no OpenCL platform or no device matched           */
+    SAKSI_ERR_OPENCL,      /* an OpenCL call or program build failed            */
+    SAKSI_ERR_SELFTEST,    /* the device disagreed with the CPU reference       */
+    SAKSI_ERR_HDF5,        /* an HDF5 call failed                               */
+    SAKSI_ERR_LIMIT,       /* input beyond a documented limit                   */
+    SAKSI_ERR_INTERRUPTED, /* saksi_request_stop() was called during the run    */
+    SAKSI_ERR_INTERNAL,    /* a broken invariant: a bug in saksi                */
+    SAKSI_NSTATUS
+} saksi_status;
+
+/* A failure as recorded where it happened. message is always terminated. */
+typedef struct saksi_error {
+    saksi_status status;
+    const char *src_file; /* source file of saksi that recorded it */
+    int src_line;
+    char message[1024];
+} saksi_error;
+
+/* Short, static, English description of a status. */
+const char *saksi_strerror(saksi_status status);
+
+/* Ask a running audit to stop at its next batch boundary; it then returns
+ * SAKSI_ERR_INTERRUPTED after removing its temporary files. Only sets a
+ * flag, so it is safe to call from a signal handler. */
+void saksi_request_stop(void);
+/* Clear a stop request (for the next run in the same process). */
+void saksi_clear_stop(void);
+
+/* ------------------------------------------------------------------ */
+/* Station table                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Region levels. Level 0 is the whole input (one region). */
+enum saksi_level {
+    SAKSI_LEVEL_NATIONAL,
+    SAKSI_LEVEL_PROVINCE,
+    SAKSI_LEVEL_REGENCY,
+    SAKSI_LEVEL_DISTRICT,
+    SAKSI_LEVEL_VILLAGE,
+    SAKSI_NLEVELS
+};
+
+/* The regions of one level, in canonical (sorted) order. Region r holds
+ * stations [first[r], first[r] + count[r]) of the finalized table, and
+ * its parent at the level above is parent[r]. code[r] is the region's own
+ * code (the code prefix for 13-digit TPS ids, else the region column's
+ * value; "" when unknown). */
+typedef struct saksi_regions {
+    size_t n;
+    char **code;
+    uint32_t *parent;
+    size_t *first;
+    size_t *count;
+} saksi_regions;
+
+/* Station strata that behave differently by law; they are separate strata
+ * for every distribution test (DESIGN §4). Assigned by the rules file. */
+enum saksi_stratum {
+    SAKSI_STRATUM_REGULAR,
+    SAKSI_STRATUM_SPECIAL,
+    SAKSI_STRATUM_OVERSEAS,
+    SAKSI_STRATUM_NOKEN,
+    SAKSI_NSTRATA
+};
+
+/*
+ * The station table: structure-of-arrays int32 columns.
+ *
+ * A column exists for every canonical field present in the input header
+ * and for every candidate. Column slot s of station i is
+ * cols[s * stride + i]; slot_of_field[f] is the slot of field f, or -1 when
+ * the input has no such column (every cell of it counts as missing);
+ * candidate k is field SAKSI_NFIXED + k. Empty cells are SAKSI_MISSING.
+ *
+ * After saksi_table_finalize() the rows are in canonical order (by region
+ * codes at each level, then station id), stride == n, so every region at
+ * every level is a contiguous run of rows and the input order does not
+ * matter.
+ */
+typedef struct saksi_table {
+    size_t n;      /* stations */
+    size_t stride; /* distance between two slots in cols */
+    size_t nslots; /* columns held */
+    int32_t *cols; /* nslots * stride cells */
+    int slot_of_field[SAKSI_NFIXED];
+    int32_t *field_of_slot; /* nslots entries: the saksi_field of each slot */
+
+    size_t ncand;      /* candidate columns */
+    char **cand_label; /* label after "cand_", e.g. "01" */
+    int first_cand_slot;
+
+    /* station ids: id of station i is id_chars + id_off[i], terminated */
+    char *id_chars;
+    size_t *id_off;
+    size_t id_maxlen; /* longest id in bytes, for fixed-length report strings */
+    uint64_t *id_hash;  /* FNV-1a 64 of the id: RNG key and duplicate check */
+    uint64_t *src_line; /* input line of each station, for messages */
+    uint32_t *src_file; /* index into the engine's input list */
+    uint8_t *stratum;   /* enum saksi_stratum */
+
+    uint32_t *region_of[SAKSI_NLEVELS]; /* per station, region index per level */
+    saksi_regions regions[SAKSI_NLEVELS];
+
+    /* private growth state of the ingest, released by finalize */
+    struct saksi_table_build *build;
+} saksi_table;
+
+/* Name of field f (canonical CSV header, e.g. "voters_dpt_male"). */
+const char *saksi_field_name(int field);
+/* Field of a canonical header name, or -1. Candidates are not listed here. */
+int saksi_field_lookup(const char *name);
+/* Name of a level ("national", "province", ...). */
+const char *saksi_level_name(int level);
+/* Name of a stratum ("regular", "special", "overseas", "noken"). */
+const char *saksi_stratum_name(int stratum);
+
+/* A new empty table expecting the given fields (present[f] != 0) and
+ * candidate labels. Returns NULL when out of memory. */
+saksi_table *saksi_table_alloc(const int present[SAKSI_NFIXED], size_t ncand,
+                               const char *const *cand_labels);
+void saksi_table_free(saksi_table *t);
+
+/* Append one station. values[f] for every field f < SAKSI_NFIXED + ncand
+ * (SAKSI_MISSING when empty; ignored for absent fields); regions[l] for
+ * levels 1..4 may be NULL (derived from a 13-digit id, else unknown).
+ * Returns SAKSI_OK, SAKSI_ERR_NOMEM, or SAKSI_ERR_DATA when the id is a
+ * duplicate, in which case *first_line receives the line of the first. */
+saksi_status saksi_table_append(saksi_table *t, const char *id, size_t idlen,
+                                const char *const regions[SAKSI_NLEVELS], const int32_t *values,
+                                uint32_t src_file, uint64_t src_line, uint64_t *first_line,
+                                saksi_error *err);
+
+/* Sort into canonical order and build the region index of every level. */
+saksi_status saksi_table_finalize(saksi_table *t, saksi_error *err);
+
+/* Value of field f at station i (SAKSI_MISSING when absent or empty). */
+static inline int32_t saksi_table_get(const saksi_table *t, int field, size_t i)
+{
+    int s = field < SAKSI_NFIXED ? t->slot_of_field[field] : t->first_cand_slot + (field - SAKSI_NFIXED);
+    return s < 0 ? SAKSI_MISSING : t->cols[(size_t)s * t->stride + i];
+}
+static inline const char *saksi_table_id(const saksi_table *t, size_t i)
+{
+    return t->id_chars + t->id_off[i];
+}
+
+/* ------------------------------------------------------------------ */
+/* Quarantine                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Why a record could not be read (DESIGN §4 "Record policy"). */
+enum saksi_qreason {
+    SAKSI_Q_FIELD_COUNT,   /* wrong number of fields                  */
+    SAKSI_Q_NOT_INTEGER,   /* a count that is not an integer          */
+    SAKSI_Q_OVERFLOW,      /* a count outside int32 (reserved MIN too) */
+    SAKSI_Q_ENCODING,      /* not valid UTF-8                         */
+    SAKSI_Q_DUPLICATE_ID,  /* station id seen before                  */
+    SAKSI_Q_MISSING_ID,    /* empty station id                        */
+    SAKSI_Q_LINE_TOO_LONG, /* beyond the configured line limit        */
+    SAKSI_Q_BAD_QUOTE,     /* unterminated or stray quote             */
+    SAKSI_NQREASONS
+};
+
+typedef struct saksi_qrecord {
+    uint32_t file;      /* index into saksi_quarantine.files */
+    uint64_t line;      /* 1-based physical line where the record starts */
+    uint32_t column;    /* 1-based field number, 0 for the whole record */
+    int reason;         /* enum saksi_qreason */
+    const char *field;  /* header name of the column, or "" */
+    const char *station_id; /* as read, or "" */
+    const char *detail; /* human-readable: the offending text, truncated */
+} saksi_qrecord;
+
+typedef struct saksi_quarantine {
+    size_t n;
+    saksi_qrecord *rec;
+    size_t nfiles;
+    char **files;
+    struct saksi_qarena *arena; /* private string storage */
+} saksi_quarantine;
+
+const char *saksi_qreason_name(int reason);
+saksi_quarantine *saksi_quarantine_alloc(void);
+void saksi_quarantine_free(saksi_quarantine *q);
+/* Register an input file name; returns its index in *file_index. */
+saksi_status saksi_quarantine_add_file(saksi_quarantine *q, const char *path, uint32_t *file_index,
+                                       saksi_error *err);
+/* Append a record; strings are copied (detail truncated to 200 bytes). */
+saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t line, uint32_t column,
+                                  int reason, const char *field, const char *station_id,
+                                  const char *detail, saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Ingest                                                              */
+/* ------------------------------------------------------------------ */
+
+/* A column map: input header name -> canonical name (DESIGN §3). */
+typedef struct saksi_colmap saksi_colmap;
+saksi_colmap *saksi_colmap_alloc(void);
+void saksi_colmap_free(saksi_colmap *m);
+/* Add "canonical=input" (as given to --map). */
+saksi_status saksi_colmap_add(saksi_colmap *m, const char *pair, saksi_error *err);
+/* Read a map file: one "canonical=input" per line, '#' comments. */
+saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *err);
+/* Canonical name for an input header (the header itself when unmapped). */
+const char *saksi_colmap_canonical(const saksi_colmap *m, const char *input_name);
+
+typedef struct saksi_ingest_options {
+    const saksi_colmap *map; /* may be NULL */
+    size_t buffer_bytes;     /* read buffer; default 4 MiB */
+    size_t max_line_bytes;   /* longest record accepted; default 1 MiB */
+} saksi_ingest_options;
+
+/* Ingest counters, reported in the summary. */
+typedef struct saksi_ingest_stats {
+    uint64_t bytes;        /* bytes read */
+    uint64_t records;      /* data records seen (not counting the header) */
+    uint64_t accepted;     /* stations appended to the table */
+    uint64_t quarantined;  /* records sent to quarantine */
+    uint64_t missing_cells; /* empty cells among accepted records */
+    unsigned char sha256[32];
+} saksi_ingest_stats;
+
+/*
+ * Stream a canonical station CSV (DESIGN §3) into a new table. Records that
+ * cannot be parsed go to q with file, line, column and reason; the header
+ * decides which fields exist (an unknown column is an error unless it is
+ * mapped away; a missing station_id or registered column, or no cand_
+ * column, is SAKSI_ERR_DATA). On success *out is a finalized table.
+ */
+saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt, saksi_quarantine *q,
+                              saksi_table **out, saksi_ingest_stats *stats, saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Election simulator                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Kinds of planted anomaly, with a ground-truth label per station. */
+enum saksi_plant_kind {
+    SAKSI_PLANT_SUM_MISMATCH,  /* a candidate count off by a non-digit amount */
+    SAKSI_PLANT_TRANSCRIPTION, /* one digit of one field misread (OCR)         */
+    SAKSI_PLANT_OVER_REGISTRATION, /* registered above capacity / DPT users > DPT */
+    SAKSI_PLANT_MISSING_ZERO,  /* a field entered as 0 (not entered)           */
+    SAKSI_PLANT_BALLOT_STUFFING, /* extra ballots for one candidate, sums kept */
+    SAKSI_PLANT_VOTE_TRANSFER, /* votes moved between candidates, sums kept    */
+    SAKSI_PLANT_ROUNDING,      /* counts rounded to end in 0 or 5              */
+    SAKSI_NPLANT
+};
+
+typedef struct saksi_sim_config {
+    uint64_t seed;
+    size_t stations;     /* target count; default 823,236 */
+    size_t provinces;    /* default 38 (real Indonesian codes) */
+    size_t ncand;        /* default 3 */
+    double plant_rate[SAKSI_NPLANT]; /* per-station probability of each kind; default 0 */
+    int with_region_columns; /* also write province..village columns */
+} saksi_sim_config;
+
+void saksi_sim_config_init(saksi_sim_config *c);
+/* Simulate an election; write stations.csv and (if anything is planted)
+ * labels.csv into dir. Deterministic for a given configuration. */
+saksi_status saksi_simulate(const saksi_sim_config *c, const char *dir, saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* OpenCL devices                                                      */
+/* ------------------------------------------------------------------ */
+
+enum saksi_backend { SAKSI_BACKEND_AUTO, SAKSI_BACKEND_OPENCL, SAKSI_BACKEND_CPU };
+
+typedef struct saksi_device_info {
+    unsigned platform, device; /* indices, as given to --device P:D */
+    char platform_name[128];
+    char device_name[128];
+    char version[128];  /* device OpenCL version */
+    char driver[64];
+    int is_cpu;         /* CL_DEVICE_TYPE_CPU */
+    uint64_t global_mem;
+    uint32_t compute_units;
+    size_t max_work_group;
+} saksi_device_info;
+
+/* List OpenCL devices into a malloc'd array (caller frees). *n = 0 and
+ * SAKSI_OK when the ICD loader finds no platform. */
+saksi_status saksi_devices_list(saksi_device_info **list, size_t *n, saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Audit                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Station classes (DESIGN §5), in the default ranking priority. */
+enum saksi_class {
+    SAKSI_CLASS_NONE,
+    SAKSI_CLASS_INTEGRITY,
+    SAKSI_CLASS_ANOMALY,
+    SAKSI_CLASS_TRANSCRIPTION,
+    SAKSI_CLASS_INCOMPLETE,
+    SAKSI_CLASS_CROSS_SOURCE,
+    SAKSI_NCLASSES
+};
+const char *saksi_class_name(int klass);
+
+typedef struct saksi_config {
+    const char *rules_path;  /* NULL: the built-in Indonesian rules      */
+    const char *map_path;    /* column map file, or NULL                  */
+    const char *const *map_pairs; /* NULL-terminated "canonical=input" list */
+    int strict;              /* any quarantined record is fatal          */
+    int backend;             /* enum saksi_backend                        */
+    int platform_index, device_index; /* -1: first GPU/accelerator        */
+    const char *kernel_dir;  /* load .cl from here instead of the embedded copy */
+    const char *cache_dir;   /* OpenCL program binaries; NULL: default, "" off */
+    size_t batch_rows;       /* stations per kernel batch; default 1 << 20  */
+    size_t local_size;       /* work-group size; 0: each kernel's fixed default */
+    int reproducible;        /* pin time and device in the report          */
+    uint64_t seed;           /* for every random draw; default 2024         */
+    double repair_min_weight; /* class transcription when unique or >= this; 0.9 */
+    size_t repair_max_alternatives; /* listed per station; default 5          */
+    int class_priority[SAKSI_NCLASSES]; /* rank order; default DESIGN §5    */
+    int progress;            /* report progress through the callback      */
+    void (*progress_cb)(void *ctx, const char *stage, double fraction);
+    void *progress_ctx;
+} saksi_config;
+
+/* Defaults documented field by field above. */
+void saksi_config_init(saksi_config *c);
+
+typedef struct saksi_engine saksi_engine;
+
+/* Per-stage wall time in seconds (monotonic clock). */
+typedef struct saksi_timing {
+    double ingest, finalize, integrity, repair, rank, report_h5, report_csv, total;
+} saksi_timing;
+
+/* What a finished audit reports, for the CLI's message and --json. */
+typedef struct saksi_summary {
+    saksi_ingest_stats ingest;
+    size_t stations;
+    size_t regions[SAKSI_NLEVELS];
+    size_t by_class[SAKSI_NCLASSES];
+    size_t nrules;
+    const char *const *rule_names;    /* nrules names                   */
+    const size_t *rule_failed;        /* stations failing each rule      */
+    const size_t *rule_evaluated;     /* stations where it was evaluable */
+    size_t negative_stations;         /* stations with a negative value  */
+    size_t repaired;                  /* stations with a unique or >= weight repair */
+    const char *backend_used;         /* "opencl" or "cpu"               */
+    const char *backend_reason;       /* why that path ran, one line      */
+    const char *device;               /* device name, "" for cpu          */
+    saksi_timing timing;
+} saksi_summary;
+
+saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
+void saksi_engine_free(saksi_engine *e);
+
+/* Read one input file (canonical CSV) into the engine. */
+saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err);
+/* Run every test family on the ingested table. */
+saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err);
+/* Write report.h5, ranked.csv and quarantine.csv into dir (created if
+ * needed); each file is written under a temporary name, fsynced and
+ * renamed, so a crash never leaves a half report under the real name. */
+saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_error *err);
+/* The summary of the last run; valid until the engine is freed. */
+const saksi_summary *saksi_engine_summary(const saksi_engine *e);
+/* Write the summary as one JSON object (numbers with a decimal point,
+ * whatever the locale). */
+saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err);
+
+/* Version strings of saksi and the libraries it was built and linked with. */
+const char *saksi_version_string(void);
+void saksi_library_versions(char *buf, size_t len);
+
+#endif /* SAKSI_H */
