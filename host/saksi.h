@@ -272,7 +272,31 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
 /* Election simulator                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Kinds of planted anomaly, with a ground-truth label per station. */
+/* Kinds of planted anomaly, with a ground-truth label per changed field.
+ * Precisely (datasets/README.md has the same list, with the rules each
+ * kind breaks):
+ *  - sum_mismatch: one candidate count changed by 2..SAKSI_SIM_SUM_MISMATCH_MAX
+ *    votes either way, to a value that is not one single-digit edit (change,
+ *    drop, insert one digit, swap two adjacent digits) of the true value in
+ *    either direction; nothing else changes, so sum(cand) != valid.
+ *  - transcription: one single-digit edit of one field (every field takes
+ *    part in at least one equality), written without a leading zero; a
+ *    changed digit follows the OCR confusions 1<->7, 3<->8, 0<->8, 5<->6,
+ *    4<->9 most of the time, and a stray leading digit is a common edit.
+ *  - over_registration: either registered inflated to 301..400 with its L/P
+ *    split, ballots_received and ballots_unused made consistent (only
+ *    registered <= 300 fails; never overseas), or phantom DPT voters: the
+ *    DPT voters raised above registered by extra ballots for one candidate
+ *    with every equality kept (voters_dpt <= registered fails).
+ *  - missing_zero: registered and its L/P entered as 0 while votes exist.
+ *  - ballot_stuffing: k extra DPT voters and ballots for one candidate,
+ *    every equality and inequality kept (k bounded by the unused ballots,
+ *    the DPT non-voters and the capacity).
+ *  - vote_transfer: m votes moved from one candidate to another.
+ *  - rounding: every candidate count moved to the nearest multiple of 5,
+ *    and valid, total, voters and ballots re-made consistent.
+ * A kind that a station cannot carry (no headroom, a single candidate, ...)
+ * leaves it clean; the summary counts those as skipped. */
 enum saksi_plant_kind {
     SAKSI_PLANT_SUM_MISMATCH,  /* a candidate count off by a non-digit amount */
     SAKSI_PLANT_TRANSCRIPTION, /* one digit of one field misread (OCR)         */
@@ -284,19 +308,117 @@ enum saksi_plant_kind {
     SAKSI_NPLANT
 };
 
+/* Name of a kind as written in labels.csv ("sum_mismatch", ...), and back
+ * (-1 when unknown). */
+const char *saksi_plant_kind_name(int kind);
+int saksi_plant_kind_lookup(const char *name);
+
+/* Most candidates the simulator draws; also the largest sum_mismatch. */
+#define SAKSI_SIM_MAX_CAND 16
+#define SAKSI_SIM_SUM_MISMATCH_MAX 50
+
+/* Standard deviations of one random effect at each level (normal, on the
+ * logit or log-ratio scale); a station's value is the sum down its path. */
+typedef struct saksi_sim_effects {
+    double province, regency, district, village, station;
+} saksi_sim_effects;
+
+/*
+ * The election model. Rates are national targets for regular stations;
+ * intercepts are calibrated to them once per run (the mean over the random
+ * effects, not the rate at zero effect). Defaults, measured on Sirekap 2024
+ * or taken from KPU figures, are documented in datasets/README.md.
+ */
+typedef struct saksi_sim_model {
+    double turnout;   /* voters_dpt / registered; 0.80                      */
+    double share[SAKSI_SIM_MAX_CAND]; /* of valid votes; 0.25 0.58 0.17 for 3
+                         candidates, equal otherwise; must sum to 1          */
+    double invalid;   /* invalid / total; 0.022                             */
+    double dptb, dpk; /* voters_dptb and voters_dpk / voters_total; 0.015, 0.005 */
+    double spoiled;   /* probability that a ballot left after the DPT voters is
+                         spoiled; 0.01                                     */
+    double male;      /* registered_male / registered; 0.5                  */
+    double female_turnout_logit; /* women's minus men's turnout logit; 0.05 */
+    saksi_sim_effects turnout_sd, share_sd, invalid_sd, added_sd;
+    /* per district, the village and station sds of turnout and of the shares
+     * are multiplied by a lognormal factor with mean 1 and these sdlogs */
+    struct {
+        double turnout, share;
+    } dispersion_district_sdlog;
+    /* registered at a regular station = 1 + floor(300 * Beta(a, size_b)),
+     * a = size_a * lognormal(size_regency_sd) per regency (mean kept) */
+    double size_a, size_b, size_regency_sd;
+    /* overseas (99): registered = 1 + floor(lognormal(median, sdlog)); its
+     * own turnout and added-voter share; received = registered (no reserve) */
+    double overseas_size_median, overseas_size_sdlog;
+    double overseas_turnout, overseas_added, overseas_dptb_of_added;
+    /* noken (94, 95): turnout, share of stations voting as one bloc for one
+     * candidate, invalid rate, added-voter share */
+    double noken_turnout, noken_bloc, noken_invalid, noken_added;
+    /* special TPS (prisons, hospitals): rate among regular stations, size
+     * range, DPT turnout, added-voter share (mostly DPTb) */
+    double special_rate, special_turnout, special_added, special_dptb_of_added;
+    int special_size_min, special_size_max;
+} saksi_sim_model;
+
 typedef struct saksi_sim_config {
-    uint64_t seed;
-    size_t stations;     /* target count; default 823,236 */
-    size_t provinces;    /* default 38 (real Indonesian codes) */
-    size_t ncand;        /* default 3 */
-    double plant_rate[SAKSI_NPLANT]; /* per-station probability of each kind; default 0 */
+    uint64_t seed;       /* default 2024 */
+    size_t stations;     /* target count; default 823,236; at most SAKSI_SIM_MAX_STATIONS */
+    size_t provinces;    /* default 38 (real Indonesian codes, the first N by code) */
+    int overseas;        /* add the overseas province 99; default 1 */
+    size_t ncand;        /* default 3, at most SAKSI_SIM_MAX_CAND */
+    double plant_rate[SAKSI_NPLANT]; /* per-station probability of each kind; default 0;
+                                        their sum must not exceed 1 */
     int with_region_columns; /* also write province..village columns */
+    saksi_sim_model model;
 } saksi_sim_config;
 
+#define SAKSI_SIM_DEFAULT_STATIONS 823236
+#define SAKSI_SIM_MAX_STATIONS 5000000
+
 void saksi_sim_config_init(saksi_sim_config *c);
-/* Simulate an election; write stations.csv and (if anything is planted)
- * labels.csv into dir. Deterministic for a given configuration. */
+
+/* One field changed by a planted anomaly. */
+typedef struct saksi_sim_label {
+    char station_id[16];
+    int kind;               /* enum saksi_plant_kind */
+    int field;              /* saksi_field; candidate k is SAKSI_NFIXED + k */
+    int32_t true_value;     /* as simulated */
+    int32_t reported_value; /* as written to the table / stations.csv */
+    int primary;            /* 1: the field the anomaly acts on; 0: changed to keep sums */
+    char note[48];          /* e.g. "edit=change", "k=12" */
+} saksi_sim_label;
+
+/* What a simulation produced (hierarchy counts include the overseas
+ * province, which is also counted on its own). */
+typedef struct saksi_sim_summary {
+    size_t regions[SAKSI_NLEVELS];          /* [0] = 1 */
+    size_t overseas_regions[SAKSI_NLEVELS]; /* of them, under province 99 */
+    size_t stations, overseas_stations, noken_stations, special_stations;
+    size_t planted[SAKSI_NPLANT]; /* stations carrying each kind */
+    size_t skipped[SAKSI_NPLANT]; /* drawn but not applicable: left clean */
+    size_t nlabels;
+    uint64_t registered, voters_total, voters_dptb, voters_dpk, valid, invalid;
+    uint64_t cand_votes[SAKSI_SIM_MAX_CAND];
+    int32_t max_registered_regular; /* largest registered outside province 99 */
+    double seconds;               /* wall time */
+} saksi_sim_summary;
+
+/* Simulate an election; write stations.csv and labels.csv (header only
+ * when nothing is planted) into dir, creating dir if needed. Each file is
+ * written under a temporary name and renamed. Deterministic for a given
+ * configuration. summary may be NULL. */
+saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
+                                  saksi_sim_summary *summary, saksi_error *err);
+/* saksi_simulate_write without a summary. */
 saksi_status saksi_simulate(const saksi_sim_config *c, const char *dir, saksi_error *err);
+/* Simulate into a finalized station table (every field present, candidates
+ * "01".."NN") and the label list (malloc'd, caller frees; NULL with 0 when
+ * nothing was planted). The same configuration gives the same values as
+ * stations.csv. summary may be NULL. */
+saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table,
+                                  saksi_sim_label **labels, size_t *nlabels,
+                                  saksi_sim_summary *summary, saksi_error *err);
 
 /* ------------------------------------------------------------------ */
 /* OpenCL devices                                                      */
