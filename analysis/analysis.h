@@ -176,4 +176,62 @@ void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const sak
 
 void saksi_results_free(saksi_results *res);
 
+/* ------------------------------------------------------------------ */
+/* Overdispersion of station rates within regions (dispersion.c)       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * How much more station rates vary within a region than a binomial allows
+ * (DESIGN §4 "Null models"). For a region with m usable stations, counts
+ * x_s out of n_s and pooled rate p = sum x / sum n, the ratio is
+ *
+ *     sd_s(x_s / n_s) / sqrt(p (1 - p) * mean_s(1 / n_s))
+ *
+ * (sample sd with m - 1), about 1 when every station draws from one
+ * binomial rate. Measured for turnout (voters_total, else total, over
+ * registered) and for the national leader's share of valid votes; the
+ * simulator is tuned to the medians measured on Sirekap 2024.
+ */
+enum saksi_disp_rate { SAKSI_DISP_TURNOUT, SAKSI_DISP_SHARE, SAKSI_NDISP };
+
+typedef struct saksi_dispersion_options {
+    int level;           /* regions to group by; default SAKSI_LEVEL_DISTRICT */
+    size_t min_stations; /* usable stations a region needs; default 8, at least 2 */
+    int consistent_only; /* use a station only where the identities among the
+                            fields it uses hold (OCR errors would inflate the sd);
+                            default 1 */
+} saksi_dispersion_options;
+
+void saksi_dispersion_options_init(saksi_dispersion_options *o);
+
+typedef struct saksi_dispersion_stat {
+    size_t regions;  /* regions where the ratio was computed */
+    size_t stations; /* usable stations in those regions */
+    size_t excluded_missing;      /* a needed cell missing, or denominator < 1 */
+    size_t excluded_range;        /* negative, or count above its denominator */
+    size_t excluded_inconsistent; /* an identity among its fields fails */
+    size_t small_regions;         /* regions with too few usable stations */
+    size_t degenerate_regions;    /* pooled rate 0 or 1: no binomial sd */
+    double q1, median, q3;        /* of the ratios (type-7 quantiles); NaN if none */
+    double *ratio;                /* per region of the level; NaN where not computed */
+} saksi_dispersion_stat;
+
+typedef struct saksi_dispersion {
+    int level;
+    size_t nregions; /* regions of the level in the table */
+    int leader;      /* candidate whose share is measured (most votes in the
+                        table), -1 when there is none */
+    saksi_dispersion_stat rate[SAKSI_NDISP];
+} saksi_dispersion;
+
+/* Measure on a finalized table; *out is filled (its ratio arrays malloc'd,
+ * released by saksi_dispersion_free). opt may be NULL for the defaults. */
+saksi_status saksi_dispersion_measure(const saksi_table *t, const saksi_dispersion_options *opt,
+                                      saksi_dispersion *out, saksi_error *err);
+void saksi_dispersion_free(saksi_dispersion *d);
+
+/* Type-7 quantile (linear between order statistics, R's default) of the
+ * n sorted values v; NaN when n == 0. */
+double saksi_dispersion_quantile(const double *v, size_t n, double prob);
+
 #endif /* SAKSI_ANALYSIS_H */
