@@ -331,8 +331,9 @@ typedef struct saksi_sim_effects {
  */
 typedef struct saksi_sim_model {
     double turnout;   /* voters_dpt / registered; 0.80                      */
-    double share[SAKSI_SIM_MAX_CAND]; /* of valid votes; 0.25 0.58 0.17 for 3
-                         candidates, equal otherwise; must sum to 1          */
+    double share[SAKSI_SIM_MAX_CAND]; /* of valid votes, the first ncand positive
+                         and summing to 1; 0.25 0.58 0.17 (set them, or call
+                         saksi_sim_config_equal_shares, for another ncand) */
     double invalid;   /* invalid / total; 0.022                             */
     double dptb, dpk; /* voters_dptb and voters_dpk / voters_total; 0.015, 0.005 */
     double spoiled;   /* probability that a ballot left after the DPT voters is
@@ -377,6 +378,8 @@ typedef struct saksi_sim_config {
 #define SAKSI_SIM_MAX_STATIONS 5000000
 
 void saksi_sim_config_init(saksi_sim_config *c);
+/* Equal national shares for the first c->ncand candidates. */
+void saksi_sim_config_equal_shares(saksi_sim_config *c);
 
 /* One field changed by a planted anomaly. */
 typedef struct saksi_sim_label {
