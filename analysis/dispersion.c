@@ -23,19 +23,16 @@ void saksi_dispersion_options_init(saksi_dispersion_options *o)
 
 double saksi_dispersion_quantile(const double *v, size_t n, double prob)
 {
-    if (n == 0)
-        return NAN;
+    if (n == 0) return NAN;
     double h = (double)(n - 1) * prob, lo = floor(h);
     size_t i = (size_t)lo;
-    if (i + 1 >= n)
-        return v[n - 1];
+    if (i + 1 >= n) return v[n - 1];
     return v[i] + (h - lo) * (v[i + 1] - v[i]);
 }
 
 void saksi_dispersion_free(saksi_dispersion *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     for (int r = 0; r < SAKSI_NDISP; r++) {
         free(d->rate[r].ratio);
         d->rate[r].ratio = NULL;
@@ -70,14 +67,11 @@ static int turnout_of(const saksi_table *t, size_t i, int consistent, int64_t *x
     int32_t reg = get(t, SAKSI_F_REGISTERED, i), vt = get(t, SAKSI_F_VOTERS_TOTAL, i);
     int32_t tot = get(t, SAKSI_F_TOTAL, i);
     int32_t num = have(vt) ? vt : tot;
-    if (!have(reg) || !have(num) || reg < 1)
-        return have(reg) && reg < 0 ? USE_RANGE : USE_MISSING;
-    if (num < 0 || num > reg)
-        return USE_RANGE;
+    if (!have(reg) || !have(num) || reg < 1) return have(reg) && reg < 0 ? USE_RANGE : USE_MISSING;
+    if (num < 0 || num > reg) return USE_RANGE;
     *x = num;
     *n = reg;
-    if (!consistent)
-        return USE_OK;
+    if (!consistent) return USE_OK;
     int32_t dpt = get(t, SAKSI_F_VOTERS_DPT, i), dptb = get(t, SAKSI_F_VOTERS_DPTB, i);
     int32_t dpk = get(t, SAKSI_F_VOTERS_DPK, i);
     int32_t rm = get(t, SAKSI_F_REGISTERED_MALE, i), rf = get(t, SAKSI_F_REGISTERED_FEMALE, i);
@@ -98,19 +92,15 @@ static int share_of(const saksi_table *t, size_t i, int leader, int consistent, 
                     int64_t *n)
 {
     int32_t val = get(t, SAKSI_F_VALID, i), c = get(t, SAKSI_NFIXED + leader, i);
-    if (!have(val) || !have(c) || val < 1)
-        return have(val) && val < 0 ? USE_RANGE : USE_MISSING;
-    if (c < 0 || c > val)
-        return USE_RANGE;
+    if (!have(val) || !have(c) || val < 1) return have(val) && val < 0 ? USE_RANGE : USE_MISSING;
+    if (c < 0 || c > val) return USE_RANGE;
     *x = c;
     *n = val;
-    if (!consistent)
-        return USE_OK;
+    if (!consistent) return USE_OK;
     int64_t sum = 0;
     for (size_t k = 0; k < t->ncand; k++) {
         int32_t v = get(t, SAKSI_NFIXED + (int)k, i);
-        if (!have(v))
-            return USE_INCONSISTENT;
+        if (!have(v)) return USE_INCONSISTENT;
         sum += v;
     }
     int32_t inv = get(t, SAKSI_F_INVALID, i), tot = get(t, SAKSI_F_TOTAL, i);
@@ -127,8 +117,7 @@ static int find_leader(const saksi_table *t)
         int64_t sum = 0;
         for (size_t i = 0; i < t->n; i++) {
             int32_t v = get(t, SAKSI_NFIXED + (int)k, i);
-            if (have(v) && v > 0)
-                sum += v;
+            if (have(v) && v > 0) sum += v;
         }
         if (sum > top) {
             top = sum;
@@ -154,24 +143,23 @@ static saksi_status measure_rate(const saksi_table *t, const saksi_dispersion_op
     const saksi_regions *rg = &t->regions[o->level];
     size_t nsorted = 0;
     st->ratio = saksi_malloc_array(rg->n, sizeof *st->ratio);
-    if (!st->ratio)
-        SAKSI_ALLOC_FAIL("dispersion ratios");
+    if (!st->ratio) SAKSI_ALLOC_FAIL("dispersion ratios");
     for (size_t r = 0; r < rg->n; r++) {
         size_t m = 0;
         int64_t sx = 0, sn = 0;
         st->ratio[r] = NAN;
         for (size_t i = rg->first[r]; i < rg->first[r] + rg->count[r]; i++) {
             int64_t x = 0, n = 0;
-            int u = which == SAKSI_DISP_TURNOUT ? turnout_of(t, i, o->consistent_only, &x, &n)
-                                                : share_of(t, i, leader, o->consistent_only, &x, &n);
+            int u = which == SAKSI_DISP_TURNOUT
+                        ? turnout_of(t, i, o->consistent_only, &x, &n)
+                        : share_of(t, i, leader, o->consistent_only, &x, &n);
             if (u == USE_MISSING)
                 st->excluded_missing++;
             else if (u == USE_RANGE)
                 st->excluded_range++;
             else if (u == USE_INCONSISTENT)
                 st->excluded_inconsistent++;
-            if (u != USE_OK)
-                continue;
+            if (u != USE_OK) continue;
             ys[m] = (double)x / (double)n;
             invn[m] = 1.0 / (double)n;
             sx += x;
@@ -235,8 +223,7 @@ saksi_status saksi_dispersion_measure(const saksi_table *t, const saksi_dispersi
     ys = saksi_malloc_array(biggest, sizeof *ys);
     invn = saksi_malloc_array(biggest, sizeof *invn);
     sorted = saksi_malloc_array(rg->n, sizeof *sorted);
-    if (!ys || !invn || !sorted)
-        SAKSI_ALLOC_FAIL("dispersion scratch");
+    if (!ys || !invn || !sorted) SAKSI_ALLOC_FAIL("dispersion scratch");
     out->level = o.level;
     out->nregions = rg->n;
     out->leader = find_leader(t);
@@ -253,7 +240,6 @@ out:
     free(ys);
     free(invn);
     free(sorted);
-    if (rc != SAKSI_OK)
-        saksi_dispersion_free(out);
+    if (rc != SAKSI_OK) saksi_dispersion_free(out);
     return rc;
 }

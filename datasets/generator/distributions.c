@@ -56,8 +56,7 @@ uint32_t saksi_sim_below(saksi_sim_stream *s, uint32_t n)
     saksi_u32 limit = (saksi_u32)(UINT32_MAX - (UINT32_MAX % n + 1) % n);
     for (;;) {
         saksi_u32 x = saksi_sim_u32(s);
-        if (x <= limit)
-            return x % n;
+        if (x <= limit) return x % n;
     }
 }
 
@@ -71,8 +70,7 @@ double saksi_sim_normal(saksi_sim_stream *s)
     for (;;) {
         double x = 2.0 * saksi_sim_uniform(s) - 1.0, y = 2.0 * saksi_sim_uniform(s) - 1.0;
         double r2 = x * x + y * y;
-        if (r2 >= 1.0 || r2 == 0.0)
-            continue;
+        if (r2 >= 1.0 || r2 == 0.0) continue;
         double f = sqrt(-2.0 * log(r2) / r2);
         s->spare = y * f;
         s->have_spare = 1;
@@ -90,15 +88,12 @@ double saksi_sim_gamma(saksi_sim_stream *s, double shape)
     double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
     for (;;) {
         double x = saksi_sim_normal(s), v = 1.0 + c * x;
-        if (v <= 0.0)
-            continue;
+        if (v <= 0.0) continue;
         v = v * v * v;
         double u = saksi_sim_uniform_pos(s), x2 = x * x;
         /* the squeeze, then the exact test */
-        if (u < 1.0 - 0.0331 * x2 * x2)
-            return d * v;
-        if (log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
-            return d * v;
+        if (u < 1.0 - 0.0331 * x2 * x2) return d * v;
+        if (log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) return d * v;
     }
 }
 
@@ -157,13 +152,11 @@ static int32_t binomial_inversion(saksi_sim_stream *s, int32_t n, double p)
 {
     double q = 1.0 - p, r = p / q;
     int32_t m = (int32_t)floor((double)(n + 1) * p);
-    if (m > n)
-        m = n;
+    if (m > n) m = n;
     double pm = exp(log_fact[n] - log_fact[m] - log_fact[n - m] + (double)m * log(p) +
                     (double)(n - m) * log1p(-p));
     double u = saksi_sim_uniform(s) - pm;
-    if (u < 0.0)
-        return m;
+    if (u < 0.0) return m;
     int32_t lo = m, hi = m;
     double plo = pm, phi = pm;
     while (lo > 0 || hi < n) {
@@ -172,16 +165,14 @@ static int32_t binomial_inversion(saksi_sim_stream *s, int32_t n, double p)
             plo *= (double)lo / ((double)(n - lo + 1) * r);
             lo--;
             u -= plo;
-            if (u < 0.0)
-                return lo;
+            if (u < 0.0) return lo;
         }
         if (hi < n) {
             /* pmf(k+1) = pmf(k) * (n - k) r / (k + 1) */
             phi *= (double)(n - hi) * r / (double)(hi + 1);
             hi++;
             u -= phi;
-            if (u < 0.0)
-                return hi;
+            if (u < 0.0) return hi;
         }
     }
     return m;
@@ -190,12 +181,9 @@ static int32_t binomial_inversion(saksi_sim_stream *s, int32_t n, double p)
 int32_t saksi_sim_binomial(saksi_sim_stream *s, int32_t n, double p)
 {
     pthread_once(&log_fact_once, log_fact_init);
-    if (n <= 0 || p <= 0.0)
-        return 0;
-    if (p >= 1.0)
-        return n;
-    if (p > 0.5)
-        return n - saksi_sim_binomial(s, n, 1.0 - p);
+    if (n <= 0 || p <= 0.0) return 0;
+    if (p >= 1.0) return n;
+    if (p > 0.5) return n - saksi_sim_binomial(s, n, 1.0 - p);
     /* Knuth's splitting (TAOCP vol. 2, 3.4.1 exercise 27 / algorithm in the
      * text): the a-th smallest of n uniforms is Beta(a, n + 1 - a); count
      * the uniforms below p on whichever side of it p falls. Exact, and it
@@ -213,24 +201,19 @@ int32_t saksi_sim_binomial(saksi_sim_stream *s, int32_t n, double p)
             p = (p - x) / (1.0 - x);
         }
     }
-    if (p <= 0.0 || n == 0)
-        return acc;
-    if (p >= 1.0)
-        return acc + n;
-    if (p > 0.5)
-        return acc + n - binomial_inversion(s, n, 1.0 - p);
+    if (p <= 0.0 || n == 0) return acc;
+    if (p >= 1.0) return acc + n;
+    if (p > 0.5) return acc + n - binomial_inversion(s, n, 1.0 - p);
     return acc + binomial_inversion(s, n, p);
 }
 
-void saksi_sim_multinomial(saksi_sim_stream *s, int32_t n, const double *p, size_t k,
-                           int32_t *out)
+void saksi_sim_multinomial(saksi_sim_stream *s, int32_t n, const double *p, size_t k, int32_t *out)
 {
     double rest = 1.0;
     for (size_t i = 0; i + 1 < k; i++) {
         /* conditional probability of category i among those left */
         double pi = rest > 0.0 ? p[i] / rest : 0.0;
-        if (pi > 1.0)
-            pi = 1.0; /* rounding of rest: p[i] is the whole remainder */
+        if (pi > 1.0) pi = 1.0; /* rounding of rest: p[i] is the whole remainder */
         out[i] = saksi_sim_binomial(s, n, pi);
         n -= out[i];
         rest -= p[i];

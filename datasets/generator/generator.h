@@ -31,8 +31,8 @@ typedef struct saksi_sim_stream {
     saksi_u32 key[2];
     saksi_philox_ctr ctr;
     saksi_u32 buf[4];
-    int pos;          /* next word of buf; 4 = refill */
-    int have_spare;   /* the polar method makes normals in pairs */
+    int pos;        /* next word of buf; 4 = refill */
+    int have_spare; /* the polar method makes normals in pairs */
     double spare;
 } saksi_sim_stream;
 
@@ -58,8 +58,7 @@ void saksi_sim_dirichlet(saksi_sim_stream *s, const double *alpha, size_t k, dou
  * (TAOCP vol. 2, 3.4.1) down to that size. p outside [0, 1] is a bug. */
 int32_t saksi_sim_binomial(saksi_sim_stream *s, int32_t n, double p);
 /* Multinomial(n, p[0..k-1]) by sequential binomials; p sums to 1. */
-void saksi_sim_multinomial(saksi_sim_stream *s, int32_t n, const double *p, size_t k,
-                           int32_t *out);
+void saksi_sim_multinomial(saksi_sim_stream *s, int32_t n, const double *p, size_t k, int32_t *out);
 
 #define SAKSI_SIM_BINOM_INVERSION_MAX 1024
 
@@ -74,9 +73,9 @@ double saksi_sim_logit(double p);
 /* How a province behaves by law (the rules file names the same codes). */
 enum saksi_sim_prov_kind {
     SAKSI_SIM_PROV_REGULAR,
-    SAKSI_SIM_PROV_PAPUA,    /* 91, 92, 93, 96: no fixed 2% reserve       */
-    SAKSI_SIM_PROV_NOKEN,    /* 94, 95: noken, and no fixed 2% reserve    */
-    SAKSI_SIM_PROV_OVERSEAS  /* 99: large boxes, no reserve              */
+    SAKSI_SIM_PROV_PAPUA,   /* 91, 92, 93, 96: no fixed 2% reserve       */
+    SAKSI_SIM_PROV_NOKEN,   /* 94, 95: noken, and no fixed 2% reserve    */
+    SAKSI_SIM_PROV_OVERSEAS /* 99: large boxes, no reserve              */
 };
 
 /* Additive random effects of one region (or one station), one per modelled
@@ -104,8 +103,8 @@ typedef struct saksi_sim_level {
 typedef struct saksi_sim_hier {
     saksi_sim_level level[SAKSI_NLEVELS]; /* levels 1..4 are used */
     size_t nstations;
-    uint8_t *prov_kind;     /* per province: enum saksi_sim_prov_kind */
-    double *size_a;         /* per regency: shape a of the registered-size beta */
+    uint8_t *prov_kind; /* per province: enum saksi_sim_prov_kind */
+    double *size_a;     /* per regency: shape a of the registered-size beta */
     size_t overseas_regions[SAKSI_NLEVELS];
     size_t overseas_stations;
 } saksi_sim_hier;
@@ -186,8 +185,9 @@ saksi_status saksi_sim_run(const saksi_sim_gen *g, saksi_sim_sink sink, void *ct
  * true ones on entry and the reported ones on return); append one label
  * per changed field. *planted receives the kind planted or -1; *skipped the
  * kind drawn that the station could not carry (left clean) or -1. */
-saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st, saksi_sim_labels *labels,
-                             int *planted, int *skipped, saksi_error *err);
+saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st,
+                             saksi_sim_labels *labels, int *planted, int *skipped,
+                             saksi_error *err);
 
 /* 1 when b is reachable from a by one edit of a's decimal digits (change,
  * drop or insert one digit, swap two adjacent ones), read numerically (so

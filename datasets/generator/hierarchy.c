@@ -75,23 +75,24 @@ static const prov_info provinces[] = {
  * village (code 0001), as the crawl codes them. */
 static const prov_info overseas = {99, "Luar Negeri", 2446, 97, 0, 97, 97, 0};
 
-/* Shapes of the gamma weights that spread children over parents: the
- * coefficients of variation they give (about 0.4 districts per regency,
- * 0.45 villages per district, 1.2 stations per village once kelurahan are
- * mixed in) are those measured on the crawl. */
-#define DISTRICT_SHAPE 4.0
-#define KOTA_DISTRICT_FACTOR 0.6 /* kota have fewer districts than kabupaten */
-#define VILLAGE_SHAPE 3.5
-#define STATION_SHAPE 1.0
-#define KELURAHAN_STATION_FACTOR 4.5 /* crawl: 24.3 TPS per kelurahan, 5.3 per desa */
-#define KOTA_KELURAHAN_PROB 0.85     /* share of kelurahan among a kota's villages */
-#define OVERSEAS_STATION_SHAPE 0.6   /* a few missions (Kuala Lumpur) hold most boxes */
+/* Shapes of the gamma weights that spread children over parents, chosen so
+ * that the coefficients of variation of the counts per parent match the
+ * crawl's: over its domestic regions 0.55 districts per regency, 0.61
+ * villages per district, 1.80 stations per village (within a province
+ * 0.42, 0.47, 1.25 on average); kelurahan and kota factors as measured. */
+#define DISTRICT_SHAPE           4.0
+#define KOTA_DISTRICT_FACTOR     0.6 /* kota have fewer districts than kabupaten */
+#define VILLAGE_SHAPE            3.5
+#define STATION_SHAPE            1.0
+#define KELURAHAN_STATION_FACTOR 4.5  /* crawl: 24.3 TPS per kelurahan, 5.3 per desa */
+#define KOTA_KELURAHAN_PROB      0.85 /* share of kelurahan among a kota's villages */
+#define OVERSEAS_STATION_SHAPE   0.6  /* a few missions (Kuala Lumpur) hold most boxes */
 
 /* Code capacities of the 13-digit TPS code PP KK CC DDDD TTT. */
-#define MAX_KABUPATEN 70 /* KK 01..70 */
-#define MAX_KOTA 29      /* KK 71..99 */
-#define MAX_DISTRICTS 99 /* CC 01..99 */
-#define MAX_VILLAGE_KIND 999 /* DDDD 1001..1999 kelurahan, 2001..2999 desa */
+#define MAX_KABUPATEN            70  /* KK 01..70 */
+#define MAX_KOTA                 29  /* KK 71..99 */
+#define MAX_DISTRICTS            99  /* CC 01..99 */
+#define MAX_VILLAGE_KIND         999 /* DDDD 1001..1999 kelurahan, 2001..2999 desa */
 #define MAX_STATIONS_PER_VILLAGE 999 /* TTT 001..999 */
 
 static const int code_width[SAKSI_NLEVELS] = {0, 2, 4, 6, 10};
@@ -119,12 +120,9 @@ uint64_t saksi_sim_code_hash(uint64_t code, int width)
 
 static int prov_kind_of(int code)
 {
-    if (code == 99)
-        return SAKSI_SIM_PROV_OVERSEAS;
-    if (code == 94 || code == 95)
-        return SAKSI_SIM_PROV_NOKEN;
-    if (code >= 91 && code <= 96)
-        return SAKSI_SIM_PROV_PAPUA;
+    if (code == 99) return SAKSI_SIM_PROV_OVERSEAS;
+    if (code == 94 || code == 95) return SAKSI_SIM_PROV_NOKEN;
+    if (code >= 91 && code <= 96) return SAKSI_SIM_PROV_PAPUA;
     return SAKSI_SIM_PROV_REGULAR;
 }
 
@@ -140,8 +138,7 @@ typedef struct frac_item {
 static int frac_cmp(const void *a, const void *b)
 {
     const frac_item *x = a, *y = b;
-    if (x->frac != y->frac)
-        return x->frac < y->frac ? 1 : -1;
+    if (x->frac != y->frac) return x->frac < y->frac ? 1 : -1;
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -155,8 +152,7 @@ static saksi_status allocate(size_t total, size_t m, const double *w, uint32_t *
     frac_item *items = saksi_malloc_array(m, sizeof *items);
     double wsum = 0.0;
     size_t rest = total - m, given = 0;
-    if (!items)
-        SAKSI_ALLOC_FAIL("allocation weights");
+    if (!items) SAKSI_ALLOC_FAIL("allocation weights");
     for (size_t i = 0; i < m; i++)
         wsum += w[i];
     for (size_t i = 0; i < m; i++) {
@@ -166,8 +162,7 @@ static saksi_status allocate(size_t total, size_t m, const double *w, uint32_t *
         items[i].frac = q - f;
         items[i].index = (uint32_t)i;
     }
-    if (given > rest)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "allocation gave %zu of %zu", given, rest);
+    if (given > rest) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "allocation gave %zu of %zu", given, rest);
     qsort(items, m, sizeof *items, frac_cmp);
     for (size_t j = 0; j < rest - given; j++)
         out[items[j % m].index]++;
@@ -197,8 +192,7 @@ out:
 
 void saksi_sim_hier_free(saksi_sim_hier *h)
 {
-    if (!h)
-        return;
+    if (!h) return;
     for (int l = 0; l < SAKSI_NLEVELS; l++) {
         free(h->level[l].code);
         free(h->level[l].parent);
@@ -233,8 +227,7 @@ static saksi_status plan_provinces(const saksi_sim_config *c, prov_plan *plan, s
     saksi_status rc = SAKSI_OK;
     double *w = saksi_malloc_array(np, sizeof *w);
     uint32_t *st = saksi_malloc_array(np, sizeof *st);
-    if (!w || !st)
-        SAKSI_ALLOC_FAIL("province plan");
+    if (!w || !st) SAKSI_ALLOC_FAIL("province plan");
     for (size_t p = 0; p < np; p++) {
         plan[p].real = p < c->provinces ? provinces[p] : overseas;
         w[p] = plan[p].real.stations;
@@ -273,8 +266,7 @@ out:
 /* Lay out the regions under one province into the level arrays, starting
  * at the indices in next[] (advanced on return). */
 static saksi_status build_province(const saksi_sim_config *c, const prov_plan *pp, size_t pidx,
-                                   saksi_sim_hier *h, size_t next[SAKSI_NLEVELS],
-                                   saksi_error *err)
+                                   saksi_sim_hier *h, size_t next[SAKSI_NLEVELS], saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     int overseas_prov = pp->real.code == 99;
@@ -285,15 +277,14 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
     uint32_t *scount = saksi_malloc_array(nv, sizeof *scount);
     uint8_t *kel = saksi_calloc_array(nv, sizeof *kel);
     saksi_sim_stream s;
-    if (!w || !dcount || !vcount || !scount || !kel)
-        SAKSI_ALLOC_FAIL("province layout");
+    if (!w || !dcount || !vcount || !scount || !kel) SAKSI_ALLOC_FAIL("province layout");
     saksi_sim_stream_init(&s, c->seed, saksi_sim_code_hash((uint64_t)pp->real.code, 2),
                           SAKSI_SIM_STREAM_ALLOC);
 
     /* districts per regency; the last pp->kota regencies are kota */
     for (size_t r = 0; r < nr; r++)
-        w[r] = saksi_sim_gamma(&s, DISTRICT_SHAPE) *
-               (r >= nr - pp->kota ? KOTA_DISTRICT_FACTOR : 1.0);
+        w[r] =
+            saksi_sim_gamma(&s, DISTRICT_SHAPE) * (r >= nr - pp->kota ? KOTA_DISTRICT_FACTOR : 1.0);
     SAKSI_TRY(allocate(nd, nr, w, dcount, err));
     /* villages per district */
     for (size_t d = 0; d < nd; d++)
@@ -304,13 +295,12 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
     size_t vkota = 0, d0 = 0;
     for (size_t r = 0; r < nr; r++) {
         for (size_t d = d0; d < d0 + dcount[r]; d++)
-            if (r >= nr - pp->kota)
-                vkota += vcount[d];
+            if (r >= nr - pp->kota) vkota += vcount[d];
         d0 += dcount[r];
     }
     double pkota = pp->kota ? KOTA_KELURAHAN_PROB : 0.0;
-    double pkab = nv > vkota ? ((double)pp->kelurahan - pkota * (double)vkota) / (double)(nv - vkota)
-                             : 0.0;
+    double pkab =
+        nv > vkota ? ((double)pp->kelurahan - pkota * (double)vkota) / (double)(nv - vkota) : 0.0;
     pkab = pkab < 0.0 ? 0.0 : pkab > 1.0 ? 1.0 : pkab; /* a probability, not data */
 
     /* walk regencies -> districts -> villages, assigning codes */
@@ -335,8 +325,7 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
             /* kelurahan first (1001..), then desa (2001..) */
             size_t nkel = 0;
             for (size_t v = 0; v < vcount[di]; v++)
-                if (!overseas_prov && saksi_sim_uniform(&s) < (is_kota ? pkota : pkab))
-                    nkel++;
+                if (!overseas_prov && saksi_sim_uniform(&s) < (is_kota ? pkota : pkab)) nkel++;
             if (nkel > MAX_VILLAGE_KIND || vcount[di] - nkel > MAX_VILLAGE_KIND)
                 SAKSI_FAIL(SAKSI_ERR_LIMIT, "district %llu: %u villages do not fit the code",
                            (unsigned long long)h->level[3].code[dj], vcount[di]);
@@ -458,7 +447,8 @@ static void centre_provinces(const saksi_sim_config *c, saksi_sim_hier *h)
                 for (uint32_t v = h->level[3].first[d];
                      v < h->level[3].first[d] + h->level[3].count[d]; v++)
                     w += h->level[4].count[v];
-        int own = h->prov_kind[p] == SAKSI_SIM_PROV_REGULAR || h->prov_kind[p] == SAKSI_SIM_PROV_PAPUA;
+        int own =
+            h->prov_kind[p] == SAKSI_SIM_PROV_REGULAR || h->prov_kind[p] == SAKSI_SIM_PROV_PAPUA;
         if (own) {
             wsum += w;
             t += w * pl->fx[p].turnout;
@@ -471,7 +461,8 @@ static void centre_provinces(const saksi_sim_config *c, saksi_sim_hier *h)
     }
     for (size_t p = 0; p < pl->n; p++) {
         saksi_sim_fx *fx = &pl->fx[p];
-        int own = h->prov_kind[p] == SAKSI_SIM_PROV_REGULAR || h->prov_kind[p] == SAKSI_SIM_PROV_PAPUA;
+        int own =
+            h->prov_kind[p] == SAKSI_SIM_PROV_REGULAR || h->prov_kind[p] == SAKSI_SIM_PROV_PAPUA;
         if (own && wsum > 0.0) {
             fx->turnout -= t / wsum;
             fx->invalid -= inv / wsum;
@@ -498,8 +489,7 @@ saksi_status saksi_sim_hier_build(const saksi_sim_config *c, saksi_sim_hier *h, 
         SAKSI_FAIL(SAKSI_ERR_USAGE, "stations must be %zu..%d for %zu provinces, not %zu", np,
                    SAKSI_SIM_MAX_STATIONS, np, c->stations);
     plan = saksi_calloc_array(np, sizeof *plan);
-    if (!plan)
-        SAKSI_ALLOC_FAIL("province plan");
+    if (!plan) SAKSI_ALLOC_FAIL("province plan");
     SAKSI_TRY(plan_provinces(c, plan, np, err));
     for (size_t p = 0; p < np; p++) {
         tot[2] += plan[p].regencies;
@@ -511,8 +501,7 @@ saksi_status saksi_sim_hier_build(const saksi_sim_config *c, saksi_sim_hier *h, 
         SAKSI_TRY(level_alloc(&h->level[l], tot[l], err));
     h->prov_kind = saksi_calloc_array(np, sizeof *h->prov_kind);
     h->size_a = saksi_calloc_array(tot[2], sizeof *h->size_a);
-    if (!h->prov_kind || !h->size_a)
-        SAKSI_ALLOC_FAIL("province kinds");
+    if (!h->prov_kind || !h->size_a) SAKSI_ALLOC_FAIL("province kinds");
     for (size_t p = 0; p < np; p++) {
         h->level[1].code[p] = (uint64_t)plan[p].real.code;
         h->level[1].first[p] = (uint32_t)next[2];
@@ -535,12 +524,10 @@ saksi_status saksi_sim_hier_build(const saksi_sim_config *c, saksi_sim_hier *h, 
     for (int l = 1; l < SAKSI_NLEVELS; l++) {
         for (size_t i = 0; i < h->level[l].n; i++)
             draw_effects(c, l, i, h);
-        if (l == SAKSI_LEVEL_PROVINCE)
-            centre_provinces(c, h);
+        if (l == SAKSI_LEVEL_PROVINCE) centre_provinces(c, h);
     }
 out:
     free(plan);
-    if (rc != SAKSI_OK)
-        saksi_sim_hier_free(h);
+    if (rc != SAKSI_OK) saksi_sim_hier_free(h);
     return rc;
 }

@@ -29,14 +29,14 @@ static const char *const kind_names[SAKSI_NPLANT] = {
 #define SUM_MISMATCH_MIN 2
 /* transcription: probabilities of the edit kinds (swap takes the rest), and
  * of following the OCR confusion table when the digit has a partner */
-#define EDIT_P_CHANGE 0.60
-#define EDIT_P_LEADING 0.15
-#define EDIT_P_DROP 0.15
+#define EDIT_P_CHANGE   0.60
+#define EDIT_P_LEADING  0.15
+#define EDIT_P_DROP     0.15
 #define OCR_CONFUSION_P 0.85
 /* over_registration: registered inflated to 301..300 + OVERREG_MAX_EXCESS;
  * phantom voters beyond the first one that breaks the rule: 0..this */
-#define OVERREG_LIMIT 300
-#define OVERREG_MAX_EXCESS 100
+#define OVERREG_LIMIT         300
+#define OVERREG_MAX_EXCESS    100
 #define OVERREG_PHANTOM_EXTRA 10
 /* vote_transfer: at most this fraction of the donor's votes */
 #define TRANSFER_MAX_FRAC 0.5
@@ -51,8 +51,7 @@ const char *saksi_plant_kind_name(int kind)
 int saksi_plant_kind_lookup(const char *name)
 {
     for (int k = 0; k < SAKSI_NPLANT; k++)
-        if (strcmp(name, kind_names[k]) == 0)
-            return k;
+        if (strcmp(name, kind_names[k]) == 0) return k;
     return -1;
 }
 
@@ -90,24 +89,20 @@ static int one_way(int64_t a, int64_t b)
     for (int i = 0; i < n; i++) {
         memcpy(e, s, (size_t)n);
         for (char d = '0'; d <= '9'; d++) { /* change */
-            if (d == s[i])
-                continue;
+            if (d == s[i]) continue;
             e[i] = d;
-            if (from_digits(e, n) == b)
-                return 1;
+            if (from_digits(e, n) == b) return 1;
         }
         if (n > 1) { /* drop */
             memcpy(e, s, (size_t)i);
             memcpy(e + i, s + i + 1, (size_t)(n - i - 1));
-            if (from_digits(e, n - 1) == b)
-                return 1;
+            if (from_digits(e, n - 1) == b) return 1;
         }
         if (i + 1 < n && s[i] != s[i + 1]) { /* swap */
             memcpy(e, s, (size_t)n);
             e[i] = s[i + 1];
             e[i + 1] = s[i];
-            if (from_digits(e, n) == b)
-                return 1;
+            if (from_digits(e, n) == b) return 1;
         }
     }
     for (int i = 0; i <= n; i++) { /* insert */
@@ -115,8 +110,7 @@ static int one_way(int64_t a, int64_t b)
         memcpy(e + i + 1, s + i, (size_t)(n - i));
         for (char d = '0'; d <= '9'; d++) {
             e[i] = d;
-            if (from_digits(e, n + 1) == b)
-                return 1;
+            if (from_digits(e, n + 1) == b) return 1;
         }
     }
     return 0;
@@ -124,8 +118,7 @@ static int one_way(int64_t a, int64_t b)
 
 int saksi_sim_single_edit(int64_t a, int64_t b)
 {
-    if (a < 0 || b < 0 || a == b)
-        return 0;
+    if (a < 0 || b < 0 || a == b) return 0;
     return one_way(a, b) || one_way(b, a);
 }
 
@@ -133,16 +126,26 @@ int saksi_sim_single_edit(int64_t a, int64_t b)
 static int ocr_partner(int d, saksi_sim_stream *s)
 {
     switch (d) {
-    case 0: return 8;
-    case 1: return 7;
-    case 3: return 8;
-    case 4: return 9;
-    case 5: return 6;
-    case 6: return 5;
-    case 7: return 1;
-    case 8: return saksi_sim_uniform(s) < 0.5 ? 3 : 0;
-    case 9: return 4;
-    default: return -1;
+    case 0:
+        return 8;
+    case 1:
+        return 7;
+    case 3:
+        return 8;
+    case 4:
+        return 9;
+    case 5:
+        return 6;
+    case 6:
+        return 5;
+    case 7:
+        return 1;
+    case 8:
+        return saksi_sim_uniform(s) < 0.5 ? 3 : 0;
+    case 9:
+        return 4;
+    default:
+        return -1;
     }
 }
 
@@ -156,8 +159,9 @@ static int64_t draw_edit(int64_t v, saksi_sim_stream *s, const char **what)
     if (u < EDIT_P_CHANGE) {
         int i = (int)saksi_sim_below(s, (uint32_t)n), old = d[i] - '0';
         int p = ocr_partner(old, s);
-        int nd = p >= 0 && saksi_sim_uniform(s) < OCR_CONFUSION_P ? p
-                                                                : (old + 1 + (int)saksi_sim_below(s, 9)) % 10;
+        int nd = p >= 0 && saksi_sim_uniform(s) < OCR_CONFUSION_P
+                     ? p
+                     : (old + 1 + (int)saksi_sim_below(s, 9)) % 10;
         memcpy(e, d, (size_t)n);
         e[i] = (char)('0' + nd);
         *what = "edit=change";
@@ -168,24 +172,21 @@ static int64_t draw_edit(int64_t v, saksi_sim_stream *s, const char **what)
         m = n + 1;
         *what = "edit=insert";
     } else if (u < EDIT_P_CHANGE + EDIT_P_LEADING + EDIT_P_DROP) {
-        if (n < 2)
-            return -1;
+        if (n < 2) return -1;
         int i = (int)saksi_sim_below(s, (uint32_t)n);
         memcpy(e, d, (size_t)i);
         memcpy(e + i, d + i + 1, (size_t)(n - i - 1));
         m = n - 1;
         *what = "edit=drop";
     } else {
-        if (n < 2)
-            return -1;
+        if (n < 2) return -1;
         int i = (int)saksi_sim_below(s, (uint32_t)(n - 1));
         memcpy(e, d, (size_t)n);
         e[i] = d[i + 1];
         e[i + 1] = d[i];
         *what = "edit=swap";
     }
-    if (m > 1 && e[0] == '0')
-        return -1; /* "05" is not how a count is written */
+    if (m > 1 && e[0] == '0') return -1; /* "05" is not how a count is written */
     int64_t r = from_digits(e, m);
     return r == v || r > INT32_MAX ? -1 : r;
 }
@@ -220,11 +221,11 @@ static int plant_sum_mismatch(plant_ctx *p)
     size_t k = saksi_sim_below(&p->s, (uint32_t)p->g->cfg.ncand);
     int32_t old = x[CAND(k)];
     for (int it = 0; it < PLANT_MAX_TRIES; it++) {
-        int32_t mag = SUM_MISMATCH_MIN +
-                      (int32_t)saksi_sim_below(&p->s, SAKSI_SIM_SUM_MISMATCH_MAX - SUM_MISMATCH_MIN + 1);
+        int32_t mag =
+            SUM_MISMATCH_MIN +
+            (int32_t)saksi_sim_below(&p->s, SAKSI_SIM_SUM_MISMATCH_MAX - SUM_MISMATCH_MIN + 1);
         int32_t r = saksi_sim_uniform(&p->s) < 0.5 ? old - mag : old + mag;
-        if (r < 0 || saksi_sim_single_edit(old, r))
-            continue;
+        if (r < 0 || saksi_sim_single_edit(old, r)) continue;
         x[CAND(k)] = r;
         p->primary = 1ull << CAND(k);
         snprintf(p->note, sizeof p->note, "delta=%+d", (int)(r - old));
@@ -241,8 +242,7 @@ static int plant_transcription(plant_ctx *p)
     for (int it = 0; it < PLANT_MAX_TRIES; it++) {
         const char *what = "";
         int64_t r = draw_edit(x[f], &p->s, &what);
-        if (r < 0)
-            continue;
+        if (r < 0) continue;
         x[f] = (int32_t)r;
         p->primary = 1ull << f;
         snprintf(p->note, sizeof p->note, "%s", what);
@@ -266,8 +266,9 @@ static int overreg_inflate(plant_ctx *p)
     x[SAKSI_F_REGISTERED_FEMALE] = r - male;
     /* ballots follow the list: DPT + ceil(2%) where that rule holds, the
      * same reserve as before in Papua (no fixed reserve there) */
-    int32_t recv = p->st->prov_kind == SAKSI_SIM_PROV_REGULAR ? capacity(r)
-                                                              : x[SAKSI_F_BALLOTS_RECEIVED] + (r - n);
+    int32_t recv = p->st->prov_kind == SAKSI_SIM_PROV_REGULAR
+                       ? capacity(r)
+                       : x[SAKSI_F_BALLOTS_RECEIVED] + (r - n);
     x[SAKSI_F_BALLOTS_UNUSED] += recv - x[SAKSI_F_BALLOTS_RECEIVED];
     x[SAKSI_F_BALLOTS_RECEIVED] = recv;
     p->primary = 1ull << SAKSI_F_REGISTERED;
@@ -281,8 +282,7 @@ static int overreg_phantom(plant_ctx *p)
     int32_t *x = p->st->v;
     int32_t need = x[SAKSI_F_REGISTERED] - x[SAKSI_F_VOTERS_DPT] + 1;
     int32_t room = x[SAKSI_F_BALLOTS_UNUSED];
-    if (room < need)
-        return 0;
+    if (room < need) return 0;
     int32_t extra = room - need < OVERREG_PHANTOM_EXTRA ? room - need : OVERREG_PHANTOM_EXTRA;
     int32_t k = need + (int32_t)saksi_sim_below(&p->s, (uint32_t)extra + 1);
     int32_t km = (int32_t)saksi_sim_below(&p->s, (uint32_t)k + 1);
@@ -305,16 +305,14 @@ static int overreg_phantom(plant_ctx *p)
 
 static int plant_over_registration(plant_ctx *p)
 {
-    if (saksi_sim_uniform(&p->s) < 0.5)
-        return overreg_inflate(p) || overreg_phantom(p);
+    if (saksi_sim_uniform(&p->s) < 0.5) return overreg_inflate(p) || overreg_phantom(p);
     return overreg_phantom(p) || overreg_inflate(p);
 }
 
 static int plant_missing_zero(plant_ctx *p)
 {
     int32_t *x = p->st->v;
-    if (x[SAKSI_F_VALID] < 1 || x[SAKSI_F_REGISTERED] < 1)
-        return 0;
+    if (x[SAKSI_F_VALID] < 1 || x[SAKSI_F_REGISTERED] < 1) return 0;
     x[SAKSI_F_REGISTERED] = x[SAKSI_F_REGISTERED_MALE] = x[SAKSI_F_REGISTERED_FEMALE] = 0;
     p->primary = 1ull << SAKSI_F_REGISTERED;
     snprintf(p->note, sizeof p->note, "registered not entered");
@@ -337,8 +335,7 @@ static int shift_voters(plant_ctx *p, int32_t delta)
     if (x[fsex] + delta < 0 || x[tsex] + delta < 0 || x[SAKSI_F_VOTERS_DPT] + delta < 0 ||
         x[SAKSI_F_VOTERS_DPT] + delta > x[SAKSI_F_REGISTERED] || x[SAKSI_F_BALLOTS_UNUSED] < delta)
         return 0;
-    if (!is_overseas(p) && x[SAKSI_F_TOTAL] + delta > capacity(x[SAKSI_F_REGISTERED]))
-        return 0;
+    if (!is_overseas(p) && x[SAKSI_F_TOTAL] + delta > capacity(x[SAKSI_F_REGISTERED])) return 0;
     x[fsex] += delta;
     x[tsex] += delta;
     x[SAKSI_F_VOTERS_DPT] += delta;
@@ -354,16 +351,13 @@ static int plant_ballot_stuffing(plant_ctx *p)
 {
     int32_t *x = p->st->v;
     int32_t room = x[SAKSI_F_REGISTERED] - x[SAKSI_F_VOTERS_DPT];
-    if (x[SAKSI_F_BALLOTS_UNUSED] < room)
-        room = x[SAKSI_F_BALLOTS_UNUSED];
+    if (x[SAKSI_F_BALLOTS_UNUSED] < room) room = x[SAKSI_F_BALLOTS_UNUSED];
     if (!is_overseas(p) && capacity(x[SAKSI_F_REGISTERED]) - x[SAKSI_F_TOTAL] < room)
         room = capacity(x[SAKSI_F_REGISTERED]) - x[SAKSI_F_TOTAL];
-    if (room < 1)
-        return 0;
+    if (room < 1) return 0;
     int32_t k = 1 + (int32_t)saksi_sim_below(&p->s, (uint32_t)room);
     size_t c = saksi_sim_below(&p->s, (uint32_t)p->g->cfg.ncand);
-    if (!shift_voters(p, k))
-        return 0; /* cannot happen within room; kept as a guard */
+    if (!shift_voters(p, k)) return 0; /* cannot happen within room; kept as a guard */
     x[CAND(c)] += k;
     p->primary = 1ull << CAND(c);
     snprintf(p->note, sizeof p->note, "k=%d", (int)k);
@@ -374,13 +368,11 @@ static int plant_vote_transfer(plant_ctx *p)
 {
     int32_t *x = p->st->v;
     size_t nc = p->g->cfg.ncand, donors = 0;
-    if (nc < 2)
-        return 0;
+    if (nc < 2) return 0;
     size_t to = saksi_sim_below(&p->s, (uint32_t)nc);
     for (size_t k = 0; k < nc; k++)
         donors += k != to && x[CAND(k)] >= 1;
-    if (donors == 0)
-        return 0;
+    if (donors == 0) return 0;
     size_t pick = saksi_sim_below(&p->s, (uint32_t)donors), from = 0;
     for (size_t k = 0; k < nc; k++)
         if (k != to && x[CAND(k)] >= 1 && pick-- == 0) {
@@ -410,14 +402,11 @@ static int plant_rounding(plant_ctx *p)
         int changed = 0;
         for (size_t k = 0; k < nc; k++)
             changed |= nv[k] != x[CAND(k)];
-        if (!changed)
-            return 0;
-        if (!shift_voters(p, delta))
-            continue;
+        if (!changed) return 0;
+        if (!shift_voters(p, delta)) continue;
         p->primary = 0;
         for (size_t k = 0; k < nc; k++) {
-            if (nv[k] != x[CAND(k)])
-                p->primary |= 1ull << CAND(k);
+            if (nv[k] != x[CAND(k)]) p->primary |= 1ull << CAND(k);
             x[CAND(k)] = nv[k];
         }
         snprintf(p->note, sizeof p->note, mode == 0 ? "to nearest %d" : "down to %d", ROUND_TO);
@@ -436,8 +425,7 @@ static saksi_status push_label(saksi_sim_labels *l, const saksi_sim_label *lab, 
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 1024;
         saksi_sim_label *p = saksi_realloc_array(l->label, cap, sizeof *p);
-        if (!p)
-            SAKSI_ALLOC_FAIL("labels");
+        if (!p) SAKSI_ALLOC_FAIL("labels");
         l->label = p;
         l->cap = cap;
     }
@@ -446,8 +434,8 @@ out:
     return rc;
 }
 
-saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st, saksi_sim_labels *labels,
-                             int *planted, int *skipped, saksi_error *err)
+saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st,
+                             saksi_sim_labels *labels, int *planted, int *skipped, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     plant_ctx p = {.g = g, .st = st};
@@ -463,17 +451,30 @@ saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st, saks
             break;
         }
     }
-    if (kind < 0)
-        goto out;
+    if (kind < 0) goto out;
     memcpy(orig, st->v, sizeof orig);
     switch (kind) {
-    case SAKSI_PLANT_SUM_MISMATCH: ok = plant_sum_mismatch(&p); break;
-    case SAKSI_PLANT_TRANSCRIPTION: ok = plant_transcription(&p); break;
-    case SAKSI_PLANT_OVER_REGISTRATION: ok = plant_over_registration(&p); break;
-    case SAKSI_PLANT_MISSING_ZERO: ok = plant_missing_zero(&p); break;
-    case SAKSI_PLANT_BALLOT_STUFFING: ok = plant_ballot_stuffing(&p); break;
-    case SAKSI_PLANT_VOTE_TRANSFER: ok = plant_vote_transfer(&p); break;
-    default: ok = plant_rounding(&p); break;
+    case SAKSI_PLANT_SUM_MISMATCH:
+        ok = plant_sum_mismatch(&p);
+        break;
+    case SAKSI_PLANT_TRANSCRIPTION:
+        ok = plant_transcription(&p);
+        break;
+    case SAKSI_PLANT_OVER_REGISTRATION:
+        ok = plant_over_registration(&p);
+        break;
+    case SAKSI_PLANT_MISSING_ZERO:
+        ok = plant_missing_zero(&p);
+        break;
+    case SAKSI_PLANT_BALLOT_STUFFING:
+        ok = plant_ballot_stuffing(&p);
+        break;
+    case SAKSI_PLANT_VOTE_TRANSFER:
+        ok = plant_vote_transfer(&p);
+        break;
+    default:
+        ok = plant_rounding(&p);
+        break;
     }
     if (!ok) {
         memcpy(st->v, orig, sizeof orig);
@@ -482,8 +483,7 @@ saksi_status saksi_sim_plant(const saksi_sim_gen *g, saksi_sim_station *st, saks
     }
     *planted = kind;
     for (int f = 0; f < nf; f++) {
-        if (st->v[f] == orig[f])
-            continue;
+        if (st->v[f] == orig[f]) continue;
         saksi_sim_label lab;
         memset(&lab, 0, sizeof lab);
         memcpy(lab.station_id, st->id, sizeof st->id);

@@ -21,11 +21,11 @@
 /* Intercept calibration: midpoint rule for E[logistic(mu + sd Z)], and the
  * sample used for the softmax of the candidates. */
 #define CALIB_GRID_HALF_WIDTH 10.0
-#define CALIB_GRID_STEPS 4000
-#define CALIB_SAMPLE 512
-#define CALIB_MAX_ITER 500
-#define CALIB_TOLERANCE 1e-7
-#define SQRT_2PI 2.5066282746310002
+#define CALIB_GRID_STEPS      4000
+#define CALIB_SAMPLE          512
+#define CALIB_MAX_ITER        500
+#define CALIB_TOLERANCE       1e-7
+#define SQRT_2PI              2.5066282746310002
 
 void saksi_sim_config_init(saksi_sim_config *c)
 {
@@ -85,6 +85,12 @@ void saksi_sim_config_init(saksi_sim_config *c)
     m->special_size_max = 150;
 }
 
+void saksi_sim_config_equal_shares(saksi_sim_config *c)
+{
+    for (size_t k = 0; k < SAKSI_SIM_MAX_CAND; k++)
+        c->model.share[k] = k < c->ncand ? 1.0 / (double)c->ncand : 0.0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Validation and calibration                                          */
 /* ------------------------------------------------------------------ */
@@ -115,11 +121,21 @@ static saksi_status validate(const saksi_sim_config *c, saksi_error *err)
     }
     if (fabs(sum - 1.0) > 1e-6)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "candidate shares sum to %.9g, not 1", sum);
-    const double rates[] = {m->turnout,         m->invalid,          m->dptb,
-                            m->dpk,             m->spoiled,          m->male,
-                            m->overseas_turnout, m->overseas_added,   m->overseas_dptb_of_added,
-                            m->noken_turnout,   m->noken_invalid,    m->noken_added,
-                            m->special_turnout, m->special_added,    m->special_dptb_of_added};
+    const double rates[] = {m->turnout,
+                            m->invalid,
+                            m->dptb,
+                            m->dpk,
+                            m->spoiled,
+                            m->male,
+                            m->overseas_turnout,
+                            m->overseas_added,
+                            m->overseas_dptb_of_added,
+                            m->noken_turnout,
+                            m->noken_invalid,
+                            m->noken_added,
+                            m->special_turnout,
+                            m->special_added,
+                            m->special_dptb_of_added};
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         if (!is_rate(rates[i]))
             SAKSI_FAIL(SAKSI_ERR_USAGE, "model rate %zu is %g, outside (0, 1)", i, rates[i]);
@@ -130,7 +146,8 @@ static saksi_status validate(const saksi_sim_config *c, saksi_error *err)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "noken_bloc and special_rate must be in [0, 1]");
     if (!effects_ok(&m->turnout_sd) || !effects_ok(&m->share_sd) || !effects_ok(&m->invalid_sd) ||
         !effects_ok(&m->added_sd) || !(m->size_regency_sd >= 0.0 && m->size_regency_sd < 10.0) ||
-        !(m->dispersion_district_sdlog.turnout >= 0.0 && m->dispersion_district_sdlog.turnout < 3.0) ||
+        !(m->dispersion_district_sdlog.turnout >= 0.0 &&
+          m->dispersion_district_sdlog.turnout < 3.0) ||
         !(m->dispersion_district_sdlog.share >= 0.0 && m->dispersion_district_sdlog.share < 3.0))
         SAKSI_FAIL(SAKSI_ERR_USAGE, "random-effect sds must be in [0, 10)");
     if (!(m->size_a > 0.0 && m->size_b > 0.0 && m->overseas_size_median >= 1.0 &&
@@ -181,8 +198,7 @@ static double total_sd(const saksi_sim_effects *e, int with_province)
 {
     double v = e->regency * e->regency + e->district * e->district + e->village * e->village +
                e->station * e->station;
-    if (with_province)
-        v += e->province * e->province;
+    if (with_province) v += e->province * e->province;
     return sqrt(v);
 }
 
@@ -214,8 +230,7 @@ static saksi_status calibrate_shares(saksi_sim_gen *g, saksi_error *err)
     double sd = sqrt(e->district * e->district + e->village * e->village + e->station * e->station);
     double wsum = 0.0;
     saksi_sim_stream s;
-    if (!z || !w)
-        SAKSI_ALLOC_FAIL("calibration sample");
+    if (!z || !w) SAKSI_ALLOC_FAIL("calibration sample");
     saksi_sim_stream_init(&s, c->seed, 0, SAKSI_SIM_STREAM_CALIBRATE);
     for (size_t i = 0; i < CALIB_SAMPLE * k; i++)
         z[i] = sd * saksi_sim_normal(&s);
@@ -250,8 +265,7 @@ static saksi_status calibrate_shares(saksi_sim_gen *g, saksi_error *err)
             g->mu_share[j] += step;
             worst = fabs(step) > worst ? fabs(step) : worst;
         }
-        if (worst < CALIB_TOLERANCE)
-            break;
+        if (worst < CALIB_TOLERANCE) break;
     }
 out:
     free(z);
@@ -302,15 +316,13 @@ saksi_status saksi_sim_gen_init(saksi_sim_gen *g, const saksi_sim_config *c, sak
     }
     SAKSI_TRY(calibrate_shares(g, err));
 out:
-    if (rc != SAKSI_OK)
-        saksi_sim_gen_free(g);
+    if (rc != SAKSI_OK) saksi_sim_gen_free(g);
     return rc;
 }
 
 void saksi_sim_gen_free(saksi_sim_gen *g)
 {
-    if (!g)
-        return;
+    if (!g) return;
     saksi_sim_hier_free(&g->h);
 }
 
@@ -324,12 +336,14 @@ static int32_t ceil_reserve(int32_t n)
 }
 
 /* Registered voters of a station of the given kind. */
-static int32_t draw_registered(const saksi_sim_gen *g, saksi_sim_stream *s, int kind, size_t regency)
+static int32_t draw_registered(const saksi_sim_gen *g, saksi_sim_stream *s, int kind,
+                               size_t regency)
 {
     const saksi_sim_model *m = &g->cfg.model;
     if (kind == SAKSI_SIM_ST_SPECIAL)
         return m->special_size_min +
-               (int32_t)saksi_sim_below(s, (uint32_t)(m->special_size_max - m->special_size_min + 1));
+               (int32_t)saksi_sim_below(s,
+                                        (uint32_t)(m->special_size_max - m->special_size_min + 1));
     if (kind == SAKSI_SIM_ST_OVERSEAS)
         return 1 + (int32_t)floor(m->overseas_size_median *
                                   exp(m->overseas_size_sdlog * saksi_sim_normal(s)));
@@ -363,7 +377,7 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
     double u_special = saksi_sim_uniform(&s);
     int kind = st->prov_kind == SAKSI_SIM_PROV_OVERSEAS ? SAKSI_SIM_ST_OVERSEAS
                : st->prov_kind == SAKSI_SIM_PROV_NOKEN  ? SAKSI_SIM_ST_NOKEN
-               : u_special < m->special_rate           ? SAKSI_SIM_ST_SPECIAL
+               : u_special < m->special_rate            ? SAKSI_SIM_ST_SPECIAL
                                                         : SAKSI_SIM_ST_REGULAR;
     st->kind = kind;
 
@@ -408,7 +422,8 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
      * both binomial on what is left, so used + spoiled <= received. */
     int32_t spoiled = saksi_sim_binomial(&s, received - vd, m->spoiled);
     int32_t pool = received - vd - spoiled;
-    int32_t added = saksi_sim_binomial(&s, pool, saksi_sim_logistic(g->mu_added[kind] + fx->added + e_a));
+    int32_t added =
+        saksi_sim_binomial(&s, pool, saksi_sim_logistic(g->mu_added[kind] + fx->added + e_a));
     int32_t a_m = saksi_sim_binomial(&s, added, m->male), a_f = added - a_m;
     double pb = g->dptb_of_added[kind];
     int32_t b_m = saksi_sim_binomial(&s, a_m, pb), b_f = saksi_sim_binomial(&s, a_f, pb);
@@ -416,8 +431,8 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
     int32_t voters = vd + added;
 
     /* Invalid and valid votes, then the candidates. */
-    int32_t invalid = saksi_sim_binomial(
-        &s, voters, saksi_sim_logistic(g->mu_invalid[kind] + fx->invalid + e_i));
+    int32_t invalid =
+        saksi_sim_binomial(&s, voters, saksi_sim_logistic(g->mu_invalid[kind] + fx->invalid + e_i));
     int32_t valid = voters - invalid;
     int32_t *cand = x + SAKSI_NFIXED;
     if (kind == SAKSI_SIM_ST_NOKEN && saksi_sim_uniform(&s) < m->noken_bloc) {
@@ -496,8 +511,7 @@ saksi_status saksi_sim_run(const saksi_sim_gen *g, saksi_sim_sink sink, void *ct
     memset(sum, 0, sizeof *sum);
     for (int k = 0; k < SAKSI_NPLANT; k++)
         plant |= g->cfg.plant_rate[k] > 0.0;
-    if (plant && !labels)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "plant rates set but no label list");
+    if (plant && !labels) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "plant rates set but no label list");
     sum->regions[0] = 1;
     for (int l = 1; l < SAKSI_NLEVELS; l++) {
         sum->regions[l] = h->level[l].n;
@@ -510,15 +524,12 @@ saksi_status saksi_sim_run(const saksi_sim_gen *g, saksi_sim_sink sink, void *ct
             if (plant) {
                 int kind = -1, skip = -1;
                 SAKSI_TRY(saksi_sim_plant(g, &st, labels, &kind, &skip, err));
-                if (kind >= 0)
-                    sum->planted[kind]++;
-                if (skip >= 0)
-                    sum->skipped[skip]++;
+                if (kind >= 0) sum->planted[kind]++;
+                if (skip >= 0) sum->skipped[skip]++;
             }
             SAKSI_TRY(sink(ctx, &st, err));
         }
-        if (saksi_stop_requested())
-            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "simulation interrupted");
+        if (saksi_stop_requested()) SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "simulation interrupted");
     }
     sum->nlabels = labels ? labels->n : 0;
 out:
@@ -540,8 +551,8 @@ static saksi_status append_station(void *ctx, const saksi_sim_station *st, saksi
     table_sink *ts = ctx;
     uint64_t first = 0;
     /* line numbers as stations.csv would have them (header is line 1) */
-    return saksi_table_append(ts->t, st->id, SAKSI_SIM_STATION_WIDTH, NULL, st->v, 0, ++ts->line + 1,
-                              &first, err);
+    return saksi_table_append(ts->t, st->id, SAKSI_SIM_STATION_WIDTH, NULL, st->v, 0,
+                              ++ts->line + 1, &first, err);
 }
 
 saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table,
@@ -557,10 +568,8 @@ saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table
     int present[SAKSI_NFIXED];
     int have_gen = 0;
     *table = NULL;
-    if (labels)
-        *labels = NULL;
-    if (nlabels)
-        *nlabels = 0;
+    if (labels) *labels = NULL;
+    if (nlabels) *nlabels = 0;
     SAKSI_TRY(saksi_sim_gen_init(&g, c, err));
     have_gen = 1;
     for (int f = 0; f < SAKSI_NFIXED; f++)
@@ -572,8 +581,7 @@ saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table
         cand[k] = names[k];
     }
     ts.t = saksi_table_alloc(present, c->ncand, cand);
-    if (!ts.t)
-        SAKSI_ALLOC_FAIL("station table");
+    if (!ts.t) SAKSI_ALLOC_FAIL("station table");
     SAKSI_TRY(saksi_sim_run(&g, append_station, &ts, &lab, summary, err));
     SAKSI_TRY(saksi_table_finalize(ts.t, err));
     *table = ts.t;
@@ -582,12 +590,10 @@ saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table
         *labels = lab.label;
         lab.label = NULL;
     }
-    if (nlabels)
-        *nlabels = lab.n;
+    if (nlabels) *nlabels = lab.n;
 out:
     saksi_table_free(ts.t);
     free(lab.label);
-    if (have_gen)
-        saksi_sim_gen_free(&g);
+    if (have_gen) saksi_sim_gen_free(&g);
     return rc;
 }

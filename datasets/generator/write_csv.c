@@ -16,7 +16,7 @@
 /* Output buffer; a row is far below ROW_MAX bytes (13-digit id, four
  * region codes, at most 22 + 16 fields of 11 characters). */
 #define WRITER_BUFFER (8u << 20)
-#define ROW_MAX 1024u
+#define ROW_MAX       1024u
 
 saksi_status saksi_sim_writer_open(saksi_sim_writer *w, const char *path, saksi_error *err)
 {
@@ -24,12 +24,10 @@ saksi_status saksi_sim_writer_open(saksi_sim_writer *w, const char *path, saksi_
     memset(w, 0, sizeof *w);
     w->path = path;
     w->buf = malloc(WRITER_BUFFER);
-    if (!w->buf)
-        SAKSI_ALLOC_FAIL("output buffer");
+    if (!w->buf) SAKSI_ALLOC_FAIL("output buffer");
     w->cap = WRITER_BUFFER;
     w->f = fopen(path, "wb");
-    if (!w->f)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
+    if (!w->f) SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create: %s", path, strerror(errno));
 out:
     if (rc != SAKSI_OK) {
         free(w->buf);
@@ -68,8 +66,7 @@ saksi_status saksi_sim_writer_reserve(saksi_sim_writer *w, size_t need, saksi_er
     saksi_status rc = SAKSI_OK;
     if (need > w->cap)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "row of %zu bytes exceeds the output buffer", need);
-    if (w->len + need > w->cap)
-        SAKSI_TRY(writer_flush(w, err));
+    if (w->len + need > w->cap) SAKSI_TRY(writer_flush(w, err));
 out:
     return rc;
 }
@@ -95,16 +92,14 @@ void saksi_sim_writer_int(saksi_sim_writer *w, int64_t v)
         tmp[n++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    if (v < 0)
-        w->buf[w->len++] = '-';
+    if (v < 0) w->buf[w->len++] = '-';
     while (n)
         w->buf[w->len++] = tmp[--n];
 }
 
 const char *saksi_sim_field_name(int field, char *buf)
 {
-    if (field < SAKSI_NFIXED)
-        return saksi_field_name(field);
+    if (field < SAKSI_NFIXED) return saksi_field_name(field);
     snprintf(buf, 32, "cand_%02d", field - SAKSI_NFIXED + 1);
     return buf;
 }
@@ -133,8 +128,7 @@ saksi_status saksi_sim_write_station_header(saksi_sim_writer *w, const saksi_sim
     char name[32];
     SAKSI_TRY(saksi_sim_writer_reserve(w, ROW_MAX, err));
     saksi_sim_writer_str(w, "station_id");
-    if (c->with_region_columns)
-        saksi_sim_writer_str(w, ",province,regency,district,village");
+    if (c->with_region_columns) saksi_sim_writer_str(w, ",province,regency,district,village");
     for (size_t i = 0; i < n; i++) {
         saksi_sim_writer_char(w, ',');
         saksi_sim_writer_str(w, saksi_sim_field_name(order[i], name));
@@ -202,8 +196,7 @@ saksi_status saksi_sim_write_labels(const char *path, const saksi_sim_labels *la
 out:
     if (w.buf || w.f) {
         saksi_status rc2 = saksi_sim_writer_close(&w, rc == SAKSI_OK ? err : NULL);
-        if (rc == SAKSI_OK)
-            rc = rc2;
+        if (rc == SAKSI_OK) rc = rc2;
     }
     return rc;
 }
@@ -227,8 +220,7 @@ static saksi_status make_dir(const char *dir, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     struct stat sb;
-    if (mkdir(dir, 0777) == 0)
-        goto out;
+    if (mkdir(dir, 0777) == 0) goto out;
     if (errno != EEXIST || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create directory: %s", dir,
                    errno == EEXIST ? "a file of that name exists" : strerror(errno));
@@ -251,8 +243,7 @@ saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
     for (int i = 0; i < 4; i++) {
         size_t len = strlen(dir) + strlen(names[i]) + 2;
         path[i] = malloc(len);
-        if (!path[i])
-            SAKSI_ALLOC_FAIL("output path");
+        if (!path[i]) SAKSI_ALLOC_FAIL("output path");
         snprintf(path[i], len, "%s/%s", dir, names[i]);
     }
     SAKSI_TRY(saksi_sim_gen_init(&g, c, err));
@@ -267,8 +258,7 @@ saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
         if (rename(path[i], path[i + 1]) != 0)
             SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot rename to %s: %s", path[i], path[i + 1],
                        strerror(errno));
-    if (summary)
-        summary->seconds = saksi_now() - t0;
+    if (summary) summary->seconds = saksi_now() - t0;
 out:
     if (cs.w.f) {
         saksi_sim_writer_close(&cs.w, NULL);
@@ -281,8 +271,7 @@ out:
     for (int i = 0; i < 4; i++)
         free(path[i]);
     free(lab.label);
-    if (have_gen)
-        saksi_sim_gen_free(&g);
+    if (have_gen) saksi_sim_gen_free(&g);
     return rc;
 }
 
