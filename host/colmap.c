@@ -31,8 +31,7 @@ static const char *const region_names[SAKSI_NLEVELS] = {
 int saksi_colkind_of(const char *name, int *arg)
 {
     *arg = 0;
-    if (strcmp(name, "station_id") == 0)
-        return SAKSI_COL_ID;
+    if (strcmp(name, "station_id") == 0) return SAKSI_COL_ID;
     for (int l = SAKSI_LEVEL_PROVINCE; l < SAKSI_NLEVELS; l++) {
         if (strcmp(name, region_names[l]) == 0) {
             *arg = l;
@@ -45,8 +44,7 @@ int saksi_colkind_of(const char *name, int *arg)
         return SAKSI_COL_FIELD;
     }
     size_t plen = strlen(SAKSI_CAND_PREFIX);
-    if (strncmp(name, SAKSI_CAND_PREFIX, plen) == 0 && name[plen] != '\0')
-        return SAKSI_COL_CAND;
+    if (strncmp(name, SAKSI_CAND_PREFIX, plen) == 0 && name[plen] != '\0') return SAKSI_COL_CAND;
     return SAKSI_COL_UNKNOWN;
 }
 
@@ -57,8 +55,7 @@ saksi_colmap *saksi_colmap_alloc(void)
 
 void saksi_colmap_free(saksi_colmap *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     for (size_t i = 0; i < m->n; i++) {
         free(m->e[i].canonical);
         free(m->e[i].input);
@@ -100,13 +97,13 @@ static saksi_status add_pair(saksi_colmap *m, const char *text, size_t len, cons
     trim(&c, &clen);
     trim(&in, &inlen);
     if (clen == 0 || inlen == 0)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: expected canonical=input with both names non-empty, got '%.*s'",
-                   origin, (int)len, text);
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s: expected canonical=input with both names non-empty, got '%.*s'", origin,
+                   (int)len, text);
     ent.canonical = strndup(c, clen);
     ent.input = strndup(in, inlen);
     ent.origin = saksi_strdup(origin);
-    if (!ent.canonical || !ent.input || !ent.origin)
-        SAKSI_ALLOC_FAIL("a column map entry");
+    if (!ent.canonical || !ent.input || !ent.origin) SAKSI_ALLOC_FAIL("a column map entry");
     int arg;
     if (saksi_colkind_of(ent.canonical, &arg) == SAKSI_COL_UNKNOWN)
         SAKSI_FAIL(SAKSI_ERR_DATA,
@@ -115,8 +112,9 @@ static saksi_status add_pair(saksi_colmap *m, const char *text, size_t len, cons
                    origin, ent.canonical);
     for (size_t i = 0; i < m->n; i++) {
         if (strcmp(m->e[i].canonical, ent.canonical) == 0)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: duplicate mapping: '%s' is already mapped from '%s' (%s)",
-                       origin, ent.canonical, m->e[i].input, m->e[i].origin);
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: duplicate mapping: '%s' is already mapped from '%s' (%s)", origin,
+                       ent.canonical, m->e[i].input, m->e[i].origin);
         if (strcmp(m->e[i].input, ent.input) == 0)
             SAKSI_FAIL(SAKSI_ERR_DATA,
                        "%s: duplicate mapping: input column '%s' is already mapped to '%s' (%s)",
@@ -125,8 +123,7 @@ static saksi_status add_pair(saksi_colmap *m, const char *text, size_t len, cons
     if (m->n == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 16;
         colmap_entry *e = saksi_realloc_array(m->e, cap, sizeof *e);
-        if (!e)
-            SAKSI_ALLOC_FAIL("the column map");
+        if (!e) SAKSI_ALLOC_FAIL("the column map");
         m->e = e;
         m->cap = cap;
     }
@@ -142,8 +139,7 @@ out:
 saksi_status saksi_colmap_add(saksi_colmap *m, const char *pair, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    if (!m || !pair)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_colmap_add: NULL argument");
+    if (!m || !pair) SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_colmap_add: NULL argument");
     rc = add_pair(m, pair, strlen(pair), "--map", err);
 out:
     return rc;
@@ -155,15 +151,12 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
     FILE *f = NULL;
     char *line = NULL, *origin = NULL;
     size_t cap = 0;
-    if (!m || !path)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_colmap_read: NULL argument");
+    if (!m || !path) SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_colmap_read: NULL argument");
     f = fopen(path, "rb");
-    if (!f)
-        SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open column map %s: %s", path, strerror(errno));
+    if (!f) SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open column map %s: %s", path, strerror(errno));
     size_t olen = strlen(path) + 32;
     origin = malloc(olen);
-    if (!origin)
-        SAKSI_ALLOC_FAIL("a message buffer");
+    if (!origin) SAKSI_ALLOC_FAIL("a message buffer");
     ssize_t got;
     for (unsigned long lineno = 1; (got = getline(&line, &cap, f)) >= 0; lineno++) {
         const char *s = line;
@@ -175,13 +168,11 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
         }
         /* '#' starts a comment; canonical names never contain it. */
         const char *hash = memchr(s, '#', len);
-        if (hash)
-            len = (size_t)(hash - s);
+        if (hash) len = (size_t)(hash - s);
         while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
             len--;
         trim(&s, &len);
-        if (len == 0)
-            continue;
+        if (len == 0) continue;
         snprintf(origin, olen, "%s:%lu", path, lineno);
         SAKSI_TRY(add_pair(m, s, len, origin, err));
     }
@@ -190,8 +181,7 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
 out:
     free(line);
     free(origin);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return rc;
 }
 
@@ -199,7 +189,6 @@ const char *saksi_colmap_canonical(const saksi_colmap *m, const char *input_name
 {
     if (m)
         for (size_t i = 0; i < m->n; i++)
-            if (strcmp(m->e[i].input, input_name) == 0)
-                return m->e[i].canonical;
+            if (strcmp(m->e[i].input, input_name) == 0) return m->e[i].canonical;
     return input_name;
 }

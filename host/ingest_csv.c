@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Defaults of saksi_ingest_options (saksi.h). */
-#define INGEST_DEFAULT_BUFFER_BYTES ((size_t)4 << 20)
+#define INGEST_DEFAULT_BUFFER_BYTES   ((size_t)4 << 20)
 #define INGEST_DEFAULT_MAX_LINE_BYTES ((size_t)1 << 20)
 /* Bytes of an offending cell quoted in a quarantine detail. */
 #define INGEST_DETAIL_CELL_BYTES 64
@@ -30,20 +30,13 @@ enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_VALUE };
 /* Cell conversion results. */
 enum cell { CELL_OK, CELL_MISSING, CELL_NOT_INTEGER, CELL_OVERFLOW };
 
-/* States of the record scanner: where a '\n' ends the record and where a
- * '"' opens a quoted field (only at the start of a field, after spaces). */
-enum qstate { QS_FIELD_START, QS_UNQUOTED, QS_QUOTED, QS_QUOTE_SEEN };
-
 typedef struct column {
     int role;
-    int arg;          /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
+    int arg; /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
     const char *name; /* the input header name, for messages */
 } column;
 
-typedef struct span {
-    const char *p;
-    size_t len;
-} span;
+typedef saksi_span span;
 
 /* The first problem found in a record, in column order. */
 typedef struct problem {
@@ -69,7 +62,7 @@ typedef struct ingest {
     size_t id_col; /* column of station_id */
     int nregions;  /* region columns present */
     int32_t *values;
-    span *cell;    /* per column: id and region cells of the current record */
+    span *cell; /* per column: id and region cells of the current record */
 
     /* scratch for quoted records: unescaped fields and region strings */
     char *scratch, *regbuf;
@@ -87,63 +80,6 @@ typedef struct ingest {
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
-
-/* Offset of the first byte >= 0x80, or len. Eight bytes at a time. */
-static size_t ascii_prefix(const char *s, size_t len)
-{
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull)
-            break;
-    }
-    for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return i;
-    return len;
-}
-
-/* Offset of the first byte that does not belong to a valid UTF-8 sequence
- * (overlong forms, surrogates and code points above U+10FFFF rejected, as
- * in Unicode Table 3-7), or len. */
-static size_t utf8_invalid_at(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = ascii_prefix(str, len);
-    while (i < len) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 3;
-        else
-            return i;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        if (len - i - 1 < n || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 /* Length of a cell's text as quoted in a detail: at most
  * INGEST_DETAIL_CELL_BYTES, not cutting a UTF-8 sequence. */
@@ -169,69 +105,6 @@ static span trim(span s)
     return s;
 }
 
-/* Occurrences of byte c in [p, e). */
-static uint64_t count_byte(const char *p, const char *e, char c)
-{
-    uint64_t n = 0;
-    while (p < e && (p = memchr(p, c, (size_t)(e - p))) != NULL) {
-        n++;
-        p++;
-    }
-    return n;
-}
-
-/*
- * Advance the record scanner over [p, e) from state *qs. Returns the '\n'
- * that ends the record, or NULL when the record goes on past e. Newlines
- * inside quotes are added to *nl; *sawq is set when a '"' is seen anywhere
- * (such records take the quote-aware splitter).
- */
-static const char *scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq)
-{
-    while (p < e) {
-        if (*qs == QS_QUOTED) {
-            const char *q = memchr(p, '"', (size_t)(e - p));
-            *nl += count_byte(p, q ? q : e, '\n');
-            if (!q)
-                return NULL;
-            *qs = QS_QUOTE_SEEN;
-            p = q + 1;
-            continue;
-        }
-        char c = *p++;
-        if (c == '\n')
-            return p - 1;
-        if (c == ',') {
-            *qs = QS_FIELD_START;
-        } else if (c == '"') {
-            *sawq = 1;
-            /* At a field start a quote opens a quoted field; right after a
-             * closing quote it is an escaped quote; elsewhere it is stray
-             * (literal here, reported by the splitter). */
-            if (*qs != QS_UNQUOTED)
-                *qs = QS_QUOTED;
-        } else if (c != ' ' || *qs == QS_QUOTE_SEEN) {
-            *qs = QS_UNQUOTED;
-        }
-    }
-    return NULL;
-}
-
-/* 1-based column of the byte at offset off of a record (quote-aware). */
-static size_t column_at(const char *s, size_t off)
-{
-    int qs = QS_FIELD_START, sawq = 0;
-    uint64_t nl = 0;
-    size_t col = 1;
-    for (size_t i = 0; i < off; i++) {
-        int before = qs;
-        scan(&qs, s + i, s + i + 1, &nl, &sawq);
-        if (before != QS_QUOTED && s[i] == ',')
-            col++;
-    }
-    return col;
-}
-
 /*
  * Convert one count. Leading and trailing ASCII spaces are allowed; an
  * empty cell is missing; then an optional sign and decimal digits only.
@@ -250,13 +123,11 @@ static inline int parse_count(const char **pp, const char *e, int32_t *out)
         return CELL_MISSING;
     }
     int neg = *p == '-';
-    if (*p == '-' || *p == '+')
-        p++;
+    if (*p == '-' || *p == '+') p++;
     const char *d0 = p;
     uint64_t v = 0;
     while (p < e && (unsigned)(*p - '0') < 10u) {
-        if (v < INGEST_DIGIT_CAP)
-            v = v * 10 + (uint64_t)(*p - '0');
+        if (v < INGEST_DIGIT_CAP) v = v * 10 + (uint64_t)(*p - '0');
         p++;
     }
     if (p == d0) {
@@ -266,8 +137,7 @@ static inline int parse_count(const char **pp, const char *e, int32_t *out)
     while (p < e && *p == ' ')
         p++;
     *pp = p;
-    if (v > (uint64_t)INT32_MAX)
-        return CELL_OVERFLOW;
+    if (v > (uint64_t)INT32_MAX) return CELL_OVERFLOW;
     *out = neg ? -(int32_t)v : (int32_t)v;
     return CELL_OK;
 }
@@ -292,7 +162,7 @@ static saksi_status quarantine(ingest *g, uint64_t line, size_t col, int reason,
     va_end(ap);
     id = trim(id);
     size_t n = id.len < sizeof idbuf - 1 ? id.len : sizeof idbuf - 1;
-    if (utf8_invalid_at(id.p, n) < n)
+    if (saksi_utf8_invalid_at(id.p, n) < n)
         n = 0; /* an id with broken bytes is not shown: the report stays UTF-8 */
     memcpy(idbuf, id.p, n);
     idbuf[n] = '\0';
@@ -308,10 +178,8 @@ static span prefix_id(const ingest *g, const char *s, size_t len)
     const char *p = s, *e = s + len;
     for (size_t j = 0; p < e; j++) {
         const char *c = memchr(p, ',', (size_t)(e - p));
-        if (!c || memchr(p, '"', (size_t)(c - p)))
-            break;
-        if (j == g->id_col)
-            return (span){p, (size_t)(c - p)};
+        if (!c || memchr(p, '"', (size_t)(c - p))) break;
+        if (j == g->id_col) return (span){p, (size_t)(c - p)};
         p = c + 1;
     }
     return (span){"", 0};
@@ -326,75 +194,19 @@ static saksi_status reserve_scratch(ingest *g, size_t len, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     size_t need = len + SAKSI_NLEVELS + 1;
-    if (need <= g->scratch_cap)
-        goto out;
+    if (need <= g->scratch_cap) goto out;
     size_t cap = g->scratch_cap ? g->scratch_cap : 4096;
     while (cap < need)
         cap *= 2;
     char *s = realloc(g->scratch, cap);
-    if (!s)
-        SAKSI_ALLOC_FAIL("the record scratch buffer");
+    if (!s) SAKSI_ALLOC_FAIL("the record scratch buffer");
     g->scratch = s;
     s = realloc(g->regbuf, cap);
-    if (!s)
-        SAKSI_ALLOC_FAIL("the region scratch buffer");
+    if (!s) SAKSI_ALLOC_FAIL("the region scratch buffer");
     g->regbuf = s;
     g->scratch_cap = cap;
 out:
     return rc;
-}
-
-/*
- * Split a record with quotes into fields (RFC 4180, spaces around a quoted
- * field allowed), unescaping quoted fields into g->scratch, which holds at
- * least len bytes. The first maxstore fields go to out[]. Returns the field
- * count; *stray receives the 0-based column of the first stray quote (in
- * an unquoted field, or text after a closing quote), SIZE_MAX if none.
- */
-static size_t split_quoted(ingest *g, const char *s, const char *e, span *out, size_t maxstore,
-                           size_t *stray)
-{
-    char *w = g->scratch;
-    const char *p = s;
-    *stray = SIZE_MAX;
-    for (size_t j = 0;; j++) {
-        const char *f0 = p, *t = p;
-        while (t < e && *t == ' ')
-            t++;
-        span cell;
-        if (t < e && *t == '"') {
-            cell.p = w;
-            for (t++;;) {
-                /* scan() closed every quote before the record ended */
-                const char *qq = memchr(t, '"', (size_t)(e - t));
-                if (!qq)
-                    qq = e;
-                memcpy(w, t, (size_t)(qq - t));
-                w += qq - t;
-                t = qq + 1;
-                if (t >= e || *t != '"')
-                    break;
-                *w++ = '"';
-                t++;
-            }
-            cell.len = (size_t)(w - cell.p);
-            while (t < e && *t == ' ')
-                t++;
-            if (t < e && *t != ',' && *stray == SIZE_MAX)
-                *stray = j;
-            p = t < e ? memchr(t, ',', (size_t)(e - t)) : NULL;
-        } else {
-            p = memchr(f0, ',', (size_t)(e - f0));
-            cell = (span){f0, (size_t)((p ? p : e) - f0)};
-            if (*stray == SIZE_MAX && memchr(cell.p, '"', cell.len))
-                *stray = j;
-        }
-        if (j < maxstore)
-            out[j] = cell;
-        if (!p)
-            return j + 1;
-        p++;
-    }
 }
 
 /* Record cell j of the current record (a count is converted). Quoted
@@ -405,8 +217,7 @@ static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, 
     if (c->role == ROLE_VALUE) {
         const char *p = cell.p, *e = cell.p + cell.len;
         int r = parse_count(&p, e, &g->values[c->arg]);
-        if (p != e)
-            r = CELL_NOT_INTEGER;
+        if (p != e) r = CELL_NOT_INTEGER;
         if (r == CELL_MISSING)
             (*missing)++;
         else if (r != CELL_OK && bad->reason < 0)
@@ -432,18 +243,17 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
             if (p < e && *p != ',') {
                 r = CELL_NOT_INTEGER;
                 p = memchr(p, ',', (size_t)(e - p));
-                if (!p)
-                    p = e;
+                if (!p) p = e;
             }
             if (r == CELL_MISSING)
                 (*missing)++;
             else if (r != CELL_OK && bad->reason < 0)
-                *bad = (problem){r == CELL_OVERFLOW ? SAKSI_Q_OVERFLOW : SAKSI_Q_NOT_INTEGER, j,
+                *bad = (problem){r == CELL_OVERFLOW ? SAKSI_Q_OVERFLOW : SAKSI_Q_NOT_INTEGER,
+                                 j,
                                  {f, (size_t)(p - f)}};
         } else {
             p = memchr(p, ',', (size_t)(e - p));
-            if (!p)
-                p = e;
+            if (!p) p = e;
             if (c->role != ROLE_IGNORE) {
                 span cell = {f, (size_t)(p - f)};
                 g->cell[j] = cell;
@@ -451,12 +261,11 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
                     *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
             }
         }
-        if (p == e)
-            return j + 1;
+        if (p == e) return j + 1;
         p++;
     }
     /* more fields than the header has: count them for the message */
-    return g->ncol + 1 + (size_t)count_byte(p, e, ',');
+    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, ',');
 }
 
 /* Append the station of a parsed record, or quarantine it as a duplicate. */
@@ -468,11 +277,9 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
     if (g->nregions) {
         char *w = g->regbuf;
         for (size_t j = 0; j < g->ncol; j++) {
-            if (g->col[j].role != ROLE_REGION)
-                continue;
+            if (g->col[j].role != ROLE_REGION) continue;
             span c = trim(g->cell[j]);
-            if (c.len == 0)
-                continue;
+            if (c.len == 0) continue;
             memcpy(w, c.p, c.len);
             w[c.len] = '\0';
             regions[g->col[j].arg] = w;
@@ -487,8 +294,7 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
         rc = quarantine(g, line, g->id_col, SAKSI_Q_DUPLICATE_ID, id, err, "duplicate of line %llu",
                         (unsigned long long)first);
     } else if (rc != SAKSI_OK) {
-        if (err)
-            *err = aerr;
+        if (err) *err = aerr;
     } else {
         g->st->accepted++;
         g->st->missing_cells += missing;
@@ -506,14 +312,36 @@ static saksi_status too_long(ingest *g, const char *prefix, size_t plen, uint64_
     saksi_status rc = SAKSI_OK;
     g->first_record = 0;
     if (!g->have_header)
-        SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: line %llu: the header is longer than %zu bytes (max_line_bytes)",
-                   g->path, (unsigned long long)line, g->max_line);
+        SAKSI_FAIL(SAKSI_ERR_LIMIT,
+                   "%s: line %llu: the header is longer than %zu bytes (max_line_bytes)", g->path,
+                   (unsigned long long)line, g->max_line);
     g->st->records++;
     rc = quarantine(g, line, SIZE_MAX, SAKSI_Q_LINE_TOO_LONG, prefix_id(g, prefix, plen), err,
                     "record of %llu bytes is longer than max_line_bytes (%zu)",
                     (unsigned long long)full_len, g->max_line);
 out:
     return rc;
+}
+
+/* Quarantine a record for its first bad cell. */
+static saksi_status bad_cell(ingest *g, uint64_t line, const problem *bad, span id,
+                             saksi_error *err)
+{
+    int n = detail_len(bad->text);
+    switch (bad->reason) {
+    case SAKSI_Q_NOT_INTEGER:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "\"%.*s\" is not an integer count", n, bad->text.p);
+    case SAKSI_Q_OVERFLOW:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "\"%.*s\" is outside the int32 range -2147483647..2147483647", n,
+                          bad->text.p);
+    case SAKSI_Q_MISSING_ID:
+        return quarantine(g, line, bad->col, bad->reason, id, err, "empty station id");
+    default:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "stray quote (inside an unquoted field, or text after a closing quote)");
+    }
 }
 
 /*
@@ -527,8 +355,7 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
 {
     saksi_status rc = SAKSI_OK;
     int first = g->first_record;
-    if (len > g->max_line)
-        return too_long(g, s, g->max_line, len, line, err);
+    if (len > g->max_line) return too_long(g, s, g->max_line, len, line, err);
     if (first) {
         g->first_record = 0;
         /* A UTF-8 byte order mark is not part of the first column's name. */
@@ -537,8 +364,7 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
             len -= 3;
         }
     }
-    if (len > 0 && s[len - 1] == '\r')
-        len--;
+    if (len > 0 && s[len - 1] == '\r') len--;
     if (len == 0) {
         g->st->blank_lines++;
         goto out;
@@ -548,41 +374,34 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         goto out;
     }
     g->st->records++;
-    size_t bad_utf8 = ascii_prefix(s, len) < len ? utf8_invalid_at(s, len) : len;
+    size_t bad_utf8 = saksi_ascii_prefix(s, len) < len ? saksi_utf8_invalid_at(s, len) : len;
     uint64_t missing = 0;
     problem bad = {.reason = -1};
     size_t nf;
     if (sawq) {
         SAKSI_TRY(reserve_scratch(g, len, err));
         size_t stray;
-        nf = split_quoted(g, s, s + len, g->fields, g->ncol, &stray);
+        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray);
         size_t upto = nf < g->ncol ? nf : g->ncol;
         for (size_t j = 0; j < upto && j < stray; j++)
             take_cell(g, j, g->fields[j], &missing, &bad);
         if (stray < upto && (bad.reason < 0 || stray < bad.col))
             bad = (problem){SAKSI_Q_BAD_QUOTE, stray, g->fields[stray]};
         for (size_t j = stray; j < upto; j++) /* the id, for the message */
-            if (g->col[j].role == ROLE_ID)
-                g->cell[j] = g->fields[j];
+            if (g->col[j].role == ROLE_ID) g->cell[j] = g->fields[j];
     } else {
         nf = split_plain(g, s, s + len, &missing, &bad);
     }
     span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
     if (bad_utf8 < len) {
-        rc = quarantine(g, line, column_at(s, bad_utf8) - 1, SAKSI_Q_ENCODING, id, err,
+        rc = quarantine(g, line, saksi_csv_column_at(s, bad_utf8) - 1, SAKSI_Q_ENCODING, id, err,
                         "invalid UTF-8: byte 0x%02X at byte %zu of the record",
                         (unsigned)(unsigned char)s[bad_utf8], bad_utf8 + 1);
     } else if (nf != g->ncol) {
         rc = quarantine(g, line, SIZE_MAX, SAKSI_Q_FIELD_COUNT, id, err,
                         "expected %zu fields, found %zu", g->ncol, nf);
     } else if (bad.reason >= 0) {
-        const char *what = bad.reason == SAKSI_Q_NOT_INTEGER ? "is not an integer count"
-                           : bad.reason == SAKSI_Q_OVERFLOW
-                               ? "is outside the int32 range -2147483647..2147483647"
-                           : bad.reason == SAKSI_Q_MISSING_ID ? "is an empty station id"
-                                                              : "has a stray quote";
-        rc = quarantine(g, line, bad.col, bad.reason, id, err, "\"%.*s\" %s",
-                        detail_len(bad.text), bad.text.p, what);
+        rc = bad_cell(g, line, &bad, id, err);
     } else {
         rc = append(g, line, missing, err);
     }
@@ -610,14 +429,12 @@ static void list_ignored(ingest *g)
     char *dst = g->st->ignored_columns;
     size_t cap = sizeof g->st->ignored_columns, used = 0, total = 0;
     for (size_t j = 0; j < g->ncol; j++)
-        if (g->col[j].role == ROLE_IGNORE)
-            total += strlen(g->col[j].name) + 1;
+        if (g->col[j].role == ROLE_IGNORE) total += strlen(g->col[j].name) + 1;
     /* keep room for ",..." only when everything will not fit */
     size_t limit = total <= cap ? cap - 1 : cap - 1 - 4;
     dst[0] = '\0';
     for (size_t j = 0; j < g->ncol; j++) {
-        if (g->col[j].role != ROLE_IGNORE)
-            continue;
+        if (g->col[j].role != ROLE_IGNORE) continue;
         const char *name = g->col[j].name;
         size_t n = strlen(name) + (used ? 1 : 0);
         if (used + n > limit) {
@@ -634,12 +451,14 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
 {
     saksi_status rc = SAKSI_OK;
     const char **canon = NULL, **labels = NULL;
-    size_t bad = utf8_invalid_at(s, len);
+    size_t bad = saksi_utf8_invalid_at(s, len);
     if (bad < len)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: the header is not valid UTF-8 (byte 0x%02X in column %zu)",
-                   g->path, (unsigned long long)line, (unsigned)(unsigned char)s[bad], column_at(s, bad));
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s: line %llu: the header is not valid UTF-8 (byte 0x%02X in column %zu)",
+                   g->path, (unsigned long long)line, (unsigned)(unsigned char)s[bad],
+                   saksi_csv_column_at(s, bad));
     SAKSI_TRY(reserve_scratch(g, len, err));
-    size_t stray, n = split_quoted(g, s, s + len, NULL, 0, &stray);
+    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray);
     g->fields = saksi_calloc_array(n, sizeof *g->fields);
     g->cell = saksi_calloc_array(n, sizeof *g->cell);
     g->col = saksi_calloc_array(n, sizeof *g->col);
@@ -648,7 +467,7 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
     labels = saksi_calloc_array(n, sizeof *labels);
     if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels)
         SAKSI_ALLOC_FAIL("the header");
-    split_quoted(g, s, s + len, g->fields, n, &stray);
+    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray);
     if (stray != SIZE_MAX)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: column %zu of the header has a stray quote",
                    g->path, (unsigned long long)line, stray + 1);
@@ -700,32 +519,33 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
             char a[300], b[300];
             describe(a, sizeof a, g->col[prev].name, canon[prev]);
             describe(b, sizeof b, g->col[j].name, canon[j]);
-            SAKSI_FAIL(SAKSI_ERR_DATA,
-                       "%s: line %llu: columns %zu %s and %zu %s both give the canonical field '%s'",
-                       g->path, (unsigned long long)line, prev + 1, a, j + 1, b, canon[j]);
+            SAKSI_FAIL(
+                SAKSI_ERR_DATA,
+                "%s: line %llu: columns %zu %s and %zu %s both give the canonical field '%s'",
+                g->path, (unsigned long long)line, prev + 1, a, j + 1, b, canon[j]);
         }
     }
     if (!have_id)
-        SAKSI_FAIL(SAKSI_ERR_DATA,
-                   "%s: line %llu: the header has no station_id column (map one: --map station_id=NAME)",
-                   g->path, (unsigned long long)line);
+        SAKSI_FAIL(
+            SAKSI_ERR_DATA,
+            "%s: line %llu: the header has no station_id column (map one: --map station_id=NAME)",
+            g->path, (unsigned long long)line);
     if (!present[SAKSI_F_REGISTERED])
-        SAKSI_FAIL(SAKSI_ERR_DATA,
-                   "%s: line %llu: the header has no registered column (map one: --map registered=NAME)",
-                   g->path, (unsigned long long)line);
+        SAKSI_FAIL(
+            SAKSI_ERR_DATA,
+            "%s: line %llu: the header has no registered column (map one: --map registered=NAME)",
+            g->path, (unsigned long long)line);
     if (ncand == 0)
         SAKSI_FAIL(SAKSI_ERR_DATA,
                    "%s: line %llu: the header has no candidate column cand_<label> (map one: --map "
                    "cand_01=NAME)",
                    g->path, (unsigned long long)line);
     g->values = saksi_malloc_array(SAKSI_NFIXED + ncand, sizeof *g->values);
-    if (!g->values)
-        SAKSI_ALLOC_FAIL("the record values");
+    if (!g->values) SAKSI_ALLOC_FAIL("the record values");
     for (size_t f = 0; f < SAKSI_NFIXED + ncand; f++)
         g->values[f] = SAKSI_MISSING;
     g->t = saksi_table_alloc(present, ncand, labels);
-    if (!g->t)
-        SAKSI_ALLOC_FAIL("the station table");
+    if (!g->t) SAKSI_ALLOC_FAIL("the station table");
     list_ignored(g);
     g->have_header = 1;
 out:
@@ -754,8 +574,7 @@ static saksi_status carry_append(ingest *g, const char *p, const char *e, saksi_
         while (cap < g->carry_len + take)
             cap *= 2;
         char *c = realloc(g->carry, cap);
-        if (!c)
-            SAKSI_ALLOC_FAIL("the record carry buffer");
+        if (!c) SAKSI_ALLOC_FAIL("the record carry buffer");
         g->carry = c;
         g->carry_cap = cap;
     }
@@ -771,8 +590,7 @@ static saksi_status end_carried(ingest *g, saksi_error *err)
     uint64_t line = g->rec_line;
     g->in_record = 0;
     g->line = g->rec_line + g->rec_nl + 1;
-    if (g->skipping)
-        return too_long(g, g->carry, g->carry_len, g->rec_len, line, err);
+    if (g->skipping) return too_long(g, g->carry, g->carry_len, g->rec_len, line, err);
     return record(g, g->carry, g->carry_len, g->sawq, line, err);
 }
 
@@ -781,10 +599,9 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
 {
     saksi_status rc = SAKSI_OK;
     if (g->in_record) {
-        const char *end = scan(&g->qs, p, e, &g->rec_nl, &g->sawq);
+        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq);
         SAKSI_TRY(carry_append(g, p, end ? end : e, err));
-        if (!end)
-            goto out;
+        if (!end) goto out;
         SAKSI_TRY(end_carried(g, err));
         p = end + 1;
     }
@@ -800,7 +617,7 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
         }
         int qs = QS_FIELD_START, sawq = 0;
         uint64_t inner = 0;
-        const char *end = scan(&qs, p, e, &inner, &sawq);
+        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq);
         if (!end) {
             g->in_record = 1;
             g->skipping = 0;
@@ -816,15 +633,15 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
         SAKSI_TRY(record(g, p, (size_t)(end - p), sawq, g->line, err));
         g->line += 1 + inner;
         p = end + 1;
-        if (nextq && nextq < p)
-            nextq = memchr(p, '"', (size_t)(e - p));
+        if (nextq && nextq < p) nextq = memchr(p, '"', (size_t)(e - p));
     }
 out:
     return rc;
 }
 
 /* The end of the input: the last record may lack its '\n', or be inside an
- * unterminated quote. */
+ * unterminated quote (reported as such even when it is also too long: the
+ * quote is the cause). */
 static saksi_status finish(ingest *g, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -839,42 +656,39 @@ static saksi_status finish(ingest *g, saksi_error *err)
         size_t open = SIZE_MAX;
         for (size_t i = 0; i < g->carry_len; i++) {
             int before = qs;
-            scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq);
-            if (qs == QS_QUOTED && before == QS_FIELD_START)
-                open = i;
+            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq);
+            if (qs == QS_QUOTED && before == QS_FIELD_START) open = i;
         }
+        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open) - 1
+                                                         : SIZE_MAX;
         g->st->records++;
-        rc = quarantine(g, g->rec_line, qs == QS_QUOTED && open != SIZE_MAX ? column_at(g->carry, open) - 1 : SIZE_MAX,
-                        SAKSI_Q_BAD_QUOTE, prefix_id(g, g->carry, g->carry_len), err,
-                        "quoted field never closed: the record runs over %llu lines to the end of the input",
-                        (unsigned long long)(g->rec_nl + 1));
+        rc =
+            quarantine(g, g->rec_line, col, SAKSI_Q_BAD_QUOTE, prefix_id(g, g->carry, g->carry_len),
+                       err, "quoted field never closed: the record runs to the end of the input");
         goto out;
     }
-    if (g->in_record)
-        SAKSI_TRY(end_carried(g, err));
+    if (g->in_record) SAKSI_TRY(end_carried(g, err));
     if (!g->have_header)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: no header row (the input is empty)", g->path);
 out:
     return rc;
 }
 
-saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt, saksi_quarantine *q,
-                              saksi_table **out, saksi_ingest_stats *stats, saksi_error *err)
+saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
+                              saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *stats,
+                              saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_reader *r = NULL;
     saksi_ingest_stats local;
     saksi_ingest_options defaults = {0};
     ingest g = {0};
-    if (out)
-        *out = NULL;
+    if (out) *out = NULL;
     if (!path || !q || !out)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_ingest_csv: path, quarantine and out are required");
-    if (!stats)
-        stats = &local;
+    if (!stats) stats = &local;
     memset(stats, 0, sizeof *stats);
-    if (!opt)
-        opt = &defaults;
+    if (!opt) opt = &defaults;
     g.path = path;
     g.q = q;
     g.st = stats;
@@ -882,16 +696,15 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
     g.max_line = opt->max_line_bytes ? opt->max_line_bytes : INGEST_DEFAULT_MAX_LINE_BYTES;
     g.line = 1;
     g.first_record = 1;
-    SAKSI_TRY(saksi_reader_open(&r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES,
-                                err));
+    SAKSI_TRY(saksi_reader_open(
+        &r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
     SAKSI_TRY(saksi_quarantine_add_file(q, path, &g.file, err));
     uint64_t size = saksi_reader_size(r);
     for (;;) {
         const char *data;
         size_t len;
         SAKSI_TRY(saksi_reader_next(r, &data, &len, err));
-        if (len == 0)
-            break;
+        if (len == 0) break;
         SAKSI_TRY(feed(&g, data, data + len, err));
         if (opt->progress_cb && size)
             opt->progress_cb(opt->progress_ctx, "ingest",

@@ -50,4 +50,38 @@ int saksi_reader_compression(const saksi_reader *r);
 void saksi_reader_sha256(saksi_reader *r, unsigned char sha[32]);
 void saksi_reader_close(saksi_reader *r);
 
+/* ------------------------------------------------------------------ */
+/* CSV text helpers (ingest_text.c)                                    */
+/* ------------------------------------------------------------------ */
+
+/* A piece of a record: not terminated. */
+typedef struct saksi_span {
+    const char *p;
+    size_t len;
+} saksi_span;
+
+/* States of the record scanner: where a '\n' ends the record and where a
+ * '"' opens a quoted field (only at the start of a field, after spaces). */
+enum saksi_qstate { QS_FIELD_START, QS_UNQUOTED, QS_QUOTED, QS_QUOTE_SEEN };
+
+/* Offset of the first byte >= 0x80 in s[0..len), or len. */
+size_t saksi_ascii_prefix(const char *s, size_t len);
+/* Offset of the first byte that is not part of a valid UTF-8 sequence, or len. */
+size_t saksi_utf8_invalid_at(const char *s, size_t len);
+/* Occurrences of byte c in [p, e). */
+uint64_t saksi_count_byte(const char *p, const char *e, char c);
+/* Advance the record scanner over [p, e) from state *qs (enum
+ * saksi_qstate): returns the '\n' ending the record, or NULL when the
+ * record goes on past e. Adds newlines inside quotes to *nl; sets *sawq
+ * when any '"' is seen. */
+const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq);
+/* 1-based column of the byte at offset off of a record (quote-aware). */
+size_t saksi_csv_column_at(const char *s, size_t off);
+/* Split a record with quotes into fields, unescaping quoted fields into
+ * scratch (room for e - s bytes). The first maxstore fields go to out[].
+ * Returns the field count; *stray: 0-based column of the first stray
+ * quote, SIZE_MAX if none. */
+size_t saksi_csv_split_quoted(char *scratch, const char *s, const char *e, saksi_span *out,
+                              size_t maxstore, size_t *stray);
+
 #endif /* SAKSI_INGEST_INTERNAL_H */

@@ -28,12 +28,12 @@ static const unsigned char xz_magic[6] = {0xFD, '7', 'z', 'X', 'Z', 0x00};
 struct saksi_reader {
     int fd;
     char *path;
-    int comp;            /* enum saksi_compression */
-    size_t chunk;        /* largest chunk handed out (buffer_bytes) */
-    unsigned char *in;   /* stored bytes */
+    int comp;          /* enum saksi_compression */
+    size_t chunk;      /* largest chunk handed out (buffer_bytes) */
+    unsigned char *in; /* stored bytes */
     size_t in_cap, in_len, in_pos;
-    int in_eof;          /* read() returned 0 */
-    unsigned char *out;  /* decompressed bytes (compressed inputs only) */
+    int in_eof;         /* read() returned 0 */
+    unsigned char *out; /* decompressed bytes (compressed inputs only) */
     uint64_t bytes, size;
     EVP_MD_CTX *md;
     z_stream z;
@@ -90,18 +90,14 @@ saksi_status saksi_reader_open(saksi_reader **out, const char *path, size_t buff
     saksi_status rc = SAKSI_OK;
     saksi_reader *r = NULL;
     *out = NULL;
-    if (buffer_bytes == 0)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "reader buffer of 0 bytes");
+    if (buffer_bytes == 0) SAKSI_FAIL(SAKSI_ERR_USAGE, "reader buffer of 0 bytes");
     r = calloc(1, sizeof *r);
-    if (!r)
-        SAKSI_ALLOC_FAIL("the reader");
+    if (!r) SAKSI_ALLOC_FAIL("the reader");
     r->fd = -1;
     r->path = saksi_strdup(path);
-    if (!r->path)
-        SAKSI_ALLOC_FAIL("the input path");
+    if (!r->path) SAKSI_ALLOC_FAIL("the input path");
     r->fd = open(path, O_RDONLY);
-    if (r->fd < 0)
-        SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+    if (r->fd < 0) SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(r->fd, &st) != 0)
         SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot stat %s: %s", path, strerror(errno));
@@ -112,8 +108,7 @@ saksi_status saksi_reader_open(saksi_reader **out, const char *path, size_t buff
     r->in_cap = buffer_bytes < READER_MIN_STORED_BYTES ? READER_MIN_STORED_BYTES : buffer_bytes;
     r->in = malloc(r->in_cap);
     r->md = EVP_MD_CTX_new();
-    if (!r->in || !r->md)
-        SAKSI_ALLOC_FAIL("the read buffer");
+    if (!r->in || !r->md) SAKSI_ALLOC_FAIL("the read buffer");
     if (EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "SHA-256 initialisation failed");
     SAKSI_TRY(fill(r, err));
@@ -125,13 +120,11 @@ saksi_status saksi_reader_open(saksi_reader **out, const char *path, size_t buff
         r->comp = SAKSI_COMP_XZ;
     if (r->comp != SAKSI_COMP_NONE) {
         r->out = malloc(r->chunk);
-        if (!r->out)
-            SAKSI_ALLOC_FAIL("the decompression buffer");
+        if (!r->out) SAKSI_ALLOC_FAIL("the decompression buffer");
     }
     if (r->comp == SAKSI_COMP_GZIP) {
         /* 16 + MAX_WBITS: expect a gzip header and trailer (zlib manual). */
-        if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
-            SAKSI_ALLOC_FAIL("the gzip decoder");
+        if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK) SAKSI_ALLOC_FAIL("the gzip decoder");
         r->z_ready = 1;
     } else if (r->comp == SAKSI_COMP_XZ) {
         r->x = (lzma_stream)LZMA_STREAM_INIT;
@@ -156,8 +149,7 @@ static saksi_status next_gzip(saksi_reader *r, size_t *len, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     *len = 0;
     while (!r->done && *len == 0) {
-        if (r->in_pos == r->in_len && !r->in_eof)
-            SAKSI_TRY(fill(r, err));
+        if (r->in_pos == r->in_len && !r->in_eof) SAKSI_TRY(fill(r, err));
         if (r->z_member_end) {
             /* gzip allows members one after another (`cat a.gz b.gz`). */
             if (r->in_pos == r->in_len) {
@@ -181,8 +173,8 @@ static saksi_status next_gzip(saksi_reader *r, size_t *len, saksi_error *err)
             SAKSI_FAIL(SAKSI_ERR_NOMEM, "%s: out of memory in the gzip decoder", r->path);
         } else if (zr == Z_BUF_ERROR || (zr == Z_OK && *len == 0)) {
             if (r->in_eof && r->in_pos == r->in_len)
-                SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated gzip stream (%llu bytes stored)",
-                           r->path, (unsigned long long)r->bytes);
+                SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated gzip stream (%llu bytes stored)", r->path,
+                           (unsigned long long)r->bytes);
         } else if (zr != Z_OK) {
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: corrupt gzip data near stored byte %llu: %s", r->path,
                        (unsigned long long)(r->bytes - (r->in_len - r->in_pos)),
@@ -199,8 +191,7 @@ static saksi_status next_xz(saksi_reader *r, size_t *len, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     *len = 0;
     while (!r->done && *len == 0) {
-        if (r->in_pos == r->in_len && !r->in_eof)
-            SAKSI_TRY(fill(r, err));
+        if (r->in_pos == r->in_len && !r->in_eof) SAKSI_TRY(fill(r, err));
         r->x.next_in = r->in + r->in_pos;
         r->x.avail_in = r->in_len - r->in_pos;
         r->x.next_out = r->out;
@@ -216,8 +207,9 @@ static saksi_status next_xz(saksi_reader *r, size_t *len, saksi_error *err)
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated xz stream (%llu bytes stored)", r->path,
                        (unsigned long long)r->bytes);
         else if (lr != LZMA_OK && lr != LZMA_BUF_ERROR)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: corrupt xz data near stored byte %llu (liblzma error %d)",
-                       r->path, (unsigned long long)(r->bytes - (r->in_len - r->in_pos)), (int)lr);
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: corrupt xz data near stored byte %llu (liblzma error %d)", r->path,
+                       (unsigned long long)(r->bytes - (r->in_len - r->in_pos)), (int)lr);
     }
 out:
     return rc;
@@ -235,8 +227,7 @@ saksi_status saksi_reader_next(saksi_reader *r, const char **data, size_t *len, 
         SAKSI_TRY(next_xz(r, len, err));
         *data = (const char *)r->out;
     } else {
-        if (r->in_pos == r->in_len && !r->in_eof)
-            SAKSI_TRY(fill(r, err));
+        if (r->in_pos == r->in_len && !r->in_eof) SAKSI_TRY(fill(r, err));
         size_t n = r->in_len - r->in_pos;
         *len = n < r->chunk ? n : r->chunk;
         *data = (const char *)r->in + r->in_pos;
@@ -263,14 +254,10 @@ void saksi_reader_sha256(saksi_reader *r, unsigned char sha[32])
 
 void saksi_reader_close(saksi_reader *r)
 {
-    if (!r)
-        return;
-    if (r->z_ready)
-        inflateEnd(&r->z);
-    if (r->x_ready)
-        lzma_end(&r->x);
-    if (r->fd >= 0)
-        close(r->fd);
+    if (!r) return;
+    if (r->z_ready) inflateEnd(&r->z);
+    if (r->x_ready) lzma_end(&r->x);
+    if (r->fd >= 0) close(r->fd);
     EVP_MD_CTX_free(r->md);
     free(r->in);
     free(r->out);

@@ -38,16 +38,14 @@ static const char *const reason_names[SAKSI_NQREASONS] = {
 
 const char *saksi_qreason_name(int reason)
 {
-    if (reason < 0 || reason >= SAKSI_NQREASONS)
-        return "unknown";
+    if (reason < 0 || reason >= SAKSI_NQREASONS) return "unknown";
     return reason_names[reason];
 }
 
 saksi_quarantine *saksi_quarantine_alloc(void)
 {
     saksi_quarantine *q = calloc(1, sizeof *q);
-    if (!q)
-        return NULL;
+    if (!q) return NULL;
     q->arena = calloc(1, sizeof *q->arena);
     if (!q->arena) {
         free(q);
@@ -58,8 +56,7 @@ saksi_quarantine *saksi_quarantine_alloc(void)
 
 void saksi_quarantine_free(saksi_quarantine *q)
 {
-    if (!q)
-        return;
+    if (!q) return;
     if (q->arena) {
         qblock *b = q->arena->head;
         while (b) {
@@ -86,11 +83,9 @@ saksi_status saksi_quarantine_add_file(saksi_quarantine *q, const char *path, ui
     if (q->nfiles >= UINT32_MAX)
         SAKSI_FAIL(SAKSI_ERR_LIMIT, "more than %u input files", (unsigned)UINT32_MAX);
     copy = saksi_strdup(path);
-    if (!copy)
-        SAKSI_ALLOC_FAIL("a quarantine file name");
+    if (!copy) SAKSI_ALLOC_FAIL("a quarantine file name");
     char **files = saksi_realloc_array(q->files, q->nfiles + 1, sizeof *files);
-    if (!files)
-        SAKSI_ALLOC_FAIL("the quarantine file list");
+    if (!files) SAKSI_ALLOC_FAIL("the quarantine file list");
     q->files = files;
     q->files[q->nfiles] = copy;
     copy = NULL;
@@ -104,8 +99,7 @@ out:
  * cutting a UTF-8 sequence in two (continuation bytes are 10xxxxxx). */
 static size_t utf8_cut(const char *s, size_t len, size_t max)
 {
-    if (len <= max)
-        return len;
+    if (len <= max) return len;
     size_t n = max;
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
@@ -119,8 +113,7 @@ static char *arena_take(struct saksi_qarena *a, size_t n)
     if (!b || b->cap - b->used < n) {
         size_t cap = n > QUARANTINE_BLOCK_BYTES ? n : QUARANTINE_BLOCK_BYTES;
         b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
+        if (!b) return NULL;
         b->next = a->head;
         b->used = 0;
         b->cap = cap;
@@ -138,31 +131,27 @@ static char *arena_take(struct saksi_qarena *a, size_t n)
  * never hands it here. */
 static const char *arena_copy(struct saksi_qarena *a, const char *s, size_t max)
 {
-    if (!s || !*s)
-        return "";
+    if (!s || !*s) return "";
     size_t len = strlen(s);
     size_t keep = max ? utf8_cut(s, len, max) : len;
     int cut = keep < len;
     char *d = arena_take(a, keep + (cut ? 3 : 0) + 1);
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     for (size_t i = 0; i < keep; i++) {
         unsigned char c = (unsigned char)s[i];
         d[i] = (c < 0x20 || c == 0x7F) ? ' ' : (char)c;
     }
-    if (cut)
-        memcpy(d + keep, "...", 3);
+    if (cut) memcpy(d + keep, "...", 3);
     d[keep + (cut ? 3 : 0)] = '\0';
     return d;
 }
 
-saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t line, uint32_t column,
-                                  int reason, const char *field, const char *station_id,
-                                  const char *detail, saksi_error *err)
+saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t line,
+                                  uint32_t column, int reason, const char *field,
+                                  const char *station_id, const char *detail, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    if (!q)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_quarantine_add: NULL quarantine");
+    if (!q) SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_quarantine_add: NULL quarantine");
     if (file >= q->nfiles)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "quarantine: file index %u not registered (%zu files)",
                    (unsigned)file, q->nfiles);
@@ -173,16 +162,14 @@ saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t l
     if (q->n == 0 || (q->n >= QUARANTINE_FIRST_CAP && (q->n & (q->n - 1)) == 0)) {
         size_t cap = q->n < QUARANTINE_FIRST_CAP ? QUARANTINE_FIRST_CAP : 2 * q->n;
         saksi_qrecord *rec = saksi_realloc_array(q->rec, cap, sizeof *rec);
-        if (!rec)
-            SAKSI_ALLOC_FAIL("the quarantine list");
+        if (!rec) SAKSI_ALLOC_FAIL("the quarantine list");
         q->rec = rec;
     }
     saksi_qrecord r = {.file = file, .line = line, .column = column, .reason = reason};
     r.field = arena_copy(q->arena, field, 0);
     r.station_id = arena_copy(q->arena, station_id, QUARANTINE_TEXT_MAX);
     r.detail = arena_copy(q->arena, detail, QUARANTINE_TEXT_MAX);
-    if (!r.field || !r.station_id || !r.detail)
-        SAKSI_ALLOC_FAIL("quarantine text");
+    if (!r.field || !r.station_id || !r.detail) SAKSI_ALLOC_FAIL("quarantine text");
     q->rec[q->n++] = r;
 out:
     return rc;
