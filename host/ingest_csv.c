@@ -374,6 +374,8 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         goto out;
     }
     g->st->records++;
+    /* region cells are copied out as terminated strings */
+    if (g->nregions) SAKSI_TRY(reserve_scratch(g, len, err));
     size_t bad_utf8 = saksi_ascii_prefix(s, len) < len ? saksi_utf8_invalid_at(s, len) : len;
     uint64_t missing = 0;
     problem bad = {.reason = -1};
@@ -394,9 +396,14 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
     }
     span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
     if (bad_utf8 < len) {
-        rc = quarantine(g, line, saksi_csv_column_at(s, bad_utf8) - 1, SAKSI_Q_ENCODING, id, err,
-                        "invalid UTF-8: byte 0x%02X at byte %zu of the record",
-                        (unsigned)(unsigned char)s[bad_utf8], bad_utf8 + 1);
+        size_t col = saksi_csv_column_at(s, bad_utf8) - 1;
+        if (s[bad_utf8] == 0)
+            rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
+                            "NUL byte at byte %zu of the record", bad_utf8 + 1);
+        else
+            rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
+                            "invalid UTF-8: byte 0x%02X at byte %zu of the record",
+                            (unsigned)(unsigned char)s[bad_utf8], bad_utf8 + 1);
     } else if (nf != g->ncol) {
         rc = quarantine(g, line, SIZE_MAX, SAKSI_Q_FIELD_COUNT, id, err,
                         "expected %zu fields, found %zu", g->ncol, nf);
@@ -426,23 +433,31 @@ static void describe(char *buf, size_t len, const char *name, const char *canon)
  * ending in "..." when they do not fit. */
 static void list_ignored(ingest *g)
 {
-    char *dst = g->st->ignored_columns;
+    char *dst = g->st->ignored_columns, name[64];
     size_t cap = sizeof g->st->ignored_columns, used = 0, total = 0;
-    for (size_t j = 0; j < g->ncol; j++)
-        if (g->col[j].role == ROLE_IGNORE) total += strlen(g->col[j].name) + 1;
-    /* keep room for ",..." only when everything will not fit */
-    size_t limit = total <= cap ? cap - 1 : cap - 1 - 4;
-    dst[0] = '\0';
-    for (size_t j = 0; j < g->ncol; j++) {
-        if (g->col[j].role != ROLE_IGNORE) continue;
-        const char *name = g->col[j].name;
-        size_t n = strlen(name) + (used ? 1 : 0);
-        if (used + n > limit) {
-            memcpy(dst + used, used ? ",..." : "...", used ? 5 : 4);
-            return;
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0 measures; pass 1 keeps room for ",..." only when
+         * everything will not fit */
+        size_t limit = total <= cap ? cap - 1 : cap - 1 - 4;
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (g->col[j].role != ROLE_IGNORE) continue;
+            const char *s = g->col[j].name;
+            if (!*s) { /* an unnamed column is named by its number */
+                snprintf(name, sizeof name, "(column %zu)", j + 1);
+                s = name;
+            }
+            size_t n = strlen(s) + (used ? 1 : 0);
+            if (pass == 0) {
+                total += strlen(s) + 1;
+                continue;
+            }
+            if (used + n > limit) {
+                memcpy(dst + used, used ? ",..." : "...", used ? 5 : 4);
+                return;
+            }
+            snprintf(dst + used, cap - used, "%s%s", used ? "," : "", s);
+            used += n;
         }
-        snprintf(dst + used, cap - used, "%s%s", used ? "," : "", name);
-        used += n;
     }
 }
 

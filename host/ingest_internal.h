@@ -64,9 +64,10 @@ typedef struct saksi_span {
  * '"' opens a quoted field (only at the start of a field, after spaces). */
 enum saksi_qstate { QS_FIELD_START, QS_UNQUOTED, QS_QUOTED, QS_QUOTE_SEEN };
 
-/* Offset of the first byte >= 0x80 in s[0..len), or len. */
+/* Offset of the first byte >= 0x80 or NUL in s[0..len), or len. */
 size_t saksi_ascii_prefix(const char *s, size_t len);
-/* Offset of the first byte that is not part of a valid UTF-8 sequence, or len. */
+/* Offset of the first byte that is not part of a valid UTF-8 sequence, or
+ * is a NUL, or len. */
 size_t saksi_utf8_invalid_at(const char *s, size_t len);
 /* Occurrences of byte c in [p, e). */
 uint64_t saksi_count_byte(const char *p, const char *e, char c);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <lzma.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -161,12 +162,14 @@ static saksi_status next_gzip(saksi_reader *r, size_t *len, saksi_error *err)
             r->z_member_end = 0;
         }
         r->z.next_in = r->in + r->in_pos;
-        r->z.avail_in = (uInt)(r->in_len - r->in_pos);
+        r->z.avail_in = (uInt)(r->in_len - r->in_pos > UINT_MAX ? UINT_MAX : r->in_len - r->in_pos);
+        /* zlib counts in uInt: a chunk beyond 4 GiB is filled in parts */
+        uInt room = r->chunk > UINT_MAX ? UINT_MAX : (uInt)r->chunk;
         r->z.next_out = r->out;
-        r->z.avail_out = (uInt)r->chunk;
+        r->z.avail_out = room;
         int zr = inflate(&r->z, Z_NO_FLUSH);
         r->in_pos = r->in_len - r->z.avail_in;
-        *len = r->chunk - r->z.avail_out;
+        *len = room - r->z.avail_out;
         if (zr == Z_STREAM_END) {
             r->z_member_end = 1;
         } else if (zr == Z_MEM_ERROR) {

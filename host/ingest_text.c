@@ -8,29 +8,34 @@
 
 #include <string.h>
 
-/* Offset of the first byte >= 0x80, or len. Eight bytes at a time. */
+/* Offset of the first byte that is not plain ASCII text (>= 0x80, or a
+ * NUL), or len. Eight bytes at a time: a word has a zero byte exactly when
+ * (w - 0x01..01) & ~w & 0x80..80 is non-zero (the "haszero" bit trick). */
 size_t saksi_ascii_prefix(const char *s, size_t len)
 {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) break;
+        if ((w & highs) | ((w - ones) & ~w & highs)) break;
     }
     for (; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80) return i;
+        if ((unsigned char)s[i] >= 0x80 || s[i] == 0) return i;
     return len;
 }
 
 /* Offset of the first byte that does not belong to a valid UTF-8 sequence
  * (overlong forms, surrogates and code points above U+10FFFF rejected, as
- * in Unicode Table 3-7), or len. */
+ * in Unicode Table 3-7), or len. A NUL byte counts as invalid too: ids and
+ * names become C strings downstream, where it would cut them short. */
 size_t saksi_utf8_invalid_at(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = saksi_ascii_prefix(str, len);
     while (i < len) {
         unsigned c = s[i];
+        if (c == 0) return i;
         if (c < 0x80) {
             i++;
             continue;

@@ -303,13 +303,18 @@ static void test_bom_crlf(void **state)
     const char *path2 = tmp_write("good_crlf_noeol.csv", crlf, n - 2);
     result a, b, c;
     run_ok(&a, FIXTURES "good.csv", NULL);
-    run_ok(&b, path, NULL);
-    run_ok(&c, path2, NULL);
-    assert_same(&a, &b, 0);
-    assert_same(&a, &c, 0);
+    /* 1 to 3 bytes per read split the BOM and the CRLF pairs */
+    const size_t buffers[] = {0, 1, 2, 3, 7};
+    for (size_t k = 0; k < sizeof buffers / sizeof *buffers; k++) {
+        saksi_ingest_options opt = {.buffer_bytes = buffers[k]};
+        run_ok(&b, path, &opt);
+        run_ok(&c, path2, &opt);
+        assert_same(&a, &b, 0);
+        assert_same(&a, &c, 0);
+        done(&b);
+        done(&c);
+    }
     done(&a);
-    done(&b);
-    done(&c);
     free(text);
     free(crlf);
 }
@@ -446,6 +451,66 @@ static void test_encoding(void **state)
          "invalid UTF-8: byte 0xFF at byte 2 of the record"},
     };
     assert_quarantine(r.q, want, sizeof want / sizeof *want);
+    done(&r);
+}
+
+/* A NUL byte is not text: it would cut an id or a name short as a C
+ * string downstream. */
+static void test_nul_bytes(void **state)
+{
+    (void)state;
+    static const char text[] = "station_id,registered,cand_1\n"
+                               "a,1,1\n"
+                               "b,1\0,1\n"
+                               "c\0d,1,1\n"
+                               "e,1,1\n";
+    result r;
+    run_ok(&r, tmp_write("nul.csv", text, sizeof text - 1), NULL);
+    assert_int_equal(r.st.accepted, 2);
+    const qwant want[] = {
+        {3, 2, SAKSI_Q_ENCODING, "registered", "b", "NUL byte at byte 4 of the record"},
+        {4, 1, SAKSI_Q_ENCODING, "station_id", "", "NUL byte at byte 2 of the record"},
+    };
+    assert_quarantine(r.q, want, 2);
+    done(&r);
+    /* in the header it is a data error */
+    static const char head[] = "station_id,regis\0tered,cand_1\n";
+    run(&r, tmp_write("nulh.csv", head, sizeof head - 1), NULL);
+    assert_int_equal(r.rc, SAKSI_ERR_DATA);
+    assert_non_null(strstr(r.err.message, "byte 0x00 in column 2"));
+    done(&r);
+}
+
+/* Region cells longer than the header (their scratch space is sized by
+ * the record, not by the header) and empty region cells. */
+static void test_long_regions(void **state)
+{
+    (void)state;
+    /* longer than the 4 KiB the scratch buffers start with */
+    static char text[16384], prov[5001];
+    memset(prov, 'P', 5000);
+    prov[5000] = '\0';
+    snprintf(text, sizeof text,
+             "station_id,province,regency,registered,cand_1\n"
+             "S1,%s,R,1,1\n"
+             "3201010001001,,,2,2\n"
+             "S2,\"%s\",R2,3,3\n",
+             prov, prov);
+    result r;
+    run_ok(&r, tmp_text("regions.csv", text), NULL);
+    const saksi_table *t = r.t;
+    size_t i = row_of(t, "S1");
+    assert_string_equal(t->regions[1].code[t->region_of[1][i]], prov);
+    assert_string_equal(t->regions[2].code[t->region_of[2][i]], "R");
+    i = row_of(t, "S2");
+    assert_string_equal(t->regions[1].code[t->region_of[1][i]], prov);
+    assert_string_equal(t->regions[2].code[t->region_of[2][i]], "R2");
+    /* empty cells: levels come from the 13-digit id */
+    i = row_of(t, "3201010001001");
+    assert_string_equal(t->regions[1].code[t->region_of[1][i]], "32");
+    assert_string_equal(t->regions[2].code[t->region_of[2][i]], "3201");
+    assert_string_equal(t->regions[4].code[t->region_of[4][i]], "3201010001");
+    assert_int_equal(t->regions[1].n, 2);
     done(&r);
 }
 
@@ -616,6 +681,17 @@ static void test_ignored_columns(void **state)
     strcat(expect, ",...");
     assert_string_equal(r.st.ignored_columns, expect);
     assert_int_equal(strlen(r.st.ignored_columns), 28 * 18 - 1 + 4);
+    done(&r);
+}
+
+/* Unnamed columns are listed by number. */
+static void test_unnamed_columns(void **state)
+{
+    (void)state;
+    result r;
+    run_ok(&r, tmp_text("unnamed.csv", "station_id, ,registered,cand_1,\nA,x,1,1,\n"), NULL);
+    assert_string_equal(r.st.ignored_columns, "(column 2),(column 5)");
+    assert_int_equal(r.st.accepted, 1);
     done(&r);
 }
 
@@ -845,15 +921,27 @@ static void test_progress(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_fixture),       cmocka_unit_test(test_bad_fixture),
-        cmocka_unit_test(test_bom_crlf),           cmocka_unit_test(test_quotes),
-        cmocka_unit_test(test_blank_lines),        cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_encoding),           cmocka_unit_test(test_line_too_long),
-        cmocka_unit_test(test_tiny_buffers),       cmocka_unit_test(test_header_errors),
-        cmocka_unit_test(test_header_only),        cmocka_unit_test(test_ignored_columns),
-        cmocka_unit_test(test_mapped_fixture),     cmocka_unit_test(test_unreadable),
-        cmocka_unit_test(test_sha_and_bytes),      cmocka_unit_test(test_compressed),
-        cmocka_unit_test(test_corrupt_compressed), cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_good_fixture),
+        cmocka_unit_test(test_bad_fixture),
+        cmocka_unit_test(test_bom_crlf),
+        cmocka_unit_test(test_quotes),
+        cmocka_unit_test(test_blank_lines),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_encoding),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_long_regions),
+        cmocka_unit_test(test_unnamed_columns),
+        cmocka_unit_test(test_line_too_long),
+        cmocka_unit_test(test_tiny_buffers),
+        cmocka_unit_test(test_header_errors),
+        cmocka_unit_test(test_header_only),
+        cmocka_unit_test(test_ignored_columns),
+        cmocka_unit_test(test_mapped_fixture),
+        cmocka_unit_test(test_unreadable),
+        cmocka_unit_test(test_sha_and_bytes),
+        cmocka_unit_test(test_compressed),
+        cmocka_unit_test(test_corrupt_compressed),
+        cmocka_unit_test(test_stop),
         cmocka_unit_test(test_progress),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
