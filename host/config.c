@@ -25,6 +25,7 @@ void saksi_config_init(saksi_config *c)
     c->seed = 2024;
     c->repair_min_weight = 0.9;
     c->repair_max_alternatives = 5;
+    c->lang = "en";
     memcpy(c->class_priority, default_priority, sizeof default_priority);
 }
 
