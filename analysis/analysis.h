@@ -176,4 +176,33 @@ void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const sak
 
 void saksi_results_free(saksi_results *res);
 
+/* ------------------------------------------------------------------ */
+/* Beta-binomial null (analysis/betabin.c)                             */
+/* ------------------------------------------------------------------ */
+
+/* Running sums of (count x, size n) pairs: K, sum n, sum n^2, sum x,
+ * sum x^2/n. Adding with sign -1 removes a station (leave one out). */
+typedef struct saksi_bb_sums {
+    double k, n, nn, x, xx_n;
+} saksi_bb_sums;
+
+/* A fitted beta-binomial: mean rate mu and intra-class correlation rho
+ * (Var x = n mu (1-mu) (1 + (n-1) rho); rho = 0 is the binomial). */
+typedef struct saksi_bb {
+    int ok; /* 0 when fewer than two stations */
+    double mu, rho;
+} saksi_bb;
+
+void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);
+/* Method-of-moments fit (Kleinman 1973); returns ok. */
+int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out);
+/* local shrunk toward wide with weight k_local / (k_local + k0). */
+void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide, double k0,
+                     saksi_bb *out);
+/* pmf of BetaBin(n, mu, rho) into p[0..n]. */
+void saksi_bb_pmf(int n, double mu, double rho, double *p);
+/* Two-sided mid-p of x under the pmf p[0..n]:
+ * 2 min(P(X < x) + P(X = x)/2, P(X > x) + P(X = x)/2), at most 1. */
+double saksi_bb_midp(int x, int n, const double *p);
+
 #endif /* SAKSI_ANALYSIS_H */

@@ -390,6 +390,9 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     SAKSI_TRY(saksi_report_ranked_csv(path, e->t, &e->res, e->cfg.lang, err));
     SAKSI_TRY(saksi_engine_write_quarantine(e, dir, err));
     e->summary.timing.report_csv = saksi_now() - t0;
+    const saksi_timing *tm = &e->summary.timing;
+    e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->report_h5 +
+                              tm->report_csv;
 out:
     return rc;
 }
