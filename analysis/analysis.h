@@ -201,6 +201,37 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
                      saksi_bb *out);
 /* pmf of BetaBin(n, mu, rho) into p[0..n]. */
 void saksi_bb_pmf(int n, double mu, double rho, double *p);
+/* ------------------------------------------------------------------ */
+/* Peer expectations (analysis/peers.c)                                */
+/* ------------------------------------------------------------------ */
+
+/* A rate at station i: *x of *n (e.g. votes of a candidate of valid).
+ * Returns 0 when the station has no usable value (missing, n < 1, x
+ * outside 0..n): it is then neither tested nor anyone's peer. */
+typedef int (*saksi_rate_fn)(const saksi_table *t, size_t i, const void *ctx, int32_t *x,
+                             int32_t *n);
+/* ctx = const int[2] {count field, size field}. */
+int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int32_t *x,
+                           int32_t *n);
+
+/* District stations weigh k / (k + K0) against the regency's, so a
+ * district of 10 peers counts half. */
+#define SAKSI_PEER_SHRINK_K0 10.0
+
+typedef struct saksi_peer_options {
+    double shrink_k0;
+} saksi_peer_options;
+void saksi_peer_options_init(saksi_peer_options *o);
+
+/* out[i] for every station: the beta-binomial of its district peers of
+ * the same stratum, leaving station i out, shrunk toward its regency's
+ * (leaving i out too). exclude (optional) marks stations that are no one's
+ * peer (e.g. failing an integrity rule on these fields). out[i].ok = 0
+ * where the station has no usable rate or no peers. */
+saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
+                             const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
+                             saksi_error *err);
+
 /* Two-sided mid-p of x under the pmf p[0..n]:
  * 2 min(P(X < x) + P(X = x)/2, P(X > x) + P(X = x)/2), at most 1. */
 double saksi_bb_midp(int x, int n, const double *p);
