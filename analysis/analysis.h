@@ -236,4 +236,25 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
  * 2 min(P(X < x) + P(X = x)/2, P(X > x) + P(X = x)/2), at most 1. */
 double saksi_bb_midp(int x, int n, const double *p);
 
+/* ------------------------------------------------------------------ */
+/* Inference (analysis/inference.c)                                    */
+/* ------------------------------------------------------------------ */
+
+/* p-values are kept in [SAKSI_P_FLOOR, 1 - SAKSI_P_FLOOR] before being
+ * combined (DESIGN §5: "p clamped away from 0 and 1"). */
+#define SAKSI_P_FLOOR 1e-300
+
+/* BH q-values of n p-values (NaN = untested, excluded from m); w optional
+ * weights for weighted BH. *m_out receives m. */
+saksi_status saksi_bh(const double *p, const double *w, size_t n, double *q, size_t *m_out,
+                      saksi_error *err);
+/* Cauchy combination (Liu & Xie 2020); w optional. NaN entries skipped. */
+double saksi_cauchy_combine(const double *p, const double *w, size_t n);
+/* Simes combination. NaN entries skipped. */
+double saksi_simes_combine(const double *p, size_t n);
+/* Inflation factor lambda from p-values via chi-square(1) quantiles. */
+double saksi_lambda_from_p(const double *p, size_t n);
+/* p after dividing its chi-square(1) statistic by lambda (when > 1). */
+double saksi_p_deflate(double p, double lambda);
+
 #endif /* SAKSI_ANALYSIS_H */
