@@ -149,6 +149,8 @@ typedef struct saksi_results {
 
     size_t rule_failed[SAKSI_MAX_RULES];
     size_t rule_evaluated[SAKSI_MAX_RULES];
+
+    struct saksi_region_tests *region_tests; /* every region-level family's rows */
 } saksi_results;
 
 /* ------------------------------------------------------------------ */
@@ -256,5 +258,42 @@ double saksi_simes_combine(const double *p, size_t n);
 double saksi_lambda_from_p(const double *p, size_t n);
 /* p after dividing its chi-square(1) statistic by lambda (when > 1). */
 double saksi_p_deflate(double p, double lambda);
+
+/* ------------------------------------------------------------------ */
+/* Region-level tests (analysis/region_tests.c)                        */
+/* ------------------------------------------------------------------ */
+
+/* One test of one region at one level (issues 3 and 4): a row of the
+ * per-level region tables of the report. Strings are static. */
+typedef struct saksi_region_test {
+    const char *test;  /* e.g. "last_digit", "integer_percent"            */
+    int level;         /* enum saksi_level                                 */
+    uint32_t region;   /* index in t->regions[level]                       */
+    int candidate;     /* candidate index, -1 for omnibus / not per cand.  */
+    int descriptive;   /* 1: reported only, never a p-value or a flag      */
+    uint32_t n;        /* numbers or stations tested                       */
+    double statistic;  /* the test's statistic                             */
+    double effect, effect_lo, effect_hi; /* effect size and its interval   */
+    double effect_floor; /* documented minimum effect for a flag           */
+    double p, q;       /* NaN when skipped or descriptive                  */
+    double lambda;     /* inflation factor of its (test, level) family     */
+    uint32_t m;        /* tests in its BH family (test, level)             */
+    int flagged;       /* q < alpha and effect > effect_floor              */
+    const char *skip;  /* why it was not tested; "" when tested            */
+} saksi_region_test;
+
+typedef struct saksi_region_tests {
+    size_t n, cap;
+    saksi_region_test *row;
+} saksi_region_tests;
+
+saksi_status saksi_region_tests_push(saksi_region_tests *rt, const saksi_region_test *row,
+                                     saksi_error *err);
+/* Per (test, level) family: lambda; with empirical != 0 p deflated by it
+ * (--null empirical); BH q-values with m; flags where q < alpha and the
+ * effect exceeds its floor. Descriptive and skipped rows get NaN. */
+saksi_status saksi_region_tests_finish(saksi_region_tests *rt, double alpha, int empirical,
+                                       saksi_error *err);
+void saksi_region_tests_free(saksi_region_tests *rt);
 
 #endif /* SAKSI_ANALYSIS_H */
