@@ -321,7 +321,7 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
     SAKSI_TRY(set_arg(k, kname, 3, sizeof(cl_mem), &b[B_COLS], err));
     SAKSI_TRY(set_arg(k, kname, 4, sizeof stride, &stride, err));
     for (cl_uint i = B_ENABLED; i < NBUF; i++)
-        SAKSI_TRY(set_arg(k, kname, i + 2, sizeof(cl_mem), &b[i], err));
+        SAKSI_TRY(set_arg(k, kname, i + 3, sizeof(cl_mem), &b[i], err)); /* args 6..9 */
 
     for (size_t first = 0; first < n; first += cap) {
         if (saksi_stop_requested())
