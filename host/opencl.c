@@ -302,9 +302,13 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
     const size_t bytes[NBUF] = {prog_len * sizeof(cl_int), row_bytes,  cap * row_bytes,
                                 cap * sizeof(cl_uint),     cap * sizeof(cl_uint),
                                 cap * sizeof(cl_uint),     cap * sizeof(cl_uint)};
-    const cl_mem_flags flags[NBUF] = {
-        CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-        CL_MEM_READ_ONLY, CL_MEM_READ_ONLY, CL_MEM_WRITE_ONLY, CL_MEM_WRITE_ONLY, CL_MEM_WRITE_ONLY};
+    const cl_mem_flags flags[NBUF] = {CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                      CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                      CL_MEM_READ_ONLY,
+                                      CL_MEM_READ_ONLY,
+                                      CL_MEM_WRITE_ONLY,
+                                      CL_MEM_WRITE_ONLY,
+                                      CL_MEM_WRITE_ONLY};
     void *const init[NBUF] = {(void *)prog, (void *)t->field_of_slot};
     static const char *const bname[NBUF] = {"prog", "field_of_slot", "cols", "enabled",
                                             "eval_mask", "fail_mask", "neg_mask"};
@@ -325,8 +329,8 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
 
     for (size_t first = 0; first < n; first += cap) {
         if (saksi_stop_requested())
-            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "integrity check interrupted after %zu of %zu stations",
-                       first, n);
+            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED,
+                       "integrity check interrupted after %zu of %zu stations", first, n);
         const size_t m = n - first < cap ? n - first : cap;
         const cl_ulong rows = m;
         /* The table is slot-major with stride t->stride, the device buffer

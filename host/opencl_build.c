@@ -136,7 +136,8 @@ static void build_options(const saksi_cl *cl, char *buf, size_t len)
 }
 
 /* Write (append = 0) or append to cl->cache_note, truncating. */
-static void note(saksi_cl *cl, int append, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(saksi_cl *cl, int append, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void note(saksi_cl *cl, int append, const char *fmt, ...)
 {
     size_t at = append ? strlen(cl->cache_note) : 0;
@@ -326,8 +327,8 @@ static saksi_status build_from_source(saksi_cl *cl, const program_text *txt, con
     char *log = NULL;
     cl_int e;
 
-    cl->program =
-        clCreateProgramWithSource(cl->ctx, (cl_uint)NSOURCES, (const char **)txt->str, txt->len, &e);
+    cl->program = clCreateProgramWithSource(cl->ctx, (cl_uint)NSOURCES, (const char **)txt->str,
+                                            txt->len, &e);
     SAKSI_CL_CHECK(e, "clCreateProgramWithSource(%s)", txt->origin);
     e = clBuildProgram(cl->program, 1, &cl->device, options, NULL, NULL);
     if (e != CL_SUCCESS) {

@@ -261,8 +261,8 @@ saksi_status saksi_cl_select_device(const saksi_cl_options *opt, cl_platform_id 
     if (!found && opt->allow_cpu)
         SAKSI_TRY(first_device(plat, p0, p1, 0, platform, device, &found, &ndevices, err));
     if (!found && ndevices == 0)
-        SAKSI_FAIL(SAKSI_ERR_NODEVICE, "no OpenCL device found on %u platform%s", (unsigned)(p1 - p0),
-                   p1 - p0 == 1 ? "" : "s");
+        SAKSI_FAIL(SAKSI_ERR_NODEVICE, "no OpenCL device found on %u platform%s",
+                   (unsigned)(p1 - p0), p1 - p0 == 1 ? "" : "s");
     if (!found)
         SAKSI_FAIL(SAKSI_ERR_NODEVICE,
                    "no OpenCL GPU or accelerator among %zu device%s; a CPU device is used only "

@@ -80,7 +80,8 @@ static char *kernel_copy(const char *extra)
         assert_non_null(text);
         size_t need = strlen(text) + (extra ? strlen(extra) : 0) + 1;
         char *all = malloc(need);
-        snprintf(all, need, "%s%s", text, extra && strcmp(kernel_files[i], "integrity.cl") == 0 ? extra : "");
+        snprintf(all, need, "%s%s", text,
+                 extra && strcmp(kernel_files[i], "integrity.cl") == 0 ? extra : "");
         assert_int_equal(test_write_file(dst, all), 0);
         free(all);
         free(text);
@@ -412,8 +413,9 @@ static void test_philox_kat(void **state)
 {
     (void)state;
     /* Random123 tests/kat_vectors, the three "philox4x32 10" lines. */
-    const uint32_t ctr[12] = {0,          0,          0,          0,          0xffffffff, 0xffffffff,
-                              0xffffffff, 0xffffffff, 0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344};
+    const uint32_t ctr[12] = {0,          0,          0,          0,
+                              0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+                              0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344};
     const uint32_t key[6] = {0, 0, 0xffffffff, 0xffffffff, 0xa4093822, 0x299f31d0};
     const uint32_t want[12] = {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8,
                                0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd,

@@ -242,8 +242,9 @@ DECLARE(clGetKernelWorkGroupInfo);
 cl_int __wrap_clGetKernelWorkGroupInfo(cl_kernel k, cl_device_id d, cl_kernel_work_group_info i,
                                        size_t s, void *v, size_t *r)
 {
-    return should_fail("clGetKernelWorkGroupInfo") ? fault.code
-                                                   : __real_clGetKernelWorkGroupInfo(k, d, i, s, v, r);
+    return should_fail("clGetKernelWorkGroupInfo")
+               ? fault.code
+               : __real_clGetKernelWorkGroupInfo(k, d, i, s, v, r);
 }
 
 DECLARE(clEnqueueWriteBuffer);
@@ -269,8 +270,9 @@ DECLARE(clEnqueueReadBuffer);
 cl_int __wrap_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, cl_bool b, size_t o, size_t s,
                                   void *p, cl_uint n, const cl_event *w, cl_event *ev)
 {
-    return should_fail("clEnqueueReadBuffer") ? fault.code
-                                              : __real_clEnqueueReadBuffer(q, m, b, o, s, p, n, w, ev);
+    return should_fail("clEnqueueReadBuffer")
+               ? fault.code
+               : __real_clEnqueueReadBuffer(q, m, b, o, s, p, n, w, ev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -293,7 +295,8 @@ static int group_setup(void **state)
     const char *labels[2] = {"01", "02"};
     for (int f = 0; f < SAKSI_NFIXED; f++)
         present[f] = 1;
-    if (saksi_rules_load(NULL, &rules, &err) != SAKSI_OK || !(table = saksi_table_alloc(present, 2, labels)))
+    if (saksi_rules_load(NULL, &rules, &err) != SAKSI_OK ||
+        !(table = saksi_table_alloc(present, 2, labels)))
         return -1;
     for (int k = 0; k < NST; k++) {
         int32_t v[SAKSI_NFIXED + 2];
