@@ -277,6 +277,7 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
     const char *kname = "integrity_check";
     const size_t n = t->n, nslots = t->nslots, row_bytes = nslots * sizeof(cl_int);
     size_t local = 0, cap;
+    int enqueued = 0;
     cl_int e;
 
     if (n == 0)
@@ -298,6 +299,8 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
     cap = cap < n ? cap : n;
     if ((cl_ulong)cap * row_bytes > cl->max_alloc)
         cap = (size_t)(cl->max_alloc / row_bytes);
+    if (cap == 0) /* cannot happen within the spec's minimum; clCreateBuffer then says so */
+        cap = 1;
 
     const size_t bytes[NBUF] = {prog_len * sizeof(cl_int), row_bytes,  cap * row_bytes,
                                 cap * sizeof(cl_uint),     cap * sizeof(cl_uint),
@@ -333,6 +336,7 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
                        "integrity check interrupted after %zu of %zu stations", first, n);
         const size_t m = n - first < cap ? n - first : cap;
         const cl_ulong rows = m;
+        enqueued = 1;
         /* The table is slot-major with stride t->stride, the device buffer
          * slot-major with stride cap: one contiguous copy per slot. The
          * writes need not block: the queue is in order and the table
@@ -359,6 +363,10 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
                            "clEnqueueReadBuffer(%s)", bname[B_EVAL + i]);
     }
 out:
+    /* After a failure, writes enqueued without blocking may still read the
+     * caller's table: let them finish before the caller may free it. */
+    if (rc != SAKSI_OK && enqueued)
+        clFinish(cl->queue);
     release_buffers(b, NBUF);
     return rc;
 }
