@@ -292,9 +292,9 @@ static int group_setup(void **state)
     size_t n = 0;
     saksi_error err = {0};
     if (saksi_devices_list(&list, &n, &err) != SAKSI_OK || n == 0) {
-        fprintf(stderr, "test_opencl: no OpenCL platform or device found (%s). This test never "
+        fprintf(stderr, "test_opencl: no OpenCL platform or device found%s%s. This test never "
                         "skips: install an ICD such as pocl-opencl-icd.\n",
-                err.message);
+                err.message[0] ? ": " : "", err.message);
         free(list);
         return -1;
     }
