@@ -15,8 +15,8 @@ typedef struct saksi_cl saksi_cl;
 /* Stations per integrity batch when the caller passes 0; a batch is also
  * cut to fit the device's largest allocation. 65,536 stations (6.5 MB of
  * columns at 25 slots) stay in the CPU cache between upload and kernel:
- * on PoCL 3.1 (2-core EPYC) 823k stations took ~110 ms in 64k batches
- * against ~330 ms in one 1M batch; a GPU pays ~13 extra launches. */
+ * on PoCL 3.1 (2-core EPYC) 823k stations took 70-110 ms in 64k batches
+ * against 280-330 ms in one 1M batch; a GPU pays ~13 extra launches. */
 #define SAKSI_CL_DEFAULT_BATCH ((size_t)1 << 16)
 /* Fixed work-group sizes (DESIGN §7: one fixed local size per kernel),
  * lowered only when the device's limit for the kernel is smaller. */
