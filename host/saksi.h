@@ -362,7 +362,7 @@ typedef struct saksi_config {
     int platform_index, device_index; /* -1: first GPU/accelerator        */
     const char *kernel_dir;  /* load .cl from here instead of the embedded copy */
     const char *cache_dir;   /* OpenCL program binaries; NULL: default, "" off */
-    size_t batch_rows;       /* stations per kernel batch; default 1 << 20  */
+    size_t batch_rows;       /* stations per kernel batch; default 65536    */
     size_t local_size;       /* work-group size; 0: each kernel's fixed default */
     int reproducible;        /* pin time and device in the report          */
     uint64_t seed;           /* for every random draw; default 2024         */
