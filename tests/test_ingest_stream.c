@@ -25,6 +25,11 @@ static void test_unreadable(void **state)
     assert_int_equal(r.rc, SAKSI_ERR_NOINPUT);
     assert_non_null(strstr(r.err.message, "Is a directory"));
     done(&r);
+    /* a read error: /proc/self/mem opens, but reading address 0 fails (EIO) */
+    run(&r, "/proc/self/mem", NULL);
+    assert_int_equal(r.rc, SAKSI_ERR_IO);
+    assert_non_null(strstr(r.err.message, "/proc/self/mem: read error after 0 bytes"));
+    done(&r);
     saksi_table *t = (saksi_table *)&r; /* must be overwritten with NULL */
     saksi_error err = {0};
     assert_int_equal(saksi_ingest_csv(FIXTURES "good.csv", NULL, NULL, &t, NULL, &err),
