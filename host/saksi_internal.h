@@ -48,11 +48,20 @@ void *saksi_calloc_array(size_t n, size_t size);
 void *saksi_malloc_array(size_t n, size_t size);
 void *saksi_realloc_array(void *p, size_t n, size_t size);
 
+/* n * size bytes for a large array (huge-page aligned and advised when
+ * over 2 MiB); uninitialised; NULL on overflow or failure; free() it. */
+void *saksi_alloc_large(size_t n, size_t size);
+
 /* strdup that returns NULL on failure. */
 char *saksi_strdup(const char *s);
 
 /* FNV-1a 64 of a byte string (the station-id hash, see saksi_shared.h). */
 uint64_t saksi_hash_bytes(const void *data, size_t len);
+
+/* The parameters that decide the report's numbers, "key=value;...", for
+ * provenance. Backend, device, batch and work-group sizes are left out:
+ * they change no result. */
+void saksi_config_parameters(const saksi_config *c, char *buf, size_t len);
 
 /* Format a double with a '.' decimal point whatever the C locale. */
 void saksi_format_double(char *buf, size_t len, double v, int precision);
