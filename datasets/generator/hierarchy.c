@@ -298,7 +298,8 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
             if (r >= nr - pp->kota) vkota += vcount[d];
         d0 += dcount[r];
     }
-    double pkota = pp->kota ? KOTA_KELURAHAN_PROB : 0.0;
+    double pkota = vkota ? (double)pp->kelurahan / (double)vkota : 0.0;
+    pkota = pkota < KOTA_KELURAHAN_PROB ? pkota : KOTA_KELURAHAN_PROB; /* a probability */
     double pkab =
         nv > vkota ? ((double)pp->kelurahan - pkota * (double)vkota) / (double)(nv - vkota) : 0.0;
     pkab = pkab < 0.0 ? 0.0 : pkab > 1.0 ? 1.0 : pkab; /* a probability, not data */
