@@ -3,7 +3,8 @@
  * test_sim_plant.c — planted anomalies of the simulator against their
  * ground-truth labels: every reported value present in stations.csv, every
  * change labelled (the true values are clean), each kind behaving as
- * documented, and the realised rates.
+ * documented, the realised rates, and the engine's built-in rules flagging
+ * exactly the integrity kinds.
  * LABELS: unit
  */
 #include "sim_checks.h"
@@ -160,11 +161,75 @@ static void test_kind_names(void **state)
     assert_int_equal(saksi_plant_kind_lookup("no_such_kind"), -1);
 }
 
+/* The engine's own evaluator of the built-in rules (datasets/rules/
+ * indonesia.rules, analysis/integrity.c) agrees: clean stations pass every
+ * rule, each integrity kind fails at least one, and the kinds that keep
+ * every sum (stuffing, transfer, rounding) pass them all. */
+static void test_engine_rules(void **state)
+{
+    (void)state;
+    saksi_sim_config c;
+    saksi_table *t = NULL;
+    saksi_sim_label *lab = NULL;
+    size_t nlab = 0;
+    saksi_rules *rules = NULL;
+    int32_t *prog = NULL;
+    size_t plen = 0;
+    saksi_error err = {0};
+    saksi_sim_config_init(&c);
+    c.stations = PLANT_STATIONS;
+    for (int k = 0; k < SAKSI_NPLANT; k++)
+        c.plant_rate[k] = PLANT_RATE;
+    assert_int_equal(saksi_simulate_table(&c, &t, &lab, &nlab, NULL, &err), SAKSI_OK);
+    assert_int_equal(saksi_rules_load(NULL, &rules, &err), SAKSI_OK);
+    assert_int_equal(saksi_rules_compile(rules, t, &prog, &plen, &err), SAKSI_OK);
+    uint32_t *en = calloc(t->n, 4), *ev = calloc(t->n, 4), *fl = calloc(t->n, 4),
+             *ng = calloc(t->n, 4);
+    int *kind = malloc(t->n * sizeof *kind);
+    assert_int_equal(saksi_rules_apply_scopes(rules, t, en, &err), SAKSI_OK);
+    saksi_integrity_cpu(prog, t, en, 0, t->n, ev, fl, ng);
+    for (size_t i = 0; i < t->n; i++)
+        kind[i] = -1;
+    for (size_t j = 0, i = 0; j < nlab; j++) { /* labels and rows both in id order */
+        while (strcmp(saksi_table_id(t, i), lab[j].station_id) != 0)
+            i++;
+        kind[i] = lab[j].kind;
+    }
+    size_t flagged[SAKSI_NPLANT] = {0}, planted[SAKSI_NPLANT] = {0}, clean_flagged = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int bad = fl[i] != 0 || ng[i] != 0;
+        if (kind[i] < 0) {
+            clean_flagged += (size_t)bad;
+            continue;
+        }
+        planted[kind[i]]++;
+        flagged[kind[i]] += (size_t)bad;
+    }
+    assert_int_equal(clean_flagged, 0);
+    for (int k = 0; k < SAKSI_NPLANT; k++) {
+        printf("%-18s %5zu stations, %5zu fail a built-in rule\n", saksi_plant_kind_name(k),
+               planted[k], flagged[k]);
+        int keeps_sums = k == SAKSI_PLANT_BALLOT_STUFFING || k == SAKSI_PLANT_VOTE_TRANSFER ||
+                         k == SAKSI_PLANT_ROUNDING;
+        assert_int_equal(flagged[k], keeps_sums ? 0 : planted[k]);
+    }
+    free(en);
+    free(ev);
+    free(fl);
+    free(ng);
+    free(kind);
+    free(prog);
+    free(lab);
+    saksi_rules_free(rules);
+    saksi_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_planted),
         cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_engine_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
