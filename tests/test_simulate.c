@@ -534,6 +534,32 @@ static void test_output_errors(void **state)
     assert_non_null(text);
     assert_string_equal(text, "station_id,kind,field,true_value,reported_value,primary,note\n");
     free(text);
+    /* writes that fail: stations.csv.tmp, then labels.csv.tmp, is /dev/full */
+    snprintf(path, sizeof path, "%s/out5", dir);
+    assert_int_equal(test_run("mkdir -p '%s' && ln -s /dev/full '%s/stations.csv.tmp'", path, path),
+                     0);
+    assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_ERR_IO);
+    assert_non_null(strstr(err.message, "stations.csv.tmp"));
+    snprintf(path, sizeof path, "%s/out6", dir);
+    assert_int_equal(test_run("mkdir -p '%s' && ln -s /dev/full '%s/labels.csv.tmp'", path, path),
+                     0);
+    assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_ERR_IO);
+    assert_non_null(strstr(err.message, "labels.csv.tmp"));
+    /* a stop request ends the run with SAKSI_ERR_INTERRUPTED */
+    snprintf(path, sizeof path, "%s/out7", dir);
+    saksi_request_stop();
+    assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_ERR_INTERRUPTED);
+    saksi_clear_stop();
+    snprintf(path, sizeof path, "%s/out7/stations.csv", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    /* more stations than the 13-digit code holds: a village of DKI Jakarta
+     * would need a four-digit TTT at the largest allowed size */
+    saksi_table *t = NULL;
+    c.stations = SAKSI_SIM_MAX_STATIONS;
+    assert_int_equal(saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err), SAKSI_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "do not fit the code"));
+    assert_null(t);
+    c.stations = 500;
     /* bad configuration: nothing is created */
     c.ncand = 0;
     snprintf(path, sizeof path, "%s/out4", dir);
