@@ -27,10 +27,34 @@ typedef struct saksi_provenance {
     const uint64_t *input_records;
 } saksi_provenance;
 
-/* Write report.h5 at path (via a temporary name, fsync and rename). */
+/* Storage layout of report.h5's tables. The defaults were chosen by
+ * measurement on an 823,236-row /stations table (docs/report-schema.md,
+ * "Storage"): the single-threaded deflate is the slowest stage of the
+ * write, and level 1 compresses these shuffled integer columns almost as
+ * well as level 6 at a fraction of the time. */
+#define SAKSI_H5_CHUNK_ROWS 16384
+#define SAKSI_H5_DEFLATE_LEVEL 1
+
+typedef struct saksi_report_h5_options {
+    size_t chunk_rows; /* rows per chunk (and per H5Dwrite); SAKSI_H5_CHUNK_ROWS */
+    int deflate_level; /* 0..9; SAKSI_H5_DEFLATE_LEVEL */
+} saksi_report_h5_options;
+
+void saksi_report_h5_options_init(saksi_report_h5_options *o);
+
+/* Write report.h5 at path (via a temporary name, fsync and rename); the
+ * schema is docs/report-schema.md. On failure nothing appears under path
+ * and the temporary is removed. HDF5 failures are SAKSI_ERR_HDF5 naming
+ * the object; a results structure that contradicts the table (a row out of
+ * range) is SAKSI_ERR_INTERNAL; a count beyond int32 is SAKSI_ERR_LIMIT. */
 saksi_status saksi_report_h5(const char *path, const saksi_table *t, const saksi_quarantine *q,
                              const saksi_results *res, const saksi_provenance *prov,
                              saksi_error *err);
+/* The same with an explicit storage layout (opt NULL: the defaults). */
+saksi_status saksi_report_h5_with(const char *path, const saksi_table *t,
+                                  const saksi_quarantine *q, const saksi_results *res,
+                                  const saksi_provenance *prov,
+                                  const saksi_report_h5_options *opt, saksi_error *err);
 
 /* ranked.csv: rank, station_id, province, regency, district, village,
  * class, rules, primary_rule, discrepancy, votes_at_stake, repair_field,
@@ -51,6 +75,13 @@ typedef struct saksi_atomic_file {
     char tmp[4200];
     FILE *f;
 } saksi_atomic_file;
+
+/* The temporary name of path: "<path>.tmp-<pid>". */
+saksi_status saksi_atomic_tmp_name(char *buf, size_t len, const char *path, saksi_error *err);
+/* For writers that close the temporary themselves (HDF5): open and fsync
+ * tmp, rename it over path and fsync the directory. On failure tmp is
+ * removed and SAKSI_ERR_IO returned. */
+saksi_status saksi_atomic_publish(const char *tmp, const char *path, saksi_error *err);
 
 saksi_status saksi_atomic_open(saksi_atomic_file *a, const char *path, saksi_error *err);
 saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err);
