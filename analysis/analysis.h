@@ -111,6 +111,8 @@ typedef struct saksi_repair {
     int32_t repaired; /* value after the edit */
     int edit;         /* enum saksi_edit */
     double weight;    /* normalised score among the station's alternatives */
+    uint32_t order;   /* 0 for the station's best repair, then 1, 2, ... */
+    uint32_t alternatives; /* repairs found for the station (>= those kept) */
 } saksi_repair;
 
 /* One row of the ranked list. */

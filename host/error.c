@@ -81,7 +81,7 @@ void *saksi_malloc_array(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    return malloc(n * size ? n * size : 1);
+    return malloc(n && size ? n * size : 1);
 }
 
 void *saksi_calloc_array(size_t n, size_t size)
@@ -93,7 +93,7 @@ void *saksi_realloc_array(void *p, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    return realloc(p, n * size ? n * size : 1);
+    return realloc(p, n && size ? n * size : 1);
 }
 
 char *saksi_strdup(const char *s)

@@ -111,6 +111,9 @@ SAKSI_INLINE saksi_philox_ctr saksi_philox4x32_10(saksi_philox_ctr c, saksi_u32 
  *   rule: op, nterms, guard_op, guard_nterms, terms..., guard terms...
  *   term: kind, slot, mul, num, den     (SAKSI_TERM_WORDS words)
  *
+ * nterms < 0 marks a rule that names a column absent from the input: it is
+ * never evaluable (and carries no terms).
+ *
  * A rule holds when  sum(terms) OP 0. Slots index the station's columns as
  * laid out in the column block (slot s of station i at cols[s*stride + i]).
  * ------------------------------------------------------------------- */
@@ -192,6 +195,8 @@ SAKSI_INLINE int saksi_rule_eval(SAKSI_CONSTANT const saksi_i32 *prog, saksi_i32
     saksi_i32 gop = prog[off + 2], gnterms = prog[off + 3];
     saksi_i32 t = off + SAKSI_RULE_HEADER;
     saksi_i64 d = 0, g = 0;
+    if (nterms < 0) /* the rule names a column the input does not have */
+        return SAKSI_RULE_MISSING;
     if (gnterms > 0) {
         if (!saksi_terms_sum(prog, t + nterms * SAKSI_TERM_WORDS, gnterms, cols, stride, i, &g))
             return SAKSI_RULE_MISSING;

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * rank.c — classes by rule, findings, votes at stake and the one ranked
+ * list (DESIGN §5), with a plain-language reason per row in English or
+ * Bahasa Indonesia. Integrity findings are facts, not p-values.
+ */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const class_names[SAKSI_NCLASSES] = {
+    "none", "integrity", "anomaly", "transcription", "incomplete", "cross-source"};
+
+const char *saksi_class_name(int klass)
+{
+    return klass >= 0 && klass < SAKSI_NCLASSES ? class_names[klass] : "?";
+}
+
+static const char *const edit_names[SAKSI_NEDITS] = {"change", "drop", "insert", "swap"};
+
+/* Sum of one side of a rule at station i: lhs = terms [0, nlhs), rhs =
+ * the negated rest. *fields_zero says every cell on that side is 0 (and
+ * there is at least one). Returns 0 when a cell is missing. */
+static int side_sum(const saksi_table *t, const saksi_rule *rule, size_t i, int rhs, int64_t *sum,
+                    int *fields_zero)
+{
+    size_t begin = rhs ? rule->nlhs : 0, end = rhs ? rule->nterms : rule->nlhs;
+    int64_t s = 0;
+    int cells = 0, zero = 1;
+    for (size_t k = begin; k < end; k++) {
+        const saksi_rule_term *x = &rule->term[k];
+        int64_t v = 0;
+        if (x->kind == SAKSI_TERM_CONST) {
+            v = 1;
+        } else if (x->kind == SAKSI_TERM_CAND_SUM) {
+            for (size_t c = 0; c < t->ncand; c++) {
+                int32_t cv = saksi_table_get(t, (int)(SAKSI_NFIXED + c), i);
+                if (cv == SAKSI_MISSING)
+                    return 0;
+                v += cv;
+            }
+            cells++;
+            zero &= v == 0;
+        } else {
+            int32_t cv = saksi_table_get(t, x->field, i);
+            if (cv == SAKSI_MISSING)
+                return 0;
+            v = x->kind == SAKSI_TERM_CEIL ? saksi_ceil_div((int64_t)cv * x->num, x->den) : cv;
+            cells++;
+            zero &= cv == 0;
+        }
+        s += (int64_t)x->mul * v;
+    }
+    *sum = rhs ? -s : s;
+    *fields_zero = cells > 0 && zero;
+    return 1;
+}
+
+/* One side all zeros and the other positive: in Sirekap a 0 there is far
+ * more often a field left blank than a count of zero. */
+static int probably_unentered(const saksi_table *t, const saksi_rule *rule, size_t i)
+{
+    int64_t l, r;
+    int lz, rz;
+    if (!side_sum(t, rule, i, 0, &l, &lz) || !side_sum(t, rule, i, 1, &r, &rz))
+        return 0;
+    return (lz && r > 0) || (rz && l > 0);
+}
+
+/* How far a failing rule is off, as a non-negative count. */
+static int64_t excess(int op, int64_t d)
+{
+    if (op == SAKSI_OP_LE)
+        return d;
+    if (op == SAKSI_OP_GE)
+        return -d;
+    return d < 0 ? -d : d;
+}
+
+static saksi_status collect_findings(const saksi_table *t, const int32_t *prog, saksi_results *res,
+                                     saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_rules *rules = res->rules;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        for (size_t r = 0; r < rules->nrules; r++) {
+            uint32_t bit = 1u << r;
+            res->rule_evaluated[r] += (res->eval_mask[i] & bit) != 0;
+            if (!(res->fail_mask[i] & bit))
+                continue;
+            res->rule_failed[r]++;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                saksi_finding *f2 = saksi_realloc_array(res->findings, cap, sizeof *f2);
+                if (!f2)
+                    SAKSI_ALLOC_FAIL("findings");
+                res->findings = f2;
+            }
+            saksi_finding *f = &res->findings[n++];
+            f->station = i;
+            f->rule = (int)r;
+            f->discrepancy = 0;
+            saksi_rule_eval(prog, (saksi_i32)r, t->cols, t->stride, i, &f->discrepancy);
+            f->probably_unentered = probably_unentered(t, &rules->rule[r], i);
+        }
+    }
+    res->nfindings = n;
+out:
+    return rc;
+}
+
+/* Largest negative value of a station, as a positive count. */
+static int64_t negative_excess(const saksi_table *t, size_t i)
+{
+    int64_t worst = 0;
+    for (size_t s = 0; s < t->nslots; s++) {
+        int32_t v = t->cols[s * t->stride + i];
+        if (v != SAKSI_MISSING && v < 0 && -(int64_t)v > worst)
+            worst = -(int64_t)v;
+    }
+    return worst;
+}
+
+/* Class, primary rule, discrepancy and votes at stake of one station whose
+ * findings are fs[0..nf) and whose top repair (if any) is rep. */
+static void classify(const saksi_table *t, const saksi_results *res, size_t i,
+                     const saksi_finding *fs, size_t nf, const saksi_repair *rep,
+                     double min_weight, saksi_rank_row *row)
+{
+    const saksi_rules *rules = res->rules;
+    int64_t worst = -1;
+    row->primary_rule = -1;
+    row->discrepancy = 0;
+    row->votes_at_stake = 0;
+    row->klass = SAKSI_CLASS_INCOMPLETE;
+    for (size_t k = 0; k < nf; k++) {
+        const saksi_rule *rule = &rules->rule[fs[k].rule];
+        if (rule->klass != SAKSI_CLASS_INTEGRITY || fs[k].probably_unentered)
+            continue;
+        int64_t e = excess(rule->op, fs[k].discrepancy);
+        if (e > worst) {
+            worst = e;
+            row->primary_rule = fs[k].rule;
+            row->discrepancy = fs[k].discrepancy;
+        }
+    }
+    if (worst >= 0) {
+        row->klass = SAKSI_CLASS_INTEGRITY;
+        row->votes_at_stake = worst;
+    } else if (nf > 0) {
+        row->primary_rule = fs[0].rule;
+        row->discrepancy = fs[0].discrepancy;
+    }
+    if (res->neg_mask[i]) {
+        int64_t e = negative_excess(t, i);
+        row->klass = SAKSI_CLASS_INTEGRITY;
+        if (e > row->votes_at_stake)
+            row->votes_at_stake = e;
+    }
+    /* A repair explains every failed rule; it decides the class when it is
+     * unique or clearly the best, and the station has no negative cell. */
+    if (rep && !res->neg_mask[i] && (rep->alternatives == 1 || rep->weight >= min_weight)) {
+        int64_t d = (int64_t)rep->reported - rep->repaired;
+        row->klass = SAKSI_CLASS_TRANSCRIPTION;
+        row->votes_at_stake = d < 0 ? -d : d;
+        if (row->primary_rule < 0 && nf > 0) {
+            row->primary_rule = fs[0].rule;
+            row->discrepancy = fs[0].discrepancy;
+        }
+    }
+}
+
+typedef struct sort_row {
+    saksi_rank_row row;
+    int class_rank;
+    const char *id;
+} sort_row;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const sort_row *x = a, *y = b;
+    if (x->class_rank != y->class_rank)
+        return x->class_rank < y->class_rank ? -1 : 1;
+    if (x->row.votes_at_stake != y->row.votes_at_stake)
+        return x->row.votes_at_stake > y->row.votes_at_stake ? -1 : 1;
+    if (x->row.score != y->row.score)
+        return x->row.score > y->row.score ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_results *res,
+                              const saksi_config *cfg, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    sort_row *rows = NULL;
+    int class_rank[SAKSI_NCLASSES];
+    size_t nrows = 0, f = 0, r = 0;
+
+    for (int k = 0; k < SAKSI_NCLASSES; k++)
+        class_rank[k] = SAKSI_NCLASSES;
+    for (int k = 0; k < SAKSI_NCLASSES; k++)
+        if (cfg->class_priority[k] > SAKSI_CLASS_NONE && cfg->class_priority[k] < SAKSI_NCLASSES)
+            class_rank[cfg->class_priority[k]] = k;
+
+    memset(res->rule_failed, 0, sizeof res->rule_failed);
+    memset(res->rule_evaluated, 0, sizeof res->rule_evaluated);
+    SAKSI_TRY(collect_findings(t, prog, res, err));
+    res->klass = saksi_calloc_array(t->n, sizeof *res->klass);
+    if (!res->klass)
+        SAKSI_ALLOC_FAIL("station classes");
+    for (size_t i = 0; i < t->n; i++)
+        nrows += res->fail_mask[i] || res->neg_mask[i];
+    rows = saksi_calloc_array(nrows, sizeof *rows);
+    if (!rows)
+        SAKSI_ALLOC_FAIL("ranked list");
+
+    /* Findings and repairs are in station order: walk them in step. */
+    nrows = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t f0 = f;
+        while (f < res->nfindings && res->findings[f].station == i)
+            f++;
+        const saksi_repair *rep = NULL;
+        size_t rep_index = SIZE_MAX;
+        while (r < res->nrepairs && res->repairs[r].station < i)
+            r++;
+        if (r < res->nrepairs && res->repairs[r].station == i) {
+            rep = &res->repairs[r];
+            rep_index = r;
+        }
+        if (!res->fail_mask[i] && !res->neg_mask[i])
+            continue;
+        sort_row *sr = &rows[nrows++];
+        sr->row.station = i;
+        sr->row.rules = res->fail_mask[i];
+        sr->row.repair = rep_index;
+        sr->row.alternatives = rep ? rep->alternatives : 0;
+        classify(t, res, i, res->findings + f0, f - f0, rep, cfg->repair_min_weight, &sr->row);
+        sr->class_rank = class_rank[sr->row.klass];
+        sr->id = saksi_table_id(t, i);
+        res->klass[i] = (uint8_t)sr->row.klass;
+    }
+    qsort(rows, nrows, sizeof *rows, cmp_rows);
+    res->ranked = saksi_calloc_array(nrows, sizeof *res->ranked);
+    if (!res->ranked)
+        SAKSI_ALLOC_FAIL("ranked list");
+    for (size_t k = 0; k < nrows; k++)
+        res->ranked[k] = rows[k].row;
+    res->nranked = nrows;
+out:
+    free(rows);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reasons                                                             */
+/* ------------------------------------------------------------------ */
+
+/* "cand_01" for candidate columns, the canonical name otherwise. */
+static void field_label(const saksi_table *t, int field, char *buf, size_t len)
+{
+    if (field >= SAKSI_NFIXED)
+        snprintf(buf, len, "cand_%s", t->cand_label[field - SAKSI_NFIXED]);
+    else
+        snprintf(buf, len, "%s", saksi_field_name(field));
+}
+
+void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const saksi_rank_row *row,
+                       const char *lang, char *buf, size_t len)
+{
+    int id = lang && strcmp(lang, "id") == 0;
+    const saksi_rules *rules = res->rules;
+    const saksi_rule *rule = row->primary_rule >= 0 ? &rules->rule[row->primary_rule] : NULL;
+    char field[64], weight[32];
+    size_t nfailed = 0;
+    for (size_t r = 0; r < rules->nrules; r++)
+        nfailed += (row->rules >> r) & 1u;
+
+    if (row->klass == SAKSI_CLASS_TRANSCRIPTION && row->repair != SIZE_MAX) {
+        const saksi_repair *rep = &res->repairs[row->repair];
+        field_label(t, rep->field, field, sizeof field);
+        saksi_format_double(weight, sizeof weight, rep->weight, 3);
+        snprintf(buf, len,
+                 id ? "%s = %d tetapi semua identitas terpenuhi dengan %d: kemungkinan salah baca "
+                      "(%s satu digit; %u alternatif, bobot %s)"
+                    : "%s = %d but every identity holds with %d: probable misread (%s of one "
+                      "digit; %u alternative(s), weight %s)",
+                 field, rep->reported, rep->repaired, edit_names[rep->edit], rep->alternatives,
+                 weight);
+        return;
+    }
+    if (row->klass == SAKSI_CLASS_INCOMPLETE) {
+        snprintf(buf, len,
+                 id ? "aturan %s (%s) tidak terpenuhi dengan nilai 0: kemungkinan belum diisi"
+                    : "rule %s (%s) fails on a 0: probably not entered",
+                 rule ? rule->name : "?", rule ? rule->text : "?");
+        return;
+    }
+    if (!rule) {
+        snprintf(buf, len, id ? "nilai negatif (%lld)" : "negative value (%lld)",
+                 -(long long)row->votes_at_stake);
+        return;
+    }
+    int n = snprintf(buf, len,
+                     id ? "aturan %s (%s) dilanggar: selisih %lld" : "rule %s (%s) broken by %lld",
+                     rule->name, rule->text, (long long)excess(rule->op, row->discrepancy));
+    if (n > 0 && (size_t)n < len && nfailed > 1)
+        n += snprintf(buf + n, len - (size_t)n,
+                      id ? "; %zu aturan lain juga dilanggar" : "; %zu other rule(s) broken",
+                      nfailed - 1);
+    if (n > 0 && (size_t)n < len && row->alternatives > 0 && row->repair != SIZE_MAX) {
+        const saksi_repair *rep = &res->repairs[row->repair];
+        field_label(t, rep->field, field, sizeof field);
+        saksi_format_double(weight, sizeof weight, rep->weight, 3);
+        snprintf(buf + n, len - (size_t)n,
+                 id ? "; %u kemungkinan perbaikan, terbaik %s %d -> %d (bobot %s)"
+                    : "; %u possible repairs, best %s %d -> %d (weight %s)",
+                 row->alternatives, field, rep->reported, rep->repaired, weight);
+    }
+}
+
+void saksi_results_free(saksi_results *res)
+{
+    if (!res)
+        return;
+    free(res->enabled);
+    free(res->eval_mask);
+    free(res->fail_mask);
+    free(res->neg_mask);
+    free(res->klass);
+    free(res->findings);
+    free(res->repairs);
+    free(res->ranked);
+    memset(res, 0, sizeof *res);
+}
