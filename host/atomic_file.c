@@ -21,15 +21,10 @@
 /* The suffix every temporary carries; saksi_atomic_clean_stale looks for it. */
 #define TMP_SUFFIX ".tmp-"
 
-saksi_status saksi_atomic_tmp_name(char *buf, size_t len, const char *path, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    int w = snprintf(buf, len, "%s" TMP_SUFFIX "%ld", path, (long)getpid());
-    if (w < 0 || (size_t)w >= len)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: output path too long", path);
-out:
-    return rc;
-}
+/* Room for "<path>.tmp-<pid>" whatever path fits a->path: no truncation. */
+_Static_assert(sizeof(((saksi_atomic_file *)0)->tmp) >=
+                   sizeof(((saksi_atomic_file *)0)->path) + sizeof TMP_SUFFIX + 20,
+               "saksi_atomic_file.tmp too small");
 
 /* Directory part of path into buf ("." when path has no slash). */
 static void dir_of(char *buf, size_t len, const char *path)
@@ -70,39 +65,16 @@ out:
     return rc;
 }
 
-saksi_status saksi_atomic_publish(const char *tmp, const char *path, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot reopen temporary %s: %s", path, tmp, strerror(errno));
-    if (fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        SAKSI_FAIL(SAKSI_ERR_IO, "%s: fsync of %s failed: %s", path, tmp, strerror(e));
-    }
-    if (close(fd) != 0)
-        SAKSI_FAIL(SAKSI_ERR_IO, "%s: closing %s failed: %s", path, tmp, strerror(errno));
-    if (rename(tmp, path) != 0)
-        SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot rename %s over it: %s", path, tmp, strerror(errno));
-    /* The file is in place now; a failed directory sync only weakens
-     * durability, but the caller is told. */
-    SAKSI_TRY(fsync_dir(path, err));
-    return SAKSI_OK;
-out:
-    unlink(tmp);
-    return rc;
-}
-
 saksi_status saksi_atomic_open(saksi_atomic_file *a, const char *path, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     int fd = -1;
     memset(a, 0, sizeof *a);
     if (strlen(path) >= sizeof a->path)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: output path too long", path);
+        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output path too long (%zu bytes): %.200s...", strlen(path),
+                   path);
     memcpy(a->path, path, strlen(path) + 1);
-    SAKSI_TRY(saksi_atomic_tmp_name(a->tmp, sizeof a->tmp, path, err));
+    snprintf(a->tmp, sizeof a->tmp, "%s" TMP_SUFFIX "%ld", path, (long)getpid());
     fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create %s: %s", path, a->tmp, strerror(errno));
@@ -131,7 +103,7 @@ saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err)
      * errno still holds that write's reason when nothing failed since. */
     int e = errno;
     int bad = ferror(f) != 0;
-    if (!bad && fflush(f) != 0) {
+    if (!bad && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
         bad = 1;
         e = errno;
     }
@@ -142,9 +114,13 @@ saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err)
     if (bad)
         SAKSI_FAIL(SAKSI_ERR_IO, "%s: writing %s failed: %s", a->path, a->tmp,
                    e ? strerror(e) : "write error");
-    SAKSI_TRY(saksi_atomic_publish(a->tmp, a->path, err));
+    if (rename(a->tmp, a->path) != 0)
+        SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot rename %s over it: %s", a->path, a->tmp,
+                   strerror(errno));
     a->tmp[0] = 0;
-    return SAKSI_OK;
+    /* The file is in place now; a failed directory sync only weakens
+     * durability, but the caller is told. */
+    SAKSI_TRY(fsync_dir(a->path, err));
 out:
     if (a->tmp[0])
         unlink(a->tmp);

@@ -12,9 +12,9 @@
 /* Where the numbers came from: written as root attributes and an inputs
  * table of report.h5, and into the JSON summary. */
 typedef struct saksi_provenance {
-    const char *version;      /* saksi_version_string() */
-    const char *libraries;    /* linked library versions, one line */
-    const char *parameters;   /* the effective configuration, "key=value;..." */
+    const char *version;    /* saksi_version_string() */
+    const char *libraries;  /* linked library versions, one line */
+    const char *parameters; /* the effective configuration, "key=value;..." */
     uint64_t seed;
     const char *backend;      /* "opencl" or "cpu" */
     const char *device;       /* device name; "" on the cpu path */
@@ -32,7 +32,7 @@ typedef struct saksi_provenance {
  * "Storage"): the single-threaded deflate is the slowest stage of the
  * write, and level 1 compresses these shuffled integer columns almost as
  * well as level 6 at a fraction of the time. */
-#define SAKSI_H5_CHUNK_ROWS 16384
+#define SAKSI_H5_CHUNK_ROWS    16384
 #define SAKSI_H5_DEFLATE_LEVEL 1
 
 typedef struct saksi_report_h5_options {
@@ -51,17 +51,15 @@ saksi_status saksi_report_h5(const char *path, const saksi_table *t, const saksi
                              const saksi_results *res, const saksi_provenance *prov,
                              saksi_error *err);
 /* The same with an explicit storage layout (opt NULL: the defaults). */
-saksi_status saksi_report_h5_with(const char *path, const saksi_table *t,
-                                  const saksi_quarantine *q, const saksi_results *res,
-                                  const saksi_provenance *prov,
+saksi_status saksi_report_h5_with(const char *path, const saksi_table *t, const saksi_quarantine *q,
+                                  const saksi_results *res, const saksi_provenance *prov,
                                   const saksi_report_h5_options *opt, saksi_error *err);
 
 /* ranked.csv: rank, station_id, province, regency, district, village,
  * class, rules, primary_rule, discrepancy, votes_at_stake, repair_field,
  * reported, repaired, alternatives, repair_weight, reason. */
 saksi_status saksi_report_ranked_csv(const char *path, const saksi_table *t,
-                                     const saksi_results *res, const char *lang,
-                                     saksi_error *err);
+                                     const saksi_results *res, const char *lang, saksi_error *err);
 
 /* quarantine.csv: file, line, column, field, reason, station_id, detail. */
 saksi_status saksi_report_quarantine_csv(const char *path, const saksi_quarantine *q,
@@ -76,17 +74,10 @@ typedef struct saksi_atomic_file {
     FILE *f;
 } saksi_atomic_file;
 
-/* The temporary name of path: "<path>.tmp-<pid>". */
-saksi_status saksi_atomic_tmp_name(char *buf, size_t len, const char *path, saksi_error *err);
-/* For writers that close the temporary themselves (HDF5): open and fsync
- * tmp, rename it over path and fsync the directory. On failure tmp is
- * removed and SAKSI_ERR_IO returned. */
-saksi_status saksi_atomic_publish(const char *tmp, const char *path, saksi_error *err);
-
 saksi_status saksi_atomic_open(saksi_atomic_file *a, const char *path, saksi_error *err);
 saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err);
 void saksi_atomic_abort(saksi_atomic_file *a);
-/* Remove "<dir>/*.tmp-<pid>" left by runs whose pid is no longer alive. */
+/* Remove the files "<dir>/NAME.tmp-<pid>" left by runs whose pid is no longer alive. */
 void saksi_atomic_clean_stale(const char *dir);
 
 /* Write a CSV field, quoting it when it holds a comma, quote or newline. */

@@ -101,8 +101,7 @@ static void ranked_row(FILE *f, const saksi_table *t, const saksi_results *res, 
 }
 
 saksi_status saksi_report_ranked_csv(const char *path, const saksi_table *t,
-                                     const saksi_results *res, const char *lang,
-                                     saksi_error *err)
+                                     const saksi_results *res, const char *lang, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_atomic_file a = {.f = NULL};
@@ -114,10 +113,13 @@ saksi_status saksi_report_ranked_csv(const char *path, const saksi_table *t,
                         : 0;
         if (rr->station >= t->n || (rr->repair != SIZE_MAX && rr->repair >= res->nrepairs) ||
             rr->primary_rule < -1 ||
-            (rr->primary_rule >= 0 && (!res->rules || (size_t)rr->primary_rule >= res->rules->nrules)) ||
+            (rr->primary_rule >= 0 &&
+             (!res->rules || (size_t)rr->primary_rule >= res->rules->nrules)) ||
             field < 0 || (size_t)field >= SAKSI_NFIXED + t->ncand)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: ranked row %zu refers to a station, rule, repair "
-                       "or field that does not exist", path, k);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL,
+                       "%s: ranked row %zu refers to a station, rule, repair "
+                       "or field that does not exist",
+                       path, k);
     }
     SAKSI_TRY(saksi_atomic_open(&a, path, err));
     fputs(ranked_header, a.f);
@@ -137,8 +139,9 @@ saksi_status saksi_report_quarantine_csv(const char *path, const saksi_quarantin
     size_t n = q ? q->n : 0;
     for (size_t k = 0; k < n; k++)
         if (q->rec[k].file >= q->nfiles)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: quarantine record %zu names file %" PRIu32
-                       " of %zu", path, k, q->rec[k].file, q->nfiles);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL,
+                       "%s: quarantine record %zu names file %" PRIu32 " of %zu", path, k,
+                       q->rec[k].file, q->nfiles);
     SAKSI_TRY(saksi_atomic_open(&a, path, err));
     fputs("file,line,column,field,reason,station_id,detail\n", a.f);
     for (size_t k = 0; k < n; k++) {

@@ -8,17 +8,22 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report_h5.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Written as the root attribute report_schema; bump on any change a
  * reader would notice. */
 #define REPORT_SCHEMA "saksi-report/1"
 #define REPORT_NOTICE                                                                              \
-    "Findings are leads for investigation, never proof of fraud. Each row says which rule or "    \
+    "Findings are leads for investigation, never proof of fraud. Each row says which rule or "     \
     "test flagged it and by how much; see the limits of every test in the documentation."
+
+/* Growth step of the in-memory file (HDF5 core driver). The national
+ * report is about 1 MB compressed; a large step keeps reallocations few
+ * for much larger ones. */
+#define CORE_INCREMENT ((size_t)16 << 20)
 
 /* Names of enum saksi_edit, as the /legend/edit table gives them. */
 static const char *const edit_names[SAKSI_NEDITS] = {"change", "drop", "insert", "swap"};
@@ -114,8 +119,8 @@ static saksi_status write_legend(report_ctx *c, hid_t g, const char *name, int n
                                  const char *(*name_of)(int), saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t w = 1;
     for (int k = 0; k < n; k++)
         w = max_sz(w, strlen(name_of(k)));
@@ -143,24 +148,30 @@ static saksi_status write_legends(report_ctx *c, saksi_error *err)
     SAKSI_TRY(write_legend(c, g, "edit", SAKSI_NEDITS, edit_name, err));
     SAKSI_TRY(write_legend(c, g, "quarantine_reason", SAKSI_NQREASONS, saksi_qreason_name, err));
 out:
-    if (g >= 0 && H5Gclose(g) < 0 && rc == SAKSI_OK)
-        rc = saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
-                             "%s: HDF5 cannot close group /legend", c->file.path);
+    rc = saksi_h5_close(g, H5Gclose, rc, &c->file, "group /legend", err);
     return rc;
 }
 
 /* ---------------------------------------------------------------- */
 
-enum { ST_ID, ST_LEVEL1, ST_STRATUM = ST_LEVEL1 + SAKSI_NLEVELS - 1, ST_CLASS, ST_EVAL, ST_FAIL,
-       ST_NEG, ST_NCOLS };
+enum {
+    ST_ID,
+    ST_LEVEL1,
+    ST_STRATUM = ST_LEVEL1 + SAKSI_NLEVELS - 1,
+    ST_CLASS,
+    ST_EVAL,
+    ST_FAIL,
+    ST_NEG,
+    ST_NCOLS
+};
 
 static saksi_status write_stations(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_table *t = c->t;
     const saksi_results *res = c->res;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     saksi_h5_col cols[ST_NCOLS] = {
         [ST_ID] = {"station_id", SAKSI_H5_STR, c->id_width},
         [ST_STRATUM] = {"stratum", SAKSI_H5_I32, 0},
@@ -171,8 +182,8 @@ static saksi_status write_stations(report_ctx *c, saksi_error *err)
     };
     for (int l = 1; l < SAKSI_NLEVELS; l++)
         cols[ST_LEVEL1 + l - 1] = (saksi_h5_col){saksi_level_name(l), SAKSI_H5_I32, 0};
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "stations", cols, ST_NCOLS, t->n,
-                                  err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, &c->file, c->file.id, "", "stations", cols, ST_NCOLS, t->n, err));
     for (size_t i = 0; i < t->n; i++) {
         unsigned char *row;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
@@ -193,8 +204,18 @@ out:
 
 /* ---------------------------------------------------------------- */
 
-enum { RG_CODE, RG_PARENT, RG_FIRST, RG_COUNT, RG_FAILING, RG_NEGATIVE, RG_CLASS0,
-       RG_FINDINGS = RG_CLASS0 + SAKSI_NCLASSES - 1, RG_VOTES, RG_NCOLS };
+enum {
+    RG_CODE,
+    RG_PARENT,
+    RG_FIRST,
+    RG_COUNT,
+    RG_FAILING,
+    RG_NEGATIVE,
+    RG_CLASS0,
+    RG_FINDINGS = RG_CLASS0 + SAKSI_NCLASSES - 1,
+    RG_VOTES,
+    RG_NCOLS
+};
 
 /* Per-region counts of one level, accumulated over stations, findings and
  * ranked rows through region_of (so contiguity is not assumed). */
@@ -233,8 +254,8 @@ static saksi_status write_region_level(report_ctx *c, hid_t g, int l, saksi_erro
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *rg = &c->t->regions[l];
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     char class_col[SAKSI_NCLASSES][64];
     region_agg *agg = saksi_calloc_array(rg->n, sizeof *agg);
     if (!agg)
@@ -255,10 +276,13 @@ static saksi_status write_region_level(report_ctx *c, hid_t g, int l, saksi_erro
     };
     for (int k = 1; k < SAKSI_NCLASSES; k++) {
         snprintf(class_col[k], sizeof class_col[k], "class_%s", saksi_class_name(k));
+        for (char *p = class_col[k]; *p; p++)
+            if (*p == '-')
+                *p = '_'; /* "cross-source": member names stay identifiers (R, pandas) */
         cols[RG_CLASS0 + k - 1] = (saksi_h5_col){class_col[k], SAKSI_H5_I32, 0};
     }
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, g, "/regions", saksi_level_name(l), cols,
-                                  RG_NCOLS, rg->n, err));
+    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, g, "/regions", saksi_level_name(l), cols, RG_NCOLS,
+                                  rg->n, err));
     for (size_t r = 0; r < rg->n; r++) {
         unsigned char *row;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
@@ -288,9 +312,7 @@ static saksi_status write_regions(report_ctx *c, saksi_error *err)
     for (int l = 1; l < SAKSI_NLEVELS; l++)
         SAKSI_TRY(write_region_level(c, g, l, err));
 out:
-    if (g >= 0 && H5Gclose(g) < 0 && rc == SAKSI_OK)
-        rc = saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
-                             "%s: HDF5 cannot close group /regions", c->file.path);
+    rc = saksi_h5_close(g, H5Gclose, rc, &c->file, "group /regions", err);
     return rc;
 }
 
@@ -300,17 +322,16 @@ static saksi_status write_rules(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_results *res = c->res;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t wn = 1, wt = 1;
     for (size_t r = 0; r < c->nrules; r++) {
         wn = max_sz(wn, strlen(res->rules->rule[r].name));
         wt = max_sz(wt, strlen(res->rules->rule[r].text));
     }
     const saksi_h5_col cols[] = {
-        {"index", SAKSI_H5_I32, 0},     {"name", SAKSI_H5_STR, wn},
-        {"class", SAKSI_H5_I32, 0},     {"text", SAKSI_H5_STR, wt},
-        {"evaluated", SAKSI_H5_I32, 0}, {"failed", SAKSI_H5_I32, 0},
+        {"index", SAKSI_H5_I32, 0}, {"name", SAKSI_H5_STR, wn},     {"class", SAKSI_H5_I32, 0},
+        {"text", SAKSI_H5_STR, wt}, {"evaluated", SAKSI_H5_I32, 0}, {"failed", SAKSI_H5_I32, 0},
     };
     SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "rules", cols, 6, c->nrules, err));
     for (size_t r = 0; r < c->nrules; r++) {
@@ -334,11 +355,13 @@ static saksi_status write_findings(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_results *res = c->res;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     const saksi_h5_col cols[] = {
-        {"station", SAKSI_H5_I32, 0},     {"station_id", SAKSI_H5_STR, c->id_width},
-        {"rule", SAKSI_H5_I32, 0},        {"discrepancy", SAKSI_H5_I64, 0},
+        {"station", SAKSI_H5_I32, 0},
+        {"station_id", SAKSI_H5_STR, c->id_width},
+        {"rule", SAKSI_H5_I32, 0},
+        {"discrepancy", SAKSI_H5_I64, 0},
         {"probably_unentered", SAKSI_H5_I32, 0},
     };
     SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "findings", cols, 5,
@@ -347,8 +370,8 @@ static saksi_status write_findings(report_ctx *c, saksi_error *err)
         const saksi_finding *fd = &res->findings[k];
         unsigned char *row;
         if (fd->rule < 0 || (size_t)fd->rule >= c->nrules)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: finding %zu names rule %d of %zu", c->file.path,
-                       k, fd->rule, c->nrules);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: finding %zu names rule %d of %zu", c->file.path, k,
+                       fd->rule, c->nrules);
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
         saksi_h5_put_i32(&tb, row, 0, (int32_t)fd->station);
         saksi_h5_put_str(&tb, row, 1, saksi_table_id(c->t, fd->station));
@@ -366,8 +389,8 @@ static saksi_status write_repairs(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_results *res = c->res;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     char name[128];
     size_t wf = 1;
     for (size_t k = 0; k < res->nrepairs; k++) {
@@ -378,23 +401,23 @@ static saksi_status write_repairs(report_ctx *c, saksi_error *err)
     }
     const saksi_h5_col cols[] = {
         {"station", SAKSI_H5_I32, 0},  {"station_id", SAKSI_H5_STR, c->id_width},
-        {"alternative", SAKSI_H5_I32, 0}, {"field", SAKSI_H5_STR, wf},
+        {"order", SAKSI_H5_I32, 0},    {"field", SAKSI_H5_STR, wf},
         {"reported", SAKSI_H5_I32, 0}, {"repaired", SAKSI_H5_I32, 0},
         {"edit", SAKSI_H5_I32, 0},     {"weight", SAKSI_H5_F64, 0},
     };
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "repairs", cols, 8,
-                                  res->nrepairs, err));
-    int32_t alt = 0;
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, &c->file, c->file.id, "", "repairs", cols, 8, res->nrepairs, err));
     for (size_t k = 0; k < res->nrepairs; k++) {
         const saksi_repair *rp = &res->repairs[k];
         unsigned char *row;
-        /* Alternatives of one station are consecutive, best first. */
-        alt = (k > 0 && res->repairs[k - 1].station == rp->station) ? alt + 1 : 0;
+        if (rp->order > INT32_MAX)
+            SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: repair %zu has order %" PRIu32, c->file.path, k,
+                       rp->order);
         field_name(c->t, rp->field, name, sizeof name);
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
         saksi_h5_put_i32(&tb, row, 0, (int32_t)rp->station);
         saksi_h5_put_str(&tb, row, 1, saksi_table_id(c->t, rp->station));
-        saksi_h5_put_i32(&tb, row, 2, alt);
+        saksi_h5_put_i32(&tb, row, 2, (int32_t)rp->order);
         saksi_h5_put_str(&tb, row, 3, name);
         saksi_h5_put_i32(&tb, row, 4, rp->reported);
         saksi_h5_put_i32(&tb, row, 5, rp->repaired);
@@ -411,18 +434,23 @@ static saksi_status write_ranked(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_results *res = c->res;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     const saksi_h5_col cols[] = {
-        {"rank", SAKSI_H5_I32, 0},           {"station", SAKSI_H5_I32, 0},
-        {"station_id", SAKSI_H5_STR, c->id_width}, {"class", SAKSI_H5_I32, 0},
-        {"primary_rule", SAKSI_H5_I32, 0},   {"rules", SAKSI_H5_I32, 0},
-        {"discrepancy", SAKSI_H5_I64, 0},    {"votes_at_stake", SAKSI_H5_I64, 0},
-        {"score", SAKSI_H5_F64, 0},          {"repair", SAKSI_H5_I32, 0},
+        {"rank", SAKSI_H5_I32, 0},
+        {"station", SAKSI_H5_I32, 0},
+        {"station_id", SAKSI_H5_STR, c->id_width},
+        {"class", SAKSI_H5_I32, 0},
+        {"primary_rule", SAKSI_H5_I32, 0},
+        {"rules", SAKSI_H5_I32, 0},
+        {"discrepancy", SAKSI_H5_I64, 0},
+        {"votes_at_stake", SAKSI_H5_I64, 0},
+        {"score", SAKSI_H5_F64, 0},
+        {"repair", SAKSI_H5_I32, 0},
         {"alternatives", SAKSI_H5_I32, 0},
     };
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "ranked", cols, 11, res->nranked,
-                                  err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, &c->file, c->file.id, "", "ranked", cols, 11, res->nranked, err));
     for (size_t k = 0; k < res->nranked; k++) {
         const saksi_rank_row *rr = &res->ranked[k];
         unsigned char *row;
@@ -430,8 +458,8 @@ static saksi_status write_ranked(report_ctx *c, saksi_error *err)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: ranked row %zu names repair %zu of %zu",
                        c->file.path, k, rr->repair, res->nrepairs);
         if (rr->primary_rule < -1 || rr->primary_rule >= (int)c->nrules)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: ranked row %zu names rule %d of %zu",
-                       c->file.path, k, rr->primary_rule, c->nrules);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: ranked row %zu names rule %d of %zu", c->file.path,
+                       k, rr->primary_rule, c->nrules);
         if (rr->alternatives > INT32_MAX)
             SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: ranked row %zu has %" PRIu32 " alternatives",
                        c->file.path, k, rr->alternatives);
@@ -461,14 +489,15 @@ static saksi_status write_quarantine(report_ctx *c, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     static const saksi_quarantine empty;
     const saksi_quarantine *q = c->q ? c->q : &empty;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t wf = 1, ws = 1, wd = 1, wp = 1;
     for (size_t k = 0; k < q->n; k++) {
         const saksi_qrecord *r = &q->rec[k];
         if (r->file >= q->nfiles || r->reason < 0 || r->reason >= SAKSI_NQREASONS)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: quarantine record %zu has file %" PRIu32
-                       " of %zu, reason %d", c->file.path, k, r->file, q->nfiles, r->reason);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL,
+                       "%s: quarantine record %zu has file %" PRIu32 " of %zu, reason %d",
+                       c->file.path, k, r->file, q->nfiles, r->reason);
         if (r->line > INT64_MAX)
             SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: quarantine record %zu: line beyond int64",
                        c->file.path, k);
@@ -482,13 +511,11 @@ static saksi_status write_quarantine(report_ctx *c, saksi_error *err)
     for (size_t k = 0; k < q->nfiles; k++)
         wp = max_sz(wp, strlen(q->files[k]));
     const saksi_h5_col cols[] = {
-        {"file", SAKSI_H5_I32, 0},       {"line", SAKSI_H5_I64, 0},
-        {"column", SAKSI_H5_I32, 0},     {"reason", SAKSI_H5_I32, 0},
-        {"field", SAKSI_H5_STR, wf},     {"station_id", SAKSI_H5_STR, ws},
+        {"file", SAKSI_H5_I32, 0},    {"line", SAKSI_H5_I64, 0},   {"column", SAKSI_H5_I32, 0},
+        {"reason", SAKSI_H5_I32, 0},  {"field", SAKSI_H5_STR, wf}, {"station_id", SAKSI_H5_STR, ws},
         {"detail", SAKSI_H5_STR, wd},
     };
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "quarantine", cols, 7, q->n,
-                                  err));
+    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, c->file.id, "", "quarantine", cols, 7, q->n, err));
     for (size_t k = 0; k < q->n; k++) {
         const saksi_qrecord *r = &q->rec[k];
         unsigned char *row;
@@ -523,8 +550,8 @@ static saksi_status write_provenance(report_ctx *c, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     const saksi_provenance *p = c->prov;
     hid_t g = H5I_INVALID_HID;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t wp = 1;
     for (size_t k = 0; k < p->ninputs; k++) {
         wp = max_sz(wp, strlen(p->input_paths[k]));
@@ -534,11 +561,11 @@ static saksi_status write_provenance(report_ctx *c, saksi_error *err)
     }
     SAKSI_TRY(saksi_h5_group(&c->file, c->file.id, "provenance", &g, err));
     const saksi_h5_col cols[] = {
-        {"index", SAKSI_H5_I32, 0}, {"path", SAKSI_H5_STR, wp}, {"sha256", SAKSI_H5_STR, 64},
+        {"index", SAKSI_H5_I32, 0}, {"path", SAKSI_H5_STR, wp},   {"sha256", SAKSI_H5_STR, 64},
         {"bytes", SAKSI_H5_I64, 0}, {"records", SAKSI_H5_I64, 0},
     };
-    SAKSI_TRY(saksi_h5_table_open(&tb, &c->file, g, "/provenance", "inputs", cols, 5, p->ninputs,
-                                  err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, &c->file, g, "/provenance", "inputs", cols, 5, p->ninputs, err));
     for (size_t k = 0; k < p->ninputs; k++) {
         static const char hex[] = "0123456789abcdef";
         char sha[65];
@@ -558,9 +585,7 @@ static saksi_status write_provenance(report_ctx *c, saksi_error *err)
     SAKSI_TRY(saksi_h5_table_close(&tb, err));
 out:
     saksi_h5_table_release(&tb);
-    if (g >= 0 && H5Gclose(g) < 0 && rc == SAKSI_OK)
-        rc = saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
-                             "%s: HDF5 cannot close group /provenance", c->file.path);
+    rc = saksi_h5_close(g, H5Gclose, rc, &c->file, "group /provenance", err);
     return rc;
 }
 
@@ -615,7 +640,7 @@ static saksi_status write_all(report_ctx *c, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     static saksi_status (*const writers[])(report_ctx *, saksi_error *) = {
-        write_root_attrs, write_legends, write_stations, write_regions, write_rules,
+        write_root_attrs, write_legends, write_stations, write_regions,    write_rules,
         write_findings,   write_repairs, write_ranked,   write_quarantine, write_provenance,
     };
     for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
@@ -639,17 +664,78 @@ saksi_status saksi_report_h5(const char *path, const saksi_table *t, const saksi
     return saksi_report_h5_with(path, t, q, res, prov, NULL, err);
 }
 
+/* Build the whole file in memory (HDF5's core driver, no backing store)
+ * and hand back its image. HDF5 never touches the disk: a disk that fills
+ * up fails in our own write, where it is clean to handle. (With the sec2
+ * driver, an H5Fclose whose flush fails leaves HDF5 1.10 holding a broken
+ * file that crashes the process at exit.) */
+static saksi_status build_image(report_ctx *c, const char *name, unsigned char **image,
+                                size_t *size, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const char *path = c->file.path;
+    char why[512];
+    hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
+    *image = NULL;
+    fcpl = H5Pcreate(H5P_FILE_CREATE);
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* The file-creation list also creates the root group: no timestamps on
+     * it either. CLOSE_STRONG: H5Fclose closes whatever an error path left
+     * open. */
+    if (fcpl < 0 || fapl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ||
+        H5Pset_fapl_core(fapl, CORE_INCREMENT, 0) < 0 ||
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot set the file properties: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+    c->file.id = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl);
+    if (c->file.id < 0)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot create the file in memory: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+    SAKSI_TRY(write_all(c, err));
+    if (H5Fflush(c->file.id, H5F_SCOPE_GLOBAL) < 0)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot flush the file: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+    ssize_t n = H5Fget_file_image(c->file.id, NULL, 0);
+    if (n <= 0)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot size the file image: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+    *image = malloc((size_t)n);
+    if (!*image)
+        SAKSI_ALLOC_FAIL("the report.h5 image");
+    if (H5Fget_file_image(c->file.id, *image, (size_t)n) != n)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot copy the file image: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+    *size = (size_t)n;
+    hid_t f = c->file.id;
+    c->file.id = H5I_INVALID_HID;
+    if (H5Fclose(f) < 0)
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot close the file: %s", path,
+                   saksi_h5_reason(why, sizeof why));
+out:
+    if (c->file.id >= 0)
+        H5Fclose(c->file.id);
+    c->file.id = H5I_INVALID_HID;
+    rc = saksi_h5_close(fapl, H5Pclose, rc, &c->file, "the file access properties", err);
+    rc = saksi_h5_close(fcpl, H5Pclose, rc, &c->file, "the file creation properties", err);
+    if (rc != SAKSI_OK) {
+        free(*image);
+        *image = NULL;
+    }
+    return rc;
+}
+
 saksi_status saksi_report_h5_with(const char *path, const saksi_table *t,
                                   const saksi_quarantine *q, const saksi_results *res,
                                   const saksi_provenance *prov,
                                   const saksi_report_h5_options *opt, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    char tmp[4200] = "";
-    hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
     H5E_auto2_t old_func = NULL;
     void *old_data = NULL;
-    int auto_saved = 0, created = 0;
+    int auto_saved = 0;
+    unsigned char *image = NULL;
+    size_t size = 0;
+    saksi_atomic_file a = {.f = NULL};
     saksi_report_h5_options defaults;
     saksi_report_h5_options_init(&defaults);
     if (!opt)
@@ -671,45 +757,16 @@ saksi_status saksi_report_h5_with(const char *path, const saksi_table *t,
         auto_saved = 1;
     if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
         SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot switch off its error printing", path);
-
-    SAKSI_TRY(saksi_atomic_tmp_name(tmp, sizeof tmp, path, err));
-    fcpl = H5Pcreate(H5P_FILE_CREATE);
-    fapl = H5Pcreate(H5P_FILE_ACCESS);
-    /* The file-creation list also creates the root group: no timestamps on
-     * it either. CLOSE_STRONG: H5Fclose closes whatever an error path left
-     * open, so the temporary is really closed before it is removed. */
-    if (fcpl < 0 || fapl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ||
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
-        char why[512];
-        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot set the file properties: %s", path,
-                   saksi_h5_reason(why, sizeof why));
-    }
-    c.file.id = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
-    if (c.file.id < 0) {
-        char why[512];
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: HDF5 cannot create %s: %s", path, tmp,
-                   saksi_h5_reason(why, sizeof why));
-    }
-    created = 1;
-    SAKSI_TRY(write_all(&c, err));
-    hid_t f = c.file.id;
-    c.file.id = H5I_INVALID_HID;
-    if (H5Fclose(f) < 0) {
-        char why[512];
-        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 cannot close %s: %s", path, tmp,
-                   saksi_h5_reason(why, sizeof why));
-    }
-    created = 0; /* publish removes the temporary itself on failure */
-    SAKSI_TRY(saksi_atomic_publish(tmp, path, err));
+    /* The temporary's name doubles as the in-memory file's name: unique
+     * among the files this process has open. */
+    SAKSI_TRY(saksi_atomic_open(&a, path, err));
+    SAKSI_TRY(build_image(&c, a.tmp, &image, &size, err));
+    if (fwrite(image, 1, size, a.f) != size)
+        SAKSI_FAIL(SAKSI_ERR_IO, "%s: writing %s failed: %s", path, a.tmp, strerror(errno));
+    SAKSI_TRY(saksi_atomic_commit(&a, err));
 out:
-    if (c.file.id >= 0)
-        H5Fclose(c.file.id);
-    if (created)
-        unlink(tmp);
-    if (fapl >= 0)
-        H5Pclose(fapl);
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
+    saksi_atomic_abort(&a);
+    free(image);
     if (auto_saved)
         H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     return rc;

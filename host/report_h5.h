@@ -78,6 +78,12 @@ saksi_status saksi_h5_group(const saksi_h5_file *file, hid_t loc, const char *na
 saksi_status saksi_h5_attr_str(const saksi_h5_file *file, hid_t obj, const char *obj_name,
                                const char *name, const char *value, saksi_error *err);
 
+/* Close id with close_fn on a cleanup path (nothing when id < 0). Returns
+ * rc, or SAKSI_ERR_HDF5 naming `what` when rc was SAKSI_OK and the close
+ * failed: a later failure never overwrites the first. */
+saksi_status saksi_h5_close(hid_t id, herr_t (*close_fn)(hid_t), saksi_status rc,
+                            const saksi_h5_file *file, const char *what, saksi_error *err);
+
 /* The innermost message on HDF5's error stack (why a call failed). */
 const char *saksi_h5_reason(char *buf, size_t len);
 

@@ -16,7 +16,7 @@
 #define H5_FAIL(fmt, ...)                                                                          \
     do {                                                                                           \
         char why_[512];                                                                            \
-        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 " fmt ": %s", __VA_ARGS__,                           \
+        SAKSI_FAIL(SAKSI_ERR_HDF5, "%s: HDF5 " fmt ": %s", __VA_ARGS__,                            \
                    saksi_h5_reason(why_, sizeof why_));                                            \
     } while (0)
 
@@ -35,6 +35,16 @@ const char *saksi_h5_reason(char *buf, size_t len)
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_reason, tmp);
     snprintf(buf, len, "%s", tmp[0] ? tmp : "no detail from HDF5");
     return buf;
+}
+
+saksi_status saksi_h5_close(hid_t id, herr_t (*close_fn)(hid_t), saksi_status rc,
+                            const saksi_h5_file *file, const char *what, saksi_error *err)
+{
+    char why[512];
+    if (id < 0 || close_fn(id) >= 0 || rc != SAKSI_OK)
+        return rc;
+    return saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__, "%s: HDF5 cannot close %s: %s",
+                           file->path, what, saksi_h5_reason(why, sizeof why));
 }
 
 /* A fixed-length, NUL-padded UTF-8 string type of width bytes, or < 0. */
@@ -91,9 +101,7 @@ static saksi_status insert_member(saksi_h5_table *tb, const saksi_h5_col *c, siz
     if (H5Tinsert(tb->ftype, c->name, off, ft) < 0 || H5Tinsert(tb->mtype, c->name, off, mt) < 0)
         H5_FAIL("cannot add member %s to the type of %s", tb->file->path, c->name, tb->name);
 out:
-    if (str >= 0)
-        H5Tclose(str);
-    return rc;
+    return saksi_h5_close(str, H5Tclose, rc, tb->file, "a string type", err);
 }
 
 /* Dataset creation properties: chunked, shuffle + deflate + fletcher32 (in
@@ -162,10 +170,8 @@ saksi_status saksi_h5_table_open(saksi_h5_table *tb, const saksi_h5_file *file, 
     if (!tb->buf)
         SAKSI_ALLOC_FAIL("a report.h5 row block");
 out:
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
+    rc = saksi_h5_close(dcpl, H5Pclose, rc, file, "a dataset property list", err);
+    rc = saksi_h5_close(space, H5Sclose, rc, file, "a dataspace", err);
     if (rc != SAKSI_OK)
         saksi_h5_table_release(tb);
     return rc;
@@ -192,11 +198,8 @@ static saksi_status flush_block(saksi_h5_table *tb, saksi_error *err)
     tb->written += tb->in_buf;
     tb->in_buf = 0;
 out:
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
-    return rc;
+    rc = saksi_h5_close(mspace, H5Sclose, rc, tb->file, "a memory dataspace", err);
+    return saksi_h5_close(fspace, H5Sclose, rc, tb->file, "a file dataspace", err);
 }
 
 saksi_status saksi_h5_table_row(saksi_h5_table *tb, unsigned char **row, saksi_error *err)
@@ -205,8 +208,8 @@ saksi_status saksi_h5_table_row(saksi_h5_table *tb, unsigned char **row, saksi_e
     if (tb->in_buf == tb->block_rows)
         SAKSI_TRY(flush_block(tb, err));
     if (tb->written + tb->in_buf >= tb->nrows)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: more rows than the %zu declared for %s",
-                   tb->file->path, tb->nrows, tb->name);
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: more rows than the %zu declared for %s", tb->file->path,
+                   tb->nrows, tb->name);
     *row = tb->buf + tb->in_buf * tb->row_size;
     tb->in_buf++;
 out:
@@ -248,12 +251,14 @@ saksi_status saksi_h5_table_close(saksi_h5_table *tb, saksi_error *err)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: %zu rows given for %s, %zu declared", tb->file->path,
                    tb->written, tb->name, tb->nrows);
     if (tb->overflow)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: a string longer than its column in %s",
-                   tb->file->path, tb->name);
-    hid_t d = tb->dset;
-    tb->dset = H5I_INVALID_HID;
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: a string longer than its column in %s", tb->file->path,
+                   tb->name);
+    hid_t d = tb->dset, ft = tb->ftype, mt = tb->mtype;
+    tb->dset = tb->ftype = tb->mtype = H5I_INVALID_HID;
     if (H5Dclose(d) < 0)
         H5_FAIL("cannot close dataset %s", tb->file->path, tb->name);
+    rc = saksi_h5_close(ft, H5Tclose, rc, tb->file, "a file type", err);
+    rc = saksi_h5_close(mt, H5Tclose, rc, tb->file, "a memory type", err);
 out:
     saksi_h5_table_release(tb);
     return rc;
@@ -284,9 +289,7 @@ saksi_status saksi_h5_group(const saksi_h5_file *file, hid_t loc, const char *na
     if (*out < 0)
         H5_FAIL("cannot create group %s", file->path, name);
 out:
-    if (gcpl >= 0)
-        H5Pclose(gcpl);
-    return rc;
+    return saksi_h5_close(gcpl, H5Pclose, rc, file, "a group property list", err);
 }
 
 saksi_status saksi_h5_attr_str(const saksi_h5_file *file, hid_t obj, const char *obj_name,
@@ -317,11 +320,9 @@ saksi_status saksi_h5_attr_str(const saksi_h5_file *file, hid_t obj, const char 
         H5_FAIL("cannot close attribute %s of %s", file->path, name, obj_name);
 out:
     if (attr >= 0)
-        H5Aclose(attr);
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
+        H5Aclose(attr); /* only on an error path */
+    rc = saksi_h5_close(space, H5Sclose, rc, file, "an attribute dataspace", err);
+    rc = saksi_h5_close(type, H5Tclose, rc, file, "an attribute type", err);
     free(buf);
     return rc;
 }
