@@ -149,6 +149,8 @@ typedef struct saksi_results {
 
     size_t rule_failed[SAKSI_MAX_RULES];
     size_t rule_evaluated[SAKSI_MAX_RULES];
+
+    struct saksi_region_tests *region_tests; /* every region-level family's rows */
 } saksi_results;
 
 /* ------------------------------------------------------------------ */
@@ -175,5 +177,123 @@ void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const sak
                        const char *lang, char *buf, size_t len);
 
 void saksi_results_free(saksi_results *res);
+
+/* ------------------------------------------------------------------ */
+/* Beta-binomial null (analysis/betabin.c)                             */
+/* ------------------------------------------------------------------ */
+
+/* Running sums of (count x, size n) pairs: K, sum n, sum n^2, sum x,
+ * sum x^2/n. Adding with sign -1 removes a station (leave one out). */
+typedef struct saksi_bb_sums {
+    double k, n, nn, x, xx_n;
+} saksi_bb_sums;
+
+/* A fitted beta-binomial: mean rate mu and intra-class correlation rho
+ * (Var x = n mu (1-mu) (1 + (n-1) rho); rho = 0 is the binomial). */
+typedef struct saksi_bb {
+    int ok; /* 0 when fewer than two stations */
+    double mu, rho;
+} saksi_bb;
+
+void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);
+/* Method-of-moments fit (Kleinman 1973); returns ok. */
+int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out);
+/* local shrunk toward wide with weight k_local / (k_local + k0). */
+void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide, double k0,
+                     saksi_bb *out);
+/* pmf of BetaBin(n, mu, rho) into p[0..n]. */
+void saksi_bb_pmf(int n, double mu, double rho, double *p);
+/* ------------------------------------------------------------------ */
+/* Peer expectations (analysis/peers.c)                                */
+/* ------------------------------------------------------------------ */
+
+/* A rate at station i: *x of *n (e.g. votes of a candidate of valid).
+ * Returns 0 when the station has no usable value (missing, n < 1, x
+ * outside 0..n): it is then neither tested nor anyone's peer. */
+typedef int (*saksi_rate_fn)(const saksi_table *t, size_t i, const void *ctx, int32_t *x,
+                             int32_t *n);
+/* ctx = const int[2] {count field, size field}. */
+int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int32_t *x,
+                           int32_t *n);
+
+/* District stations weigh k / (k + K0) against the regency's, so a
+ * district of 10 peers counts half. */
+#define SAKSI_PEER_SHRINK_K0 10.0
+
+typedef struct saksi_peer_options {
+    double shrink_k0;
+} saksi_peer_options;
+void saksi_peer_options_init(saksi_peer_options *o);
+
+/* out[i] for every station: the beta-binomial of its district peers of
+ * the same stratum, leaving station i out, shrunk toward its regency's
+ * (leaving i out too). exclude (optional) marks stations that are no one's
+ * peer (e.g. failing an integrity rule on these fields). out[i].ok = 0
+ * where the station has no usable rate or no peers. */
+saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
+                             const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
+                             saksi_error *err);
+
+/* Two-sided mid-p of x under the pmf p[0..n]:
+ * 2 min(P(X < x) + P(X = x)/2, P(X > x) + P(X = x)/2), at most 1. */
+double saksi_bb_midp(int x, int n, const double *p);
+
+/* ------------------------------------------------------------------ */
+/* Inference (analysis/inference.c)                                    */
+/* ------------------------------------------------------------------ */
+
+/* p-values are kept in [SAKSI_P_FLOOR, 1 - SAKSI_P_FLOOR] before being
+ * combined (DESIGN §5: "p clamped away from 0 and 1"). */
+#define SAKSI_P_FLOOR 1e-300
+
+/* BH q-values of n p-values (NaN = untested, excluded from m); w optional
+ * weights for weighted BH. *m_out receives m. */
+saksi_status saksi_bh(const double *p, const double *w, size_t n, double *q, size_t *m_out,
+                      saksi_error *err);
+/* Cauchy combination (Liu & Xie 2020); w optional. NaN entries skipped. */
+double saksi_cauchy_combine(const double *p, const double *w, size_t n);
+/* Simes combination. NaN entries skipped. */
+double saksi_simes_combine(const double *p, size_t n);
+/* Inflation factor lambda from p-values via chi-square(1) quantiles. */
+double saksi_lambda_from_p(const double *p, size_t n);
+/* p after dividing its chi-square(1) statistic by lambda (when > 1). */
+double saksi_p_deflate(double p, double lambda);
+
+/* ------------------------------------------------------------------ */
+/* Region-level tests (analysis/region_tests.c)                        */
+/* ------------------------------------------------------------------ */
+
+/* One test of one region at one level (issues 3 and 4): a row of the
+ * per-level region tables of the report. Strings are static. */
+typedef struct saksi_region_test {
+    const char *test;  /* e.g. "last_digit", "integer_percent"            */
+    int level;         /* enum saksi_level                                 */
+    uint32_t region;   /* index in t->regions[level]                       */
+    int candidate;     /* candidate index, -1 for omnibus / not per cand.  */
+    int descriptive;   /* 1: reported only, never a p-value or a flag      */
+    uint32_t n;        /* numbers or stations tested                       */
+    double statistic;  /* the test's statistic                             */
+    double effect, effect_lo, effect_hi; /* effect size and its interval   */
+    double effect_floor; /* documented minimum effect for a flag           */
+    double p, q;       /* NaN when skipped or descriptive                  */
+    double lambda;     /* inflation factor of its (test, level) family     */
+    uint32_t m;        /* tests in its BH family (test, level)             */
+    int flagged;       /* q < alpha and effect > effect_floor              */
+    const char *skip;  /* why it was not tested; "" when tested            */
+} saksi_region_test;
+
+typedef struct saksi_region_tests {
+    size_t n, cap;
+    saksi_region_test *row;
+} saksi_region_tests;
+
+saksi_status saksi_region_tests_push(saksi_region_tests *rt, const saksi_region_test *row,
+                                     saksi_error *err);
+/* Per (test, level) family: lambda; with empirical != 0 p deflated by it
+ * (--null empirical); BH q-values with m; flags where q < alpha and the
+ * effect exceeds its floor. Descriptive and skipped rows get NaN. */
+saksi_status saksi_region_tests_finish(saksi_region_tests *rt, double alpha, int empirical,
+                                       saksi_error *err);
+void saksi_region_tests_free(saksi_region_tests *rt);
 
 #endif /* SAKSI_ANALYSIS_H */

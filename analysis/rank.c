@@ -334,5 +334,7 @@ void saksi_results_free(saksi_results *res)
     free(res->findings);
     free(res->repairs);
     free(res->ranked);
+    saksi_region_tests_free(res->region_tests);
+    free(res->region_tests);
     memset(res, 0, sizeof *res);
 }

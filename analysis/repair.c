@@ -120,13 +120,19 @@ static size_t enumerate_edits(int32_t reported, edit_cand *c)
 /* District peers                                                      */
 /* ------------------------------------------------------------------ */
 
-/* Robust centre and scale of a field among a district's stations, of the
- * ratio field/registered (or of the raw value for the registered family
- * and when registered is unusable). Computed lazily: only districts with
- * failing stations and only the fields that get edited. */
-typedef struct peer_stat {
-    int done, ok, ratio;
+/* Robust centre and scale of one field among a district's stations, both
+ * of the ratio field/registered (turnout-like, comparable across station
+ * sizes) and of the raw count (used for the registered family and where a
+ * station's registered count is unusable). Computed lazily: only districts
+ * with failing stations and only the fields that get edited. */
+typedef struct robust {
+    int ok;
     double median, scale;
+} robust;
+
+typedef struct peer_stat {
+    int done;
+    robust ratio, raw;
 } peer_stat;
 
 typedef struct repair_ctx {
@@ -163,6 +169,22 @@ static double station_size(const saksi_table *t, size_t i)
     return r != SAKSI_MISSING && r >= 1 ? (double)r : 0.0;
 }
 
+/* Median and MAD-based sd of v[0..m) (v is reordered). */
+static robust robust_of(double *v, size_t m)
+{
+    robust r = {0};
+    if (m < PEERS_MIN)
+        return r;
+    qsort(v, m, sizeof *v, cmp_double);
+    r.median = median_sorted(v, m);
+    for (size_t k = 0; k < m; k++)
+        v[k] = fabs(v[k] - r.median);
+    qsort(v, m, sizeof *v, cmp_double);
+    r.scale = MAD_TO_SD * median_sorted(v, m);
+    r.ok = 1;
+    return r;
+}
+
 static saksi_status peer_stat_get(repair_ctx *cx, size_t district, int field,
                                   const peer_stat **out, saksi_error *err)
 {
@@ -172,7 +194,7 @@ static saksi_status peer_stat_get(repair_ctx *cx, size_t district, int field,
     if (ps->done)
         goto out;
     size_t first = t->regions[SAKSI_LEVEL_DISTRICT].first[district];
-    size_t count = t->regions[SAKSI_LEVEL_DISTRICT].count[district], m = 0;
+    size_t count = t->regions[SAKSI_LEVEL_DISTRICT].count[district];
     if (count > cx->work_cap) {
         double *w = saksi_realloc_array(cx->work, count, sizeof *w);
         if (!w)
@@ -180,50 +202,47 @@ static saksi_status peer_stat_get(repair_ctx *cx, size_t district, int field,
         cx->work = w;
         cx->work_cap = count;
     }
-    ps->ratio = uses_ratio(field);
-    for (size_t i = first; i < first + count; i++) {
-        /* Peers that fail a rule could be the misread ones: leave them out. */
-        if (cx->res->fail_mask[i])
-            continue;
-        int32_t v = saksi_table_get(t, field, i);
-        double size = station_size(t, i);
-        if (v == SAKSI_MISSING || v < 0 || (ps->ratio && size == 0.0))
-            continue;
-        cx->work[m++] = ps->ratio ? v / size : (double)v;
+    /* Peers that fail a rule could be misread themselves: leave them out. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t m = 0;
+        for (size_t i = first; i < first + count; i++) {
+            int32_t v = saksi_table_get(t, field, i);
+            double size = station_size(t, i);
+            if (cx->res->fail_mask[i] || v == SAKSI_MISSING || v < 0 || (pass && size == 0.0))
+                continue;
+            cx->work[m++] = pass ? v / size : (double)v;
+        }
+        if (pass)
+            ps->ratio = uses_ratio(field) ? robust_of(cx->work, m) : (robust){0};
+        else
+            ps->raw = robust_of(cx->work, m);
     }
     ps->done = 1;
-    ps->ok = m >= PEERS_MIN;
-    if (!ps->ok)
-        goto out;
-    qsort(cx->work, m, sizeof *cx->work, cmp_double);
-    ps->median = median_sorted(cx->work, m);
-    for (size_t k = 0; k < m; k++)
-        cx->work[k] = fabs(cx->work[k] - ps->median);
-    qsort(cx->work, m, sizeof *cx->work, cmp_double);
-    ps->scale = MAD_TO_SD * median_sorted(cx->work, m);
 out:
     *out = ps;
     return rc;
 }
 
-/* exp(-z^2/2) of the repaired value among its peers. The scale is floored
- * at the binomial sd of a share at this station's size (ratios) or at the
- * Poisson sd of the median (raw counts): a district whose stations agree
- * exactly must not make every other value impossible. */
+/* exp(-z^2/2) of the repaired value among its peers, on the ratio scale
+ * when both the peers and this station allow it, else on raw counts. The
+ * scale is floored at the binomial sd of a share at this station's size
+ * (ratios) or at the Poisson sd of the median (counts): a district whose
+ * stations agree exactly must not make every other value impossible. */
 static double plausibility(const peer_stat *ps, int32_t value, double size)
 {
-    if (!ps->ok || (ps->ratio && size == 0.0))
+    int ratio = ps->ratio.ok && size > 0.0;
+    const robust *r = ratio ? &ps->ratio : &ps->raw;
+    if (!r->ok)
         return 1.0;
-    double x = ps->ratio ? value / size : (double)value;
-    double floor_sd;
-    if (ps->ratio) {
-        double p = ps->median < 0.0 ? 0.0 : ps->median > 1.0 ? 1.0 : ps->median;
+    double x = ratio ? value / size : (double)value, floor_sd;
+    if (ratio) {
+        double p = r->median < 0.0 ? 0.0 : r->median > 1.0 ? 1.0 : r->median;
         floor_sd = sqrt((p * (1.0 - p) + 1.0 / size) / size);
     } else {
-        floor_sd = sqrt(ps->median) + 1.0;
+        floor_sd = sqrt(r->median) + 1.0;
     }
-    double sd = ps->scale > floor_sd ? ps->scale : floor_sd;
-    double z = fabs(x - ps->median) / sd;
+    double sd = r->scale > floor_sd ? r->scale : floor_sd;
+    double z = fabs(x - r->median) / sd;
     if (z > PLAUS_Z_CAP)
         z = PLAUS_Z_CAP;
     return exp(-0.5 * z * z);

@@ -77,8 +77,12 @@ typedef struct saksi_atomic_file {
 saksi_status saksi_atomic_open(saksi_atomic_file *a, const char *path, saksi_error *err);
 saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err);
 void saksi_atomic_abort(saksi_atomic_file *a);
-/* Remove the files "<dir>/NAME.tmp-<pid>" left by runs whose pid is no longer alive. */
+/* Remove the "NAME.tmp-PID" files in dir left by runs whose pid is no
+ * longer alive. */
 void saksi_atomic_clean_stale(const char *dir);
+
+/* "HDF5 1.10.8" — the linked HDF5 library's version, for --version. */
+void saksi_report_h5_library_version(char *buf, size_t len);
 
 /* Write a CSV field, quoting it when it holds a comma, quote or newline. */
 void saksi_csv_field(FILE *f, const char *s);

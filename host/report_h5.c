@@ -771,3 +771,12 @@ out:
         H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     return rc;
 }
+
+void saksi_report_h5_library_version(char *buf, size_t len)
+{
+    unsigned maj = 0, min = 0, rel = 0;
+    /* The linked library's version, which may be newer than the headers'. */
+    if (H5get_libversion(&maj, &min, &rel) < 0)
+        maj = H5_VERS_MAJOR, min = H5_VERS_MINOR, rel = H5_VERS_RELEASE;
+    snprintf(buf, len, "HDF5 %u.%u.%u", maj, min, rel);
+}

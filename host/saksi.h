@@ -352,6 +352,7 @@ typedef struct saksi_config {
     double repair_min_weight; /* class transcription when unique or >= this; 0.9 */
     size_t repair_max_alternatives; /* listed per station; default 5          */
     int class_priority[SAKSI_NCLASSES]; /* rank order; default DESIGN §5    */
+    const char *lang;        /* reasons in ranked.csv: "en" (default) or "id" */
     int progress;            /* report progress through the callback      */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
@@ -396,6 +397,9 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err);
  * needed); each file is written under a temporary name, fsynced and
  * renamed, so a crash never leaves a half report under the real name. */
 saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_error *err);
+/* Write only quarantine.csv into dir: what the CLI leaves behind when
+ * --strict stops a run (SAKSI_ERR_STRICT from saksi_engine_run). */
+saksi_status saksi_engine_write_quarantine(saksi_engine *e, const char *dir, saksi_error *err);
 /* The summary of the last run; valid until the engine is freed. */
 const saksi_summary *saksi_engine_summary(const saksi_engine *e);
 /* Write the summary as one JSON object (numbers with a decimal point,

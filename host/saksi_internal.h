@@ -54,6 +54,11 @@ char *saksi_strdup(const char *s);
 /* FNV-1a 64 of a byte string (the station-id hash, see saksi_shared.h). */
 uint64_t saksi_hash_bytes(const void *data, size_t len);
 
+/* The parameters that decide the report's numbers, "key=value;...", for
+ * provenance. Backend, device, batch and work-group sizes are left out:
+ * they change no result. */
+void saksi_config_parameters(const saksi_config *c, char *buf, size_t len);
+
 /* Format a double with a '.' decimal point whatever the C locale. */
 void saksi_format_double(char *buf, size_t len, double v, int precision);
 

@@ -16,7 +16,7 @@ typedef struct saksi_cl_options {
     int platform_index, device_index; /* -1, -1: the first GPU or accelerator,
                                          else (allow_cpu) the first device */
     int allow_cpu;          /* accept a CPU device (PoCL) when none is given */
-    const char *kernel_dir; /* read kernels/*.cl from here; NULL: embedded */
+    const char *kernel_dir; /* read the .cl files from here; NULL: embedded */
     const char *cache_dir;  /* program binary cache; NULL: default; "": off */
 } saksi_cl_options;
 

@@ -8,82 +8,7 @@
  */
 #include "test_support.h"
 
-#include "analysis.h"
-
-enum { R_CAND, R_VIT, R_TVT, R_TBU, R_LISTS, R_DPT_LE, R_REG_SEX, R_DPT_SEX, R_DPTB_SEX,
-       R_DPK_SEX, R_TOT_SEX, R_BAL, R_RES, R_CAP, R_300, R_ZERO, NR };
-
-/* A consistent station: registered 250 (120 + 130), 3 candidates 100 + 80 +
- * 20 = 200 valid, 4 invalid, 204 total; voters 200 DPT + 3 DPTb + 1 DPK;
- * ballots received 250 + ceil(5.0) = 255 = 204 used + 1 spoiled + 50 unused. */
-static void clean_station(int32_t *v)
-{
-    int32_t base[SAKSI_NFIXED] = {
-        [SAKSI_F_REGISTERED] = 250,       [SAKSI_F_REGISTERED_MALE] = 120,
-        [SAKSI_F_REGISTERED_FEMALE] = 130, [SAKSI_F_VALID] = 200,
-        [SAKSI_F_INVALID] = 4,            [SAKSI_F_TOTAL] = 204,
-        [SAKSI_F_VOTERS_DPT] = 200,       [SAKSI_F_VOTERS_DPT_MALE] = 95,
-        [SAKSI_F_VOTERS_DPT_FEMALE] = 105, [SAKSI_F_VOTERS_DPTB] = 3,
-        [SAKSI_F_VOTERS_DPTB_MALE] = 1,   [SAKSI_F_VOTERS_DPTB_FEMALE] = 2,
-        [SAKSI_F_VOTERS_DPK] = 1,         [SAKSI_F_VOTERS_DPK_MALE] = 1,
-        [SAKSI_F_VOTERS_DPK_FEMALE] = 0,  [SAKSI_F_VOTERS_TOTAL] = 204,
-        [SAKSI_F_VOTERS_TOTAL_MALE] = 97, [SAKSI_F_VOTERS_TOTAL_FEMALE] = 107,
-        [SAKSI_F_BALLOTS_RECEIVED] = 255, [SAKSI_F_BALLOTS_USED] = 204,
-        [SAKSI_F_BALLOTS_SPOILED] = 1,    [SAKSI_F_BALLOTS_UNUSED] = 50,
-    };
-    memcpy(v, base, sizeof base);
-    v[SAKSI_NFIXED] = 100;
-    v[SAKSI_NFIXED + 1] = 80;
-    v[SAKSI_NFIXED + 2] = 20;
-}
-
-typedef struct fixture {
-    saksi_rules *rules;
-    saksi_table *t;
-    int32_t *prog;
-    uint32_t *enabled, *eval, *fail, *neg;
-} fixture;
-
-/* Build a table of n stations made by edit(k, v), run the CPU twin. */
-static void run(fixture *fx, size_t n, void (*edit)(size_t k, int32_t *v, char *id))
-{
-    saksi_error err = {0};
-    int present[SAKSI_NFIXED];
-    for (int f = 0; f < SAKSI_NFIXED; f++)
-        present[f] = 1;
-    const char *labels[] = {"01", "02", "03"};
-    assert_int_equal(saksi_rules_load(NULL, &fx->rules, &err), SAKSI_OK);
-    fx->t = saksi_table_alloc(present, 3, labels);
-    for (size_t k = 0; k < n; k++) {
-        int32_t v[SAKSI_NFIXED + 3];
-        char id[32];
-        clean_station(v);
-        snprintf(id, sizeof id, "32010100010%02zu", k);
-        edit(k, v, id);
-        assert_int_equal(saksi_table_append(fx->t, id, strlen(id), NULL, v, 0, k + 2, NULL, &err),
-                         SAKSI_OK);
-    }
-    assert_int_equal(saksi_table_finalize(fx->t, &err), SAKSI_OK);
-    size_t len;
-    assert_int_equal(saksi_rules_compile(fx->rules, fx->t, &fx->prog, &len, &err), SAKSI_OK);
-    fx->enabled = calloc(n, 4);
-    fx->eval = calloc(n, 4);
-    fx->fail = calloc(n, 4);
-    fx->neg = calloc(n, 4);
-    assert_int_equal(saksi_rules_apply_scopes(fx->rules, fx->t, fx->enabled, &err), SAKSI_OK);
-    saksi_integrity_cpu(fx->prog, fx->t, fx->enabled, 0, n, fx->eval, fx->fail, fx->neg);
-}
-
-static void done(fixture *fx)
-{
-    free(fx->prog);
-    free(fx->enabled);
-    free(fx->eval);
-    free(fx->fail);
-    free(fx->neg);
-    saksi_table_free(fx->t);
-    saksi_rules_free(fx->rules);
-}
+#include "station_fixture.h"
 
 #define ALL_BUT_ZERO ((1u << NR) - 1u)
 
@@ -117,7 +42,7 @@ static void test_each_identity(void **state)
 {
     (void)state;
     fixture fx = {0};
-    run(&fx, 10, edit_one);
+    fixture_run(&fx, 10, edit_one);
     /* The zero guard (valid >= 1) holds everywhere, so every rule is evaluated
      * where its cells exist. */
     assert_int_equal(fx.eval[0], ALL_BUT_ZERO);
@@ -139,7 +64,7 @@ static void test_each_identity(void **state)
     assert_int_equal(fx.fail[8], 0);
     /* registered 301: over 300, and capacity 301 + 7 = 308 still holds. */
     assert_int_equal(fx.fail[9], 1u << R_300);
-    done(&fx);
+    fixture_done(&fx);
 }
 
 /* Overseas (99) and Papua (91-96) exceptions switch rules off. */
@@ -161,7 +86,7 @@ static void test_exceptions(void **state)
 {
     (void)state;
     fixture fx = {0};
-    run(&fx, 2, edit_regions);
+    fixture_run(&fx, 2, edit_regions);
     /* Row 0 is the 94 station (ids sort "94..." < "99..."). */
     assert_int_equal(fx.enabled[0], (1u << NR) - 1u - (1u << R_RES));
     assert_int_equal(fx.fail[0], 0);
@@ -170,7 +95,7 @@ static void test_exceptions(void **state)
                      (1u << NR) - 1u - (1u << R_RES) - (1u << R_CAP) - (1u << R_300));
     assert_int_equal(fx.fail[1], 0);
     assert_int_equal(fx.t->stratum[1], SAKSI_STRATUM_OVERSEAS);
-    done(&fx);
+    fixture_done(&fx);
 }
 
 /* 64-bit sums: values near INT32_MAX overflow int32 but not the check. */
@@ -187,14 +112,14 @@ static void test_wide_sums(void **state)
 {
     (void)state;
     fixture fx = {0};
-    run(&fx, 2, edit_huge);
+    fixture_run(&fx, 2, edit_huge);
     assert_true(fx.fail[0] & (1u << R_CAND));
     assert_true(fx.fail[1] & (1u << R_CAND));
     saksi_i64 d = 0;
     assert_int_equal(saksi_rule_eval(fx.prog, R_CAND, fx.t->cols, fx.t->stride, 0, &d),
                      SAKSI_RULE_FAILS);
     assert_true(d == 4294967296LL); /* (2^31 - 1) * 2 + 2 - 0 */
-    done(&fx);
+    fixture_done(&fx);
 }
 
 int main(void)

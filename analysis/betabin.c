@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * betabin.c — the beta-binomial distribution that every station-level null
+ * of saksi rests on (DESIGN §4 "Null models"): its pmf by recurrence, the
+ * two-sided mid-p of an observed count, and the method-of-moments fit of
+ * mean and intra-class correlation from a set of (count, size) pairs, with
+ * O(1) leave-one-out from running sums.
+ */
+#include "analysis.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Below this intra-class correlation the beta-binomial is a binomial to
+ * double precision for n <= 10^4, and a, b = mu (1-rho)/rho overflow. */
+#define RHO_BINOMIAL 1e-12
+
+void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign)
+{
+    s->k += sign;
+    s->n += sign * n;
+    s->nn += sign * n * n;
+    s->x += sign * x;
+    s->xx_n += sign * x * x / n;
+}
+
+/*
+ * Method of moments for the beta-binomial (Kleinman 1973, JASA 68:46-54):
+ * with N = sum n_i, p = sum x_i / N and S = sum n_i (x_i/n_i - p)^2,
+ *   E[S] = p (1 - p) [ sum (1 - n_i/N) + rho sum (n_i - 1)(1 - n_i/N) ],
+ * solved for rho. S = sum x_i^2/n_i - N p^2, and the two sums are
+ * K - 1 and N - K + 1 - (sum n_i^2) / N, all from running sums.
+ */
+int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s->k < 2.0 || s->n <= 0.0)
+        return 0;
+    double p = s->x / s->n;
+    double S = s->xx_n - s->n * p * p;
+    double a = s->k - 1.0;                   /* sum (1 - n_i/N)          */
+    double b = s->n - s->k + 1.0 - s->nn / s->n; /* sum (n_i - 1)(1 - n_i/N) */
+    out->mu = p;
+    out->ok = 1;
+    if (p <= 0.0 || p >= 1.0 || b <= 0.0) {
+        out->rho = 0.0; /* a degenerate rate: no spread to measure */
+        return 1;
+    }
+    double rho = (S / (p * (1.0 - p)) - a) / b;
+    /* The estimator can fall outside the parameter space [0, 1) by chance:
+     * an under-dispersed sample means rho = 0 (binomial), not negative. */
+    out->rho = rho < 0.0 ? 0.0 : rho > 1.0 - 1e-9 ? 1.0 - 1e-9 : rho;
+    return 1;
+}
+
+void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide, double k0,
+                     saksi_bb *out)
+{
+    if (!local->ok) {
+        *out = *wide;
+        return;
+    }
+    if (!wide->ok) {
+        *out = *local;
+        return;
+    }
+    double w = k_local / (k_local + k0);
+    out->ok = 1;
+    out->mu = w * local->mu + (1.0 - w) * wide->mu;
+    out->rho = w * local->rho + (1.0 - w) * wide->rho;
+}
+
+/* pmf of BetaBin(n, mu, rho) into p[0..n] by the ratio recurrence
+ * p(k+1)/p(k) = (n-k)/(k+1) * (k+a)/(n-k-1+b), a = mu (1-rho)/rho,
+ * b = (1-mu)(1-rho)/rho, then normalised (the sum is 1 up to rounding). */
+void saksi_bb_pmf(int n, double mu, double rho, double *p)
+{
+    if (n == 0) {
+        p[0] = 1.0;
+        return;
+    }
+    if (mu <= 0.0 || mu >= 1.0) {
+        for (int k = 0; k <= n; k++)
+            p[k] = 0.0;
+        p[mu <= 0.0 ? 0 : n] = 1.0;
+        return;
+    }
+    int binomial = rho < RHO_BINOMIAL;
+    double a = binomial ? 0.0 : mu * (1.0 - rho) / rho;
+    double b = binomial ? 0.0 : (1.0 - mu) * (1.0 - rho) / rho;
+    /* Unnormalised: p(0) = 1, then the recurrence, rescaled if it grows
+     * (terms far below the mode may then underflow to 0: they are). */
+    double total = 0.0;
+    p[0] = 1.0;
+    for (int k = 0; k < n; k++) {
+        double r = binomial ? ((double)(n - k) / (k + 1)) * (mu / (1.0 - mu))
+                            : ((double)(n - k) / (k + 1)) * ((k + a) / (n - k - 1 + b));
+        p[k + 1] = p[k] * r;
+        if (p[k + 1] > 1e250) { /* rescale everything so far */
+            for (int j = 0; j <= k + 1; j++)
+                p[j] *= 1e-250;
+        }
+    }
+    for (int k = 0; k <= n; k++)
+        total += p[k];
+    for (int k = 0; k <= n; k++)
+        p[k] /= total;
+}
+
+double saksi_bb_midp(int x, int n, const double *p)
+{
+    double below = 0.0, above = 0.0;
+    for (int k = 0; k < x; k++)
+        below += p[k];
+    for (int k = x + 1; k <= n; k++)
+        above += p[k];
+    double lo = below + 0.5 * p[x], hi = above + 0.5 * p[x];
+    double two = 2.0 * (lo < hi ? lo : hi);
+    return two > 1.0 ? 1.0 : two;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * peers.c — per-station expectations from the station's peers (DESIGN §4
+ * "Null models"): the beta-binomial fitted to its district, leaving the
+ * station itself out, shrunk toward its regency (also leaving it out) when
+ * the district is small, within its stratum. Never the tested station's
+ * own value, never the tested region's pooled rate.
+ */
+#include "analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int32_t *x,
+                           int32_t *n)
+{
+    const int *f = ctx; /* {count field, size field} */
+    int32_t c = saksi_table_get(t, f[0], i), s = saksi_table_get(t, f[1], i);
+    if (c == SAKSI_MISSING || s == SAKSI_MISSING || s < 1 || c < 0 || c > s)
+        return 0;
+    *x = c;
+    *n = s;
+    return 1;
+}
+
+void saksi_peer_options_init(saksi_peer_options *o)
+{
+    o->shrink_k0 = SAKSI_PEER_SHRINK_K0;
+}
+
+/* Sums of one regency's usable stations per district and stratum. */
+static void regency_sums(const saksi_table *t, size_t reg, saksi_rate_fn rate, const void *ctx,
+                         const uint8_t *exclude, saksi_bb_sums *dist, saksi_bb_sums *wide)
+{
+    const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    const saksi_regions *dg = &t->regions[SAKSI_LEVEL_DISTRICT];
+    size_t first = rg->first[reg], end = first + rg->count[reg];
+    size_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
+    memset(wide, 0, SAKSI_NSTRATA * sizeof *wide);
+    for (size_t i = first; i < end; i++) {
+        size_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
+        if (i == dg->first[d + d0])
+            memset(&dist[d * SAKSI_NSTRATA], 0, SAKSI_NSTRATA * sizeof *dist);
+        int32_t x, n;
+        if ((exclude && exclude[i]) || !rate(t, i, ctx, &x, &n))
+            continue;
+        saksi_bb_sums_add(&dist[d * SAKSI_NSTRATA + t->stratum[i]], x, n, 1.0);
+        saksi_bb_sums_add(&wide[t->stratum[i]], x, n, 1.0);
+    }
+}
+
+saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
+                             const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
+                             saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    size_t maxd = 0;
+    saksi_bb_sums *dist = NULL, wide[SAKSI_NSTRATA];
+    /* Districts per regency, for the scratch sums. */
+    for (size_t r = 0; r < rg->n; r++) {
+        size_t first = rg->first[r], last = first + rg->count[r] - 1;
+        size_t nd = t->region_of[SAKSI_LEVEL_DISTRICT][last] -
+                    t->region_of[SAKSI_LEVEL_DISTRICT][first] + 1;
+        if (nd > maxd)
+            maxd = nd;
+    }
+    dist = saksi_calloc_array(maxd * SAKSI_NSTRATA, sizeof *dist);
+    if (!dist)
+        SAKSI_ALLOC_FAIL("peer sums");
+    for (size_t r = 0; r < rg->n; r++) {
+        size_t first = rg->first[r], end = first + rg->count[r];
+        size_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
+        regency_sums(t, r, rate, ctx, exclude, dist, wide);
+        for (size_t i = first; i < end; i++) {
+            int32_t x, n;
+            memset(&out[i], 0, sizeof out[i]);
+            if (!rate(t, i, ctx, &x, &n))
+                continue;
+            int s = t->stratum[i], self = !(exclude && exclude[i]);
+            saksi_bb_sums local = dist[(t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0) *
+                                           SAKSI_NSTRATA + s];
+            saksi_bb_sums reg = wide[s];
+            if (self) { /* leave the station out of its own null */
+                saksi_bb_sums_add(&local, x, n, -1.0);
+                saksi_bb_sums_add(&reg, x, n, -1.0);
+            }
+            saksi_bb lf, wf;
+            saksi_bb_fit(&local, &lf);
+            saksi_bb_fit(&reg, &wf);
+            saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
+        }
+    }
+out:
+    free(dist);
+    return rc;
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_betabin.c — the beta-binomial null: pmf against closed forms, the
+ * method-of-moments fit against hand arithmetic, leave-one-out by sums,
+ * shrinkage, and mid-p values against direct sums.
+ * LABELS: unit
+ */
+#include "test_support.h"
+
+#include "analysis.h"
+
+/* BetaBin(3, a=2, b=3), i.e. mu = 2/5 and rho = 1/(a+b+1) = 1/6:
+ * pmf(k) = C(3,k) B(k+2, 6-k) / B(2,3) with B(2,3) = 1/12 gives
+ * 12/42, 12/35, 36/140, 12/105 (hand arithmetic with factorials). */
+static void test_pmf_closed_form(void **state)
+{
+    (void)state;
+    double p[4];
+    saksi_bb_pmf(3, 0.4, 1.0 / 6.0, p);
+    assert_close(p[0], 12.0 / 42.0, 1e-14);
+    assert_close(p[1], 12.0 / 35.0, 1e-14);
+    assert_close(p[2], 36.0 / 140.0, 1e-14);
+    assert_close(p[3], 12.0 / 105.0, 1e-14);
+    /* a = b = 1 (mu = 1/2, rho = 1/3) is uniform on 0..n. */
+    double u[11];
+    saksi_bb_pmf(10, 0.5, 1.0 / 3.0, u);
+    for (int k = 0; k <= 10; k++)
+        assert_close(u[k], 1.0 / 11.0, 1e-14);
+    /* rho = 0 is the binomial: Bin(4, 0.25) pmf(1) = 4 * 0.25 * 0.75^3. */
+    double bn[5];
+    saksi_bb_pmf(4, 0.25, 0.0, bn);
+    assert_close(bn[1], 4 * 0.25 * 0.421875, 1e-15);
+    assert_close(bn[4], 0.00390625, 1e-16);
+    /* Degenerate rates put all mass at an end. */
+    saksi_bb_pmf(4, 0.0, 0.1, bn);
+    assert_close(bn[0], 1.0, 0.0);
+    /* Large n with a rescale: the mass still sums to 1 and the mean is n mu. */
+    static double big[3001];
+    saksi_bb_pmf(3000, 0.9, 0.01, big);
+    double sum = 0, mean = 0;
+    for (int k = 0; k <= 3000; k++) {
+        sum += big[k];
+        mean += k * big[k];
+    }
+    assert_close(sum, 1.0, 1e-12);
+    assert_close(mean, 2700.0, 1e-8);
+}
+
+/* Three stations of 100 with 10, 20, 30: p = 0.2, S = 100 (0.01 + 0 +
+ * 0.01) = 2, sums K - 1 = 2 and N - K + 1 - sum n^2 / N = 198, so
+ * rho = (2 / 0.16 - 2) / 198 = 10.5 / 198 (hand arithmetic). */
+static void test_fit_by_hand(void **state)
+{
+    (void)state;
+    saksi_bb_sums s = {0};
+    saksi_bb fit;
+    saksi_bb_sums_add(&s, 10, 100, 1);
+    saksi_bb_sums_add(&s, 20, 100, 1);
+    saksi_bb_sums_add(&s, 30, 100, 1);
+    assert_true(saksi_bb_fit(&s, &fit));
+    assert_close(fit.mu, 0.2, 1e-15);
+    assert_close(fit.rho, 10.5 / 198.0, 1e-14);
+    /* Leave the third out by subtraction: 10/100 and 20/100 give p = 0.15,
+     * S = 100 (0.0025 + 0.0025) = 0.5, sums 1 and 200 - 2 + 1 - 100 = 99,
+     * rho = (0.5 / 0.1275 - 1) / 99. */
+    saksi_bb_sums_add(&s, 30, 100, -1);
+    assert_true(saksi_bb_fit(&s, &fit));
+    assert_close(fit.mu, 0.15, 1e-15);
+    assert_close(fit.rho, (0.5 / 0.1275 - 1.0) / 99.0, 1e-13);
+    /* Identical rates are under-dispersed: rho is 0 (binomial), not < 0. */
+    saksi_bb_sums u = {0};
+    for (int k = 0; k < 5; k++)
+        saksi_bb_sums_add(&u, 50, 200, 1);
+    assert_true(saksi_bb_fit(&u, &fit));
+    assert_close(fit.rho, 0.0, 0.0);
+    /* One station is not enough. */
+    saksi_bb_sums one = {0};
+    saksi_bb_sums_add(&one, 5, 10, 1);
+    assert_false(saksi_bb_fit(&one, &fit));
+}
+
+/* The moment fit recovers rho from a large simulated beta-binomial sample:
+ * n = 250, mu = 0.3, rho = 0.02 drawn exactly by inverting the pmf with a
+ * fixed low-discrepancy sequence (u_k = (k + 0.5) / K), so the sample
+ * moments match the model's to O(1/K). */
+static void test_fit_recovers_rho(void **state)
+{
+    (void)state;
+    static double p[251], cdf[251];
+    saksi_bb_pmf(250, 0.3, 0.02, p);
+    cdf[0] = p[0];
+    for (int k = 1; k <= 250; k++)
+        cdf[k] = cdf[k - 1] + p[k];
+    saksi_bb_sums s = {0};
+    const int K = 20000;
+    for (int i = 0; i < K; i++) {
+        double u = (i + 0.5) / K;
+        int x = 0;
+        while (x < 250 && cdf[x] < u)
+            x++;
+        saksi_bb_sums_add(&s, x, 250, 1);
+    }
+    saksi_bb fit;
+    assert_true(saksi_bb_fit(&s, &fit));
+    assert_close(fit.mu, 0.3, 2e-4);
+    assert_close(fit.rho, 0.02, 5e-4);
+}
+
+static void test_shrink_and_midp(void **state)
+{
+    (void)state;
+    saksi_bb local = {1, 0.5, 0.1}, wide = {1, 0.3, 0.02}, out, none = {0};
+    /* 10 local stations against k0 = 10: halfway. */
+    saksi_bb_shrink(&local, 10, &wide, 10, &out);
+    assert_close(out.mu, 0.4, 1e-15);
+    assert_close(out.rho, 0.06, 1e-15);
+    saksi_bb_shrink(&none, 0, &wide, 10, &out);
+    assert_close(out.mu, 0.3, 0.0);
+
+    /* Uniform on 0..10: x = 0 has P(X<0) + P/2 = 1/22, so mid-p = 2/22;
+     * the middle x = 5 gets min(5.5/11, 5.5/11) * 2 = 1. */
+    double u[11];
+    saksi_bb_pmf(10, 0.5, 1.0 / 3.0, u);
+    assert_close(saksi_bb_midp(0, 10, u), 2.0 / 22.0, 1e-14);
+    assert_close(saksi_bb_midp(5, 10, u), 1.0, 1e-14);
+    assert_close(saksi_bb_midp(8, 10, u), 2.0 * (2.0 / 11.0 + 0.5 / 11.0), 1e-14);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pmf_closed_form),
+        cmocka_unit_test(test_fit_by_hand),
+        cmocka_unit_test(test_fit_recovers_rho),
+        cmocka_unit_test(test_shrink_and_midp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
