@@ -60,7 +60,8 @@ static void ranked_row(FILE *f, const saksi_table *t, const saksi_results *res, 
 {
     const saksi_rank_row *rr = &res->ranked[k];
     const saksi_repair *rp = rr->repair != SIZE_MAX ? &res->repairs[rr->repair] : NULL;
-    char buf[2048];
+    /* Room for every rule name (at most SAKSI_MAX_RULES of 63 bytes). */
+    char buf[SAKSI_MAX_RULES * 64 + 64];
     fprintf(f, "%zu,", k + 1);
     saksi_csv_field(f, saksi_table_id(t, rr->station));
     for (int l = 1; l < SAKSI_NLEVELS; l++) {

@@ -2,8 +2,9 @@
 /*
  * report_h5.c — writes report.h5 (schema: docs/report-schema.md): the narrow
  * stations table, per-level region tables, rules, findings, repairs, the
- * ranked list, quarantine, provenance and name legends, into a temporary
- * file that is closed, fsynced and renamed only when everything succeeded.
+ * ranked list, quarantine, provenance and name legends. The file is built
+ * in memory and published atomically (saksi_atomic_*) only when everything
+ * succeeded.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "report_h5.h"
@@ -90,14 +91,20 @@ static saksi_status write_root_attrs(report_ctx *c, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     const saksi_provenance *p = c->prov;
     hid_t root = c->file.id;
-    char seed[32], env[1024];
+    const char *created = p->created_utc ? p->created_utc : "";
+    const char *backend = p->backend ? p->backend : "";
+    const char *device = p->device ? p->device : "";
+    char seed[32];
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     /* Time, backend and device are the only things that differ between two
      * runs of the same input and seed; they share one attribute so that
      * --reproducible pins exactly one place. */
-    snprintf(env, sizeof env, "created_utc=%s;backend=%s;device=%s",
-             p->created_utc ? p->created_utc : "", p->backend ? p->backend : "",
-             p->device ? p->device : "");
+    static const char env_fmt[] = "created_utc=%s;backend=%s;device=%s";
+    size_t env_len = sizeof env_fmt + strlen(created) + strlen(backend) + strlen(device);
+    char *env = malloc(env_len);
+    if (!env)
+        SAKSI_ALLOC_FAIL("the run_environment attribute");
+    snprintf(env, env_len, env_fmt, created, backend, device);
     const char *const attrs[][2] = {
         {"report_schema", REPORT_SCHEMA},
         {"saksi_version", p->version},
@@ -111,6 +118,7 @@ static saksi_status write_root_attrs(report_ctx *c, saksi_error *err)
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
         SAKSI_TRY(saksi_h5_attr_str(&c->file, root, "/", attrs[i][0], attrs[i][1], err));
 out:
+    free(env);
     return rc;
 }
 
