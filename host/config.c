@@ -21,7 +21,7 @@ void saksi_config_init(saksi_config *c)
     c->backend = SAKSI_BACKEND_AUTO;
     c->platform_index = -1;
     c->device_index = -1;
-    c->batch_rows = (size_t)1 << 20;
+    c->batch_rows = 65536; /* PoCL: 64k batches ran 4x faster than one of 1M */
     c->seed = 2024;
     c->repair_min_weight = 0.9;
     c->repair_max_alternatives = 5;

@@ -222,7 +222,8 @@ void saksi_quarantine_free(saksi_quarantine *q);
 /* Register an input file name; returns its index in *file_index. */
 saksi_status saksi_quarantine_add_file(saksi_quarantine *q, const char *path, uint32_t *file_index,
                                        saksi_error *err);
-/* Append a record; strings are copied (detail truncated to 200 bytes). */
+/* Append a record; strings are copied (detail and station_id truncated to
+ * 200 bytes, control characters turned into spaces). */
 saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t line, uint32_t column,
                                   int reason, const char *field, const char *station_id,
                                   const char *detail, saksi_error *err);
@@ -242,28 +243,44 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
 /* Canonical name for an input header (the header itself when unmapped). */
 const char *saksi_colmap_canonical(const saksi_colmap *m, const char *input_name);
 
+/* Zero-initialise, then set what differs from the defaults (0 = default). */
 typedef struct saksi_ingest_options {
     const saksi_colmap *map; /* may be NULL */
-    size_t buffer_bytes;     /* read buffer; default 4 MiB */
-    size_t max_line_bytes;   /* longest record accepted; default 1 MiB */
+    size_t buffer_bytes;     /* read buffer; 0: 4 MiB */
+    size_t max_line_bytes;   /* longest record accepted; 0: 1 MiB */
+    /* NULL, or called after each read block with stage "ingest" and the
+     * fraction of the stored file read so far */
+    void (*progress_cb)(void *ctx, const char *stage, double fraction);
+    void *progress_ctx;
 } saksi_ingest_options;
 
-/* Ingest counters, reported in the summary. */
+/* Ingest counters, reported in the summary. records == accepted +
+ * quarantined, always. */
 typedef struct saksi_ingest_stats {
-    uint64_t bytes;        /* bytes read */
-    uint64_t records;      /* data records seen (not counting the header) */
+    uint64_t bytes;        /* bytes of the file as stored (compressed size for .gz/.xz) */
+    uint64_t records;      /* data records seen (not the header, not blank lines) */
     uint64_t accepted;     /* stations appended to the table */
     uint64_t quarantined;  /* records sent to quarantine */
-    uint64_t missing_cells; /* empty cells among accepted records */
-    unsigned char sha256[32];
+    uint64_t missing_cells; /* empty count cells (SAKSI_MISSING) among accepted records */
+    uint64_t blank_lines;  /* empty lines, skipped: they hold no record */
+    unsigned char sha256[32]; /* of the file as stored */
+    /* input columns with no canonical name (read, then ignored), comma-
+     * separated, ending in "..." when they do not fit; "" when none */
+    char ignored_columns[512];
 } saksi_ingest_stats;
 
 /*
- * Stream a canonical station CSV (DESIGN §3) into a new table. Records that
- * cannot be parsed go to q with file, line, column and reason; the header
- * decides which fields exist (an unknown column is an error unless it is
- * mapped away; a missing station_id or registered column, or no cand_
- * column, is SAKSI_ERR_DATA). On success *out is a finalized table.
+ * Stream a canonical station CSV (DESIGN §3), plain or gzip/xz-compressed
+ * (told by its magic bytes), into a new table. Records that cannot be
+ * parsed go to q (required; the file is registered there and its index is
+ * the table's src_file) with file, line, column and reason. The header,
+ * after the column map, decides which fields exist: a column with no
+ * canonical name is ignored and listed in stats->ignored_columns; a
+ * missing station_id or registered column, no cand_ column, or two columns
+ * giving the same canonical field is SAKSI_ERR_DATA. A file that cannot be
+ * opened is SAKSI_ERR_NOINPUT, a read error SAKSI_ERR_IO, a stop request
+ * SAKSI_ERR_INTERRUPTED. stats may be NULL. On success *out is a finalized
+ * table; on failure *out is NULL (records already quarantined stay in q).
  */
 saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt, saksi_quarantine *q,
                               saksi_table **out, saksi_ingest_stats *stats, saksi_error *err);
@@ -345,7 +362,7 @@ typedef struct saksi_config {
     int platform_index, device_index; /* -1: first GPU/accelerator        */
     const char *kernel_dir;  /* load .cl from here instead of the embedded copy */
     const char *cache_dir;   /* OpenCL program binaries; NULL: default, "" off */
-    size_t batch_rows;       /* stations per kernel batch; default 1 << 20  */
+    size_t batch_rows;       /* stations per kernel batch; default 65536    */
     size_t local_size;       /* work-group size; 0: each kernel's fixed default */
     int reproducible;        /* pin time and device in the report          */
     uint64_t seed;           /* for every random draw; default 2024         */

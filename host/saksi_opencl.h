@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * saksi_opencl.h — internal interface of the OpenCL runtime (opencl.c, the
- * only file that includes CL/cl.h). One context, one in-order queue and
+ * saksi_opencl.h — internal interface of the OpenCL runtime (host/opencl*.c,
+ * the only files that include CL/cl.h). One context, one in-order queue and
  * one program per engine; kernels created once; buffers sized for the
- * largest batch and reused.
+ * largest batch and reused. A saksi_cl is used by one thread at a time.
  */
 #ifndef SAKSI_OPENCL_H
 #define SAKSI_OPENCL_H
@@ -12,17 +12,38 @@
 
 typedef struct saksi_cl saksi_cl;
 
+/* Stations per integrity batch when the caller passes 0; a batch is also
+ * cut to fit the device's largest allocation. 65,536 stations (6.5 MB of
+ * columns at 25 slots) stay in the CPU cache between upload and kernel:
+ * on PoCL 3.1 (2-core EPYC) 823k stations took 70-110 ms in 64k batches
+ * against 280-330 ms in one 1M batch; a GPU pays ~13 extra launches. */
+#define SAKSI_CL_DEFAULT_BATCH ((size_t)1 << 16)
+/* Fixed work-group sizes (DESIGN §7: one fixed local size per kernel),
+ * lowered only when the device's limit for the kernel is smaller. */
+#define SAKSI_CL_INTEGRITY_LOCAL 256
+#define SAKSI_CL_PHILOX_LOCAL 64
+
 typedef struct saksi_cl_options {
     int platform_index, device_index; /* -1, -1: the first GPU or accelerator,
                                          else (allow_cpu) the first device */
     int allow_cpu;          /* accept a CPU device (PoCL) when none is given */
-    const char *kernel_dir; /* read the .cl files from here; NULL: embedded */
-    const char *cache_dir;  /* program binary cache; NULL: default; "": off */
+    const char *kernel_dir; /* read saksi_shared.h and the .cl files from here;
+                               NULL: the copies embedded at build time */
+    const char *cache_dir;  /* program binary cache; NULL: $XDG_CACHE_HOME/saksi,
+                               else $HOME/.cache/saksi; "": off */
 } saksi_cl_options;
 
+/* -1, -1, no CPU, embedded kernels, default cache. */
+void saksi_cl_options_init(saksi_cl_options *o);
+
 /* Open a device and build the program (from the cache when it holds a
- * binary for this device, driver, options and source). The build log is
- * part of the error message on failure. */
+ * binary for this device, driver, options and source). Returns SAKSI_OK
+ * and *out, SAKSI_ERR_NODEVICE when no platform or no device matches,
+ * SAKSI_ERR_USAGE for a device index without a platform index,
+ * SAKSI_ERR_NOINPUT when a kernel_dir file is missing, or
+ * SAKSI_ERR_OPENCL naming the failed call and its error code; the build
+ * log is part of the message when the build fails. A cache that cannot be
+ * read or written only costs a source build (see saksi_cl_cache_note). */
 saksi_status saksi_cl_open(const saksi_cl_options *opt, saksi_cl **out, saksi_error *err);
 void saksi_cl_close(saksi_cl *cl);
 
@@ -30,10 +51,17 @@ const char *saksi_cl_device_name(const saksi_cl *cl);
 int saksi_cl_device_is_cpu(const saksi_cl *cl);
 /* 1 when the program came from the binary cache. */
 int saksi_cl_from_cache(const saksi_cl *cl);
+/* One line on what the cache did: "program loaded from cache PATH",
+ * "program built from source; cached as PATH", "...; not cached in DIR:
+ * REASON", "program cache off", or a rejected binary's reason first. */
+const char *saksi_cl_cache_note(const saksi_cl *cl);
 
 /* Run integrity_check over stations [0, t->n) in batches of batch_rows
- * with the given work-group size (0: the kernel's fixed default); fills
- * eval/fail/neg exactly as saksi_integrity_cpu(). */
+ * (0: SAKSI_CL_DEFAULT_BATCH) with the given work-group size (0: the
+ * kernel's fixed default; above the device's limit: SAKSI_ERR_USAGE);
+ * fills eval/fail/neg (t->n entries each) exactly as saksi_integrity_cpu().
+ * enabled holds t->n rule-enable masks. Checks saksi_stop_requested()
+ * before each batch: SAKSI_ERR_INTERRUPTED. */
 saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_len,
                                 const saksi_table *t, const uint32_t *enabled, size_t batch_rows,
                                 size_t local_size, uint32_t *eval, uint32_t *fail, uint32_t *neg,

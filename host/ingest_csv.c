@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ingest_csv.c — streams a canonical station CSV (DESIGN §3) into a station
+ * table, applying the record policy of DESIGN §4: a record that cannot be
+ * parsed goes to the quarantine with file, line, column and reason; empty is
+ * missing, never zero; impossible but well-formed values stay in the table.
+ *
+ * The parser is hand-rolled for speed: records without a quote (nearly all)
+ * are found with memchr and their counts converted in one pass with no
+ * per-field allocation; records with quotes, records split across read
+ * chunks and invalid UTF-8 take a slower, byte-exact path.
+ */
+#include "ingest_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Defaults of saksi_ingest_options (saksi.h). */
+#define INGEST_DEFAULT_BUFFER_BYTES   ((size_t)4 << 20)
+#define INGEST_DEFAULT_MAX_LINE_BYTES ((size_t)1 << 20)
+/* Bytes of an offending cell quoted in a quarantine detail. */
+#define INGEST_DETAIL_CELL_BYTES 64
+/* Stop accumulating digits at this magnitude: it is above INT32_MAX, so
+ * the value is out of range, and v * 10 + 9 cannot wrap a uint64. */
+#define INGEST_DIGIT_CAP 10000000000ull
+
+enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_VALUE };
+
+/* Cell conversion results. */
+enum cell { CELL_OK, CELL_MISSING, CELL_NOT_INTEGER, CELL_OVERFLOW };
+
+typedef struct column {
+    int role;
+    int arg; /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
+    const char *name; /* the input header name, for messages */
+} column;
+
+typedef saksi_span span;
+
+/* The first problem found in a record, in column order. */
+typedef struct problem {
+    int reason; /* enum saksi_qreason, or -1 for none */
+    size_t col; /* 0-based column */
+    span text;  /* offending cell */
+} problem;
+
+typedef struct ingest {
+    const char *path;
+    uint32_t file;
+    saksi_quarantine *q;
+    saksi_table *t;
+    saksi_ingest_stats *st;
+    const saksi_ingest_options *opt;
+    size_t max_line;
+
+    /* header */
+    int have_header, first_record;
+    size_t ncol;
+    column *col;
+    char *names;   /* storage of the column names */
+    size_t id_col; /* column of station_id */
+    int nregions;  /* region columns present */
+    int32_t *values;
+    span *cell; /* per column: id and region cells of the current record */
+
+    /* scratch for quoted records: unescaped fields and region strings */
+    char *scratch, *regbuf;
+    size_t scratch_cap;
+    span *fields;
+
+    /* a record that began in an earlier chunk */
+    char *carry;
+    size_t carry_len, carry_cap;
+    int in_record, skipping, sawq, qs;
+    uint64_t rec_line, rec_len, rec_nl;
+    uint64_t line; /* line on which the next record starts */
+} ingest;
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Length of a cell's text as quoted in a detail: at most
+ * INGEST_DETAIL_CELL_BYTES, not cutting a UTF-8 sequence. */
+static int detail_len(span s)
+{
+    size_t n = s.len;
+    if (n > INGEST_DETAIL_CELL_BYTES) {
+        n = INGEST_DETAIL_CELL_BYTES;
+        while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return (int)n;
+}
+
+static span trim(span s)
+{
+    while (s.len > 0 && s.p[0] == ' ') {
+        s.p++;
+        s.len--;
+    }
+    while (s.len > 0 && s.p[s.len - 1] == ' ')
+        s.len--;
+    return s;
+}
+
+/*
+ * Convert one count. Leading and trailing ASCII spaces are allowed; an
+ * empty cell is missing; then an optional sign and decimal digits only.
+ * *pp is left at the first byte after the cell's text (the caller checks
+ * that it is the delimiter). The literal -2147483648 is out of range:
+ * INT32_MIN is SAKSI_MISSING.
+ */
+static inline int parse_count(const char **pp, const char *e, int32_t *out)
+{
+    const char *p = *pp;
+    while (p < e && *p == ' ')
+        p++;
+    if (p == e || *p == ',') {
+        *pp = p;
+        *out = SAKSI_MISSING;
+        return CELL_MISSING;
+    }
+    int neg = *p == '-';
+    if (*p == '-' || *p == '+') p++;
+    const char *d0 = p;
+    uint64_t v = 0;
+    while (p < e && (unsigned)(*p - '0') < 10u) {
+        if (v < INGEST_DIGIT_CAP) v = v * 10 + (uint64_t)(*p - '0');
+        p++;
+    }
+    if (p == d0) {
+        *pp = p;
+        return CELL_NOT_INTEGER;
+    }
+    while (p < e && *p == ' ')
+        p++;
+    *pp = p;
+    if (v > (uint64_t)INT32_MAX) return CELL_OVERFLOW;
+    *out = neg ? -(int32_t)v : (int32_t)v;
+    return CELL_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Quarantine                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Quarantine the current record: col is 0-based, or SIZE_MAX for the whole
+ * record; id may be empty. */
+static saksi_status quarantine(ingest *g, uint64_t line, size_t col, int reason, span id,
+                               saksi_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static saksi_status quarantine(ingest *g, uint64_t line, size_t col, int reason, span id,
+                               saksi_error *err, const char *fmt, ...)
+{
+    char detail[256], idbuf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    id = trim(id);
+    size_t n = id.len < sizeof idbuf - 1 ? id.len : sizeof idbuf - 1;
+    if (saksi_utf8_invalid_at(id.p, n) < n)
+        n = 0; /* an id with broken bytes is not shown: the report stays UTF-8 */
+    memcpy(idbuf, id.p, n);
+    idbuf[n] = '\0';
+    g->st->quarantined++;
+    return saksi_quarantine_add(g->q, g->file, line, col == SIZE_MAX ? 0 : (uint32_t)(col + 1),
+                                reason, col < g->ncol ? g->col[col].name : "", idbuf, detail, err);
+}
+
+/* The station id of a record known only by a prefix (too long, or running
+ * to the end of the input): found when it lies before any quote. */
+static span prefix_id(const ingest *g, const char *s, size_t len)
+{
+    const char *p = s, *e = s + len;
+    for (size_t j = 0; p < e; j++) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        if (!c || memchr(p, '"', (size_t)(c - p))) break;
+        if (j == g->id_col) return (span){p, (size_t)(c - p)};
+        p = c + 1;
+    }
+    return (span){"", 0};
+}
+
+/* ------------------------------------------------------------------ */
+/* Splitting and converting records                                    */
+/* ------------------------------------------------------------------ */
+
+/* Make sure the scratch buffers hold a record of len bytes. */
+static saksi_status reserve_scratch(ingest *g, size_t len, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    size_t need = len + SAKSI_NLEVELS + 1;
+    if (need <= g->scratch_cap) goto out;
+    size_t cap = g->scratch_cap ? g->scratch_cap : 4096;
+    while (cap < need)
+        cap *= 2;
+    char *s = realloc(g->scratch, cap);
+    if (!s) SAKSI_ALLOC_FAIL("the record scratch buffer");
+    g->scratch = s;
+    s = realloc(g->regbuf, cap);
+    if (!s) SAKSI_ALLOC_FAIL("the region scratch buffer");
+    g->regbuf = s;
+    g->scratch_cap = cap;
+out:
+    return rc;
+}
+
+/* Record cell j of the current record (a count is converted). Quoted
+ * cells are converted here too, so a count must fill its whole cell. */
+static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, problem *bad)
+{
+    const column *c = &g->col[j];
+    if (c->role == ROLE_VALUE) {
+        const char *p = cell.p, *e = cell.p + cell.len;
+        int r = parse_count(&p, e, &g->values[c->arg]);
+        if (p != e) r = CELL_NOT_INTEGER;
+        if (r == CELL_MISSING)
+            (*missing)++;
+        else if (r != CELL_OK && bad->reason < 0)
+            *bad = (problem){r == CELL_OVERFLOW ? SAKSI_Q_OVERFLOW : SAKSI_Q_NOT_INTEGER, j, cell};
+    } else if (c->role != ROLE_IGNORE) {
+        g->cell[j] = cell;
+        if (c->role == ROLE_ID && trim(cell).len == 0 && bad->reason < 0)
+            *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
+    }
+}
+
+/* The fast path: split and convert a record without quotes in one pass.
+ * Counts are parsed in place (the digit loop finds the comma); other cells
+ * are skipped with memchr. Returns the field count. */
+static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *missing, problem *bad)
+{
+    const char *p = s;
+    for (size_t j = 0; j < g->ncol; j++) {
+        const column *c = &g->col[j];
+        const char *f = p;
+        if (c->role == ROLE_VALUE) {
+            int r = parse_count(&p, e, &g->values[c->arg]);
+            if (p < e && *p != ',') {
+                r = CELL_NOT_INTEGER;
+                p = memchr(p, ',', (size_t)(e - p));
+                if (!p) p = e;
+            }
+            if (r == CELL_MISSING)
+                (*missing)++;
+            else if (r != CELL_OK && bad->reason < 0)
+                *bad = (problem){r == CELL_OVERFLOW ? SAKSI_Q_OVERFLOW : SAKSI_Q_NOT_INTEGER,
+                                 j,
+                                 {f, (size_t)(p - f)}};
+        } else {
+            p = memchr(p, ',', (size_t)(e - p));
+            if (!p) p = e;
+            if (c->role != ROLE_IGNORE) {
+                span cell = {f, (size_t)(p - f)};
+                g->cell[j] = cell;
+                if (c->role == ROLE_ID && trim(cell).len == 0 && bad->reason < 0)
+                    *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
+            }
+        }
+        if (p == e) return j + 1;
+        p++;
+    }
+    /* more fields than the header has: count them for the message */
+    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, ',');
+}
+
+/* Append the station of a parsed record, or quarantine it as a duplicate. */
+static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    /* Region cells as terminated strings; an empty one is "not given". */
+    const char *regions[SAKSI_NLEVELS] = {NULL};
+    if (g->nregions) {
+        char *w = g->regbuf;
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (g->col[j].role != ROLE_REGION) continue;
+            span c = trim(g->cell[j]);
+            if (c.len == 0) continue;
+            memcpy(w, c.p, c.len);
+            w[c.len] = '\0';
+            regions[g->col[j].arg] = w;
+            w += c.len + 1;
+        }
+    }
+    span id = trim(g->cell[g->id_col]);
+    uint64_t first = 0;
+    saksi_error aerr;
+    rc = saksi_table_append(g->t, id.p, id.len, regions, g->values, g->file, line, &first, &aerr);
+    if (rc == SAKSI_ERR_DATA && first != 0) {
+        rc = quarantine(g, line, g->id_col, SAKSI_Q_DUPLICATE_ID, id, err, "duplicate of line %llu",
+                        (unsigned long long)first);
+    } else if (rc != SAKSI_OK) {
+        if (err) *err = aerr;
+    } else {
+        g->st->accepted++;
+        g->st->missing_cells += missing;
+    }
+    return rc;
+}
+
+static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, saksi_error *err);
+
+/* A record whose length exceeds max_line_bytes: only its first bytes were
+ * kept. */
+static saksi_status too_long(ingest *g, const char *prefix, size_t plen, uint64_t full_len,
+                             uint64_t line, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    g->first_record = 0;
+    if (!g->have_header)
+        SAKSI_FAIL(SAKSI_ERR_LIMIT,
+                   "%s: line %llu: the header is longer than %zu bytes (max_line_bytes)", g->path,
+                   (unsigned long long)line, g->max_line);
+    g->st->records++;
+    rc = quarantine(g, line, SIZE_MAX, SAKSI_Q_LINE_TOO_LONG, prefix_id(g, prefix, plen), err,
+                    "record of %llu bytes is longer than max_line_bytes (%zu)",
+                    (unsigned long long)full_len, g->max_line);
+out:
+    return rc;
+}
+
+/* Quarantine a record for its first bad cell. */
+static saksi_status bad_cell(ingest *g, uint64_t line, const problem *bad, span id,
+                             saksi_error *err)
+{
+    int n = detail_len(bad->text);
+    switch (bad->reason) {
+    case SAKSI_Q_NOT_INTEGER:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "\"%.*s\" is not an integer count", n, bad->text.p);
+    case SAKSI_Q_OVERFLOW:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "\"%.*s\" is outside the int32 range -2147483647..2147483647", n,
+                          bad->text.p);
+    case SAKSI_Q_MISSING_ID:
+        return quarantine(g, line, bad->col, bad->reason, id, err, "empty station id");
+    default:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "stray quote (inside an unquoted field, or text after a closing quote)");
+    }
+}
+
+/*
+ * One complete record s[0..len) (without its '\n'), starting on line.
+ * sawq: it contains a quote. The first problem wins, in this order: too
+ * long, broken encoding, field count, then the leftmost bad cell, then a
+ * duplicate id.
+ */
+static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint64_t line,
+                           saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    int first = g->first_record;
+    if (len > g->max_line) return too_long(g, s, g->max_line, len, line, err);
+    if (first) {
+        g->first_record = 0;
+        /* A UTF-8 byte order mark is not part of the first column's name. */
+        if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            s += 3;
+            len -= 3;
+        }
+    }
+    if (len > 0 && s[len - 1] == '\r') len--;
+    if (len == 0) {
+        g->st->blank_lines++;
+        goto out;
+    }
+    if (!g->have_header) {
+        rc = header(g, s, len, line, err);
+        goto out;
+    }
+    g->st->records++;
+    /* region cells are copied out as terminated strings */
+    if (g->nregions) SAKSI_TRY(reserve_scratch(g, len, err));
+    size_t bad_utf8 = saksi_ascii_prefix(s, len) < len ? saksi_utf8_invalid_at(s, len) : len;
+    uint64_t missing = 0;
+    problem bad = {.reason = -1};
+    size_t nf;
+    if (sawq) {
+        SAKSI_TRY(reserve_scratch(g, len, err));
+        size_t stray;
+        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray);
+        size_t upto = nf < g->ncol ? nf : g->ncol;
+        for (size_t j = 0; j < upto && j < stray; j++)
+            take_cell(g, j, g->fields[j], &missing, &bad);
+        if (stray < upto && (bad.reason < 0 || stray < bad.col))
+            bad = (problem){SAKSI_Q_BAD_QUOTE, stray, g->fields[stray]};
+        for (size_t j = stray; j < upto; j++) /* the id, for the message */
+            if (g->col[j].role == ROLE_ID) g->cell[j] = g->fields[j];
+    } else {
+        nf = split_plain(g, s, s + len, &missing, &bad);
+    }
+    span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
+    if (bad_utf8 < len) {
+        size_t col = saksi_csv_column_at(s, bad_utf8) - 1;
+        if (s[bad_utf8] == 0)
+            rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
+                            "NUL byte at byte %zu of the record", bad_utf8 + 1);
+        else
+            rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
+                            "invalid UTF-8: byte 0x%02X at byte %zu of the record",
+                            (unsigned)(unsigned char)s[bad_utf8], bad_utf8 + 1);
+    } else if (nf != g->ncol) {
+        rc = quarantine(g, line, SIZE_MAX, SAKSI_Q_FIELD_COUNT, id, err,
+                        "expected %zu fields, found %zu", g->ncol, nf);
+    } else if (bad.reason >= 0) {
+        rc = bad_cell(g, line, &bad, id, err);
+    } else {
+        rc = append(g, line, missing, err);
+    }
+out:
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The header                                                          */
+/* ------------------------------------------------------------------ */
+
+/* "'name'" or "'name' (mapped to 'canonical')" for messages. */
+static void describe(char *buf, size_t len, const char *name, const char *canon)
+{
+    if (strcmp(name, canon) == 0)
+        snprintf(buf, len, "'%s'", name);
+    else
+        snprintf(buf, len, "'%s' (mapped to '%s')", name, canon);
+}
+
+/* List the ignored columns in stats->ignored_columns: comma-separated,
+ * ending in "..." when they do not fit. */
+static void list_ignored(ingest *g)
+{
+    char *dst = g->st->ignored_columns, name[64];
+    size_t cap = sizeof g->st->ignored_columns, used = 0, total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0 measures; pass 1 keeps room for ",..." only when
+         * everything will not fit */
+        size_t limit = total <= cap ? cap - 1 : cap - 1 - 4;
+        for (size_t j = 0; j < g->ncol; j++) {
+            if (g->col[j].role != ROLE_IGNORE) continue;
+            const char *s = g->col[j].name;
+            if (!*s) { /* an unnamed column is named by its number */
+                snprintf(name, sizeof name, "(column %zu)", j + 1);
+                s = name;
+            }
+            size_t n = strlen(s) + (used ? 1 : 0);
+            if (pass == 0) {
+                total += strlen(s) + 1;
+                continue;
+            }
+            if (used + n > limit) {
+                memcpy(dst + used, used ? ",..." : "...", used ? 5 : 4);
+                return;
+            }
+            snprintf(dst + used, cap - used, "%s%s", used ? "," : "", s);
+            used += n;
+        }
+    }
+}
+
+/* Parse the header row: which column is which canonical field. */
+static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const char **canon = NULL, **labels = NULL;
+    size_t bad = saksi_utf8_invalid_at(s, len);
+    if (bad < len)
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s: line %llu: the header is not valid UTF-8 (byte 0x%02X in column %zu)",
+                   g->path, (unsigned long long)line, (unsigned)(unsigned char)s[bad],
+                   saksi_csv_column_at(s, bad));
+    SAKSI_TRY(reserve_scratch(g, len, err));
+    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray);
+    g->fields = saksi_calloc_array(n, sizeof *g->fields);
+    g->cell = saksi_calloc_array(n, sizeof *g->cell);
+    g->col = saksi_calloc_array(n, sizeof *g->col);
+    g->names = malloc(len + n);
+    canon = saksi_calloc_array(n, sizeof *canon);
+    labels = saksi_calloc_array(n, sizeof *labels);
+    if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels)
+        SAKSI_ALLOC_FAIL("the header");
+    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray);
+    if (stray != SIZE_MAX)
+        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: column %zu of the header has a stray quote",
+                   g->path, (unsigned long long)line, stray + 1);
+    g->ncol = n;
+    char *w = g->names;
+    int have_id = 0, present[SAKSI_NFIXED] = {0};
+    size_t claim[SAKSI_NFIXED + SAKSI_NLEVELS + 1], ncand = 0;
+    for (size_t i = 0; i < sizeof claim / sizeof *claim; i++)
+        claim[i] = SIZE_MAX;
+    for (size_t j = 0; j < n; j++) {
+        span name = trim(g->fields[j]);
+        memcpy(w, name.p, name.len);
+        w[name.len] = '\0';
+        g->col[j].name = w;
+        w += name.len + 1;
+        canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
+        int arg, kind = saksi_colkind_of(canon[j], &arg);
+        /* claim[]: the column holding each fixed field, region level and
+         * the id; candidates are compared by name */
+        size_t prev = SIZE_MAX, *slot = NULL;
+        if (kind == SAKSI_COL_FIELD) {
+            g->col[j].role = ROLE_VALUE;
+            present[arg] = 1;
+            slot = &claim[arg];
+        } else if (kind == SAKSI_COL_REGION) {
+            g->col[j].role = ROLE_REGION;
+            g->nregions++;
+            slot = &claim[SAKSI_NFIXED + arg];
+        } else if (kind == SAKSI_COL_ID) {
+            g->col[j].role = ROLE_ID;
+            g->id_col = j;
+            have_id = 1;
+            slot = &claim[SAKSI_NFIXED + SAKSI_NLEVELS];
+        } else if (kind == SAKSI_COL_CAND) {
+            for (size_t k = 0; k < j; k++)
+                if (g->col[k].role == ROLE_VALUE && g->col[k].arg >= SAKSI_NFIXED &&
+                    strcmp(canon[k], canon[j]) == 0)
+                    prev = k;
+            g->col[j].role = ROLE_VALUE;
+            arg = SAKSI_NFIXED + (int)ncand;
+            labels[ncand++] = canon[j] + strlen(SAKSI_CAND_PREFIX);
+        }
+        g->col[j].arg = arg;
+        if (slot) {
+            prev = *slot;
+            *slot = j;
+        }
+        if (prev != SIZE_MAX) {
+            char a[300], b[300];
+            describe(a, sizeof a, g->col[prev].name, canon[prev]);
+            describe(b, sizeof b, g->col[j].name, canon[j]);
+            SAKSI_FAIL(
+                SAKSI_ERR_DATA,
+                "%s: line %llu: columns %zu %s and %zu %s both give the canonical field '%s'",
+                g->path, (unsigned long long)line, prev + 1, a, j + 1, b, canon[j]);
+        }
+    }
+    if (!have_id)
+        SAKSI_FAIL(
+            SAKSI_ERR_DATA,
+            "%s: line %llu: the header has no station_id column (map one: --map station_id=NAME)",
+            g->path, (unsigned long long)line);
+    if (!present[SAKSI_F_REGISTERED])
+        SAKSI_FAIL(
+            SAKSI_ERR_DATA,
+            "%s: line %llu: the header has no registered column (map one: --map registered=NAME)",
+            g->path, (unsigned long long)line);
+    if (ncand == 0)
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s: line %llu: the header has no candidate column cand_<label> (map one: --map "
+                   "cand_01=NAME)",
+                   g->path, (unsigned long long)line);
+    g->values = saksi_malloc_array(SAKSI_NFIXED + ncand, sizeof *g->values);
+    if (!g->values) SAKSI_ALLOC_FAIL("the record values");
+    for (size_t f = 0; f < SAKSI_NFIXED + ncand; f++)
+        g->values[f] = SAKSI_MISSING;
+    g->t = saksi_table_alloc(present, ncand, labels);
+    if (!g->t) SAKSI_ALLOC_FAIL("the station table");
+    list_ignored(g);
+    g->have_header = 1;
+out:
+    free(canon);
+    free(labels);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming: records across chunk boundaries                          */
+/* ------------------------------------------------------------------ */
+
+/* Keep [p, e) of a record that goes on in the next chunk: at most
+ * max_line bytes are kept; past that the record is only measured. */
+static saksi_status carry_append(ingest *g, const char *p, const char *e, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    size_t take = (size_t)(e - p);
+    g->rec_len += take;
+    if (g->carry_len + take > g->max_line) {
+        take = g->max_line - g->carry_len;
+        g->skipping = 1;
+    }
+    if (g->carry_len + take > g->carry_cap) {
+        size_t cap = g->carry_cap ? g->carry_cap : 4096;
+        while (cap < g->carry_len + take)
+            cap *= 2;
+        char *c = realloc(g->carry, cap);
+        if (!c) SAKSI_ALLOC_FAIL("the record carry buffer");
+        g->carry = c;
+        g->carry_cap = cap;
+    }
+    memcpy(g->carry + g->carry_len, p, take);
+    g->carry_len += take;
+out:
+    return rc;
+}
+
+/* The carried record ended (at a '\n' or the end of the input). */
+static saksi_status end_carried(ingest *g, saksi_error *err)
+{
+    uint64_t line = g->rec_line;
+    g->in_record = 0;
+    g->line = g->rec_line + g->rec_nl + 1;
+    if (g->skipping) return too_long(g, g->carry, g->carry_len, g->rec_len, line, err);
+    return record(g, g->carry, g->carry_len, g->sawq, line, err);
+}
+
+/* Parse one chunk of the input. */
+static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    if (g->in_record) {
+        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq);
+        SAKSI_TRY(carry_append(g, p, end ? end : e, err));
+        if (!end) goto out;
+        SAKSI_TRY(end_carried(g, err));
+        p = end + 1;
+    }
+    /* The next quote in the chunk: records before it need no quote logic. */
+    const char *nextq = memchr(p, '"', (size_t)(e - p));
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (nl && (!nextq || nextq > nl)) {
+            SAKSI_TRY(record(g, p, (size_t)(nl - p), 0, g->line, err));
+            g->line++;
+            p = nl + 1;
+            continue;
+        }
+        int qs = QS_FIELD_START, sawq = 0;
+        uint64_t inner = 0;
+        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq);
+        if (!end) {
+            g->in_record = 1;
+            g->skipping = 0;
+            g->qs = qs;
+            g->sawq = sawq;
+            g->rec_nl = inner;
+            g->rec_line = g->line;
+            g->rec_len = 0;
+            g->carry_len = 0;
+            SAKSI_TRY(carry_append(g, p, e, err));
+            break;
+        }
+        SAKSI_TRY(record(g, p, (size_t)(end - p), sawq, g->line, err));
+        g->line += 1 + inner;
+        p = end + 1;
+        if (nextq && nextq < p) nextq = memchr(p, '"', (size_t)(e - p));
+    }
+out:
+    return rc;
+}
+
+/* The end of the input: the last record may lack its '\n', or be inside an
+ * unterminated quote (reported as such even when it is also too long: the
+ * quote is the cause). */
+static saksi_status finish(ingest *g, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    if (g->in_record && g->qs == QS_QUOTED) {
+        g->in_record = 0;
+        if (!g->have_header)
+            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: the header has an unterminated quote",
+                       g->path, (unsigned long long)g->rec_line);
+        /* the column whose quote never closes, when it lies in the prefix kept */
+        int qs = QS_FIELD_START, sawq = 0;
+        uint64_t nl = 0;
+        size_t open = SIZE_MAX;
+        for (size_t i = 0; i < g->carry_len; i++) {
+            int before = qs;
+            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq);
+            if (qs == QS_QUOTED && before == QS_FIELD_START) open = i;
+        }
+        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open) - 1
+                                                         : SIZE_MAX;
+        g->st->records++;
+        rc =
+            quarantine(g, g->rec_line, col, SAKSI_Q_BAD_QUOTE, prefix_id(g, g->carry, g->carry_len),
+                       err, "quoted field never closed: the record runs to the end of the input");
+        goto out;
+    }
+    if (g->in_record) SAKSI_TRY(end_carried(g, err));
+    if (!g->have_header)
+        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: no header row (the input is empty)", g->path);
+out:
+    return rc;
+}
+
+saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
+                              saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *stats,
+                              saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_reader *r = NULL;
+    saksi_ingest_stats local;
+    saksi_ingest_options defaults = {0};
+    ingest g = {0};
+    if (out) *out = NULL;
+    if (!path || !q || !out)
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_ingest_csv: path, quarantine and out are required");
+    if (!stats) stats = &local;
+    memset(stats, 0, sizeof *stats);
+    if (!opt) opt = &defaults;
+    g.path = path;
+    g.q = q;
+    g.st = stats;
+    g.opt = opt;
+    g.max_line = opt->max_line_bytes ? opt->max_line_bytes : INGEST_DEFAULT_MAX_LINE_BYTES;
+    g.line = 1;
+    g.first_record = 1;
+    SAKSI_TRY(saksi_reader_open(
+        &r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
+    SAKSI_TRY(saksi_quarantine_add_file(q, path, &g.file, err));
+    uint64_t size = saksi_reader_size(r);
+    for (;;) {
+        const char *data;
+        size_t len;
+        SAKSI_TRY(saksi_reader_next(r, &data, &len, err));
+        if (len == 0) break;
+        SAKSI_TRY(feed(&g, data, data + len, err));
+        if (opt->progress_cb && size)
+            opt->progress_cb(opt->progress_ctx, "ingest",
+                             (double)saksi_reader_bytes(r) / (double)size);
+    }
+    SAKSI_TRY(finish(&g, err));
+    stats->bytes = saksi_reader_bytes(r);
+    saksi_reader_sha256(r, stats->sha256);
+    SAKSI_TRY(saksi_table_finalize(g.t, err));
+    *out = g.t;
+    g.t = NULL;
+out:
+    saksi_reader_close(r);
+    saksi_table_free(g.t);
+    free(g.col);
+    free(g.names);
+    free(g.cell);
+    free(g.fields);
+    free(g.values);
+    free(g.scratch);
+    free(g.regbuf);
+    free(g.carry);
+    return rc;
+}
