@@ -19,17 +19,6 @@
 
 #define READER "/usr/bin/python3 " SAKSI_SOURCE_DIR "/tests/read_report.py"
 
-/* Test double until host/quarantine.c (the ingest branch) is on main;
- * weak, so the library's definition wins wherever it is linked. Names as
- * the ingest branch spells them. */
-__attribute__((weak)) const char *saksi_qreason_name(int reason)
-{
-    static const char *const names[SAKSI_NQREASONS] = {
-        "field_count",  "not_integer", "overflow",      "encoding",
-        "duplicate_id", "missing_id",  "line_too_long", "bad_quote"};
-    return reason >= 0 && reason < SAKSI_NQREASONS ? names[reason] : "unknown";
-}
-
 /* ------------------------------------------------------------------ */
 /* Fixture                                                             */
 /* ------------------------------------------------------------------ */
