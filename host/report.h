@@ -30,7 +30,7 @@ typedef struct saksi_provenance {
 /* Storage layout of report.h5's tables, chosen by measurement on an
  * 823,236-row national table (docs/report-schema.md, "Storage"): the
  * single-threaded deflate is the slowest stage of the write; level 1 writes
- * the whole report in 0.13 s at 1.07 MB, level 6 saves 0.4 MB for 1.9x the
+ * the whole report in 0.13 s at 1.07 MB, level 6 saves 0.4 MB for 1.8x the
  * time. 16,384 rows keep a /stations chunk (~0.8 MB) inside HDF5's default
  * 1 MiB chunk cache for readers. */
 #define SAKSI_H5_CHUNK_ROWS    16384
