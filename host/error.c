@@ -3,13 +3,14 @@
  * error.c — status strings, failure recording, the stop flag, and the few
  * allocation and formatting helpers every module uses.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE), posix_memalign */
 #include "saksi_internal.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static const char *const status_text[SAKSI_NSTATUS] = {
@@ -94,6 +95,28 @@ void *saksi_realloc_array(void *p, size_t n, size_t size)
     if (size && n > SIZE_MAX / size)
         return NULL;
     return realloc(p, n && size ? n * size : 1);
+}
+
+/* Large blocks are aligned to 2 MiB and the kernel is advised to back them
+ * with transparent huge pages: the columns of a national table span tens of
+ * thousands of 4 KiB pages, and first-touch page faults cost more than
+ * parsing them (measured on the ingest: 100k faults, 40% of its time). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *saksi_alloc_large(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    size_t bytes = n && size ? n * size : 1;
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint only */
+#endif
+    return p;
 }
 
 char *saksi_strdup(const char *s)

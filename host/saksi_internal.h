@@ -48,6 +48,10 @@ void *saksi_calloc_array(size_t n, size_t size);
 void *saksi_malloc_array(size_t n, size_t size);
 void *saksi_realloc_array(void *p, size_t n, size_t size);
 
+/* n * size bytes for a large array (huge-page aligned and advised when
+ * over 2 MiB); uninitialised; NULL on overflow or failure; free() it. */
+void *saksi_alloc_large(size_t n, size_t size);
+
 /* strdup that returns NULL on failure. */
 char *saksi_strdup(const char *s);
 

@@ -75,44 +75,42 @@ const char *saksi_stratum_name(int stratum)
 /* Open-addressing hash index of (key hash -> item + 1), 0 = empty.     */
 /* ------------------------------------------------------------------ */
 
+/* Slot and hash side by side: one cache line serves a probe. */
+typedef struct hentry {
+    uint64_t hash;
+    uint32_t item; /* item + 1; 0 = empty */
+} hentry;
+
 typedef struct hindex {
     size_t cap; /* power of two */
     size_t n;
-    uint32_t *slot;
-    uint64_t *hash;
+    hentry *e;
 } hindex;
 
 static int hindex_grow(hindex *h)
 {
     size_t cap = h->cap ? h->cap * 2 : 1024;
-    uint32_t *slot = saksi_calloc_array(cap, sizeof *slot);
-    uint64_t *hash = saksi_malloc_array(cap, sizeof *hash);
-    if (!slot || !hash) {
-        free(slot);
-        free(hash);
+    hentry *e = saksi_alloc_large(cap, sizeof *e);
+    if (!e)
         return -1;
-    }
+    memset(e, 0, cap * sizeof *e);
     for (size_t i = 0; i < h->cap; i++) {
-        if (!h->slot[i])
+        if (!h->e[i].item)
             continue;
-        size_t j = h->hash[i] & (cap - 1);
-        while (slot[j])
+        size_t j = h->e[i].hash & (cap - 1);
+        while (e[j].item)
             j = (j + 1) & (cap - 1);
-        slot[j] = h->slot[i];
-        hash[j] = h->hash[i];
+        e[j] = h->e[i];
     }
-    free(h->slot);
-    free(h->hash);
-    h->slot = slot;
-    h->hash = hash;
+    free(h->e);
+    h->e = e;
     h->cap = cap;
     return 0;
 }
 
 static void hindex_free(hindex *h)
 {
-    free(h->slot);
-    free(h->hash);
+    free(h->e);
     memset(h, 0, sizeof *h);
 }
 
@@ -128,12 +126,29 @@ typedef struct level_build {
     hindex index;
 } level_build;
 
+/* Rows are kept in fixed chunks while ingesting, so that growth never
+ * copies (a doubling realloc of the columns was a third of the ingest
+ * time), and row-major, so that an append is one store stream. Finalize
+ * makes the slot-major columns in canonical order. */
+#define CHUNK_SHIFT 16
+#define CHUNK_ROWS ((size_t)1 << CHUNK_SHIFT)
+#define CHUNK_MASK (CHUNK_ROWS - 1)
+
+typedef struct row_meta {
+    size_t id_off;  /* in t->id_chars */
+    uint64_t hash;  /* of the id */
+    uint64_t line;  /* input line */
+    uint32_t file;  /* input file */
+    uint32_t leaf;  /* village-level build region */
+} row_meta;
+
 struct saksi_table_build {
-    size_t cap;          /* rows allocated in t->cols, t->stride == cap */
+    size_t nchunks, chunk_cap;
+    int32_t **vals;  /* per chunk: CHUNK_ROWS rows of nslots cells */
+    row_meta **meta; /* per chunk: CHUNK_ROWS rows */
     size_t id_len, id_cap;
     hindex ids;
     level_build level[SAKSI_NLEVELS];
-    uint32_t *leaf;      /* per station: its village-level build region */
     /* cache of the previous row's regions: consecutive rows share them */
     char *last_codes[SAKSI_NLEVELS];
     uint32_t last_leaf;
@@ -151,10 +166,10 @@ static int64_t level_intern(level_build *lv, uint32_t parent, const char *code, 
 {
     uint64_t h = region_key(parent, code, len);
     if (lv->index.cap) {
-        for (size_t j = h & (lv->index.cap - 1); lv->index.slot[j];
+        for (size_t j = h & (lv->index.cap - 1); lv->index.e[j].item;
              j = (j + 1) & (lv->index.cap - 1)) {
-            uint32_t r = lv->index.slot[j] - 1;
-            if (lv->index.hash[j] == h && lv->parent[r] == parent &&
+            uint32_t r = lv->index.e[j].item - 1;
+            if (lv->index.e[j].hash == h && lv->parent[r] == parent &&
                 strncmp(lv->code[r], code, len) == 0 && lv->code[r][len] == 0)
                 return r;
         }
@@ -182,10 +197,9 @@ static int64_t level_intern(level_build *lv, uint32_t parent, const char *code, 
     lv->code[r] = copy;
     lv->parent[r] = parent;
     size_t j = h & (lv->index.cap - 1);
-    while (lv->index.slot[j])
+    while (lv->index.e[j].item)
         j = (j + 1) & (lv->index.cap - 1);
-    lv->index.slot[j] = (uint32_t)(r + 1);
-    lv->index.hash[j] = h;
+    lv->index.e[j] = (hentry){h, (uint32_t)(r + 1)};
     lv->index.n++;
     return (int64_t)r;
 }
@@ -204,7 +218,12 @@ static void build_free(struct saksi_table_build *b)
         hindex_free(&lv->index);
         free(b->last_codes[l]);
     }
-    free(b->leaf);
+    for (size_t c = 0; c < b->nchunks; c++) {
+        free(b->vals[c]);
+        free(b->meta[c]);
+    }
+    free(b->vals);
+    free(b->meta);
     free(b);
 }
 
@@ -276,44 +295,65 @@ void saksi_table_free(saksi_table *t)
     free(t);
 }
 
-/* Grow every per-station array to hold cap rows. */
+static row_meta *meta_of(const struct saksi_table_build *b, size_t i)
+{
+    return &b->meta[i >> CHUNK_SHIFT][i & CHUNK_MASK];
+}
+
+static const int32_t *vals_of(const saksi_table *t, size_t i)
+{
+    return t->build->vals[i >> CHUNK_SHIFT] + (i & CHUNK_MASK) * t->nslots;
+}
+
+/* One more chunk of rows. */
 static saksi_status table_grow(saksi_table *t, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     struct saksi_table_build *b = t->build;
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    int32_t *cols = NULL;
-    if (cap > MAX_STATIONS)
-        cap = MAX_STATIONS;
-    if (cap <= t->n)
+    if (t->n >= MAX_STATIONS)
         SAKSI_FAIL(SAKSI_ERR_LIMIT, "more than %zu stations", MAX_STATIONS);
-    cols = saksi_malloc_array(cap, t->nslots * sizeof *cols);
-    if (!cols)
-        SAKSI_ALLOC_FAIL("station columns");
-    for (size_t s = 0; s < t->nslots && t->n; s++)
-        memcpy(cols + s * cap, t->cols + s * b->cap, t->n * sizeof *cols);
-    free(t->cols);
-    t->cols = cols;
-    cols = NULL;
-    t->stride = cap;
-
-#define GROW(ptr)                                                                                  \
-    do {                                                                                           \
-        void *p_ = saksi_realloc_array((ptr), cap, sizeof *(ptr));                                 \
-        if (!p_)                                                                                   \
-            SAKSI_ALLOC_FAIL(#ptr);                                                                \
-        (ptr) = p_;                                                                                \
-    } while (0)
-    GROW(t->id_off);
-    GROW(t->id_hash);
-    GROW(t->src_line);
-    GROW(t->src_file);
-    GROW(b->leaf);
-#undef GROW
-    b->cap = cap;
+    if (b->nchunks == b->chunk_cap) {
+        size_t cap = b->chunk_cap ? b->chunk_cap * 2 : 16;
+        int32_t **v = saksi_realloc_array(b->vals, cap, sizeof *v);
+        if (!v)
+            SAKSI_ALLOC_FAIL("station chunks");
+        b->vals = v;
+        row_meta **m = saksi_realloc_array(b->meta, cap, sizeof *m);
+        if (!m)
+            SAKSI_ALLOC_FAIL("station chunks");
+        b->meta = m;
+        b->chunk_cap = cap;
+    }
+    int32_t *vals = saksi_alloc_large(CHUNK_ROWS, t->nslots * sizeof *vals);
+    row_meta *meta = saksi_alloc_large(CHUNK_ROWS, sizeof *meta);
+    if (!vals || !meta) {
+        free(vals);
+        free(meta);
+        SAKSI_ALLOC_FAIL("station chunk");
+    }
+    b->vals[b->nchunks] = vals;
+    b->meta[b->nchunks] = meta;
+    b->nchunks++;
 out:
-    free(cols);
     return rc;
+}
+
+/* Where an id goes in the duplicate index. Ids of one village differ only
+ * in their last digits and usually arrive together, so the trailing digits
+ * are added to the hash of the rest: consecutive stations land in
+ * neighbouring slots and a probe mostly hits the cache (a fully mixed hash
+ * made the probe miss on every row, half of the append time). */
+static uint64_t index_hash(const char *id, size_t len)
+{
+    size_t k = len, digits = 0;
+    uint64_t tail = 0, scale = 1;
+    while (k > 0 && digits < 4 && id[k - 1] >= '0' && id[k - 1] <= '9') {
+        tail += (uint64_t)(id[k - 1] - '0') * scale;
+        scale *= 10;
+        k--;
+        digits++;
+    }
+    return saksi_hash_bytes(id, k) + tail;
 }
 
 /* Duplicate check and insertion of id as station t->n. Returns the row of
@@ -323,10 +363,12 @@ static size_t id_find(const saksi_table *t, const char *id, size_t len, uint64_t
     const hindex *ix = &t->build->ids;
     if (!ix->cap)
         return SIZE_MAX;
-    for (size_t j = h & (ix->cap - 1); ix->slot[j]; j = (j + 1) & (ix->cap - 1)) {
-        size_t r = ix->slot[j] - 1;
-        const char *other = t->id_chars + t->id_off[r];
-        if (ix->hash[j] == h && strncmp(other, id, len) == 0 && other[len] == 0)
+    for (size_t j = h & (ix->cap - 1); ix->e[j].item; j = (j + 1) & (ix->cap - 1)) {
+        size_t r = ix->e[j].item - 1;
+        if (ix->e[j].hash != h)
+            continue;
+        const char *other = t->id_chars + meta_of(t->build, r)->id_off;
+        if (strncmp(other, id, len) == 0 && other[len] == 0)
             return r;
     }
     return SIZE_MAX;
@@ -403,15 +445,16 @@ saksi_status saksi_table_append(saksi_table *t, const char *id, size_t idlen,
     struct saksi_table_build *b = t->build;
     if (!b)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "append to a finalized table");
-    uint64_t h = saksi_hash_bytes(id, idlen);
-    size_t dup = id_find(t, id, idlen, h);
+    uint64_t h = saksi_hash_bytes(id, idlen), ih = index_hash(id, idlen);
+    size_t dup = id_find(t, id, idlen, ih);
     if (dup != SIZE_MAX) {
+        uint64_t line = meta_of(b, dup)->line;
         if (first_line)
-            *first_line = t->src_line[dup];
+            *first_line = line;
         SAKSI_FAIL(SAKSI_ERR_DATA, "duplicate station_id %.*s (first at line %llu)", (int)idlen,
-                   id, (unsigned long long)t->src_line[dup]);
+                   id, (unsigned long long)line);
     }
-    if (t->n == b->cap)
+    if (t->n == b->nchunks * CHUNK_ROWS)
         SAKSI_TRY(table_grow(t, err));
     uint32_t leaf = 0;
     SAKSI_TRY(resolve_leaf(t, id, idlen, regions, &leaf, err));
@@ -432,21 +475,17 @@ saksi_status saksi_table_append(saksi_table *t, const char *id, size_t idlen,
     size_t i = t->n;
     memcpy(t->id_chars + b->id_len, id, idlen);
     t->id_chars[b->id_len + idlen] = 0;
-    t->id_off[i] = b->id_len;
+    *meta_of(b, i) = (row_meta){b->id_len, h, src_line, src_file, leaf};
     b->id_len += idlen + 1;
     if (idlen > t->id_maxlen)
         t->id_maxlen = idlen;
-    t->id_hash[i] = h;
-    t->src_line[i] = src_line;
-    t->src_file[i] = src_file;
-    b->leaf[i] = leaf;
+    int32_t *row = b->vals[i >> CHUNK_SHIFT] + (i & CHUNK_MASK) * t->nslots;
     for (size_t s = 0; s < t->nslots; s++)
-        t->cols[s * t->stride + i] = values[t->field_of_slot[s]];
-    size_t j = h & (b->ids.cap - 1);
-    while (b->ids.slot[j])
+        row[s] = values[t->field_of_slot[s]];
+    size_t j = ih & (b->ids.cap - 1);
+    while (b->ids.e[j].item)
         j = (j + 1) & (b->ids.cap - 1);
-    b->ids.slot[j] = (uint32_t)(i + 1);
-    b->ids.hash[j] = h;
+    b->ids.e[j] = (hentry){ih, (uint32_t)(i + 1)};
     b->ids.n++;
     t->n++;
 out:
@@ -521,11 +560,11 @@ static saksi_status station_order(saksi_table *t, const uint32_t *leaf_rank, siz
     if (!start || !order)
         SAKSI_ALLOC_FAIL("station sort");
     for (size_t i = 0; i < t->n; i++)
-        start[leaf_rank[t->build->leaf[i]] + 1]++;
+        start[leaf_rank[meta_of(t->build, i)->leaf] + 1]++;
     for (size_t r = 0; r < nleaf; r++)
         start[r + 1] += start[r];
     for (size_t i = 0; i < t->n; i++)
-        order[start[leaf_rank[t->build->leaf[i]]]++] = i;
+        order[start[leaf_rank[meta_of(t->build, i)->leaf]]++] = i;
     /* start[r] is now the end of village r; sort each village by id. */
     for (size_t r = 0, begin = 0; r < nleaf; begin = start[r], r++) {
         size_t m = start[r] - begin;
@@ -537,7 +576,8 @@ static saksi_status station_order(saksi_table *t, const uint32_t *leaf_rank, siz
                 SAKSI_ALLOC_FAIL("station sort");
         }
         for (size_t k = 0; k < m; k++)
-            village[k] = (row_id){t->id_chars + t->id_off[order[begin + k]], order[begin + k]};
+            village[k] = (row_id){t->id_chars + meta_of(t->build, order[begin + k])->id_off,
+                                  order[begin + k]};
         qsort(village, m, sizeof *village, row_id_cmp);
         for (size_t k = 0; k < m; k++)
             order[begin + k] = village[k].row;
@@ -556,30 +596,31 @@ static saksi_status permute_rows(saksi_table *t, const size_t *order, saksi_erro
 {
     saksi_status rc = SAKSI_OK;
     size_t n = t->n;
-    int32_t *cols = saksi_malloc_array(n ? n : 1, t->nslots * sizeof *cols);
-    char *ids = malloc(t->build->id_len ? t->build->id_len : 1);
-    size_t *off = saksi_malloc_array(n, sizeof *off);
-    uint64_t *hash = saksi_malloc_array(n, sizeof *hash);
-    uint64_t *line = saksi_malloc_array(n, sizeof *line);
-    uint32_t *file = saksi_malloc_array(n, sizeof *file);
+    int32_t *cols = saksi_alloc_large(n ? n : 1, t->nslots * sizeof *cols);
+    char *ids = saksi_alloc_large(t->build->id_len ? t->build->id_len : 1, 1);
+    size_t *off = saksi_alloc_large(n, sizeof *off);
+    uint64_t *hash = saksi_alloc_large(n, sizeof *hash);
+    uint64_t *line = saksi_alloc_large(n, sizeof *line);
+    uint32_t *file = saksi_alloc_large(n, sizeof *file);
     if (!cols || !ids || !off || !hash || !line || !file)
         SAKSI_ALLOC_FAIL("canonical order");
-    for (size_t s = 0; s < t->nslots; s++) {
-        const int32_t *src = t->cols + s * t->stride;
-        int32_t *dst = cols + s * n;
-        for (size_t k = 0; k < n; k++)
-            dst[k] = src[order[k]];
+    /* One row read, nslots sequential write streams. */
+    for (size_t k = 0; k < n; k++) {
+        const int32_t *row = vals_of(t, order[k]);
+        for (size_t s = 0; s < t->nslots; s++)
+            cols[s * n + k] = row[s];
     }
     size_t pos = 0;
     for (size_t k = 0; k < n; k++) {
-        const char *id = t->id_chars + t->id_off[order[k]];
+        const row_meta *m = meta_of(t->build, order[k]);
+        const char *id = t->id_chars + m->id_off;
         size_t len = strlen(id) + 1;
         memcpy(ids + pos, id, len);
         off[k] = pos;
         pos += len;
-        hash[k] = t->id_hash[order[k]];
-        line[k] = t->src_line[order[k]];
-        file[k] = t->src_file[order[k]];
+        hash[k] = m->hash;
+        line[k] = m->line;
+        file[k] = m->file;
     }
 #define SWAP(field, v)                                                                             \
     do {                                                                                           \
@@ -631,7 +672,7 @@ static saksi_status build_regions(saksi_table *t, uint32_t *rank[SAKSI_NLEVELS],
     }
     /* Walk stations in canonical order; a region's rows are contiguous. */
     for (size_t k = 0; k < t->n; k++) {
-        uint32_t r = b->leaf[order[k]];
+        uint32_t r = meta_of(b, order[k])->leaf;
         for (int l = SAKSI_NLEVELS - 1; l >= 0; l--) {
             uint32_t c = rank[l][r];
             saksi_regions *rg = &t->regions[l];
