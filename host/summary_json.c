@@ -117,7 +117,7 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         const char *name;
         double v;
     } stages[] = {
-        {"ingest", tm->ingest},         {"finalize", tm->finalize}, {"integrity", tm->integrity},
+        {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
         {"report_csv", tm->report_csv}, {"total", tm->total},
     };
