@@ -14,6 +14,11 @@
 /* Integrity rules (analysis/rules.c)                                  */
 /* ------------------------------------------------------------------ */
 
+/* What a rule's discrepancy counts. Only votes are votes at stake: a
+ * broken L + P = J of the register is a finding, but no vote moved. */
+enum saksi_rule_unit { SAKSI_UNIT_VOTES, SAKSI_UNIT_REGISTERED, SAKSI_UNIT_BALLOTS, SAKSI_NUNITS };
+const char *saksi_rule_unit_name(int unit);
+
 /* One term of a rule in field space, before compilation to slots. */
 typedef struct saksi_rule_term {
     int kind;  /* enum saksi_term_kind */
@@ -37,6 +42,7 @@ typedef struct saksi_rule {
     char name[64];
     char text[256]; /* the rule as written, for reasons in the report */
     int klass;      /* SAKSI_CLASS_INTEGRITY or SAKSI_CLASS_INCOMPLETE */
+    int unit;       /* enum saksi_rule_unit: what its discrepancy counts */
     int op;         /* enum saksi_rule_op, applied to lhs - rhs */
     size_t nterms;  /* lhs terms, then rhs terms with negated mul */
     size_t nlhs;    /* the first nlhs terms are the left side */

@@ -124,14 +124,36 @@ static int64_t negative_excess(const saksi_table *t, size_t i)
     return worst;
 }
 
+/* Fields whose value is a count of votes cast (a misread there moves
+ * votes); the register and the ballot stock are not. */
+static int field_counts_votes(int field)
+{
+    switch (field) {
+    case SAKSI_F_REGISTERED:
+    case SAKSI_F_REGISTERED_MALE:
+    case SAKSI_F_REGISTERED_FEMALE:
+    case SAKSI_F_BALLOTS_RECEIVED:
+    case SAKSI_F_BALLOTS_SPOILED:
+    case SAKSI_F_BALLOTS_UNUSED:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 /* Class, primary rule, discrepancy and votes at stake of one station whose
- * findings are fs[0..nf) and whose top repair (if any) is rep. */
+ * findings are fs[0..nf) and whose top repair (if any) is rep. The primary
+ * rule is the failed integrity rule with the largest excess, a rule
+ * counting votes before one counting the register or the ballot stock;
+ * votes at stake is the largest excess among the failed vote rules (a
+ * lower bound on the votes the broken identities involve, DESIGN §5). */
 static void classify(const saksi_table *t, const saksi_results *res, size_t i,
                      const saksi_finding *fs, size_t nf, const saksi_repair *rep,
                      double min_weight, saksi_rank_row *row)
 {
     const saksi_rules *rules = res->rules;
     int64_t worst = -1;
+    int worst_votes = 0;
     row->primary_rule = -1;
     row->discrepancy = 0;
     row->votes_at_stake = 0;
@@ -140,16 +162,19 @@ static void classify(const saksi_table *t, const saksi_results *res, size_t i,
         const saksi_rule *rule = &rules->rule[fs[k].rule];
         if (rule->klass != SAKSI_CLASS_INTEGRITY || fs[k].probably_unentered)
             continue;
+        int votes = rule->unit == SAKSI_UNIT_VOTES;
         int64_t e = excess(rule->op, fs[k].discrepancy);
-        if (e > worst) {
+        if (votes && e > row->votes_at_stake)
+            row->votes_at_stake = e;
+        if (votes > worst_votes || (votes == worst_votes && e > worst)) {
             worst = e;
+            worst_votes = votes;
             row->primary_rule = fs[k].rule;
             row->discrepancy = fs[k].discrepancy;
         }
     }
     if (worst >= 0) {
         row->klass = SAKSI_CLASS_INTEGRITY;
-        row->votes_at_stake = worst;
     } else if (nf > 0) {
         row->primary_rule = fs[0].rule;
         row->discrepancy = fs[0].discrepancy;
@@ -165,7 +190,7 @@ static void classify(const saksi_table *t, const saksi_results *res, size_t i,
     if (rep && !res->neg_mask[i] && (rep->alternatives == 1 || rep->weight >= min_weight)) {
         int64_t d = (int64_t)rep->reported - rep->repaired;
         row->klass = SAKSI_CLASS_TRANSCRIPTION;
-        row->votes_at_stake = d < 0 ? -d : d;
+        row->votes_at_stake = field_counts_votes(rep->field) ? (d < 0 ? -d : d) : 0;
         if (row->primary_rule < 0 && nf > 0) {
             row->primary_rule = fs[0].rule;
             row->discrepancy = fs[0].discrepancy;
@@ -304,9 +329,13 @@ void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const sak
                  -(long long)row->votes_at_stake);
         return;
     }
+    static const char *const unit_id[SAKSI_NUNITS] = {"suara", "pemilih terdaftar", "surat suara"};
+    static const char *const unit_en[SAKSI_NUNITS] = {"votes", "registered voters", "ballots"};
     int n = snprintf(buf, len,
-                     id ? "aturan %s (%s) dilanggar: selisih %lld" : "rule %s (%s) broken by %lld",
-                     rule->name, rule->text, (long long)excess(rule->op, row->discrepancy));
+                     id ? "aturan %s (%s) dilanggar: selisih %lld %s"
+                        : "rule %s (%s) broken by %lld %s",
+                     rule->name, rule->text, (long long)excess(rule->op, row->discrepancy),
+                     (id ? unit_id : unit_en)[rule->unit]);
     if (n > 0 && (size_t)n < len && nfailed > 1)
         n += snprintf(buf + n, len - (size_t)n,
                       id ? "; %zu aturan lain juga dilanggar" : "; %zu other rule(s) broken",

@@ -30,6 +30,13 @@ typedef struct lexer {
     size_t pos; /* next token to consume */
 } lexer;
 
+static const char *const unit_names[SAKSI_NUNITS] = {"votes", "registered", "ballots"};
+
+const char *saksi_rule_unit_name(int unit)
+{
+    return unit >= 0 && unit < SAKSI_NUNITS ? unit_names[unit] : "?";
+}
+
 static int is_ident_char(int c)
 {
     return isalnum(c) || c == '_' || c == '.';
@@ -257,6 +264,10 @@ static saksi_status parse_rule(lexer *lx, saksi_rules *r, const char *text, size
     else
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s:%zu: rule class must be integrity or incomplete, not '%s'",
                    lx->source, lx->line, peek(lx));
+    rule->unit = SAKSI_UNIT_VOTES;
+    for (int u = 0; u < SAKSI_NUNITS; u++)
+        if (accept(lx, saksi_rule_unit_name(u)))
+            rule->unit = u;
     SAKSI_TRY(expect(lx, ":", err));
     /* Keep the text after ':' for reasons in the report. */
     const char *colon = memchr(text, ':', len);

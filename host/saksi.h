@@ -507,7 +507,7 @@ typedef struct saksi_engine saksi_engine;
 
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
-    double ingest, finalize, integrity, repair, rank, report_h5, report_csv, total;
+    double ingest, integrity, repair, rank, report_h5, report_csv, total;
 } saksi_timing;
 
 /* What a finished audit reports, for the CLI's message and --json. */

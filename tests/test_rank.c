@@ -46,12 +46,13 @@ static void test_classes_and_order(void **state)
     const saksi_results *res = &fx.res;
     assert_int_equal(res->nranked, 5);
     /* integrity by votes at stake: 176 (row 2), 40 (row 4: |160 - 200| beats
-     * the 20 of the negative cell), 1 (row 0: 301 - 300); then
-     * transcription (row 1, |284 - 204| = 80); then incomplete (row 3). */
+     * the 20 of the negative cell), 0 (row 0: 301 - 300 registered voters,
+     * no vote); then transcription (row 1, |284 - 204| = 80); then
+     * incomplete (row 3). */
     const size_t station[] = {2, 4, 0, 1, 3};
     const int klass[] = {SAKSI_CLASS_INTEGRITY, SAKSI_CLASS_INTEGRITY, SAKSI_CLASS_INTEGRITY,
                          SAKSI_CLASS_TRANSCRIPTION, SAKSI_CLASS_INCOMPLETE};
-    const int64_t stake[] = {176, 40, 1, 80, 0};
+    const int64_t stake[] = {176, 40, 0, 80, 0};
     const int primary[] = {R_CAND, R_CAND, R_300, R_VIT, R_DPT_LE};
     for (size_t k = 0; k < 5; k++) {
         const saksi_rank_row *row = &res->ranked[k];
@@ -81,7 +82,10 @@ static void test_classes_and_order(void **state)
     saksi_rank_reason(fx.t, res, &res->ranked[3], "id", buf, sizeof buf);
     assert_non_null(strstr(buf, "kemungkinan salah baca"));
     saksi_rank_reason(fx.t, res, &res->ranked[0], "en", buf, sizeof buf);
-    assert_string_equal(buf, "rule cand_sum_valid (sum(cand) == valid) broken by 176");
+    assert_string_equal(buf, "rule cand_sum_valid (sum(cand) == valid) broken by 176 votes");
+    saksi_rank_reason(fx.t, res, &res->ranked[2], "en", buf, sizeof buf);
+    assert_string_equal(buf, "rule registered_le_300 (registered <= 300) broken by 1 registered "
+                             "voters");
     saksi_rank_reason(fx.t, res, &res->ranked[4], "en", buf, sizeof buf);
     assert_non_null(strstr(buf, "probably not entered"));
     fixture_done(&fx);

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * summary_json.c — saksi_summary_write_json: the summary of a finished audit
+ * as one JSON object (RFC 8259): strings escaped and valid UTF-8, numbers
+ * with a '.' decimal point whatever the locale, non-finite numbers as null.
+ */
+#include "saksi_internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+/* Significant digits of floating values in the summary. */
+#define JSON_DIGITS 6
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one
+ * (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || c > 0xF4)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return n;
+}
+
+/* A JSON string; NULL is written as null. Bytes that are not UTF-8 (a
+ * device name from a driver, say) become U+FFFD so the output always
+ * parses. */
+static void json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned c = *p;
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc((int)c, f);
+        } else if (c == '\n') {
+            fputs("\\n", f);
+        } else if (c == '\t') {
+            fputs("\\t", f);
+        } else if (c == '\r') {
+            fputs("\\r", f);
+        } else if (c < 0x20 || c == 0x7F) {
+            fprintf(f, "\\u%04x", c);
+        } else {
+            size_t n = utf8_len(p);
+            if (n == 0) {
+                fputs("\\ufffd", f);
+                p++;
+                continue;
+            }
+            fwrite(p, 1, n, f);
+            p += n;
+            continue;
+        }
+        p++;
+    }
+    fputc('"', f);
+}
+
+static void json_double(FILE *f, double v)
+{
+    char buf[64];
+    if (!isfinite(v)) {
+        fputs("null", f);
+        return;
+    }
+    /* The summary holds timings in seconds: 6 significant digits are a
+     * microsecond or better, and read well. */
+    saksi_format_double(buf, sizeof buf, v, JSON_DIGITS);
+    fputs(buf, f);
+}
+
+static void json_key(FILE *f, const char *key, int *first)
+{
+    if (!*first)
+        fputc(',', f);
+    *first = 0;
+    fputs("\n  ", f);
+    json_string(f, key);
+    fputs(": ", f);
+}
+
+static void write_ingest(FILE *f, const saksi_ingest_stats *st)
+{
+    static const char hex[] = "0123456789abcdef";
+    char sha[65];
+    for (int b = 0; b < 32; b++) {
+        sha[2 * b] = hex[st->sha256[b] >> 4];
+        sha[2 * b + 1] = hex[st->sha256[b] & 15];
+    }
+    sha[64] = 0;
+    fprintf(f,
+            "{\"bytes\": %" PRIu64 ", \"records\": %" PRIu64 ", \"accepted\": %" PRIu64
+            ", \"quarantined\": %" PRIu64 ", \"missing_cells\": %" PRIu64 ", \"sha256\": ",
+            st->bytes, st->records, st->accepted, st->quarantined, st->missing_cells);
+    json_string(f, sha);
+    fputc('}', f);
+}
+
+static void write_timing(FILE *f, const saksi_timing *tm)
+{
+    const struct {
+        const char *name;
+        double v;
+    } stages[] = {
+        {"ingest", tm->ingest}, {"integrity", tm->integrity},
+        {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
+        {"report_csv", tm->report_csv}, {"total", tm->total},
+    };
+    fputc('{', f);
+    for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
+        fputs(k ? ", " : "", f);
+        json_string(f, stages[k].name);
+        fputs(": ", f);
+        json_double(f, stages[k].v);
+    }
+    fputc('}', f);
+}
+
+saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    int first = 1;
+    if (s->nrules && (!s->rule_names || !s->rule_failed || !s->rule_evaluated))
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "summary with %zu rules but no rule arrays", s->nrules);
+    fputc('{', f);
+    json_key(f, "saksi_version", &first);
+    json_string(f, SAKSI_VERSION_STRING);
+    json_key(f, "ingest", &first);
+    write_ingest(f, &s->ingest);
+    json_key(f, "stations", &first);
+    fprintf(f, "%zu", s->stations);
+
+    json_key(f, "regions", &first);
+    fputc('{', f);
+    for (int l = 0; l < SAKSI_NLEVELS; l++) {
+        fputs(l ? ", " : "", f);
+        json_string(f, saksi_level_name(l));
+        fprintf(f, ": %zu", s->regions[l]);
+    }
+    fputc('}', f);
+
+    json_key(f, "by_class", &first);
+    fputc('{', f);
+    for (int k = 0; k < SAKSI_NCLASSES; k++) {
+        fputs(k ? ", " : "", f);
+        json_string(f, saksi_class_name(k));
+        fprintf(f, ": %zu", s->by_class[k]);
+    }
+    fputc('}', f);
+
+    json_key(f, "rules", &first);
+    fputc('[', f);
+    for (size_t r = 0; r < s->nrules; r++) {
+        fputs(r ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
+        json_string(f, s->rule_names[r]);
+        fprintf(f, ", \"evaluated\": %zu, \"failed\": %zu}", s->rule_evaluated[r],
+                s->rule_failed[r]);
+    }
+    fputs(s->nrules ? "\n  ]" : "]", f);
+
+    json_key(f, "negative_stations", &first);
+    fprintf(f, "%zu", s->negative_stations);
+    json_key(f, "repaired", &first);
+    fprintf(f, "%zu", s->repaired);
+    json_key(f, "backend_used", &first);
+    json_string(f, s->backend_used);
+    json_key(f, "backend_reason", &first);
+    json_string(f, s->backend_reason);
+    json_key(f, "device", &first);
+    json_string(f, s->device);
+    json_key(f, "timing_s", &first);
+    write_timing(f, &s->timing);
+    fputs("\n}\n", f);
+    if (ferror(f) || fflush(f) != 0)
+        SAKSI_FAIL(SAKSI_ERR_IO, "writing the JSON summary failed");
+out:
+    return rc;
+}
