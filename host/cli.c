@@ -1,7 +1,434 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cli.c — scaffold until the engine lands; replaced by the real CLI. */
+/*
+ * cli.c — the saksi command line: audit, simulate, devices. The only code
+ * that prints or exits; it maps library statuses to sysexits codes and
+ * shows progress on stderr only when stderr is a terminal.
+ */
+#define _POSIX_C_SOURCE 200809L
 #include "saksi.h"
-int main(void)
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* sysexits.h values (BSD), spelled out so the build needs no BSD header. */
+enum {
+    EX_OK_ = 0,
+    EX_USAGE_ = 64,
+    EX_DATAERR_ = 65,
+    EX_NOINPUT_ = 66,
+    EX_UNAVAILABLE_ = 69,
+    EX_SOFTWARE_ = 70,
+    EX_OSERR_ = 71,
+    EX_CANTCREAT_ = 73,
+    EX_IOERR_ = 74,
+    EX_INTERRUPTED_ = 130 /* 128 + SIGINT, as shells report it */
+};
+
+static int exit_code(saksi_status s)
 {
-    return 0;
+    switch (s) {
+    case SAKSI_OK: return EX_OK_;
+    case SAKSI_ERR_USAGE: return EX_USAGE_;
+    case SAKSI_ERR_DATA:
+    case SAKSI_ERR_STRICT:
+    case SAKSI_ERR_LIMIT: return EX_DATAERR_;
+    case SAKSI_ERR_NOINPUT: return EX_NOINPUT_;
+    case SAKSI_ERR_NODEVICE:
+    case SAKSI_ERR_OPENCL:
+    case SAKSI_ERR_SELFTEST: return EX_UNAVAILABLE_;
+    case SAKSI_ERR_NOMEM: return EX_OSERR_;
+    case SAKSI_ERR_CANTCREAT: return EX_CANTCREAT_;
+    case SAKSI_ERR_IO:
+    case SAKSI_ERR_HDF5: return EX_IOERR_;
+    case SAKSI_ERR_INTERRUPTED: return EX_INTERRUPTED_;
+    default: return EX_SOFTWARE_;
+    }
+}
+
+static int fail(const saksi_error *err)
+{
+    fprintf(stderr, "saksi: %s\n", err->message[0] ? err->message : saksi_strerror(err->status));
+    return exit_code(err->status);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "saksi: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'saksi --help'.\n");
+    return EX_USAGE_;
+}
+
+static const char help_text[] =
+    "usage: saksi audit INPUT.csv -o DIR [options]\n"
+    "       saksi simulate -o DIR [--seed N] [--stations N] [--plant KIND=RATE ...]\n"
+    "                      [--region-columns]\n"
+    "       saksi devices\n"
+    "       saksi --help | --version\n"
+    "\n"
+    "audit: check every station of a canonical station CSV (DESIGN.md section 3) and write\n"
+    "DIR/report.h5, DIR/ranked.csv and DIR/quarantine.csv. Findings are leads for\n"
+    "investigation, not proof of fraud.\n"
+    "  -o, --out DIR          output directory (created if needed)\n"
+    "  --map CANON=INPUT      use input column INPUT as canonical column CANON (repeatable)\n"
+    "  --map-file FILE        column map file, one CANON=INPUT per line\n"
+    "  --rules FILE           integrity rules (default: built-in Indonesian C.Hasil rules)\n"
+    "  --strict               any quarantined record is fatal (exit 65, quarantine.csv written)\n"
+    "  --backend B            auto (default: OpenCL on a GPU/accelerator after a self-test,\n"
+    "                         else the plain-C path), opencl, or cpu\n"
+    "  --device P:D           OpenCL platform and device index (see 'saksi devices')\n"
+    "  --kernel-dir DIR       load the .cl kernels from DIR instead of the embedded copy\n"
+    "  --cache-dir DIR        OpenCL program cache ('' disables; default ~/.cache/saksi)\n"
+    "  --batch-rows N         stations per kernel batch (default 65536)\n"
+    "  --local-size N         OpenCL work-group size (default: each kernel's own)\n"
+    "  --seed N               seed of every random draw (default 2024)\n"
+    "  --reproducible         pin creation time and device in the report: same bytes anywhere\n"
+    "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
+    "  --json                 print the run summary as JSON on stdout\n"
+    "  -q, --quiet            no summary line on stderr\n"
+    "\n"
+    "exit status: 0 ok, 64 usage, 65 bad data or --strict, 66 no input, 69 OpenCL\n"
+    "unavailable, 70 internal, 71 out of memory, 73 cannot create output, 74 I/O,\n"
+    "130 interrupted.\n";
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    saksi_request_stop(); /* only sets a flag: HDF5 and OpenCL are not signal-safe */
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void show_progress(void *ctx, const char *stage, double fraction)
+{
+    (void)ctx;
+    fprintf(stderr, "\rsaksi: %-12s %5.1f%%", stage, 100.0 * fraction);
+    fflush(stderr);
+}
+
+/* Value of an option that takes one: "--opt VALUE" or "--opt=VALUE". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int is_opt(const char *arg, const char *name)
+{
+    size_t len = strlen(name);
+    return strncmp(arg, name, len) == 0 && (arg[len] == 0 || arg[len] == '=');
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-')
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+static void print_summary_line(const saksi_summary *s, const char *dir)
+{
+    fprintf(stderr,
+            "saksi: %zu stations read (%llu quarantined); %zu integrity, %zu transcription, "
+            "%zu incomplete; %s path (%s); %.2f s\n",
+            s->stations, (unsigned long long)s->ingest.quarantined,
+            s->by_class[SAKSI_CLASS_INTEGRITY], s->by_class[SAKSI_CLASS_TRANSCRIPTION],
+            s->by_class[SAKSI_CLASS_INCOMPLETE], s->backend_used, s->backend_reason,
+            s->timing.total);
+    fprintf(stderr, "saksi: report in %s/report.h5, %s/ranked.csv, %s/quarantine.csv\n", dir, dir,
+            dir);
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    saksi_config cfg;
+    saksi_error err = {0};
+    const char *input = NULL, *out = NULL;
+    const char **pairs = calloc((size_t)argc + 1, sizeof *pairs);
+    size_t npairs = 0;
+    int json = 0, quiet = 0, rc = EX_OK_;
+    saksi_engine *e = NULL;
+    if (!pairs)
+        return EX_OSERR_;
+    saksi_config_init(&cfg);
+    cfg.map_pairs = pairs;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v;
+        size_t n;
+        if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
+            if (!(out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                              : opt_value(argc, argv, &i, "--out")))
+                goto missing;
+        } else if (is_opt(a, "--map")) {
+            if (!(pairs[npairs++] = opt_value(argc, argv, &i, "--map")))
+                goto missing;
+        } else if (is_opt(a, "--map-file")) {
+            if (!(cfg.map_path = opt_value(argc, argv, &i, "--map-file")))
+                goto missing;
+        } else if (is_opt(a, "--rules")) {
+            if (!(cfg.rules_path = opt_value(argc, argv, &i, "--rules")))
+                goto missing;
+        } else if (strcmp(a, "--strict") == 0) {
+            cfg.strict = 1;
+        } else if (is_opt(a, "--backend")) {
+            if (!(v = opt_value(argc, argv, &i, "--backend")))
+                goto missing;
+            if (strcmp(v, "auto") == 0)
+                cfg.backend = SAKSI_BACKEND_AUTO;
+            else if (strcmp(v, "opencl") == 0)
+                cfg.backend = SAKSI_BACKEND_OPENCL;
+            else if (strcmp(v, "cpu") == 0)
+                cfg.backend = SAKSI_BACKEND_CPU;
+            else {
+                rc = usage_error("--backend takes auto, opencl or cpu, not '%s'", v);
+                goto done;
+            }
+        } else if (is_opt(a, "--device")) {
+            unsigned p, d;
+            char tail;
+            if (!(v = opt_value(argc, argv, &i, "--device")))
+                goto missing;
+            if (sscanf(v, "%u:%u%c", &p, &d, &tail) != 2) {
+                rc = usage_error("--device takes PLATFORM:DEVICE indices, not '%s'", v);
+                goto done;
+            }
+            cfg.platform_index = (int)p;
+            cfg.device_index = (int)d;
+        } else if (is_opt(a, "--kernel-dir")) {
+            if (!(cfg.kernel_dir = opt_value(argc, argv, &i, "--kernel-dir")))
+                goto missing;
+        } else if (is_opt(a, "--cache-dir")) {
+            if (!(cfg.cache_dir = opt_value(argc, argv, &i, "--cache-dir")))
+                goto missing;
+        } else if (is_opt(a, "--batch-rows") || is_opt(a, "--local-size") || is_opt(a, "--seed")) {
+            const char *name = is_opt(a, "--seed")         ? "--seed"
+                               : is_opt(a, "--batch-rows") ? "--batch-rows"
+                                                           : "--local-size";
+            if (!(v = opt_value(argc, argv, &i, name)))
+                goto missing;
+            if (!parse_size(v, &n) || (n == 0 && strcmp(name, "--batch-rows") == 0)) {
+                rc = usage_error("invalid number '%s'", v);
+                goto done;
+            }
+            if (strcmp(name, "--seed") == 0)
+                cfg.seed = n;
+            else if (strcmp(name, "--batch-rows") == 0)
+                cfg.batch_rows = n;
+            else
+                cfg.local_size = n;
+        } else if (strcmp(a, "--reproducible") == 0) {
+            cfg.reproducible = 1;
+        } else if (is_opt(a, "--lang")) {
+            if (!(v = opt_value(argc, argv, &i, "--lang")))
+                goto missing;
+            if (strcmp(v, "en") != 0 && strcmp(v, "id") != 0) {
+                rc = usage_error("--lang takes en or id, not '%s'", v);
+                goto done;
+            }
+            cfg.lang = v;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            rc = usage_error("unknown option '%s'", a);
+            goto done;
+        } else if (!input) {
+            input = a;
+        } else {
+            rc = usage_error("one input file per audit; '%s' is a second one", a);
+            goto done;
+        }
+        continue;
+    missing:
+        rc = usage_error("option '%s' needs a value", a);
+        goto done;
+    }
+    if (!input) {
+        rc = usage_error("%s", "audit needs an input CSV");
+        goto done;
+    }
+    if (!out) {
+        rc = usage_error("%s", "audit needs -o DIR");
+        goto done;
+    }
+    if (isatty(STDERR_FILENO) && !quiet) {
+        cfg.progress = 1;
+        cfg.progress_cb = show_progress;
+    }
+    install_signals();
+    if (!(e = saksi_engine_alloc(&cfg))) {
+        fprintf(stderr, "saksi: out of memory\n");
+        rc = EX_OSERR_;
+        goto done;
+    }
+    saksi_status st = saksi_engine_ingest(e, input, &err);
+    if (st == SAKSI_OK)
+        st = saksi_engine_run(e, &err);
+    if (st == SAKSI_ERR_STRICT) {
+        saksi_error qerr = {0};
+        if (saksi_engine_write_quarantine(e, out, &qerr) == SAKSI_OK)
+            fprintf(stderr, "saksi: quarantined records listed in %s/quarantine.csv\n", out);
+        else
+            fprintf(stderr, "saksi: %s\n", qerr.message);
+    }
+    if (st == SAKSI_OK)
+        st = saksi_engine_write_report(e, out, &err);
+    if (cfg.progress)
+        fprintf(stderr, "\r%40s\r", "");
+    if (st != SAKSI_OK) {
+        rc = fail(&err);
+        goto done;
+    }
+    const saksi_summary *s = saksi_engine_summary(e);
+    if (!quiet)
+        print_summary_line(s, out);
+    if (json && saksi_summary_write_json(s, stdout, &err) != SAKSI_OK)
+        rc = fail(&err);
+done:
+    saksi_engine_free(e);
+    free(pairs);
+    return rc;
+}
+
+static int cmd_devices(void)
+{
+    saksi_device_info *list = NULL;
+    size_t n = 0;
+    saksi_error err = {0};
+    if (saksi_devices_list(&list, &n, &err) != SAKSI_OK)
+        return fail(&err);
+    if (n == 0)
+        printf("no OpenCL platform found (is an ICD such as pocl-opencl-icd installed?)\n");
+    for (size_t k = 0; k < n; k++) {
+        const saksi_device_info *d = &list[k];
+        printf("%u:%u  %s | %s | %s | driver %s | %s | %u compute units | %.1f GiB | "
+               "max work-group %zu\n",
+               d->platform, d->device, d->platform_name, d->device_name, d->version, d->driver,
+               d->is_cpu ? "CPU" : "GPU/accelerator", d->compute_units,
+               (double)d->global_mem / (1024.0 * 1024.0 * 1024.0), d->max_work_group);
+    }
+    free(list);
+    return EX_OK_;
+}
+
+static const char simulate_help[] =
+    "usage: saksi simulate -o DIR [--seed N] [--stations N] [--candidates N]\n"
+    "                      [--plant KIND=RATE ...] [--region-columns]\n"
+    "Writes DIR/stations.csv (a synthetic election in the canonical CSV) and\n"
+    "DIR/labels.csv (ground truth of planted anomalies). KIND is one of\n"
+    "sum_mismatch, transcription, over_registration, missing_zero,\n"
+    "ballot_stuffing, vote_transfer, rounding; RATE a per-station probability.\n"
+    "Default: 823,236 stations, seed 2024, nothing planted.\n";
+
+static int cmd_simulate(int argc, char **argv)
+{
+    saksi_sim_config sc;
+    saksi_sim_summary sum;
+    saksi_error err = {0};
+    const char *out = NULL, *v;
+    size_t n;
+    saksi_sim_config_init(&sc);
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
+            out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                       : opt_value(argc, argv, &i, "--out");
+            if (!out)
+                return usage_error("option '%s' needs a value", a);
+        } else if (is_opt(a, "--seed") || is_opt(a, "--stations") || is_opt(a, "--candidates")) {
+            const char *name = is_opt(a, "--seed")       ? "--seed"
+                               : is_opt(a, "--stations") ? "--stations"
+                                                         : "--candidates";
+            if (!(v = opt_value(argc, argv, &i, name)) || !parse_size(v, &n))
+                return usage_error("option '%s' needs a number", a);
+            if (strcmp(name, "--seed") == 0) {
+                sc.seed = n;
+            } else if (strcmp(name, "--stations") == 0) {
+                sc.stations = n;
+            } else {
+                sc.ncand = n;
+                saksi_sim_config_equal_shares(&sc);
+            }
+        } else if (is_opt(a, "--plant")) {
+            char kind[64];
+            double rate;
+            char tail;
+            if (!(v = opt_value(argc, argv, &i, "--plant")))
+                return usage_error("option '%s' needs a value", a);
+            const char *eq = strchr(v, '=');
+            if (!eq || (size_t)(eq - v) >= sizeof kind ||
+                sscanf(eq + 1, "%lf%c", &rate, &tail) != 1 || rate < 0 || rate > 1)
+                return usage_error("--plant takes KIND=RATE with RATE in [0, 1], not '%s'", v);
+            memcpy(kind, v, (size_t)(eq - v));
+            kind[eq - v] = 0;
+            int k = saksi_plant_kind_lookup(kind);
+            if (k < 0)
+                return usage_error("unknown anomaly kind '%s'", kind);
+            sc.plant_rate[k] = rate;
+        } else if (strcmp(a, "--region-columns") == 0) {
+            sc.with_region_columns = 1;
+        } else if (strcmp(a, "--help") == 0) {
+            fputs(simulate_help, stdout);
+            return EX_OK_;
+        } else {
+            return usage_error("unknown simulate option '%s'", a);
+        }
+    }
+    if (!out)
+        return usage_error("%s", "simulate needs -o DIR");
+    install_signals();
+    if (saksi_simulate_write(&sc, out, &sum, &err) != SAKSI_OK)
+        return fail(&err);
+    size_t planted = 0;
+    for (int k = 0; k < SAKSI_NPLANT; k++)
+        planted += sum.planted[k];
+    fprintf(stderr,
+            "saksi: simulated %zu stations (%zu provinces, %zu regencies, %zu districts, %zu "
+            "villages; %zu planted anomalies) in %.2f s: %s/stations.csv, %s/labels.csv\n",
+            sum.stations, sum.regions[SAKSI_LEVEL_PROVINCE], sum.regions[SAKSI_LEVEL_REGENCY],
+            sum.regions[SAKSI_LEVEL_DISTRICT], sum.regions[SAKSI_LEVEL_VILLAGE], planted,
+            sum.seconds, out, out);
+    return EX_OK_;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(help_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EX_USAGE_ : EX_OK_;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        char libs[1024];
+        saksi_library_versions(libs, sizeof libs);
+        printf("saksi %s\n%s\n", saksi_version_string(), libs);
+        return EX_OK_;
+    }
+    if (strcmp(argv[1], "audit") == 0)
+        return cmd_audit(argc, argv);
+    if (strcmp(argv[1], "simulate") == 0)
+        return cmd_simulate(argc, argv);
+    if (strcmp(argv[1], "devices") == 0)
+        return cmd_devices();
+    return usage_error("unknown command '%s'", argv[1]);
 }
