@@ -21,6 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The README demo plants every kind at this rate: --plant all=0.002. */
+#define BENCH_PLANT_RATE 0.002
+
 typedef struct bench_opts {
     const char *dir;
     size_t stations;
@@ -80,6 +83,35 @@ static double sha256_file(const char *path)
     return md[0];
 }
 
+/* Seconds to open the OpenCL program with no cache at all: in a child
+ * process with PoCL's own kernel cache off (PoCL reads that setting once,
+ * at start) and an empty saksi cache directory. */
+static double cold_open(const char *cache)
+{
+    int fd[2];
+    double secs = -1.0;
+    if (pipe(fd) != 0)
+        return -1.0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        saksi_error err = {0};
+        saksi_cl *cl = NULL;
+        saksi_cl_options co = {-1, -1, 1, NULL, cache};
+        setenv("POCL_KERNEL_CACHE", "0", 1);
+        double t0 = saksi_now();
+        double dt = saksi_cl_open(&co, &cl, &err) == SAKSI_OK ? saksi_now() - t0 : -1.0;
+        saksi_cl_close(cl);
+        _exit(write(fd[1], &dt, sizeof dt) == sizeof dt ? 0 : 1);
+    }
+    close(fd[1]);
+    if (pid > 0 && read(fd[0], &secs, sizeof secs) != sizeof secs)
+        secs = -1.0;
+    close(fd[0]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    return secs;
+}
+
 static int remove_tree(const char *path)
 {
     char cmd[4300];
@@ -128,10 +160,13 @@ int main(int argc, char **argv)
     snprintf(csv, sizeof csv, "%s/stations.csv", o.dir);
     snprintf(out, sizeof out, "%s/report", o.dir);
 
-    /* The data: the default simulated election, generated once. */
+    /* The data: the demo election of the README (the default simulation
+     * with every anomaly kind planted at 0.2% of stations), made once. */
     saksi_sim_config sc;
     saksi_sim_config_init(&sc);
     sc.stations = o.stations;
+    for (int k = 0; k < SAKSI_NPLANT; k++)
+        sc.plant_rate[k] = BENCH_PLANT_RATE;
     double secs;
     if (file_size(csv) == 0) {
         double t0 = saksi_now();
@@ -190,18 +225,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "note: could not clear %s\n", cache);
         saksi_cl_options co = {-1, -1, 1, NULL, cache};
         saksi_cl *cl = NULL;
+        double cold = cold_open(cache); /* fills the saksi cache */
         double t0 = saksi_now();
-        if (saksi_cl_open(&co, &cl, &err) != SAKSI_OK)
-            die(&err);
-        double cold = saksi_now() - t0;
-        saksi_cl_close(cl);
-        t0 = saksi_now();
         if (saksi_cl_open(&co, &cl, &err) != SAKSI_OK)
             die(&err);
         double warm = saksi_now() - t0;
         uint32_t *e2 = malloc(n * 4), *f2 = malloc(n * 4), *g2 = malloc(n * 4);
         BEST_OF(o.repeat, secs,
-                if (saksi_cl_integrity(cl, prog, prog_len, t, res.enabled, (size_t)1 << 20, 0, e2,
+                if (saksi_cl_integrity(cl, prog, prog_len, t, res.enabled, SAKSI_CL_DEFAULT_BATCH, 0, e2,
                                        f2, g2, &err))
                     die(&err));
         printf("%-34s %9.3f s (program build, no cache)\n", "OpenCL open, cold", cold);

@@ -338,7 +338,7 @@ static const char simulate_help[] =
     "Writes DIR/stations.csv (a synthetic election in the canonical CSV) and\n"
     "DIR/labels.csv (ground truth of planted anomalies). KIND is one of\n"
     "sum_mismatch, transcription, over_registration, missing_zero,\n"
-    "ballot_stuffing, vote_transfer, rounding; RATE a per-station probability.\n"
+    "ballot_stuffing, vote_transfer, rounding, or all; RATE a per-station probability.\n"
     "Default: 823,236 stations, seed 2024, nothing planted.\n";
 
 static int cmd_simulate(int argc, char **argv)
@@ -383,6 +383,11 @@ static int cmd_simulate(int argc, char **argv)
             memcpy(kind, v, (size_t)(eq - v));
             kind[eq - v] = 0;
             int k = saksi_plant_kind_lookup(kind);
+            if (strcmp(kind, "all") == 0) {
+                for (k = 0; k < SAKSI_NPLANT; k++)
+                    sc.plant_rate[k] = rate;
+                continue;
+            }
             if (k < 0)
                 return usage_error("unknown anomaly kind '%s'", kind);
             sc.plant_rate[k] = rate;
