@@ -652,9 +652,17 @@ static saksi_status write_all(report_ctx *c, saksi_error *err)
         write_root_attrs, write_legends, write_stations, write_regions,    write_rules,
         write_findings,   write_repairs, write_ranked,   write_quarantine, write_provenance,
     };
+    /* The families' sections: one line each. */
+    static const saksi_h5_section_fn sections[] = {
+        saksi_h5_write_region_tests,
+    };
     for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
         SAKSI_TRY(check_stop(c, err));
         SAKSI_TRY(writers[k](c, err));
+    }
+    for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++) {
+        SAKSI_TRY(check_stop(c, err));
+        SAKSI_TRY(sections[k](&c->file, c->file.id, c->t, c->res, err));
     }
 out:
     return rc;

@@ -87,4 +87,19 @@ saksi_status saksi_h5_close(hid_t id, herr_t (*close_fn)(hid_t), saksi_status rc
 /* The innermost message on HDF5's error stack (why a call failed). */
 const char *saksi_h5_reason(char *buf, size_t len);
 
+/* ------------------------------------------------------------------ */
+/* Sections written by the families, each in its own report_h5_*.c     */
+/* ------------------------------------------------------------------ */
+
+/* A section of report.h5 beyond the integrity tables: it writes its
+ * groups under root. Listed once, in report_h5.c's write_all. */
+typedef saksi_status (*saksi_h5_section_fn)(const saksi_h5_file *f, hid_t root,
+                                            const saksi_table *t, const saksi_results *res,
+                                            saksi_error *err);
+
+/* /region_tests/<level>: every region-level test row (report_h5_region_tests.c). */
+saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
+                                         const saksi_table *t, const saksi_results *res,
+                                         saksi_error *err);
+
 #endif /* SAKSI_REPORT_H5_H */
