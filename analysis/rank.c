@@ -263,7 +263,9 @@ saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_r
         sr->row.rules = res->fail_mask[i];
         sr->row.repair = rep_index;
         sr->row.alternatives = rep ? rep->alternatives : 0;
-        classify(t, res, i, res->findings + f0, f - f0, rep, cfg->repair_min_weight, &sr->row);
+        /* No findings at all leaves res->findings NULL: NULL + 0 is undefined. */
+        const saksi_finding *fs = f > f0 ? res->findings + f0 : NULL;
+        classify(t, res, i, fs, f - f0, rep, cfg->repair_min_weight, &sr->row);
         sr->class_rank = class_rank[sr->row.klass];
         sr->id = saksi_table_id(t, i);
         res->klass[i] = (uint8_t)sr->row.klass;
