@@ -158,7 +158,10 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
     origin = malloc(olen);
     if (!origin) SAKSI_ALLOC_FAIL("a message buffer");
     ssize_t got;
-    for (unsigned long lineno = 1; (got = getline(&line, &cap, f)) >= 0; lineno++) {
+    /* getline returns -1 at the end and on an error alike: errno, cleared
+     * before each call, tells a failed allocation (ENOMEM) from the end, so
+     * a map is never silently cut short. */
+    for (unsigned long lineno = 1; (errno = 0, got = getline(&line, &cap, f)) >= 0; lineno++) {
         const char *s = line;
         size_t len = (size_t)got;
         /* A UTF-8 byte order mark at the start of the file is not a name. */
@@ -176,6 +179,8 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
         snprintf(origin, olen, "%s:%lu", path, lineno);
         SAKSI_TRY(add_pair(m, s, len, origin, err));
     }
+    if (errno == ENOMEM && !ferror(f))
+        SAKSI_FAIL(SAKSI_ERR_NOMEM, "out of memory reading column map %s", path);
     if (ferror(f))
         SAKSI_FAIL(SAKSI_ERR_IO, "error reading column map %s: %s", path, strerror(errno));
 out:
