@@ -45,7 +45,10 @@ const char *saksi_cl_error_name(cl_int code);
 
 /* Inside a function following the SAKSI_FAIL conventions: when code is not
  * CL_SUCCESS, record SAKSI_ERR_OPENCL naming the call (a printf format
- * and its arguments) and the error code by its name, then goto out. */
+ * and its arguments) and the error code by its name, then goto out.
+ * CL_OUT_OF_HOST_MEMORY is the host running out of memory (the driver's,
+ * or the runtime's own buffer for a device string): SAKSI_ERR_NOMEM, as
+ * any other failed allocation, not "OpenCL unavailable". */
 #define SAKSI_CL_CHECK(code, ...)                                                                  \
     do {                                                                                           \
         cl_int cl_code_ = (code);                                                                  \
@@ -53,8 +56,10 @@ const char *saksi_cl_error_name(cl_int code);
             char cl_call_[160];                                                                    \
             if (snprintf(cl_call_, sizeof cl_call_, __VA_ARGS__) < 0) /* truncation is fine */     \
                 cl_call_[0] = '\0';                                                               \
-            SAKSI_FAIL(SAKSI_ERR_OPENCL, "%s failed: %s (%d)", cl_call_,                           \
-                       saksi_cl_error_name(cl_code_), (int)cl_code_);                              \
+            SAKSI_FAIL(cl_code_ == CL_OUT_OF_HOST_MEMORY ? SAKSI_ERR_NOMEM : SAKSI_ERR_OPENCL,     \
+                       "%s failed: %s (%d)%s", cl_call_, saksi_cl_error_name(cl_code_),            \
+                       (int)cl_code_,                                                              \
+                       cl_code_ == CL_OUT_OF_HOST_MEMORY ? ": out of host memory" : "");           \
         }                                                                                          \
     } while (0)
 
