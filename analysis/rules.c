@@ -470,13 +470,54 @@ static void emit_terms(int32_t *p, size_t *at, const saksi_rule_term *terms, siz
     }
 }
 
+/* Largest |value| a term can take at any station of a table with ncand
+ * candidates: cells are at most 2^31 - 1 in size (INT32_MIN is
+ * SAKSI_MISSING). 0 when it does not fit 64 bits. */
+static int term_bound(const saksi_rule_term *x, size_t ncand, uint64_t *out)
+{
+    const uint64_t cell = INT32_MAX;
+    uint64_t mul = x->mul < 0 ? (uint64_t)(-(int64_t)x->mul) : (uint64_t)x->mul, b;
+    if (x->kind == SAKSI_TERM_CONST)
+        b = 1;
+    else if (x->kind == SAKSI_TERM_CAND_SUM) {
+        if (__builtin_mul_overflow(cell, (uint64_t)ncand, &b))
+            return 0;
+    } else if (x->kind == SAKSI_TERM_CEIL) /* num, den < 2^31: no overflow here */
+        b = (cell * (uint64_t)x->num + (uint64_t)x->den - 1) / (uint64_t)x->den;
+    else
+        b = cell;
+    return !__builtin_mul_overflow(mul, b, out);
+}
+
+/* 1 when terms summed as saksi_terms_sum does cannot leave int64 on any
+ * station: a sum that could is undefined behaviour in C and OpenCL C, so
+ * such a rule is refused rather than evaluated (found by fuzz_rules:
+ * 2147483647 * sum(cand) with 100 candidates). */
+static int terms_fit_int64(const saksi_rule_term *terms, size_t n, size_t ncand)
+{
+    uint64_t total = 0, b;
+    for (size_t k = 0; k < n; k++)
+        if (!term_bound(&terms[k], ncand, &b) || __builtin_add_overflow(total, b, &total))
+            return 0;
+    return total <= (uint64_t)INT64_MAX;
+}
+
 saksi_status saksi_rules_compile(const saksi_rules *r, const saksi_table *t, int32_t **prog,
                                  size_t *prog_len, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     size_t len = SAKSI_PROG_HEADER + r->nrules, at;
-    for (size_t k = 0; k < r->nrules; k++)
-        len += SAKSI_RULE_HEADER + SAKSI_TERM_WORDS * (r->rule[k].nterms + r->rule[k].nguard);
+    for (size_t k = 0; k < r->nrules; k++) {
+        const saksi_rule *rule = &r->rule[k];
+        len += SAKSI_RULE_HEADER + SAKSI_TERM_WORDS * (rule->nterms + rule->nguard);
+        if (saksi_rule_columns_present(rule, t) &&
+            (!terms_fit_int64(rule->term, rule->nterms, t->ncand) ||
+             !terms_fit_int64(rule->guard, rule->nguard, t->ncand)))
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: rule %s: with %zu candidates its terms could sum beyond 64 bits "
+                       "(coefficients too large)",
+                       r->source, rule->name, t->ncand);
+    }
     int32_t *p = saksi_calloc_array(len, sizeof *p);
     if (!p)
         SAKSI_ALLOC_FAIL("rule program");
