@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_fuzz_regressions.c — replays, through the same harness functions the
+ * libFuzzer targets use (tests/fuzz/fuzz_*.c, built here without libFuzzer),
+ * every seed of tests/fuzz/corpus/<target>/ and every input that once broke
+ * saksi, kept in tests/fuzz/regressions/<target>/ (README.md there says what
+ * each found and what fixed it). A harness aborts on a crash or a broken
+ * invariant, so this fails whenever a fixed bug comes back; under the
+ * sanitizer build (.ci/sanitize) it also checks them for memory errors.
+ * LABELS: unit
+ */
+#define _GNU_SOURCE /* memfd_create, in fuzz_support.h */
+#include "test_support.h"
+
+#include "fuzz/fuzz_support.h"
+
+#include <dirent.h>
+
+typedef int (*harness_fn)(const uint8_t *, size_t);
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Run every file of SAKSI_SOURCE_DIR/tests/fuzz/<kind>/<target> through
+ * fn, in name order; returns how many. */
+static size_t replay(const char *kind, const char *target, harness_fn fn)
+{
+    char dir[4096], path[8192];
+    char *names[4096];
+    size_t n = 0;
+    snprintf(dir, sizeof dir, "%s/tests/fuzz/%s/%s", SAKSI_SOURCE_DIR, kind, target);
+    DIR *d = opendir(dir);
+    if (!d)
+        fail_msg("cannot open %s", dir);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < sizeof names / sizeof names[0])
+        if (de->d_name[0] != '.' && strcmp(de->d_name, "README.md") != 0)
+            names[n++] = strdup(de->d_name);
+    closedir(d);
+    qsort(names, n, sizeof names[0], by_name);
+    for (size_t k = 0; k < n; k++) {
+        size_t len = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        char *data = test_read_file(path, &len);
+        assert_non_null(data);
+        fn((const uint8_t *)data, len);
+        free(data);
+        free(names[k]);
+    }
+    return n;
+}
+
+static void check_target(const char *target, harness_fn fn)
+{
+    size_t seeds = replay("corpus", target, fn);
+    size_t found = replay("regressions", target, fn);
+    fprintf(stderr, "fuzz_%s: %zu seeds and %zu regression inputs replayed\n", target, seeds,
+            found);
+    /* An empty corpus would make this test and the fuzz run pointless. */
+    assert_true(seeds >= 5);
+}
+
+static void test_csv(void **state)
+{
+    (void)state;
+    check_target("csv", saksi_fuzz_csv);
+}
+
+static void test_colmap(void **state)
+{
+    (void)state;
+    check_target("colmap", saksi_fuzz_colmap);
+}
+
+static void test_rules(void **state)
+{
+    (void)state;
+    check_target("rules", saksi_fuzz_rules);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_colmap),
+        cmocka_unit_test(test_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
