@@ -68,6 +68,17 @@ void saksi_engine_free(saksi_engine *e)
     free(e);
 }
 
+/* A stop request is honoured between stages too, not only inside the
+ * stages that check per batch (reads, kernel batches, repair, report
+ * tables): the sort that ends the ingest and the ranking do not. */
+static saksi_status check_stop(const char *before, saksi_error *err)
+{
+    if (!saksi_stop_requested())
+        return SAKSI_OK;
+    return saksi_error_set(err, SAKSI_ERR_INTERRUPTED, __FILE__, __LINE__,
+                           "stopped on request before %s", before);
+}
+
 saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -84,6 +95,7 @@ saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error 
     opt.map = e->map;
     SAKSI_TRY(saksi_ingest_csv(path, &opt, e->q, &e->t, &e->ingest, err));
     e->summary.timing.ingest = saksi_now() - t0;
+    SAKSI_TRY(check_stop("the audit (after reading and sorting the input)", err));
 out:
     return rc;
 }
@@ -200,9 +212,17 @@ static saksi_status run_integrity(saksi_engine *e, saksi_error *err)
         set_backend(e, "cpu", "", "--backend cpu");
     else
         SAKSI_TRY(integrity_opencl(e, e->cfg.backend == SAKSI_BACKEND_AUTO, &done, err));
-    if (!done)
-        saksi_integrity_cpu(e->prog, e->t, e->res.enabled, 0, e->t->n, e->res.eval_mask,
+    /* The CPU path in batches of batch_rows, like the kernel's, so that a
+     * stop request ends a national check within one batch. */
+    const size_t n = e->t->n, batch = e->cfg.batch_rows ? e->cfg.batch_rows : n;
+    for (size_t first = 0; !done && first < n; first += batch) {
+        if (saksi_stop_requested())
+            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED,
+                       "integrity check interrupted after %zu of %zu stations", first, n);
+        saksi_integrity_cpu(e->prog, e->t, e->res.enabled, first,
+                            n - first < batch ? n : first + batch, e->res.eval_mask,
                             e->res.fail_mask, e->res.neg_mask);
+    }
 out:
     return rc;
 }
@@ -264,6 +284,7 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->rules = NULL;
 
     t0 = saksi_now();
+    SAKSI_TRY(check_stop("the integrity check", err));
     progress(e, "integrity", 0.0);
     SAKSI_TRY(saksi_rules_load(e->cfg.rules_path, &e->rules, err));
     SAKSI_TRY(saksi_rules_compile(e->rules, e->t, &e->prog, &e->prog_len, err));
@@ -274,12 +295,14 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->summary.timing.integrity = saksi_now() - t0;
 
     t0 = saksi_now();
+    SAKSI_TRY(check_stop("transcription repair", err));
     progress(e, "repair", 0.0);
     saksi_repair_options ro = {e->cfg.repair_min_weight, e->cfg.repair_max_alternatives};
     SAKSI_TRY(saksi_repair_all(e->t, e->prog, &e->res, &ro, err));
     e->summary.timing.repair = saksi_now() - t0;
 
     t0 = saksi_now();
+    SAKSI_TRY(check_stop("ranking", err));
     progress(e, "rank", 0.0);
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
@@ -351,6 +374,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     double t0 = saksi_now();
     if (!e->ran)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_engine_write_report before a successful run");
+    SAKSI_TRY(check_stop("writing the report", err));
     SAKSI_TRY(make_dirs(dir, err));
     saksi_atomic_clean_stale(dir);
 
@@ -386,6 +410,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     e->summary.timing.report_h5 = saksi_now() - t0;
 
     t0 = saksi_now();
+    SAKSI_TRY(check_stop("writing ranked.csv", err));
     SAKSI_TRY(join(path, sizeof path, dir, "ranked.csv", err));
     SAKSI_TRY(saksi_report_ranked_csv(path, e->t, &e->res, e->cfg.lang, err));
     SAKSI_TRY(saksi_engine_write_quarantine(e, dir, err));
