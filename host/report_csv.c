@@ -35,6 +35,18 @@ static void csv_i32(FILE *f, int32_t v)
         fprintf(f, "%" PRId32, v);
 }
 
+/* Rows written between two checks of a stop request: a national
+ * ranked.csv of 800,000 rows stops within a few milliseconds. */
+#define CSV_STOP_CHECK_ROWS 4096
+
+static saksi_status check_stop(const char *path, size_t row, saksi_error *err)
+{
+    if (row % CSV_STOP_CHECK_ROWS != 0 || !saksi_stop_requested())
+        return SAKSI_OK;
+    return saksi_error_set(err, SAKSI_ERR_INTERRUPTED, __FILE__, __LINE__,
+                           "%s: interrupted while writing (row %zu)", path, row);
+}
+
 static const char *const ranked_header =
     "rank,station_id,province,regency,district,village,class,rules,primary_rule,discrepancy,"
     "votes_at_stake,repair_field,reported,repaired,alternatives,repair_weight,reason\n";
@@ -124,8 +136,10 @@ saksi_status saksi_report_ranked_csv(const char *path, const saksi_table *t,
     }
     SAKSI_TRY(saksi_atomic_open(&a, path, err));
     fputs(ranked_header, a.f);
-    for (size_t k = 0; k < res->nranked; k++)
+    for (size_t k = 0; k < res->nranked; k++) {
+        SAKSI_TRY(check_stop(path, k, err));
         ranked_row(a.f, t, res, k, lang);
+    }
     SAKSI_TRY(saksi_atomic_commit(&a, err));
 out:
     saksi_atomic_abort(&a);
@@ -147,6 +161,7 @@ saksi_status saksi_report_quarantine_csv(const char *path, const saksi_quarantin
     fputs("file,line,column,field,reason,station_id,detail\n", a.f);
     for (size_t k = 0; k < n; k++) {
         const saksi_qrecord *r = &q->rec[k];
+        SAKSI_TRY(check_stop(path, k, err));
         saksi_csv_field(a.f, q->files[r->file]);
         fprintf(a.f, ",%" PRIu64 ",%" PRIu32 ",", r->line, r->column);
         saksi_csv_field(a.f, r->field);
