@@ -17,7 +17,9 @@
 #include <string.h>
 
 /* Defaults of saksi_ingest_options (saksi.h). */
+#ifndef INGEST_DEFAULT_BUFFER_BYTES /* the fuzz build uses 64 KiB: ASan fills shadow per call */
 #define INGEST_DEFAULT_BUFFER_BYTES   ((size_t)4 << 20)
+#endif
 #define INGEST_DEFAULT_MAX_LINE_BYTES ((size_t)1 << 20)
 /* Bytes of an offending cell quoted in a quarantine detail. */
 #define INGEST_DETAIL_CELL_BYTES 64
