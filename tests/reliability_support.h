@@ -46,7 +46,7 @@ static inline int rel_make_input(const char *dir, size_t stations, uint64_t seed
 {
     saksi_sim_config sc;
     saksi_error err = {0};
-    char sim[4200], path[4300], line[8192], first_id[64] = "";
+    char sim[4600], path[4700], line[8192], first_id[64] = "";
     saksi_sim_config_init(&sc);
     sc.seed = seed;
     sc.stations = stations;
