@@ -4,7 +4,7 @@
  * hand-checked fixture (datasets/fixtures/audit-tiny.csv, expected rows in
  * datasets/fixtures/README.md), exit codes of every error path (sysexits),
  * --strict, the backends, and simulate.
- * LABELS: unit;opencl
+ * LABELS: unit opencl
  */
 #include "test_support.h"
 
