@@ -4,9 +4,11 @@
  * ranked.csv, quarantine.csv and report.h5 under --reproducible (DESIGN §7,
  * issue 7 §4), whatever runs them: the CPU path or OpenCL on PoCL, any
  * work-group size (--local-size), any batch size (--batch-rows), and the
- * stations of the input in another order. The engine has no host-thread
- * setting (one host thread runs every stage), so there is no thread count
- * to vary; the OpenCL runs do use PoCL's worker threads. A shuffled input
+ * stations of the input in another order. Host threads: the engine and the
+ * CLI have no thread setting; only the ingest has one (a second thread
+ * builds the table, saksi_ingest_options.threads, 2 when two CPUs are
+ * online, as in these CLI runs), so the tables read with 1 and with 2
+ * threads are compared here cell by cell. A shuffled input
  * has another SHA-256, which report.h5 records in /provenance/inputs: there
  * every other cell must be equal (read back with h5py).
  * Runs the CLI on a simulated election with every kind of anomaly planted.
@@ -247,6 +249,49 @@ static void test_shuffled_rows(void **state)
     free(want);
 }
 
+/* The ingest's one thread setting: 1 and 2 threads give the same table
+ * and quarantine, on the input in both orders. */
+static void test_ingest_threads(void **state)
+{
+    (void)state;
+    const char *dirs[2] = {plain_dir, shuffled_dir};
+    for (int d = 0; d < 2; d++) {
+        char path[4400];
+        saksi_table *t[2] = {NULL, NULL};
+        saksi_quarantine *q[2];
+        saksi_error err = {0};
+        snprintf(path, sizeof path, "%s/input.csv", dirs[d]);
+        for (int k = 0; k < 2; k++) {
+            saksi_ingest_options opt = {0};
+            opt.threads = k + 1;
+            opt.buffer_bytes = 4096; /* many batches handed between the threads */
+            q[k] = saksi_quarantine_alloc();
+            assert_int_equal(saksi_ingest_csv(path, &opt, q[k], &t[k], NULL, &err), SAKSI_OK);
+        }
+        assert_int_equal(t[0]->n, t[1]->n);
+        assert_int_equal(t[0]->nslots, t[1]->nslots);
+        for (size_t i = 0; i < t[0]->n; i++)
+            assert_string_equal(saksi_table_id(t[0], i), saksi_table_id(t[1], i));
+        for (size_t sl = 0; sl < t[0]->nslots; sl++)
+            assert_memory_equal(t[0]->cols + sl * t[0]->stride, t[1]->cols + sl * t[1]->stride,
+                                t[0]->n * sizeof *t[0]->cols);
+        for (int l = 1; l < SAKSI_NLEVELS; l++) {
+            assert_int_equal(t[0]->regions[l].n, t[1]->regions[l].n);
+            assert_memory_equal(t[0]->region_of[l], t[1]->region_of[l],
+                                t[0]->n * sizeof *t[0]->region_of[l]);
+        }
+        assert_int_equal(q[0]->n, q[1]->n);
+        for (size_t r = 0; r < q[0]->n; r++) {
+            assert_int_equal(q[0]->rec[r].line, q[1]->rec[r].line);
+            assert_string_equal(q[0]->rec[r].detail, q[1]->rec[r].detail);
+        }
+        for (int k = 0; k < 2; k++) {
+            saksi_table_free(t[k]);
+            saksi_quarantine_free(q[k]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_cpu_batch_and_auto),
         cmocka_unit_test(test_opencl_local_and_batch_sizes),
         cmocka_unit_test(test_shuffled_rows),
+        cmocka_unit_test(test_ingest_threads),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

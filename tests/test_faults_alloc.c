@@ -10,15 +10,17 @@
  * live blocks from the wrappers), leave no temporary, and leave under a
  * report's real name only a complete file (the undisturbed run's bytes).
  * The same sweep covers the OpenCL runtime's allocations (PoCL) and the
- * simulator's.
+ * simulator's; and the ingest's second thread failing to start changes
+ * nothing in the report.
  * LABELS: unit
  * WRAP: malloc calloc realloc posix_memalign strdup strndup free getline
- * WRAP: EVP_MD_CTX_new
+ * WRAP: EVP_MD_CTX_new pthread_create
  */
 #define _GNU_SOURCE /* strndup, getline */
 #include "reliability_support.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 /* ------------------------------------------------------------------ */
 /* Wrapped allocators: count, fail the Nth, track live blocks          */
@@ -32,6 +34,10 @@ static struct {
     const char *failed_fn; /* which allocator was made to fail */
 } A;
 
+/* The ingest builds the table in a second thread: the wrappers' books
+ * are kept under a lock (pthread_mutex_lock does not allocate). */
+static pthread_mutex_t books = PTHREAD_MUTEX_INITIALIZER;
+
 /* Live blocks: an open-addressing set of addresses (0 empty, 1 deleted). */
 #define LIVE_CAP ((size_t)1 << 18)
 static uintptr_t live_set[LIVE_CAP];
@@ -41,7 +47,7 @@ static size_t slot_of(uintptr_t p)
     return (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (LIVE_CAP - 1);
 }
 
-static void live_add(void *p)
+static void live_add_locked(void *p)
 {
     if (!p || !A.counting)
         return;
@@ -52,7 +58,7 @@ static void live_add(void *p)
     A.live++;
 }
 
-static void live_remove(void *p)
+static void live_remove_locked(void *p)
 {
     if (!p)
         return;
@@ -79,7 +85,7 @@ static void note_site(void *site)
 }
 
 /* 1 when this call is the one that must fail. */
-static int fail_now(const char *fn, void *site)
+static int fail_now_locked(const char *fn, void *site)
 {
     if (!A.counting)
         return 0;
@@ -89,6 +95,28 @@ static int fail_now(const char *fn, void *site)
         return 0;
     A.failed_fn = fn;
     return 1;
+}
+
+static void live_add(void *p)
+{
+    pthread_mutex_lock(&books);
+    live_add_locked(p);
+    pthread_mutex_unlock(&books);
+}
+
+static void live_remove(void *p)
+{
+    pthread_mutex_lock(&books);
+    live_remove_locked(p);
+    pthread_mutex_unlock(&books);
+}
+
+static int fail_now(const char *fn, void *site)
+{
+    pthread_mutex_lock(&books);
+    int f = fail_now_locked(fn, site);
+    pthread_mutex_unlock(&books);
+    return f;
 }
 
 #define DECLARE(fn) __typeof__(fn) __real_##fn, __wrap_##fn
@@ -180,6 +208,18 @@ ssize_t __wrap_getline(char **line, size_t *cap, FILE *f)
 EVP_MD_CTX *__wrap_EVP_MD_CTX_new(void)
 {
     return fail_now("EVP_MD_CTX_new", __builtin_return_address(0)) ? NULL : __real_EVP_MD_CTX_new();
+}
+
+/* pthread_create failing (EAGAIN: no more threads) when armed. */
+static int fail_threads, thread_calls;
+DECLARE(pthread_create);
+int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+                          void *arg)
+{
+    thread_calls++;
+    if (fail_threads)
+        return EAGAIN;
+    return __real_pthread_create(th, attr, fn, arg);
 }
 
 static void run_begin(long fail_at)
@@ -377,12 +417,36 @@ static void test_every_allocation_of_the_simulator(void **state)
     assert_true(total > 10);
 }
 
+/* A thread that cannot be started is no failure: the ingest builds the
+ * table in its own thread, and the report is the same. */
+static void test_no_thread_for_the_ingest(void **state)
+{
+    (void)state;
+    saksi_error err;
+    rel_reference ref;
+    assert_int_equal(audit_failing(SAKSI_BACKEND_CPU, 0, &err), SAKSI_OK);
+    rel_reference_read(&ref, outdir);
+    fail_threads = 1;
+    thread_calls = 0;
+    saksi_status st = audit_failing(SAKSI_BACKEND_CPU, 0, &err);
+    fail_threads = 0;
+    /* With two CPUs online the ingest asks for its thread. */
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+        assert_true(thread_calls > 0);
+    if (st != SAKSI_OK)
+        fail_msg("without a second thread: %s", err.message);
+    assert_int_equal(A.live, 0);
+    assert_int_equal(rel_check_outputs(outdir, &ref, "no thread"), REL_NOUTPUTS);
+    rel_reference_free(&ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_of_a_cpu_audit),
         cmocka_unit_test(test_every_allocation_of_an_opencl_audit),
         cmocka_unit_test(test_every_allocation_of_the_simulator),
+        cmocka_unit_test(test_no_thread_for_the_ingest),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
