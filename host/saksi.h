@@ -195,8 +195,16 @@ enum saksi_qreason {
     SAKSI_Q_MISSING_ID,    /* empty station id                        */
     SAKSI_Q_LINE_TOO_LONG, /* beyond the configured line limit        */
     SAKSI_Q_BAD_QUOTE,     /* unterminated or stray quote             */
+    SAKSI_Q_CODE_TOO_LONG, /* station id or region longer than SAKSI_MAX_CODE_BYTES */
     SAKSI_NQREASONS
 };
+
+/* Longest station id, region code or column name accepted, in bytes.
+ * Report tables store ids and codes as fixed-length strings as wide as the
+ * longest one, so one 900 KB id in an input of 2,000 stations made a 5 GB
+ * report in memory (measured, tests/test_limits.c). Real codes are short:
+ * a TPS code has 13 digits, a region name a few dozen characters. */
+#define SAKSI_MAX_CODE_BYTES 256
 
 typedef struct saksi_qrecord {
     uint32_t file;      /* index into saksi_quarantine.files */
