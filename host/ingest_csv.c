@@ -214,6 +214,18 @@ out:
     return rc;
 }
 
+/* The problem of an id or region cell: empty id, or a code longer than
+ * SAKSI_MAX_CODE_BYTES (it would widen every row of the report's tables). */
+static inline void check_code(const column *c, size_t j, span cell, problem *bad)
+{
+    size_t len = trim(cell).len;
+    if (bad->reason >= 0) return;
+    if (c->role == ROLE_ID && len == 0)
+        *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
+    else if (len > SAKSI_MAX_CODE_BYTES)
+        *bad = (problem){SAKSI_Q_CODE_TOO_LONG, j, cell};
+}
+
 /* Record cell j of the current record (a count is converted). Quoted
  * cells are converted here too, so a count must fill its whole cell. */
 static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, problem *bad)
@@ -229,8 +241,7 @@ static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, 
             *bad = (problem){r == CELL_OVERFLOW ? SAKSI_Q_OVERFLOW : SAKSI_Q_NOT_INTEGER, j, cell};
     } else if (c->role != ROLE_IGNORE) {
         g->cell[j] = cell;
-        if (c->role == ROLE_ID && trim(cell).len == 0 && bad->reason < 0)
-            *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
+        check_code(c, j, cell, bad);
     }
 }
 
@@ -262,8 +273,7 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
             if (c->role != ROLE_IGNORE) {
                 span cell = {f, (size_t)(p - f)};
                 g->cell[j] = cell;
-                if (c->role == ROLE_ID && trim(cell).len == 0 && bad->reason < 0)
-                    *bad = (problem){SAKSI_Q_MISSING_ID, j, cell};
+                check_code(c, j, cell, bad);
             }
         }
         if (p == e) return j + 1;
@@ -341,6 +351,10 @@ static saksi_status bad_cell(ingest *g, uint64_t line, const problem *bad, span 
                           bad->text.p);
     case SAKSI_Q_MISSING_ID:
         return quarantine(g, line, bad->col, bad->reason, id, err, "empty station id");
+    case SAKSI_Q_CODE_TOO_LONG:
+        return quarantine(g, line, bad->col, bad->reason, id, err,
+                          "\"%.*s...\" is %zu bytes long, more than SAKSI_MAX_CODE_BYTES (%d)", n,
+                          bad->text.p, trim(bad->text).len, SAKSI_MAX_CODE_BYTES);
     default:
         return quarantine(g, line, bad->col, bad->reason, id, err,
                           "stray quote (inside an unquoted field, or text after a closing quote)");
@@ -502,6 +516,13 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         g->col[j].name = w;
         w += name.len + 1;
         canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
+        /* Names are report strings too (candidate labels, quarantine
+         * fields): as bounded as codes. */
+        if (name.len > SAKSI_MAX_CODE_BYTES || strlen(canon[j]) > SAKSI_MAX_CODE_BYTES)
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: line %llu: the name of column %zu is longer than "
+                       "SAKSI_MAX_CODE_BYTES (%d): \"%.64s...\"",
+                       g->path, (unsigned long long)line, j + 1, SAKSI_MAX_CODE_BYTES, canon[j]);
         int arg, kind = saksi_colkind_of(canon[j], &arg);
         /* claim[]: the column holding each fixed field, region level and
          * the id; candidates are compared by name */

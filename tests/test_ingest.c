@@ -318,16 +318,22 @@ static void test_nul_bytes(void **state)
 static void test_long_regions(void **state)
 {
     (void)state;
-    /* longer than the 4 KiB the scratch buffers start with */
-    static char text[16384], prov[5001];
-    memset(prov, 'P', 5000);
-    prov[5000] = '\0';
+    /* Records longer than the 4 KiB the scratch buffers start with (a long
+     * ignored note), regions as long as codes may be (SAKSI_MAX_CODE_BYTES)
+     * and one byte longer: that record is quarantined, since every row of
+     * the report's region tables would be as wide. */
+    static char text[32768], prov[SAKSI_MAX_CODE_BYTES + 2], note[5001];
+    memset(prov, 'P', SAKSI_MAX_CODE_BYTES);
+    prov[SAKSI_MAX_CODE_BYTES] = '\0';
+    memset(note, 'n', 5000);
+    note[5000] = '\0';
     snprintf(text, sizeof text,
-             "station_id,province,regency,registered,cand_1\n"
-             "S1,%s,R,1,1\n"
-             "3201010001001,,,2,2\n"
-             "S2,\"%s\",R2,3,3\n",
-             prov, prov);
+             "station_id,province,regency,registered,cand_1,note\n"
+             "S1,%s,R,1,1,%s\n"
+             "3201010001001,,,2,2,\n"
+             "S2,\"%s\",R2,3,3,\"%s\"\n"
+             "S3,%sQ,R3,4,4,\n",
+             prov, note, prov, note, prov);
     result r;
     run_ok(&r, tmp_text("regions.csv", text), NULL);
     const saksi_table *t = r.t;
@@ -343,6 +349,13 @@ static void test_long_regions(void **state)
     assert_string_equal(t->regions[2].code[t->region_of[2][i]], "3201");
     assert_string_equal(t->regions[4].code[t->region_of[4][i]], "3201010001");
     assert_int_equal(t->regions[1].n, 2);
+    assert_int_equal(t->n, 3);
+    assert_int_equal(r.q->n, 1);
+    assert_int_equal(r.q->rec[0].line, 5);
+    assert_int_equal(r.q->rec[0].column, 2);
+    assert_int_equal(r.q->rec[0].reason, SAKSI_Q_CODE_TOO_LONG);
+    assert_string_equal(r.q->rec[0].station_id, "S3");
+    assert_non_null(strstr(r.q->rec[0].detail, "is 257 bytes long, more than SAKSI_MAX_CODE_BYTES"));
     done(&r);
 }
 
