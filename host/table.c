@@ -448,6 +448,15 @@ saksi_status saksi_table_append(saksi_table *t, const char *id, size_t idlen,
     struct saksi_table_build *b = t->build;
     if (!b)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "append to a finalized table");
+    /* Readers quarantine longer codes; this guards the report's string
+     * widths against any other caller. */
+    if (idlen > SAKSI_MAX_CODE_BYTES)
+        SAKSI_FAIL(SAKSI_ERR_LIMIT, "station id of %zu bytes (at most %d)", idlen,
+                   SAKSI_MAX_CODE_BYTES);
+    for (int l = 1; l < SAKSI_NLEVELS; l++)
+        if (regions && regions[l] && strlen(regions[l]) > SAKSI_MAX_CODE_BYTES)
+            SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s code of %zu bytes (at most %d)", saksi_level_name(l),
+                       strlen(regions[l]), SAKSI_MAX_CODE_BYTES);
     uint64_t h = saksi_hash_bytes(id, idlen), ih = index_hash(id, idlen);
     size_t dup = id_find(t, id, idlen, ih);
     if (dup != SIZE_MAX) {
