@@ -478,11 +478,34 @@ static void list_ignored(ingest *g)
     }
 }
 
+/* Candidate columns by canonical name: an open-addressing table of the
+ * last column seen with each name (SIZE_MAX: empty), so that a header of
+ * 60,000 candidates is checked for duplicates in linear time (comparing
+ * each with every earlier one took 35 s, measured in tests/test_limits.c). */
+typedef struct name_index {
+    size_t cap; /* a power of two, at least twice the columns */
+    size_t *col;
+} name_index;
+
+/* The last column before j named like canon[j] (SIZE_MAX if none), and
+ * j recorded as the last one. */
+static size_t name_index_swap(name_index *x, const char *const *canon, size_t j)
+{
+    size_t len = strlen(canon[j]);
+    size_t h = (size_t)saksi_hash_bytes(canon[j], len) & (x->cap - 1);
+    while (x->col[h] != SIZE_MAX && strcmp(canon[x->col[h]], canon[j]) != 0)
+        h = (h + 1) & (x->cap - 1);
+    size_t prev = x->col[h];
+    x->col[h] = j;
+    return prev;
+}
+
 /* Parse the header row: which column is which canonical field. */
 static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const char **canon = NULL, **labels = NULL;
+    name_index cands = {0, NULL};
     size_t bad = saksi_utf8_invalid_at(s, len);
     if (bad < len)
         SAKSI_FAIL(SAKSI_ERR_DATA,
@@ -497,8 +520,12 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
     g->names = malloc(len + n);
     canon = saksi_calloc_array(n, sizeof *canon);
     labels = saksi_calloc_array(n, sizeof *labels);
-    if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels)
+    for (cands.cap = 16; cands.cap < 2 * n; cands.cap *= 2)
+        ;
+    cands.col = saksi_malloc_array(cands.cap, sizeof *cands.col);
+    if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels || !cands.col)
         SAKSI_ALLOC_FAIL("the header");
+    memset(cands.col, 0xFF, cands.cap * sizeof *cands.col); /* SIZE_MAX: empty */
     saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray);
     if (stray != SIZE_MAX)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: column %zu of the header has a stray quote",
@@ -541,10 +568,7 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
             have_id = 1;
             slot = &claim[SAKSI_NFIXED + SAKSI_NLEVELS];
         } else if (kind == SAKSI_COL_CAND) {
-            for (size_t k = 0; k < j; k++)
-                if (g->col[k].role == ROLE_VALUE && g->col[k].arg >= SAKSI_NFIXED &&
-                    strcmp(canon[k], canon[j]) == 0)
-                    prev = k;
+            prev = name_index_swap(&cands, canon, j);
             g->col[j].role = ROLE_VALUE;
             arg = SAKSI_NFIXED + (int)ncand;
             labels[ncand++] = canon[j] + strlen(SAKSI_CAND_PREFIX);
@@ -592,6 +616,7 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
 out:
     free(canon);
     free(labels);
+    free(cands.col);
     return rc;
 }
 
