@@ -110,7 +110,7 @@ static void audit(const char *in_dir, const char *out, const char *options)
 static int group_setup(void **state)
 {
     (void)state;
-    dir = test_mkdtemp("determinism");
+    dir = rel_mkdtemp("determinism");
     if (!dir)
         return -1;
     snprintf(plain_dir, sizeof plain_dir, "%s/a", dir);

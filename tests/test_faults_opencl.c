@@ -70,7 +70,7 @@ static int group_setup(void **state)
     char out[4400];
     saksi_config cfg;
     saksi_error err = {0};
-    dir = test_mkdtemp("faults-opencl");
+    dir = rel_mkdtemp("faults-opencl");
     if (!dir || rel_make_input(dir, STATIONS, 31, 0.01) != 0)
         return -1;
     snprintf(input, sizeof input, "%s/input.csv", dir);
