@@ -39,11 +39,12 @@
 /* The 0/5 tail is the exact Poisson-binomial (banded dynamic programme)
  * up to this many numbers; above it, and where the observed count lies
  * beyond the band, the Lugannani-Rice saddlepoint approximation, validated
- * against the exact tail in tests/test_digits_stats.c. 10,000 numbers keep
- * the band (12 sd each side) under 1,000 cells: about 10^7 operations per
- * (region, candidate), so regencies are exact and provinces, where the
- * saddlepoint's relative error is far below 1%, are not. */
-#define SAKSI_DIGITS_PB_EXACT_MAX 10000
+ * against the exact tail in tests/test_digits_stats.c. The programme costs
+ * numbers x band (12 sd each side): at 2,000 numbers about 10^6
+ * operations, so districts and most regencies are exact; above, where the
+ * saddlepoint's relative error is far below 1%, the programme's cost grew
+ * to a quarter of the family's time (measured on 150k stations). */
+#define SAKSI_DIGITS_PB_EXACT_MAX 2000
 /* Half-width of the band of the exact programme, in null sds (mass
  * outside below 1e-32), plus a few cells for tiny regions. */
 #define SAKSI_DIGITS_PB_BAND_SD 12.0
@@ -69,6 +70,17 @@
  * noncentral chi-square (mean df + lambda, variance 2 (df + 2 lambda)),
  * whose skewness is then below 0.15. */
 #define SAKSI_DIGITS_NCX2_EXACT_MAX 400.0
+
+/* A number's digits are tested only within this many sds of its null's
+ * mean (saksi_digits_range), and conditional on it. Counts further out are
+ * share outliers; there the null's shape is least exact, and its tails
+ * decide the digit probabilities of a block (the last digit of a decade
+ * in the steep flank, the tens of a hundred): on Sirekap 2024 the 0.1%
+ * tails of the peer beta-binomial hold 1.5 to 4.5 times their share, on
+ * the simulator 0.6 to 1.8 times (measured; /work/notes/issue-3.md). */
+#ifndef SAKSI_DIGITS_TRIM_SD
+#define SAKSI_DIGITS_TRIM_SD 3.0
+#endif
 
 /* Two-sided level of every effect interval. */
 #define SAKSI_DIGITS_CI_LEVEL 0.95
@@ -102,6 +114,8 @@ typedef struct saksi_digits_counts {
                               valid fields: probably misread, an integrity finding */
     uint64_t noken;        /* noken stratum: bloc votes are agreed, not counted   */
     uint64_t no_peers;     /* no station of its stratum to fit a null from       */
+    uint64_t trimmed;      /* beyond SAKSI_DIGITS_TRIM_SD null sds: a share
+                              outlier (the station baseline's finding), not a digit */
     /* tested numbers whose null gives the observed test range no mass in
      * double precision (peer beta-binomial, binomial variant): left out of
      * that test and of its histogram */
@@ -125,8 +139,9 @@ saksi_status saksi_digits_peers(const saksi_table *t, int c, const uint8_t *excl
                                 const saksi_peer_options *po, saksi_bb *bb, saksi_error *err);
 
 /* mask[c * t->n + i] = 1 for every number that is tested: a usable count
- * (saksi_digits_rate), the station not excluded and not noken, and a peer
- * null. counts (may be NULL) is filled. */
+ * (saksi_digits_rate), the station not excluded and not noken, a peer
+ * null, and the count inside saksi_digits_range. counts (may be NULL) is
+ * filled. */
 saksi_status saksi_digits_masks(const saksi_table *t, const uint8_t *exclude,
                                 const saksi_peer_options *po, uint8_t *mask,
                                 saksi_digits_counts *counts, saksi_error *err);
@@ -150,12 +165,39 @@ typedef struct saksi_digit_probs {
     double p[SAKSI_DT_COUNT][SAKSI_DIGIT_BINS];
 } saksi_digit_probs;
 
-/* From the pmf[0..n] of the count's null (normalised or not: only ratios
- * within a block matter) and its observed x (0 <= x <= n): for every test
- * whose range holds x, P(digit = d | the digits to its left). A block the
- * pmf gives no mass (underflow far in a tail, a degenerate null) leaves
- * in[t] = 0 with bin[t] >= 0. */
-void saksi_digits_probs(int32_t x, int32_t n, const double *pmf, saksi_digit_probs *out);
+/* From the pmf of the count's null over x's window (pmf[k - lo] for k in
+ * saksi_digits_window; normalised or not: only ratios within a block
+ * matter), the counts [a, b] it is tested within (saksi_digits_range) and
+ * its observed x: for every test whose range holds x, P(digit = d | the
+ * digits to its left, a <= X <= b). A block the pmf gives no mass
+ * (underflow far in a tail, a degenerate null) or an x outside [a, b]
+ * leaves in[t] = 0 with bin[t] >= 0. */
+void saksi_digits_probs(int32_t x, int32_t a, int32_t b, const double *pmf, int32_t lo,
+                        unsigned tests, saksi_digit_probs *out);
+
+/* The counts a number's digits are tested within: its null's mean +-
+ * SAKSI_DIGITS_TRIM_SD sds, inside [0, n]. Every block is cut to it and
+ * every probability is conditional on it (a fixed rule of the null, so
+ * the conditional test stays exact). */
+void saksi_digits_range(int32_t n, double mu, double rho, int32_t *a, int32_t *b);
+
+/* The counts whose pmf saksi_digits_probs needs for x and the tests in
+ * the bit mask `tests` (bit t for test t): the union of their blocks, cut
+ * to [a, b] ([10, 99] for x = 47 with the first digit, [40, 49] without,
+ * when [a, b] holds them). x = 0 gives [0, 0]. */
+void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_t *lo,
+                         int32_t *hi);
+
+/* Every test, and those of the binomial variant (the first digit is
+ * descriptive and shown against the peer null only). */
+#define SAKSI_DIGITS_ALL_TESTS ((1u << SAKSI_DT_COUNT) - 1u)
+#define SAKSI_DIGITS_BINOMIAL_TESTS (SAKSI_DIGITS_ALL_TESTS & ~(1u << SAKSI_DT_FIRST))
+
+/* The pmf of BetaBin(n, mu, rho) over [lo, hi] into w[0..hi-lo], up to a
+ * constant factor: saksi_bb_pmf's ratio recurrence started at 1 at lo
+ * (the digit probabilities are ratios within a block, so the whole pmf
+ * and its normalisation, 70% of the family's time, are not needed). */
+void saksi_digits_pmf_window(int32_t n, double mu, double rho, int32_t lo, int32_t hi, double *w);
 
 /* ------------------------------------------------------------------ */
 /* Statistics (digits_stats.c)                                         */

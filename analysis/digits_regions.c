@@ -87,6 +87,10 @@ static size_t min_numbers(const dctx *x)
     return x->opt->min_numbers > 0 ? x->opt->min_numbers : 1;
 }
 
+/* The tests computed under each null. */
+static const unsigned null_tests[SAKSI_DIGITS_NNULL] = {SAKSI_DIGITS_ALL_TESTS,
+                                                        SAKSI_DIGITS_BINOMIAL_TESTS};
+
 /* Expected digits of one district's tested numbers for candidate x->c,
  * and its observed digits from the histogram less the numbers whose null
  * gives their range no mass. */
@@ -106,10 +110,18 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
             continue;
         if (!saksi_digits_rate(t, i, &x->c, &v, &n) || !x->bb[i].ok)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "digit mask set for station %zu without a null", i);
+        int32_t a, b;
+        saksi_digits_range(n, x->bb[i].mu, x->bb[i].rho, &a, &b);
+        if (v < a || v > b)
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "digit mask set for station %zu outside its range", i);
         for (int u = 0; u < SAKSI_DIGITS_NNULL; u++) {
             saksi_digit_probs pr;
-            saksi_bb_pmf(n, x->bb[i].mu, u == SAKSI_DIGITS_BB ? x->bb[i].rho : 0.0, x->pmf);
-            saksi_digits_probs(v, n, x->pmf, &pr);
+            int32_t lo, hi;
+            unsigned tests = null_tests[u];
+            saksi_digits_window(v, a, b, tests, &lo, &hi);
+            saksi_digits_pmf_window(n, x->bb[i].mu, u == SAKSI_DIGITS_BB ? x->bb[i].rho : 0.0,
+                                    lo, hi, x->pmf);
+            saksi_digits_probs(v, a, b, x->pmf, lo, tests, &pr);
             for (int k = 0; k < SAKSI_DT_COUNT; k++) {
                 if (pr.bin[k] < 0)
                     continue;
@@ -128,6 +140,8 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
     for (int k = 0; k < SAKSI_DT_COUNT; k++)
         for (int u = 0; u < SAKSI_DIGITS_NNULL; u++) {
             int64_t total = 0;
+            if (!(null_tests[u] & (1u << k)))
+                continue; /* not computed under this null: stays empty */
             for (int b = 0; b < SAKSI_DIGIT_BINS; b++) {
                 acc[k][u].o[b] = (int64_t)h[k * SAKSI_DIGIT_BINS + b] - outside[k][u][b];
                 total += acc[k][u].o[b];
