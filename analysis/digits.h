@@ -163,6 +163,15 @@ typedef struct saksi_digit_probs {
     int in[SAKSI_DT_COUNT];  /* x lies in the test's range and the null gives its block mass */
     int bin[SAKSI_DT_COUNT]; /* the observed digit's bin, or -1 when x is outside the range */
     double p[SAKSI_DT_COUNT][SAKSI_DIGIT_BINS];
+    /* The 0/5 test (with the last digit): P(X is a multiple of 5 | X in
+     * x's rounding basin), the basin being the five counts nearest the
+     * multiple of 5 closest to x (cut to the tested counts). Human rounding
+     * moves a count to the centre of its basin; under a locally linear pmf
+     * the centre holds exactly a fifth of the basin, so unlike the decade's
+     * digits 0 and 5 (whose share moves with the pmf's slope, 0.2 (1 - 2
+     * slope)) it does not depend on the null's local slope to first
+     * order. NaN unless in[SAKSI_DT_LAST]. */
+    double q05;
 } saksi_digit_probs;
 
 /* From the pmf of the count's null over x's window (pmf[k - lo] for k in
@@ -213,6 +222,11 @@ typedef struct saksi_digit_acc {
     int64_t o[SAKSI_DIGIT_BINS];
     double e[SAKSI_DIGIT_BINS];
     double pp[SAKSI_DIGITS_NPP];
+    /* Nuisance directions profiled out of the Wald test: the change of the
+     * expected counts when every number's pmf tilts within its block, to
+     * first order sum_s p_sd (d - m_s) (the mean digit) and to second
+     * order sum_s p_sd ((d - m_s)^2 - v_s) (its spread). */
+    double tilt[2][SAKSI_DIGIT_BINS];
 } saksi_digit_acc;
 
 /* Index of (i, j), i <= j, in the upper triangle. */
@@ -244,10 +258,21 @@ void saksi_digits_ws_free(saksi_digits_ws *ws);
 /* Wald statistic with Sigma = sum_s (diag p_s - p_s p_s^T) = diag(e) - PP
  * over the cells of SAKSI_DIGITS_MIN_EXPECTED pooling, by its
  * Moore-Penrose pseudo-inverse (eigenvalues below SAKSI_DIGITS_EIG_RTOL of
- * the largest dropped; df = the rank left, cells - 1 in general),
- * referred to chi-square(df). df = 0 (a null with all mass in one cell,
- * or n = 0) gives p = NaN. */
-void saksi_digits_wald_test(const saksi_digit_acc *a, saksi_digits_ws *ws, saksi_digits_wald *out);
+ * the largest dropped; df = the rank left, cells - 1 in general), with
+ * the first `nprofile` (0, 1 or 2) tilt directions of the accumulator
+ * profiled out: W = min over theta of (r - B theta)^T Sigma^+ (r - B theta),
+ * df reduced by each direction removed, referred to chi-square(df). A
+ * null whose local slope (and curvature) within each block is off by a
+ * common amount shifts the digits along exactly these directions; a digit
+ * preference (heaping on 0 and 5, avoided digits) does not. df = 0 (all
+ * mass in one cell, or n = 0) gives p = NaN. */
+void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits_ws *ws,
+                            saksi_digits_wald *out);
+
+/* Directions profiled out per test: the mean digit of the decade tests,
+ * mean and spread of the tens digit (whose block spans 100 counts, four
+ * null sds at TPS scale), none for the descriptive first digit. */
+extern const int saksi_digits_nprofile[SAKSI_DT_COUNT];
 /* The interval of w (left NaN by saksi_digits_wald_test, which is called
  * for many more rows than need one): the noncentrality interval of W
  * (saksi_ncx2_interval) divided by the n numbers, square-rooted. */

@@ -164,7 +164,12 @@ void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_
         if (bin[t] < 0 || !(tests & (1u << t)))
             continue;
         block_of(x, t, &start, &width);
-        int64_t k0 = t == SAKSI_DT_FIRST ? width : start, k1 = (int64_t)start + 10 * (int64_t)width - 1;
+        int64_t k0 = t == SAKSI_DT_FIRST ? width : start;
+        int64_t k1 = (int64_t)start + 10 * (int64_t)width - 1;
+        if (t == SAKSI_DT_LAST) { /* and the 0/5 basin of x */
+            k0 = x - 2 < k0 ? x - 2 : k0;
+            k1 = x + 2 > k1 ? x + 2 : k1;
+        }
         a0 = k0 < a0 ? k0 : a0;
         b0 = k1 > b0 ? k1 : b0;
     }
@@ -234,5 +239,20 @@ void saksi_digits_probs(int32_t x, int32_t a, int32_t b, const double *pmf, int3
         for (int d = 0; d < SAKSI_DIGIT_BINS; d++)
             out->p[t][d] = s[d] / mass;
         out->in[t] = 1;
+    }
+    out->q05 = NAN;
+    if (out->in[SAKSI_DT_LAST]) {
+        /* x's rounding basin: the five counts nearest the multiple of 5
+         * closest to x, within the tested counts */
+        int32_t centre = (x + 2) / 5 * 5, k0 = centre - 2, k1 = centre + 2;
+        k0 = k0 < SAKSI_DIGIT_LAST_MIN ? SAKSI_DIGIT_LAST_MIN : k0 < a ? a : k0;
+        k1 = k1 > b ? b : k1;
+        double mass = 0.0;
+        for (int32_t k = k0; k <= k1; k++)
+            mass += pmf[k - lo];
+        if (mass > 0.0)
+            out->q05 = (centre >= k0 && centre <= k1 ? pmf[centre - lo] : 0.0) / mass;
+        else
+            out->in[SAKSI_DT_LAST] = 0; /* outside the support: as the digit itself */
     }
 }

@@ -133,7 +133,7 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
                 }
             }
             if (pr.in[SAKSI_DT_LAST])
-                x->q05[u][i] = pr.p[SAKSI_DT_LAST][0] + pr.p[SAKSI_DT_LAST][5];
+                x->q05[u][i] = pr.q05;
         }
     }
     const uint32_t *h = x->hist + (d * t->ncand + (size_t)x->c) * SAKSI_DIGIT_HIST;
@@ -163,14 +163,23 @@ static saksi_status excess05(dctx *x, int level, size_t r, const saksi_digit_acc
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *rg = &x->t->regions[level];
-    double o = (double)(a->o[0] + a->o[5]), e = a->e[0] + a->e[5], n = (double)a->n;
-    double v = e - (a->pp[saksi_digits_tri(0, 0)] + 2.0 * a->pp[saksi_digits_tri(0, 5)] +
-                    a->pp[saksi_digits_tri(5, 5)]);
+    const double *q = x->q05[u] + rg->first[r];
+    double o = (double)(a->o[0] + a->o[5]), e = 0.0, v = 0.0, n = (double)a->n;
     double lo, hi, p;
+    uint64_t m = 0;
+    for (size_t i = 0; i < rg->count[r]; i++) { /* in row order: the same sums every run */
+        if (isnan(q[i]))
+            continue;
+        e += q[i];
+        v += q[i] * (1.0 - q[i]);
+        m++;
+    }
+    if (m != a->n)
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "0/5 test of %s %zu: %llu basins for %llu numbers",
+                   saksi_level_name(level), r, (unsigned long long)m, (unsigned long long)a->n);
     s->wald.df = 1;
     s->wald.W = v > 0.0 ? (o - e) / sqrt(v) : NAN;
-    SAKSI_TRY(saksi_pbinom_midp(x->q05[u] + rg->first[r], rg->count[r], (uint64_t)o, &p, NULL,
-                                err));
+    SAKSI_TRY(saksi_pbinom_midp(q, rg->count[r], (uint64_t)o, &p, NULL, err));
     s->wald.p = p;
     saksi_wilson(o, n, SAKSI_DIGITS_CI_LEVEL, &lo, &hi);
     s->wald.w = 100.0 * (o - e) / n;
@@ -195,7 +204,7 @@ static saksi_status region_stats(dctx *x, int level, size_t r, acc_set acc, saks
                 s->skip = skip_few;
                 continue;
             }
-            saksi_digits_wald_test(&acc[k][u], x->ws, &s->wald);
+            saksi_digits_wald_test(&acc[k][u], saksi_digits_nprofile[k], x->ws, &s->wald);
             if (s->wald.df == 0)
                 s->skip = skip_degenerate;
             else if (s->n < min_numbers(x))
@@ -215,7 +224,7 @@ static saksi_status region_stats(dctx *x, int level, size_t r, acc_set acc, saks
             saksi_digit_acc *b = &acc[k][SAKSI_DIGITS_BB];
             for (int u = 0; u < SAKSI_DIGITS_NNULL; u++) {
                 nat->acc[u] = acc[k][u];
-                saksi_digits_wald_test(&acc[k][u], x->ws, &nat->wald[u]);
+                saksi_digits_wald_test(&acc[k][u], saksi_digits_nprofile[k], x->ws, &nat->wald[u]);
                 saksi_digits_wald_interval(&nat->wald[u], acc[k][u].n);
             }
             saksi_digits_classical(k, nat->classical);

@@ -24,12 +24,22 @@
 /* Accumulators                                                        */
 /* ------------------------------------------------------------------ */
 
+const int saksi_digits_nprofile[SAKSI_DT_COUNT] = {
+    [SAKSI_DT_LAST] = 1, [SAKSI_DT_SECOND_2D] = 1, [SAKSI_DT_SECOND_3D] = 2, [SAKSI_DT_FIRST] = 0};
+
 void saksi_digit_acc_add(saksi_digit_acc *a, const double *p)
 {
     int k = 0;
+    double m = 0.0, v = 0.0;
     a->n++;
+    for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
+        m += i * p[i];
+    for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
+        v += (i - m) * (i - m) * p[i];
     for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
         a->e[i] += p[i];
+        a->tilt[0][i] += p[i] * (i - m);
+        a->tilt[1][i] += p[i] * ((i - m) * (i - m) - v);
         for (int j = i; j < SAKSI_DIGIT_BINS; j++)
             a->pp[k++] += p[i] * p[j];
     }
@@ -44,6 +54,9 @@ void saksi_digit_acc_merge(saksi_digit_acc *a, const saksi_digit_acc *b)
     }
     for (int k = 0; k < SAKSI_DIGITS_NPP; k++)
         a->pp[k] += b->pp[k];
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
+            a->tilt[k][i] += b->tilt[k][i];
 }
 
 double saksi_digit_acc_var(const saksi_digit_acc *a, int d)
@@ -99,6 +112,11 @@ void saksi_digits_ws_free(saksi_digits_ws *ws)
     free(ws);
 }
 
+/* A tilt direction whose whitened length falls below this fraction of its
+ * own length once the earlier directions are taken off it lies in their
+ * span: it removes no degree of freedom. */
+#define PROFILE_RTOL 1e-10
+
 /* Cells of the Wald test: digits whose expected count reaches
  * SAKSI_DIGITS_MIN_EXPECTED keep their own cell, the others share one
  * cell, which joins the smallest kept cell when it stays below the
@@ -136,9 +154,12 @@ static int pool_cells(const saksi_digit_acc *a, int group[SAKSI_DIGIT_BINS])
     return k;
 }
 
-void saksi_digits_wald_test(const saksi_digit_acc *a, saksi_digits_ws *ws, saksi_digits_wald *out)
+void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits_ws *ws,
+                            saksi_digits_wald *out)
 {
     double r[SAKSI_DIGIT_BINS] = {0}, top = 0.0, W = 0.0;
+    double tilt[2][SAKSI_DIGIT_BINS] = {{0}};
+    double rho[SAKSI_DIGIT_BINS], beta[2][SAKSI_DIGIT_BINS];
     int group[SAKSI_DIGIT_BINS], df = 0;
     out->W = out->p = out->w = out->w_lo = out->w_hi = NAN;
     out->df = 0;
@@ -154,6 +175,8 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, saksi_digits_ws *ws, saksi
         if (group[i] < 0)
             continue;
         r[group[i]] += (double)a->o[i] - a->e[i];
+        for (int k = 0; k < 2; k++)
+            tilt[k][group[i]] += a->tilt[k][i];
         for (int j = 0; j < SAKSI_DIGIT_BINS; j++) {
             if (group[j] < 0)
                 continue;
@@ -168,20 +191,59 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, saksi_digits_ws *ws, saksi
     for (int k = 0; k < SAKSI_DIGIT_BINS; k++)
         if (gsl_vector_get(ws->eval, (size_t)k) > top)
             top = gsl_vector_get(ws->eval, (size_t)k);
-    /* Moore-Penrose: W = sum over the kept eigenpairs of (v_k . r)^2 / l_k.
-     * The eigenvalues come out in no set order, but GSL's order depends
-     * only on the matrix, so the sum is the same bytes every run. */
+    /* Moore-Penrose, whitened: rho_j = (v_j . r) / sqrt(l_j) over the kept
+     * eigenpairs, so W = |rho|^2. The eigenvalues come out in no set order,
+     * but GSL's order depends only on the matrix: the same bytes every run. */
+    int kept = 0, removed = 0;
     for (int k = 0; k < SAKSI_DIGIT_BINS; k++) {
         double l = gsl_vector_get(ws->eval, (size_t)k);
         if (!(top > 0.0) || l <= SAKSI_DIGITS_EIG_RTOL * top)
             continue;
-        double proj = 0.0;
-        for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
-            proj += gsl_matrix_get(ws->evec, (size_t)i, (size_t)k) * r[i];
-        W += proj * proj / l;
-        df++;
+        double pr = 0.0, pb[2] = {0.0, 0.0};
+        for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
+            double v = gsl_matrix_get(ws->evec, (size_t)i, (size_t)k);
+            pr += v * r[i];
+            pb[0] += v * tilt[0][i];
+            pb[1] += v * tilt[1][i];
+        }
+        rho[kept] = pr / sqrt(l);
+        beta[0][kept] = pb[0] / sqrt(l);
+        beta[1][kept] = pb[1] / sqrt(l);
+        kept++;
     }
-    if (df == 0)
+    /* Profile the tilts out: Gram-Schmidt on the whitened directions, rho
+     * projected off each; a direction (numerically) inside the span of the
+     * previous one, or absent, removes nothing. */
+    for (int k = 0; k < nprofile && k < 2; k++) {
+        double raw = 0.0, len = 0.0, dot = 0.0;
+        for (int j = 0; j < kept; j++)
+            raw += beta[k][j] * beta[k][j];
+        for (int prev = 0; prev < k; prev++) {
+            double d = 0.0;
+            for (int j = 0; j < kept; j++)
+                d += beta[k][j] * beta[prev][j];
+            for (int j = 0; j < kept; j++)
+                beta[k][j] -= d * beta[prev][j];
+        }
+        for (int j = 0; j < kept; j++)
+            len += beta[k][j] * beta[k][j];
+        if (!(len > 0.0) || len <= PROFILE_RTOL * raw) {
+            for (int j = 0; j < kept; j++)
+                beta[k][j] = 0.0; /* removes nothing, and no later direction uses it */
+            continue;
+        }
+        for (int j = 0; j < kept; j++) {
+            beta[k][j] /= sqrt(len);
+            dot += beta[k][j] * rho[j];
+        }
+        for (int j = 0; j < kept; j++)
+            rho[j] -= dot * beta[k][j];
+        removed++;
+    }
+    for (int j = 0; j < kept; j++)
+        W += rho[j] * rho[j];
+    df = kept - removed;
+    if (df <= 0)
         return;
     out->W = W;
     out->df = df;

@@ -258,7 +258,7 @@ static void test_wald_pearson(void **state)
     a.o[1] = 5;
     saksi_digits_ws *ws = saksi_digits_ws_alloc();
     saksi_digits_wald w;
-    saksi_digits_wald_test(&a, ws, &w);
+    saksi_digits_wald_test(&a, 0, ws, &w);
     assert_close(w.W, 5.0, 1e-10);
     assert_int_equal(w.df, 9);
     assert_close(w.p, 0.834308260193407552, 1e-12);
@@ -326,7 +326,7 @@ static void test_wald_free_digits(void **state)
     double expect = quad_inverse(S, r, 9);
     saksi_digits_ws *ws = saksi_digits_ws_alloc();
     saksi_digits_wald w;
-    saksi_digits_wald_test(&a, ws, &w);
+    saksi_digits_wald_test(&a, 0, ws, &w);
     assert_int_equal(w.df, 9);
     assert_close(w.W, expect, 1e-9 * expect);
     assert_close(w.p, gsl_cdf_chisq_Q(expect, 9), 1e-12);
@@ -359,7 +359,7 @@ static void test_wald_pooling(void **state)
     double expect = quad_inverse(S, r, 6); /* drop the last cell */
     saksi_digits_ws *ws = saksi_digits_ws_alloc();
     saksi_digits_wald w;
-    saksi_digits_wald_test(&a, ws, &w);
+    saksi_digits_wald_test(&a, 0, ws, &w);
     assert_int_equal(w.df, 6);
     assert_close(w.W, expect, 1e-9 * expect);
     /* A rest cell still below 5 joins the kept cell with the smallest
@@ -369,7 +369,7 @@ static void test_wald_pooling(void **state)
     saksi_digit_acc b = {0};
     add_n(&b, q, 60);
     memcpy(b.o, o, sizeof o);
-    saksi_digits_wald_test(&b, ws, &w);
+    saksi_digits_wald_test(&b, 0, ws, &w);
     assert_int_equal(w.df, 5); /* {0} {1} {2} {3,6,7,8} {4} {5}: the rest joined digit 3 */
     saksi_digits_ws_free(ws);
 }
@@ -380,13 +380,13 @@ static void test_wald_degenerate(void **state)
     saksi_digits_ws *ws = saksi_digits_ws_alloc();
     saksi_digits_wald w;
     saksi_digit_acc a = {0};
-    saksi_digits_wald_test(&a, ws, &w); /* no numbers */
+    saksi_digits_wald_test(&a, 0, ws, &w); /* no numbers */
     assert_int_equal(w.df, 0);
     assert_true(isnan(w.p));
     double p[10] = {0, 0, 0, 1.0};
     add_n(&a, p, 80);
     a.o[3] = 80;
-    saksi_digits_wald_test(&a, ws, &w); /* every number surely ends in 3 */
+    saksi_digits_wald_test(&a, 0, ws, &w); /* every number surely ends in 3 */
     assert_int_equal(w.df, 0);
     assert_true(isnan(w.p));
     saksi_digits_ws_free(ws);
