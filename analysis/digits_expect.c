@@ -166,9 +166,10 @@ void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_
         block_of(x, t, &start, &width);
         int64_t k0 = t == SAKSI_DT_FIRST ? width : start;
         int64_t k1 = (int64_t)start + 10 * (int64_t)width - 1;
-        if (t == SAKSI_DT_LAST) { /* and the 0/5 basin of x */
-            k0 = x - 2 < k0 ? x - 2 : k0;
-            k1 = x + 2 > k1 ? x + 2 : k1;
+        if (t == SAKSI_DT_LAST) { /* and the 0/5 basin of x (saksi_digits_probs) */
+            int64_t centre = (x + 2) / 5 * 5;
+            k0 = centre - 2 < k0 ? centre - 2 : k0;
+            k1 = centre + 2 > k1 ? centre + 2 : k1;
         }
         a0 = k0 < a0 ? k0 : a0;
         b0 = k1 > b0 ? k1 : b0;

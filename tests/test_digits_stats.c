@@ -82,6 +82,14 @@ static void test_window(void **state)
     saksi_digits_window(1234, 0, 1240, SAKSI_DIGITS_BINOMIAL_TESTS, &lo, &hi);
     assert_int_equal(lo, 1230);
     assert_int_equal(hi, 1239);
+    /* the last digit's window holds the 0/5 basin too: 48 is nearest 50,
+     * basin 48..52 */
+    saksi_digits_window(48, 0, 300, 1u << SAKSI_DT_LAST, &lo, &hi);
+    assert_int_equal(lo, 40);
+    assert_int_equal(hi, 52);
+    saksi_digits_window(48, 45, 51, 1u << SAKSI_DT_LAST, &lo, &hi); /* cut to [a, b] */
+    assert_int_equal(lo, 45);
+    assert_int_equal(hi, 51);
     saksi_digits_window(0, 0, 10, SAKSI_DIGITS_ALL_TESTS, &lo, &hi);
     assert_int_equal(lo, 0);
     assert_int_equal(hi, 0);
