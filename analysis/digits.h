@@ -331,6 +331,9 @@ enum saksi_digits_null { SAKSI_DIGITS_BB, SAKSI_DIGITS_BINOMIAL, SAKSI_DIGITS_NN
 typedef struct saksi_digits_options {
     size_t min_numbers;        /* power guard; default SAKSI_DIGITS_MIN_NUMBERS */
     saksi_peer_options peers;  /* shrinkage of the peer fit */
+    size_t threads;            /* candidates analysed in parallel; 0: one per online
+                                  processor (at most one per candidate). The
+                                  results are the same bytes for any number. */
 } saksi_digits_options;
 
 void saksi_digits_options_init(saksi_digits_options *o);

@@ -9,12 +9,15 @@
  * their effects, and per region the candidates combined (Cauchy) into the
  * row that BH and the flag use.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "digits.h"
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* pi to double precision (M_PI is not C11). */
 #define PI_ 3.14159265358979323846
@@ -77,9 +80,11 @@ typedef struct dctx {
     const saksi_bb *bb;
     double *q05[SAKSI_DIGITS_NNULL];
     double *pmf;
-    cell *cells[SAKSI_LEVEL_DISTRICT + 1]; /* regions[l].n * ncand */
+    cell *cells[SAKSI_LEVEL_DISTRICT + 1]; /* regions[l].n * ncand, shared: each candidate
+                                              writes only its own cells */
     saksi_digits_ws *ws;
-    saksi_digits_result *out;
+    saksi_digits_result *out; /* national[] shared the same way */
+    uint64_t outside[SAKSI_DIGITS_NNULL]; /* this worker's outside-support numbers */
 } dctx;
 
 static size_t min_numbers(const dctx *x)
@@ -129,7 +134,7 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
                     saksi_digit_acc_add(&acc[k][u], pr.p[k]);
                 } else {
                     outside[k][u][pr.bin[k] % SAKSI_DIGIT_BINS]++;
-                    x->out->counts.outside_support[u]++;
+                    x->outside[u]++;
                 }
             }
             if (pr.in[SAKSI_DT_LAST])
@@ -403,6 +408,61 @@ out:
 /* Entry point                                                         */
 /* ------------------------------------------------------------------ */
 
+/* One worker: candidates first, first + step, ... with its own scratch
+ * (peer nulls, pmf window, 0/5 basins, eigen workspace). The candidates
+ * share nothing but disjoint cells, so the results do not depend on how
+ * many workers run or in which order they finish. */
+typedef struct worker {
+    dctx x;
+    const uint8_t *exclude;
+    size_t first, step;
+    int32_t nmax;
+    saksi_status rc;
+    saksi_error err;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    saksi_status rc = SAKSI_OK;
+    saksi_error *err = &w->err;
+    dctx *x = &w->x;
+    const saksi_table *t = x->t;
+    saksi_bb *bb = saksi_malloc_array(t->n ? t->n : 1, sizeof *bb);
+    acc_set *top = malloc(sizeof *top);
+    x->pmf = saksi_malloc_array((size_t)w->nmax + 1, sizeof *x->pmf);
+    x->ws = saksi_digits_ws_alloc();
+    for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
+        x->q05[u] = saksi_malloc_array(t->n ? t->n : 1, sizeof *x->q05[u]);
+    if (!bb || !top || !x->pmf || !x->ws || !x->q05[0] || !x->q05[1])
+        SAKSI_ALLOC_FAIL("digit statistics");
+    x->bb = bb;
+    for (size_t c = w->first; c < t->ncand; c += w->step) {
+        if (saksi_stop_requested())
+            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "digit tests interrupted at candidate %zu", c);
+        x->c = (int)c;
+        SAKSI_TRY(saksi_digits_peers(t, x->c, w->exclude, &x->opt->peers, bb, err));
+        SAKSI_TRY(region_pass(x, SAKSI_LEVEL_NATIONAL, 0, *top, err));
+    }
+out:
+    for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
+        free(x->q05[u]);
+    saksi_digits_ws_free(x->ws);
+    free(x->pmf);
+    free(top);
+    free(bb);
+    w->rc = rc;
+    return NULL;
+}
+
+static size_t workers_for(const saksi_digits_options *opt, size_t ncand)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = opt->threads ? opt->threads : cpus > 0 ? (size_t)cpus : 1;
+    n = n < ncand ? n : ncand;
+    return n ? n : 1;
+}
+
 saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
                                   const uint8_t *mask, const uint32_t *hist,
                                   const saksi_digits_options *opt, saksi_region_tests *rows,
@@ -410,8 +470,9 @@ saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
 {
     saksi_status rc = SAKSI_OK;
     dctx x = {.t = t, .mask = mask, .hist = hist, .opt = opt, .out = out};
-    saksi_bb *bb = NULL;
-    acc_set *top = NULL;
+    worker *w = NULL;
+    pthread_t *tid = NULL;
+    size_t nw = workers_for(opt, t->ncand), started = 0;
     int32_t nmax = 0;
 
     gsl_set_error_handler_off(); /* GSL reports through return values, never aborts */
@@ -430,35 +491,42 @@ saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
         }
     out->national = saksi_calloc_array(t->ncand ? t->ncand * SAKSI_DT_COUNT : 1,
                                        sizeof *out->national);
-    bb = saksi_malloc_array(t->n ? t->n : 1, sizeof *bb);
-    x.pmf = saksi_malloc_array((size_t)nmax + 1, sizeof *x.pmf);
-    top = malloc(sizeof *top);
-    x.ws = saksi_digits_ws_alloc();
-    for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
-        x.q05[u] = saksi_malloc_array(t->n ? t->n : 1, sizeof *x.q05[u]);
     for (int l = 0; l <= SAKSI_LEVEL_DISTRICT; l++)
         x.cells[l] = saksi_calloc_array(t->regions[l].n * (t->ncand ? t->ncand : 1), sizeof(cell));
-    if (!out->national || !bb || !x.pmf || !top || !x.ws || !x.q05[0] || !x.q05[1] ||
-        !x.cells[0] || !x.cells[1] || !x.cells[2] || !x.cells[3])
+    w = saksi_calloc_array(nw, sizeof *w);
+    tid = saksi_calloc_array(nw, sizeof *tid);
+    if (!out->national || !x.cells[0] || !x.cells[1] || !x.cells[2] || !x.cells[3] || !w || !tid)
         SAKSI_ALLOC_FAIL("digit statistics");
-    x.bb = bb;
-    for (size_t c = 0; c < t->ncand; c++) {
-        if (saksi_stop_requested())
-            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "digit tests interrupted at candidate %zu", c);
-        x.c = (int)c;
-        SAKSI_TRY(saksi_digits_peers(t, x.c, exclude, &opt->peers, bb, err));
-        SAKSI_TRY(region_pass(&x, SAKSI_LEVEL_NATIONAL, 0, *top, err));
+    for (size_t k = 0; k < nw; k++)
+        w[k] = (worker){.x = x, .exclude = exclude, .first = k, .step = nw, .nmax = nmax};
+    /* Worker 0 runs here; a thread that cannot be started leaves its
+     * candidates to a second pass on this thread. */
+    for (size_t k = 1; k < nw; k++) {
+        if (pthread_create(&tid[k], NULL, work, &w[k]) != 0)
+            break;
+        started = k;
+    }
+    work(&w[0]);
+    for (size_t k = 1; k <= started; k++)
+        pthread_join(tid[k], NULL);
+    for (size_t k = started + 1; k < nw; k++)
+        work(&w[k]);
+    for (size_t k = 0; k < nw; k++) {
+        if (w[k].rc != SAKSI_OK) {
+            rc = w[k].rc;
+            if (err)
+                *err = w[k].err;
+            goto out;
+        }
+        for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
+            out->counts.outside_support[u] += w[k].x.outside[u];
     }
     SAKSI_TRY(push_rows(&x, rows, err));
 out:
     for (int l = 0; l <= SAKSI_LEVEL_DISTRICT; l++)
         free(x.cells[l]);
-    for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
-        free(x.q05[u]);
-    saksi_digits_ws_free(x.ws);
-    free(top);
-    free(x.pmf);
-    free(bb);
+    free(w);
+    free(tid);
     if (rc != SAKSI_OK)
         saksi_digits_result_free(out);
     return rc;

@@ -386,6 +386,34 @@ static void test_analyse_independent(void **state)
     run_free(&r);
 }
 
+static void test_threads_same_bytes(void **state)
+{
+    (void)state;
+    /* One worker or three (one per candidate): the same rows, bit for bit. */
+    run r = simulated(9, 8000);
+    saksi_error err = {0};
+    saksi_digits_options opt;
+    pieces a, b;
+    saksi_digits_options_init(&opt);
+    integrity(&r);
+    opt.threads = 1;
+    assert_int_equal(analyse(&r, &opt, &a, &err), SAKSI_OK);
+    opt.threads = 3;
+    assert_int_equal(analyse(&r, &opt, &b, &err), SAKSI_OK);
+    assert_int_equal(a.rows.n, b.rows.n);
+    for (size_t k = 0; k < a.rows.n; k++) {
+        const saksi_region_test *x = &a.rows.row[k], *y = &b.rows.row[k];
+        const double fx[] = {x->statistic, x->effect, x->effect_lo, x->effect_hi, x->p};
+        const double fy[] = {y->statistic, y->effect, y->effect_lo, y->effect_hi, y->p};
+        assert_int_equal(memcmp(fx, fy, sizeof fx), 0);
+        assert_string_equal(x->test, y->test);
+    }
+    assert_int_equal(a.d.counts.outside_support[0], b.d.counts.outside_support[0]);
+    pieces_free(&a);
+    pieces_free(&b);
+    run_free(&r);
+}
+
 static void test_power_guard(void **state)
 {
     (void)state;
@@ -611,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_masks_reasons),
         cmocka_unit_test(test_exclusions_need_integrity),
         cmocka_unit_test(test_analyse_independent),
+        cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_power_guard),
         cmocka_unit_test(test_analyse_mismatch),
         cmocka_unit_test(test_planted_rounding),
