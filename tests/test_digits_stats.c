@@ -120,6 +120,18 @@ static void test_probs_uniform(void **state)
     assert_close(pr.p[SAKSI_DT_FIRST][2], 100.0 / 201, 1e-15);
     assert_close(pr.p[SAKSI_DT_FIRST][3], 1.0 / 201, 1e-15);
     assert_int_equal(pr.bin[SAKSI_DT_LAST], 7);
+    /* 147's rounding basin 143..147 (nearest multiple 145): 1/5 */
+    assert_close(pr.q05, 0.2, 1e-15);
+    /* 11's basin 8..12 is cut to the tested counts 10..12: 1/3 */
+    saksi_digits_probs(11, 0, 300, pmf, 0, SAKSI_DIGITS_ALL_TESTS, &pr);
+    assert_close(pr.q05, 1.0 / 3, 1e-15);
+    /* ... and to the range [a, b] = [146, 300]: 145 is outside, q = 0 */
+    saksi_digits_probs(147, 146, 300, pmf, 0, SAKSI_DIGITS_ALL_TESTS, &pr);
+    assert_close(pr.q05, 0.0, 0.0);
+    /* an x outside [a, b] is tested by nothing */
+    saksi_digits_probs(147, 150, 300, pmf, 0, SAKSI_DIGITS_ALL_TESTS, &pr);
+    assert_false(pr.in[SAKSI_DT_LAST]);
+    assert_true(isnan(pr.q05));
     /* x = 296, n = 300: the decade 290..299 is whole; x = 300 falls in a
      * partial decade {300}: all mass on 0. */
     saksi_digits_probs(300, 0, 300, pmf, 0, SAKSI_DIGITS_ALL_TESTS, &pr);
@@ -339,6 +351,35 @@ static void test_wald_free_digits(void **state)
     assert_close(w.W, expect, 1e-9 * expect);
     assert_close(w.p, gsl_cdf_chisq_Q(expect, 9), 1e-12);
     assert_close(w.w, sqrt((expect - 9.0) / 270.0), 1e-9);
+
+    /* Profiling the mean-digit tilt b_d = sum_s p_sd (d - m_s) out:
+     * W' = W - (b' S^-1 r)^2 / (b' S^-1 b) over the nine free digits, on
+     * 8 df (the profile likelihood of a Gaussian shift along b). */
+    double m1 = 0, m2 = 0, b[10], Sr = 0, Sb = 0, bb = 0;
+    for (int d = 0; d < 10; d++) {
+        m1 += d * p1[d];
+        m2 += d * p2[d];
+    }
+    for (int d = 0; d < 10; d++)
+        b[d] = 150 * p1[d] * (d - m1) + 120 * p2[d] * (d - m2);
+    /* S^-1 r and S^-1 b by solving with quad_inverse's elimination:
+     * x' S^-1 y = ((x + y)' S^-1 (x + y) - (x - y)' S^-1 (x - y)) / 4 */
+    double plus[10], minus[10];
+    for (int d = 0; d < 10; d++) {
+        plus[d] = r[d] + b[d];
+        minus[d] = r[d] - b[d];
+    }
+    Sr = (quad_inverse(S, plus, 9) - quad_inverse(S, minus, 9)) / 4.0; /* b' S^-1 r */
+    bb = quad_inverse(S, b, 9);                                         /* b' S^-1 b */
+    Sb = expect - Sr * Sr / bb;
+    saksi_digits_wald_test(&a, 1, ws, &w);
+    assert_int_equal(w.df, 8);
+    assert_close(w.W, Sb, 1e-9 * Sb);
+    assert_close(w.p, gsl_cdf_chisq_Q(Sb, 8), 1e-12);
+    /* both tilts: two degrees of freedom fewer, and never more than one */
+    saksi_digits_wald_test(&a, 2, ws, &w);
+    assert_int_equal(w.df, 7);
+    assert_true(w.W <= Sb * (1 + 1e-12));
     saksi_digits_ws_free(ws);
 }
 
