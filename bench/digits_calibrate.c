@@ -16,6 +16,7 @@
  *                          [--min-numbers K] [--verbose]
  *   build/digits_calibrate --bench [--stations N]
  */
+#define _POSIX_C_SOURCE 200809L
 #include "digits.h"
 #include "saksi_opencl.h"
 #include "../datasets/generator/generator.h"
@@ -24,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define MAX_FAMILIES 64
 #define NALPHA 3
@@ -246,15 +249,43 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
     saksi_table_free(t);
 }
 
-/* Best of k timings of stmt, in seconds. */
+/* Processor seconds of this process (every thread), user + system: a
+ * figure that a machine shared with other jobs does not inflate. */
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + 1e-6 * (double)u.ru_utime.tv_usec +
+           (double)u.ru_stime.tv_sec + 1e-6 * (double)u.ru_stime.tv_usec;
+}
+
+static double last_cpu; /* processor seconds of the best repetition of BEST_OF */
+
+/* /proc/loadavg's first field, for the record ("?" elsewhere). */
+static const char *load_average(void)
+{
+    static char buf[32] = "?";
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%31s", buf) != 1)
+            snprintf(buf, sizeof buf, "?");
+        fclose(f);
+    }
+    return buf;
+}
+
+/* Best of k wall-clock timings of stmt, in seconds. */
 #define BEST_OF(k, secs, stmt)                                                                     \
     do {                                                                                           \
         secs = 1e300;                                                                              \
         for (int rep_ = 0; rep_ < (k); rep_++) {                                                   \
-            double t0_ = saksi_now();                                                              \
+            double t0_ = saksi_now(), c0_ = cpu_seconds();                                         \
             stmt;                                                                                  \
             double dt_ = saksi_now() - t0_;                                                        \
-            secs = dt_ < secs ? dt_ : secs;                                                        \
+            if (dt_ < secs) {                                                                      \
+                secs = dt_;                                                                        \
+                last_cpu = cpu_seconds() - c0_;                                                    \
+            }                                                                                      \
         }                                                                                          \
     } while (0)
 
@@ -304,13 +335,15 @@ static int bench(size_t stations)
         saksi_digits_exclusions(t, &res, exclude, &err);
         saksi_digits_masks(t, exclude, &opt.peers, mask, &counts, &err);
     });
-    printf("%-44s %8.3f s\n", "exclusions, peer fits, masks", secs);
+    printf("%-44s %8.3f s (%.3f processor s)\n", "exclusions, peer fits, masks", secs, last_cpu);
     BEST_OF(5, secs, {
         memset(hist, 0, nbins * sizeof *hist);
         saksi_digits_hist_cpu(t, 0, t->n, mask, hist);
     });
     double cpu_hist = secs;
     printf("%-44s %8.3f s %10.0f stations/s\n", "histograms, CPU twin", secs, t->n / secs);
+    printf("# machine: %ld online processors, load average now %s\n",
+           sysconf(_SC_NPROCESSORS_ONLN), load_average());
     saksi_cl_options_init(&co);
     co.allow_cpu = 1;
     if (saksi_cl_open(&co, &cl, &err) == SAKSI_OK) {
@@ -335,7 +368,8 @@ static int bench(size_t stations)
         if (saksi_digits_analyse(t, exclude, mask, hist, &opt, &rt, &dr, &err) != SAKSI_OK)
             die("analyse", &err);
     });
-    printf("%-44s %8.3f s (%zu rows)\n", "statistics, every test, four levels", secs, rt.n);
+    printf("%-44s %8.3f s (%zu rows; %.3f processor s)\n", "statistics, every test, four levels",
+           secs, rt.n, last_cpu);
     saksi_digits_result_free(&dr);
     saksi_region_tests_free(&rt);
     for (int path = 0; path < 2; path++) {
@@ -347,9 +381,9 @@ static int bench(size_t stations)
             if (saksi_family_digits(t, &res, &cfg, path ? cl : NULL, &err) != SAKSI_OK)
                 die("family", &err);
         });
-        printf("%-44s %8.3f s %10.0f stations/s\n",
+        printf("%-44s %8.3f s %10.0f stations/s (%.3f processor s)\n",
                path ? "whole family, OpenCL path (PoCL)" : "whole family, CPU path", secs,
-               t->n / secs);
+               t->n / secs, last_cpu);
     }
     saksi_cl_close(cl);
     free(exclude);
