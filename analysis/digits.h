@@ -33,8 +33,8 @@
  * 5, 0.1 f off the eight others). Below them a national or provincial
  * deviation, significant at n ~ 10^5, is too small to act on and is at
  * the scale where any model of the null can be off. */
-#define SAKSI_DIGITS_FLOOR_05_PP 2.0 /* excess 0/5 share, percentage points */
-#define SAKSI_DIGITS_FLOOR_W 0.05    /* Cohen's w of a digit distribution   */
+#define SAKSI_DIGITS_FLOOR_05_PP 2.0  /* excess 0/5 share, percentage points */
+#define SAKSI_DIGITS_FLOOR_W     0.05 /* Cohen's w of a digit distribution   */
 
 /* The 0/5 tail is the exact Poisson-binomial (banded dynamic programme)
  * up to this many numbers; above it, and where the observed count lies
@@ -47,7 +47,7 @@
 #define SAKSI_DIGITS_PB_EXACT_MAX 2000
 /* Half-width of the band of the exact programme, in null sds (mass
  * outside below 1e-32), plus a few cells for tiny regions. */
-#define SAKSI_DIGITS_PB_BAND_SD 12.0
+#define SAKSI_DIGITS_PB_BAND_SD  12.0
 #define SAKSI_DIGITS_PB_BAND_MIN 16
 
 /* Eigenvalues of the digit covariance below this fraction of the largest
@@ -194,12 +194,11 @@ void saksi_digits_range(int32_t n, double mu, double rho, int32_t *a, int32_t *b
  * the bit mask `tests` (bit t for test t): the union of their blocks, cut
  * to [a, b] ([10, 99] for x = 47 with the first digit, [40, 49] without,
  * when [a, b] holds them). x = 0 gives [0, 0]. */
-void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_t *lo,
-                         int32_t *hi);
+void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_t *lo, int32_t *hi);
 
 /* Every test, and those of the binomial variant (the first digit is
  * descriptive and shown against the peer null only). */
-#define SAKSI_DIGITS_ALL_TESTS ((1u << SAKSI_DT_COUNT) - 1u)
+#define SAKSI_DIGITS_ALL_TESTS      ((1u << SAKSI_DT_COUNT) - 1u)
 #define SAKSI_DIGITS_BINOMIAL_TESTS (SAKSI_DIGITS_ALL_TESTS & ~(1u << SAKSI_DT_FIRST))
 
 /* The pmf of BetaBin(n, mu, rho) over [lo, hi] into w[0..hi-lo], up to a
@@ -244,9 +243,9 @@ double saksi_digit_acc_var(const saksi_digit_acc *a, int d);
 
 /* A Wald test of a digit distribution. */
 typedef struct saksi_digits_wald {
-    double W;  /* (o - e)^T Sigma^+ (o - e) */
-    int df;    /* rank of Sigma */
-    double p;  /* P(chi2_df >= W) */
+    double W;             /* (o - e)^T Sigma^+ (o - e) */
+    int df;               /* rank of Sigma */
+    double p;             /* P(chi2_df >= W) */
     double w, w_lo, w_hi; /* Cohen's w = sqrt(max(W - df, 0) / n) and its interval
                              (NaN until saksi_digits_wald_interval) */
 } saksi_digits_wald;
@@ -329,11 +328,11 @@ const char *saksi_digits_nigrini(int test, double mad);
 enum saksi_digits_null { SAKSI_DIGITS_BB, SAKSI_DIGITS_BINOMIAL, SAKSI_DIGITS_NNULL };
 
 typedef struct saksi_digits_options {
-    size_t min_numbers;        /* power guard; default SAKSI_DIGITS_MIN_NUMBERS */
-    saksi_peer_options peers;  /* shrinkage of the peer fit */
-    size_t threads;            /* candidates analysed in parallel; 0: one per online
-                                  processor (at most one per candidate). The
-                                  results are the same bytes for any number. */
+    size_t min_numbers;       /* power guard; default SAKSI_DIGITS_MIN_NUMBERS */
+    saksi_peer_options peers; /* shrinkage of the peer fit */
+    size_t threads;           /* candidates analysed in parallel; 0: one per online
+                                 processor (at most one per candidate). The
+                                 results are the same bytes for any number. */
 } saksi_digits_options;
 
 void saksi_digits_options_init(saksi_digits_options *o);
@@ -381,10 +380,10 @@ extern const char *const saksi_digits_first_name;
  * saksi_digits_result_free). SAKSI_ERR_INTERNAL when hist does not match
  * the mask.
  */
-saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
-                                  const uint8_t *mask, const uint32_t *hist,
-                                  const saksi_digits_options *opt, saksi_region_tests *rows,
-                                  saksi_digits_result *out, saksi_error *err);
+saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude, const uint8_t *mask,
+                                  const uint32_t *hist, const saksi_digits_options *opt,
+                                  saksi_region_tests *rows, saksi_digits_result *out,
+                                  saksi_error *err);
 
 /* ------------------------------------------------------------------ */
 /* In an audit (host/family_digits.c, host/summary_regions.c)          */

@@ -17,10 +17,8 @@
 /* 1 when a term names a candidate column or valid. */
 static int term_on_votes(const saksi_rule_term *term)
 {
-    if (term->kind == SAKSI_TERM_CAND_SUM)
-        return 1;
-    if (term->kind == SAKSI_TERM_CONST)
-        return 0;
+    if (term->kind == SAKSI_TERM_CAND_SUM) return 1;
+    if (term->kind == SAKSI_TERM_CONST) return 0;
     return term->field == SAKSI_F_VALID || term->field >= SAKSI_NFIXED;
 }
 
@@ -34,8 +32,7 @@ saksi_status saksi_digits_exclusions(const saksi_table *t, const saksi_results *
     for (size_t r = 0; r < res->rules->nrules; r++) {
         const saksi_rule *rule = &res->rules->rule[r];
         for (size_t k = 0; k < rule->nterms; k++)
-            if (term_on_votes(&rule->term[k]))
-                on_votes |= 1u << r;
+            if (term_on_votes(&rule->term[k])) on_votes |= 1u << r;
     }
     for (size_t i = 0; i < t->n; i++)
         exclude[i] = (res->fail_mask[i] & on_votes) != 0;
@@ -48,24 +45,20 @@ int saksi_digits_rate(const saksi_table *t, size_t i, const void *ctx, int32_t *
     int c = *(const int *)ctx;
     int32_t v = saksi_table_get(t, SAKSI_NFIXED + c, i);
     int32_t size = saksi_table_get(t, SAKSI_F_VALID, i);
-    if (v == SAKSI_MISSING || v < 0)
-        return 0;
+    if (v == SAKSI_MISSING || v < 0) return 0;
     if (size == SAKSI_MISSING) {
         /* Sirekap often has the candidates' boxes but not suara sah: their
          * sum is then the size the count was drawn from. */
         int64_t sum = 0;
         for (size_t k = 0; k < t->ncand; k++) {
             int32_t y = saksi_table_get(t, SAKSI_NFIXED + (int)k, i);
-            if (y == SAKSI_MISSING || y < 0)
-                return 0;
+            if (y == SAKSI_MISSING || y < 0) return 0;
             sum += y;
         }
-        if (sum > INT32_MAX)
-            return 0;
+        if (sum > INT32_MAX) return 0;
         size = (int32_t)sum;
     }
-    if (size < 1 || v > size)
-        return 0;
+    if (size < 1 || v > size) return 0;
     *x = v;
     *n = size;
     return 1;
@@ -91,8 +84,7 @@ saksi_status saksi_digits_masks(const saksi_table *t, const uint8_t *exclude,
     saksi_status rc = SAKSI_OK;
     saksi_digits_counts k = {0};
     saksi_bb *bb = saksi_malloc_array(t->n ? t->n : 1, sizeof *bb);
-    if (!bb)
-        SAKSI_ALLOC_FAIL("digit peer nulls");
+    if (!bb) SAKSI_ALLOC_FAIL("digit peer nulls");
     for (size_t c = 0; c < t->ncand; c++) {
         int ci = (int)c;
         uint8_t *m = mask + c * t->n;
@@ -117,8 +109,7 @@ saksi_status saksi_digits_masks(const saksi_table *t, const uint8_t *exclude,
             }
         }
     }
-    if (counts)
-        *counts = k;
+    if (counts) *counts = k;
 out:
     free(bb);
     return rc;
@@ -147,22 +138,19 @@ void saksi_digits_range(int32_t n, double mu, double rho, int32_t *a, int32_t *b
 {
     double m = n * mu, sd = sqrt(n * mu * (1.0 - mu) * (1.0 + (n - 1) * rho));
     double lo = ceil(m - SAKSI_DIGITS_TRIM_SD * sd), hi = floor(m + SAKSI_DIGITS_TRIM_SD * sd);
-    if (!(mu > 0.0 && mu < 1.0))
-        lo = hi = mu >= 1.0 ? n : 0; /* all mass on one count */
+    if (!(mu > 0.0 && mu < 1.0)) lo = hi = mu >= 1.0 ? n : 0; /* all mass on one count */
     *a = lo < 0.0 ? 0 : lo > n ? n : (int32_t)lo;
     *b = hi > n ? n : hi < 0.0 ? 0 : (int32_t)hi;
 }
 
-void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_t *lo,
-                         int32_t *hi)
+void saksi_digits_window(int32_t x, int32_t a, int32_t b, unsigned tests, int32_t *lo, int32_t *hi)
 {
     saksi_i32 bin[SAKSI_DT_COUNT];
     int64_t a0 = x, b0 = x;
     saksi_digit_bins(x, bin);
     for (int t = 0; t < SAKSI_DT_COUNT; t++) {
         int32_t start, width;
-        if (bin[t] < 0 || !(tests & (1u << t)))
-            continue;
+        if (bin[t] < 0 || !(tests & (1u << t))) continue;
         block_of(x, t, &start, &width);
         int64_t k0 = t == SAKSI_DT_FIRST ? width : start;
         int64_t k1 = (int64_t)start + 10 * (int64_t)width - 1;
@@ -216,8 +204,7 @@ void saksi_digits_probs(int32_t x, int32_t a, int32_t b, const double *pmf, int3
     for (int t = 0; t < SAKSI_DT_COUNT; t++) {
         int32_t start, width;
         out->in[t] = 0;
-        if (out->bin[t] < 0)
-            continue;
+        if (out->bin[t] < 0) continue;
         if (!(tests & (1u << t))) {
             out->bin[t] = -1; /* not asked for: as if outside the range */
             continue;
@@ -229,8 +216,7 @@ void saksi_digits_probs(int32_t x, int32_t a, int32_t b, const double *pmf, int3
             k0 = k0 < a ? a : k0;
             k1 = k1 > b ? b : k1;
             s[d] = 0.0;
-            if (t == SAKSI_DT_FIRST && d == 0)
-                continue; /* no number starts with 0 */
+            if (t == SAKSI_DT_FIRST && d == 0) continue; /* no number starts with 0 */
             for (int32_t k = k0; k <= k1; k++)
                 s[d] += pmf[k - lo];
             mass += s[d];

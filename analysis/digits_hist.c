@@ -15,14 +15,12 @@ void saksi_digits_hist_cpu(const saksi_table *t, size_t begin, size_t end, const
         const int32_t *col = t->cols + (size_t)(t->first_cand_slot + (int)c) * t->stride;
         const uint8_t *m = mask + c * t->n;
         for (size_t i = begin; i < end; i++) {
-            if (!m[i])
-                continue;
+            if (!m[i]) continue;
             saksi_i32 bin[SAKSI_DT_COUNT];
             uint32_t *h = hist + ((size_t)district[i] * ncand + c) * SAKSI_DIGIT_HIST;
             saksi_digit_bins(col[i], bin);
             for (int k = 0; k < SAKSI_DT_COUNT; k++)
-                if (bin[k] >= 0)
-                    h[bin[k]]++;
+                if (bin[k] >= 0) h[bin[k]]++;
         }
     }
 }

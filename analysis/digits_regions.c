@@ -48,8 +48,7 @@ void saksi_digits_options_init(saksi_digits_options *o)
 
 void saksi_digits_result_free(saksi_digits_result *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     free(d->national);
     memset(d, 0, sizeof *d);
 }
@@ -83,7 +82,7 @@ typedef struct dctx {
     cell *cells[SAKSI_LEVEL_DISTRICT + 1]; /* regions[l].n * ncand, shared: each candidate
                                               writes only its own cells */
     saksi_digits_ws *ws;
-    saksi_digits_result *out; /* national[] shared the same way */
+    saksi_digits_result *out;             /* national[] shared the same way */
     uint64_t outside[SAKSI_DIGITS_NNULL]; /* this worker's outside-support numbers */
 } dctx;
 
@@ -111,8 +110,7 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
         int32_t v, n;
         for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
             x->q05[u][i] = NAN;
-        if (!m[i])
-            continue;
+        if (!m[i]) continue;
         if (!saksi_digits_rate(t, i, &x->c, &v, &n) || !x->bb[i].ok)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "digit mask set for station %zu without a null", i);
         int32_t a, b;
@@ -124,12 +122,11 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
             int32_t lo, hi;
             unsigned tests = null_tests[u];
             saksi_digits_window(v, a, b, tests, &lo, &hi);
-            saksi_digits_pmf_window(n, x->bb[i].mu, u == SAKSI_DIGITS_BB ? x->bb[i].rho : 0.0,
-                                    lo, hi, x->pmf);
+            saksi_digits_pmf_window(n, x->bb[i].mu, u == SAKSI_DIGITS_BB ? x->bb[i].rho : 0.0, lo,
+                                    hi, x->pmf);
             saksi_digits_probs(v, a, b, x->pmf, lo, tests, &pr);
             for (int k = 0; k < SAKSI_DT_COUNT; k++) {
-                if (pr.bin[k] < 0)
-                    continue;
+                if (pr.bin[k] < 0) continue;
                 if (pr.in[k]) {
                     saksi_digit_acc_add(&acc[k][u], pr.p[k]);
                 } else {
@@ -137,8 +134,7 @@ static saksi_status district_pass(dctx *x, size_t d, acc_set acc, saksi_error *e
                     x->outside[u]++;
                 }
             }
-            if (pr.in[SAKSI_DT_LAST])
-                x->q05[u][i] = pr.q05;
+            if (pr.in[SAKSI_DT_LAST]) x->q05[u][i] = pr.q05;
         }
     }
     const uint32_t *h = x->hist + (d * t->ncand + (size_t)x->c) * SAKSI_DIGIT_HIST;
@@ -173,8 +169,7 @@ static saksi_status excess05(dctx *x, int level, size_t r, const saksi_digit_acc
     double lo, hi, p;
     uint64_t m = 0;
     for (size_t i = 0; i < rg->count[r]; i++) { /* in row order: the same sums every run */
-        if (isnan(q[i]))
-            continue;
+        if (isnan(q[i])) continue;
         e += q[i];
         v += q[i] * (1.0 - q[i]);
         m++;
@@ -262,8 +257,7 @@ static saksi_status region_pass(dctx *x, int level, size_t r, acc_set acc, saksi
         if (cg->first[c0] != first || cg->first[c1] + cg->count[c1] != end)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s %zu is not a union of whole %ss",
                        saksi_level_name(level), r, saksi_level_name(level + 1));
-        if (!(child = malloc(sizeof *child)))
-            SAKSI_ALLOC_FAIL("digit sums");
+        if (!(child = malloc(sizeof *child))) SAKSI_ALLOC_FAIL("digit sums");
         for (size_t ch = c0; ch <= c1; ch++) {
             SAKSI_TRY(region_pass(x, level + 1, ch, *child, err));
             for (int k = 0; k < SAKSI_DT_COUNT; k++)
@@ -339,18 +333,15 @@ static saksi_region_test omnibus_row(const char *test, int level, size_t r, int 
     for (size_t c = 0; c < ncand; c++) {
         const cell_stat *s = stat_of(&cells[c], kind, u);
         pv[c] = *s->skip ? NAN : s->wald.p;
-        if (isnan(pv[c]))
-            continue;
+        if (isnan(pv[c])) continue;
         n += s->n;
-        if (best == SIZE_MAX || pv[c] < pv[best])
-            best = c;
+        if (best == SIZE_MAX || pv[c] < pv[best]) best = c;
     }
     if (best == SIZE_MAX) {
         row.skip = skip_none;
     } else {
         cell_stat *s = (cell_stat *)stat_of(&cells[best], kind, u);
-        if (kind != SAKSI_DK_05 && isnan(s->wald.w_lo))
-            saksi_digits_wald_interval(&s->wald, s->n);
+        if (kind != SAKSI_DK_05 && isnan(s->wald.w_lo)) saksi_digits_wald_interval(&s->wald, s->n);
         row.n = (uint32_t)n;
         row.p = saksi_cauchy_combine(pv, NULL, ncand);
         row.statistic = tan((0.5 - row.p) * PI_); /* the combined Cauchy statistic */
@@ -358,8 +349,7 @@ static saksi_region_test omnibus_row(const char *test, int level, size_t r, int 
         row.effect_lo = s->wald.w_lo;
         row.effect_hi = s->wald.w_hi;
     }
-    if (pv != p)
-        free(pv);
+    if (pv != p) free(pv);
     return row;
 }
 
@@ -372,16 +362,16 @@ static saksi_status push_rows(const dctx *x, saksi_region_tests *rows, saksi_err
             cell *cells = &x->cells[level][r * ncand];
             saksi_region_test row;
             for (int kind = 0; kind < SAKSI_DK_COUNT; kind++) {
-                double floor_ = kind == SAKSI_DK_05 ? SAKSI_DIGITS_FLOOR_05_PP
-                                                    : SAKSI_DIGITS_FLOOR_W;
-                row = omnibus_row(saksi_digits_test_name[kind], level, r, kind,
-                                  SAKSI_DIGITS_BB, cells, ncand, floor_);
+                double floor_ =
+                    kind == SAKSI_DK_05 ? SAKSI_DIGITS_FLOOR_05_PP : SAKSI_DIGITS_FLOOR_W;
+                row = omnibus_row(saksi_digits_test_name[kind], level, r, kind, SAKSI_DIGITS_BB,
+                                  cells, ncand, floor_);
                 SAKSI_TRY(saksi_region_tests_push(rows, &row, err));
                 for (size_t c = 0; c < ncand; c++) {
                     /* components: the flag is the omnibus row's */
-                    row = stat_row(saksi_digits_cand_name[kind], level, r, (int)c, kind,
-                                   (cell_stat *)stat_of(&cells[c], kind, SAKSI_DIGITS_BB),
-                                   INFINITY);
+                    row =
+                        stat_row(saksi_digits_cand_name[kind], level, r, (int)c, kind,
+                                 (cell_stat *)stat_of(&cells[c], kind, SAKSI_DIGITS_BB), INFINITY);
                     SAKSI_TRY(saksi_region_tests_push(rows, &row, err));
                 }
             }
@@ -463,10 +453,10 @@ static size_t workers_for(const saksi_digits_options *opt, size_t ncand)
     return n ? n : 1;
 }
 
-saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
-                                  const uint8_t *mask, const uint32_t *hist,
-                                  const saksi_digits_options *opt, saksi_region_tests *rows,
-                                  saksi_digits_result *out, saksi_error *err)
+saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude, const uint8_t *mask,
+                                  const uint32_t *hist, const saksi_digits_options *opt,
+                                  saksi_region_tests *rows, saksi_digits_result *out,
+                                  saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     dctx x = {.t = t, .mask = mask, .hist = hist, .opt = opt, .out = out};
@@ -486,11 +476,10 @@ saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
         for (size_t i = 0; i < t->n; i++) {
             int32_t v, n;
             int ci = (int)c;
-            if (mask[c * t->n + i] && saksi_digits_rate(t, i, &ci, &v, &n) && n > nmax)
-                nmax = n;
+            if (mask[c * t->n + i] && saksi_digits_rate(t, i, &ci, &v, &n) && n > nmax) nmax = n;
         }
-    out->national = saksi_calloc_array(t->ncand ? t->ncand * SAKSI_DT_COUNT : 1,
-                                       sizeof *out->national);
+    out->national =
+        saksi_calloc_array(t->ncand ? t->ncand * SAKSI_DT_COUNT : 1, sizeof *out->national);
     for (int l = 0; l <= SAKSI_LEVEL_DISTRICT; l++)
         x.cells[l] = saksi_calloc_array(t->regions[l].n * (t->ncand ? t->ncand : 1), sizeof(cell));
     w = saksi_calloc_array(nw, sizeof *w);
@@ -502,8 +491,7 @@ saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
     /* Worker 0 runs here; a thread that cannot be started leaves its
      * candidates to a second pass on this thread. */
     for (size_t k = 1; k < nw; k++) {
-        if (pthread_create(&tid[k], NULL, work, &w[k]) != 0)
-            break;
+        if (pthread_create(&tid[k], NULL, work, &w[k]) != 0) break;
         started = k;
     }
     work(&w[0]);
@@ -514,8 +502,7 @@ saksi_status saksi_digits_analyse(const saksi_table *t, const uint8_t *exclude,
     for (size_t k = 0; k < nw; k++) {
         if (w[k].rc != SAKSI_OK) {
             rc = w[k].rc;
-            if (err)
-                *err = w[k].err;
+            if (err) *err = w[k].err;
             goto out;
         }
         for (int u = 0; u < SAKSI_DIGITS_NNULL; u++)
@@ -527,7 +514,6 @@ out:
         free(x.cells[l]);
     free(w);
     free(tid);
-    if (rc != SAKSI_OK)
-        saksi_digits_result_free(out);
+    if (rc != SAKSI_OK) saksi_digits_result_free(out);
     return rc;
 }

@@ -84,8 +84,7 @@ struct saksi_digits_ws {
 saksi_digits_ws *saksi_digits_ws_alloc(void)
 {
     saksi_digits_ws *ws = calloc(1, sizeof *ws);
-    if (!ws)
-        return NULL;
+    if (!ws) return NULL;
     ws->a = gsl_matrix_alloc(SAKSI_DIGIT_BINS, SAKSI_DIGIT_BINS);
     ws->evec = gsl_matrix_alloc(SAKSI_DIGIT_BINS, SAKSI_DIGIT_BINS);
     ws->eval = gsl_vector_alloc(SAKSI_DIGIT_BINS);
@@ -99,16 +98,11 @@ saksi_digits_ws *saksi_digits_ws_alloc(void)
 
 void saksi_digits_ws_free(saksi_digits_ws *ws)
 {
-    if (!ws)
-        return;
-    if (ws->w)
-        gsl_eigen_symmv_free(ws->w);
-    if (ws->eval)
-        gsl_vector_free(ws->eval);
-    if (ws->evec)
-        gsl_matrix_free(ws->evec);
-    if (ws->a)
-        gsl_matrix_free(ws->a);
+    if (!ws) return;
+    if (ws->w) gsl_eigen_symmv_free(ws->w);
+    if (ws->eval) gsl_vector_free(ws->eval);
+    if (ws->evec) gsl_matrix_free(ws->evec);
+    if (ws->a) gsl_matrix_free(ws->a);
     free(ws);
 }
 
@@ -149,8 +143,7 @@ static int pool_cells(const saksi_digit_acc *a, int group[SAKSI_DIGIT_BINS])
         }
     }
     for (int d = 0; d < SAKSI_DIGIT_BINS; d++)
-        if (group[d] == -2)
-            group[d] = a->e[d] > 0.0 || a->o[d] > 0 ? rest : -1;
+        if (group[d] == -2) group[d] = a->e[d] > 0.0 || a->o[d] > 0 ? rest : -1;
     return k;
 }
 
@@ -163,8 +156,7 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
     int group[SAKSI_DIGIT_BINS], df = 0;
     out->W = out->p = out->w = out->w_lo = out->w_hi = NAN;
     out->df = 0;
-    if (a->n == 0)
-        return;
+    if (a->n == 0) return;
     pool_cells(a, group);
     /* Sigma = diag(e) - sum p p^T, the covariance of the digit counts of
      * independent numbers with digit probabilities p_s, summed over the
@@ -172,33 +164,28 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
      * rows stay zero and their eigenvalues are dropped below. */
     gsl_matrix_set_zero(ws->a);
     for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
-        if (group[i] < 0)
-            continue;
+        if (group[i] < 0) continue;
         r[group[i]] += (double)a->o[i] - a->e[i];
         for (int k = 0; k < 2; k++)
             tilt[k][group[i]] += a->tilt[k][i];
         for (int j = 0; j < SAKSI_DIGIT_BINS; j++) {
-            if (group[j] < 0)
-                continue;
+            if (group[j] < 0) continue;
             double v = (i == j ? a->e[i] : 0.0) -
                        a->pp[i <= j ? saksi_digits_tri(i, j) : saksi_digits_tri(j, i)];
             size_t gi = (size_t)group[i], gj = (size_t)group[j];
             gsl_matrix_set(ws->a, gi, gj, gsl_matrix_get(ws->a, gi, gj) + v);
         }
     }
-    if (gsl_eigen_symmv(ws->a, ws->eval, ws->evec, ws->w) != GSL_SUCCESS)
-        return;
+    if (gsl_eigen_symmv(ws->a, ws->eval, ws->evec, ws->w) != GSL_SUCCESS) return;
     for (int k = 0; k < SAKSI_DIGIT_BINS; k++)
-        if (gsl_vector_get(ws->eval, (size_t)k) > top)
-            top = gsl_vector_get(ws->eval, (size_t)k);
+        if (gsl_vector_get(ws->eval, (size_t)k) > top) top = gsl_vector_get(ws->eval, (size_t)k);
     /* Moore-Penrose, whitened: rho_j = (v_j . r) / sqrt(l_j) over the kept
      * eigenpairs, so W = |rho|^2. The eigenvalues come out in no set order,
      * but GSL's order depends only on the matrix: the same bytes every run. */
     int kept = 0, removed = 0;
     for (int k = 0; k < SAKSI_DIGIT_BINS; k++) {
         double l = gsl_vector_get(ws->eval, (size_t)k);
-        if (!(top > 0.0) || l <= SAKSI_DIGITS_EIG_RTOL * top)
-            continue;
+        if (!(top > 0.0) || l <= SAKSI_DIGITS_EIG_RTOL * top) continue;
         double pr = 0.0, pb[2] = {0.0, 0.0};
         for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
             double v = gsl_matrix_get(ws->evec, (size_t)i, (size_t)k);
@@ -243,8 +230,7 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
     for (int j = 0; j < kept; j++)
         W += rho[j] * rho[j];
     df = kept - removed;
-    if (df <= 0)
-        return;
+    if (df <= 0) return;
     out->W = W;
     out->df = df;
     out->p = gsl_cdf_chisq_Q(W, df);
@@ -254,8 +240,7 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
 void saksi_digits_wald_interval(saksi_digits_wald *w, uint64_t n)
 {
     double lo, hi;
-    if (w->df < 1 || n == 0)
-        return;
+    if (w->df < 1 || n == 0) return;
     saksi_ncx2_interval(w->W, w->df, SAKSI_DIGITS_CI_LEVEL, &lo, &hi);
     w->w_lo = sqrt(lo / (double)n);
     w->w_hi = sqrt(hi / (double)n);
@@ -288,16 +273,14 @@ static void ncx2_pair(double x, int df, double lambda, double *f0, double *f2)
     double s0 = 0.0, s2 = 0.0;
     for (long j = jlo; j <= jhi; j++) {
         double Pnext = P - g; /* P(chi2_{v+2} <= x) */
-        if (Pnext < 0.0)
-            Pnext = 0.0;
+        if (Pnext < 0.0) Pnext = 0.0;
         s0 += wgt * P;
         s2 += wgt * Pnext;
         g *= half / (0.5 * v + 1.0);
         v += 2.0;
         P = Pnext;
         wgt *= h / (double)(j + 1);
-        if (h == 0.0)
-            break;
+        if (h == 0.0) break;
     }
     *f0 = s0 > 1.0 ? 1.0 : s0;
     *f2 = s2 > 1.0 ? 1.0 : s2;
@@ -306,8 +289,7 @@ static void ncx2_pair(double x, int df, double lambda, double *f0, double *f2)
 double saksi_ncx2_cdf(double x, int df, double lambda)
 {
     double f0, f2;
-    if (lambda <= 0.0)
-        return x <= 0.0 ? 0.0 : gsl_cdf_chisq_P(x, df);
+    if (lambda <= 0.0) return x <= 0.0 ? 0.0 : gsl_cdf_chisq_P(x, df);
     ncx2_pair(x, df, lambda, &f0, &f2);
     return f0;
 }
@@ -320,14 +302,12 @@ static double ncx2_root(double W, int df, double target)
     double lo = 0.0, hi = W + 10.0 * sqrt(W + df) + 20.0, f0, f2;
     for (int k = 0; k < 60; k++) { /* widen until F(hi) < target */
         ncx2_pair(W, df, hi, &f0, &f2);
-        if (f0 < target)
-            break;
+        if (f0 < target) break;
         lo = hi;
         hi *= 2.0;
     }
     double lam = W > df ? W - df : 0.5 * (lo + hi);
-    if (lam <= lo || lam >= hi)
-        lam = 0.5 * (lo + hi);
+    if (lam <= lo || lam >= hi) lam = 0.5 * (lo + hi);
     for (int it = 0; it < 100; it++) {
         ncx2_pair(W, df, lam, &f0, &f2);
         double f = f0 - target;
@@ -335,8 +315,7 @@ static double ncx2_root(double W, int df, double target)
             lo = lam;
         else
             hi = lam;
-        if (fabs(f) < 1e-12 || hi - lo < 1e-10 * (1.0 + hi))
-            break;
+        if (fabs(f) < 1e-12 || hi - lo < 1e-10 * (1.0 + hi)) break;
         double d = -0.5 * (f0 - f2), next = d < 0.0 ? lam - f / d : NAN;
         lam = next > lo && next < hi ? next : 0.5 * (lo + hi);
     }
@@ -358,8 +337,7 @@ void saksi_ncx2_interval(double W, int df, double level, double *lo, double *hi)
         double disc = sqrt(b * b - 4.0 * c);
         *lo = 0.5 * (b - disc);
         *hi = 0.5 * (b + disc);
-        if (*lo < 0.0)
-            *lo = 0.0;
+        if (*lo < 0.0) *lo = 0.0;
         return;
     }
     double central = gsl_cdf_chisq_P(W, df);
@@ -392,8 +370,7 @@ saksi_status saksi_pbinom_midp_dp(const double *q, size_t n, uint64_t o, double 
     size_t m = 0;
     *p = NAN;
     for (size_t i = 0; i < n; i++) {
-        if (isnan(q[i]))
-            continue;
+        if (isnan(q[i])) continue;
         mu += q[i];
         var += q[i] * (1.0 - q[i]);
         m++;
@@ -404,8 +381,7 @@ saksi_status saksi_pbinom_midp_dp(const double *q, size_t n, uint64_t o, double 
     /* Two arrays of m + 2 cells, cell j + 1 holding P(S = j): cell 0 stays
      * 0 so that the update reads no special case at the band's foot. */
     buf = saksi_calloc_array(2 * (m + 2), sizeof *buf);
-    if (!buf)
-        SAKSI_ALLOC_FAIL("Poisson-binomial programme");
+    if (!buf) SAKSI_ALLOC_FAIL("Poisson-binomial programme");
     double *f = buf, *g = buf + m + 2;
     /* f over the band [lo, hi] of the partial sums; what leaves the band
      * (12 null sds of the whole sum) is below 1e-32. */
@@ -414,8 +390,7 @@ saksi_status saksi_pbinom_midp_dp(const double *q, size_t n, uint64_t o, double 
     f[1] = 1.0;
     for (size_t i = 0; i < n; i++) {
         double qi = q[i];
-        if (isnan(qi))
-            continue;
+        if (isnan(qi)) continue;
         part += qi;
         /* g[j] = f[j] (1 - q) + f[j - 1] q, out of place so it vectorises */
         for (size_t j = lo + 1; j <= hi + 2; j++)
@@ -478,12 +453,10 @@ double saksi_pbinom_midp_saddle(const double *q, size_t n, uint64_t o)
     size_t m = 0;
     double *lq = saksi_malloc_array(n ? n : 1, sizeof *lq);
     double result = NAN;
-    if (!lq)
-        return NAN; /* the caller reports a NaN p as not computed */
+    if (!lq) return NAN; /* the caller reports a NaN p as not computed */
     for (size_t i = 0; i < n; i++) {
         double qi = q[i];
-        if (isnan(qi) || qi <= 0.0)
-            continue;
+        if (isnan(qi) || qi <= 0.0) continue;
         if (qi >= 1.0) {
             ones += 1.0;
             continue;
@@ -531,8 +504,7 @@ double saksi_pbinom_midp_saddle(const double *q, size_t n, uint64_t o)
             thi = t;
         else
             tlo = t;
-        if (fabs(f) < 1e-10 * (1.0 + x) || thi - tlo < 1e-14)
-            break;
+        if (fabs(f) < 1e-10 * (1.0 + x) || thi - tlo < 1e-14) break;
         double next = K2 > 0.0 ? t - f / K2 : NAN;
         t = next > tlo && next < thi ? next : 0.5 * (tlo + thi);
     }
@@ -564,12 +536,9 @@ saksi_status saksi_pbinom_midp(const double *q, size_t n, uint64_t o, double *p,
     for (size_t i = 0; i < n; i++)
         m += !isnan(q[i]);
     *p = NAN;
-    if (m <= SAKSI_DIGITS_PB_EXACT_MAX)
-        SAKSI_TRY(saksi_pbinom_midp_dp(q, n, o, p, err));
-    if (exact)
-        *exact = !isnan(*p);
-    if (isnan(*p))
-        *p = saksi_pbinom_midp_saddle(q, n, o);
+    if (m <= SAKSI_DIGITS_PB_EXACT_MAX) SAKSI_TRY(saksi_pbinom_midp_dp(q, n, o, p, err));
+    if (exact) *exact = !isnan(*p);
+    if (isnan(*p)) *p = saksi_pbinom_midp_saddle(q, n, o);
 out:
     return rc;
 }
@@ -595,8 +564,7 @@ void saksi_digits_classical(int test, double *p)
 
 double saksi_digits_mad(const int64_t *o, uint64_t n, const double *p, int test)
 {
-    if (n == 0)
-        return NAN;
+    if (n == 0) return NAN;
     int first = test == SAKSI_DT_FIRST ? 1 : 0;
     double s = 0.0;
     for (int d = first; d < SAKSI_DIGIT_BINS; d++)
@@ -610,10 +578,8 @@ const char *saksi_digits_nigrini(int test, double mad)
     static const double first[3] = {0.006, 0.012, 0.015}, second[3] = {0.008, 0.010, 0.012};
     static const char *const label[4] = {"close conformity", "acceptable conformity",
                                          "marginally acceptable conformity", "nonconformity"};
-    if (test == SAKSI_DT_LAST)
-        return "no published band";
-    if (isnan(mad))
-        return "";
+    if (test == SAKSI_DT_LAST) return "no published band";
+    if (isnan(mad)) return "";
     const double *b = test == SAKSI_DT_FIRST ? first : second;
     int k = 0;
     while (k < 3 && mad > b[k])

@@ -29,16 +29,16 @@
 #include <unistd.h>
 
 #define MAX_FAMILIES 64
-#define NALPHA 3
+#define NALPHA       3
 static const double alphas[NALPHA] = {0.05, 0.01, 0.001};
 
 /* Doses of --power: the share of a district's stations whose counts are
  * rounded; planted districts are this fraction of all. */
 #define NDOSE 5
 static const double doses[NDOSE] = {0.05, 0.10, 0.15, 0.20, 0.30};
-#define PLANT_DISTRICT_RATE 0.05
+#define PLANT_DISTRICT_RATE    0.05
 #define PURPOSE_PLANT_DISTRICT 901u
-#define PURPOSE_PLANT_STATION 902u
+#define PURPOSE_PLANT_STATION  902u
 
 typedef struct family {
     const char *test;
@@ -63,8 +63,7 @@ static void die(const char *what, const saksi_error *err)
 static family *family_of(const char *test, int level)
 {
     for (size_t k = 0; k < nfam; k++)
-        if (fam[k].level == level && strcmp(fam[k].test, test) == 0)
-            return &fam[k];
+        if (fam[k].level == level && strcmp(fam[k].test, test) == 0) return &fam[k];
     if (nfam == MAX_FAMILIES) {
         fprintf(stderr, "digits_calibrate: too many families\n");
         exit(1);
@@ -89,11 +88,9 @@ static int round_station(saksi_table *t, size_t i)
             changed |= nv[c] != x;
             sum += nv[c];
         }
-        if (!changed)
-            return 0;
+        if (!changed) return 0;
         int32_t inv = *invalid - (sum - *valid);
-        if (inv < 0)
-            continue;
+        if (inv < 0) continue;
         for (size_t c = 0; c < t->ncand; c++)
             t->cols[(size_t)(t->first_cand_slot + (int)c) * t->stride + i] = nv[c];
         *valid = sum;
@@ -120,8 +117,7 @@ static void plant(saksi_table *t, uint64_t seed, int *dose_of, size_t *planted)
         for (size_t i = dg->first[d]; i < dg->first[d] + dg->count[d]; i++) {
             saksi_sim_stream st;
             saksi_sim_stream_init(&st, seed, t->id_hash[i], PURPOSE_PLANT_STATION);
-            if (saksi_sim_uniform(&st) < doses[dose_of[d]])
-                *planted += (size_t)round_station(t, i);
+            if (saksi_sim_uniform(&st) < doses[dose_of[d]]) *planted += (size_t)round_station(t, i);
         }
     }
 }
@@ -143,8 +139,7 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
     saksi_region_tests rt = {0};
     saksi_digits_result dr;
     saksi_digits_counts counts;
-    if (saksi_simulate_table(sc, &t, NULL, NULL, NULL, &err) != SAKSI_OK)
-        die("simulate", &err);
+    if (saksi_simulate_table(sc, &t, NULL, NULL, NULL, &err) != SAKSI_OK) die("simulate", &err);
     if (saksi_rules_load(NULL, &rules, &err) != SAKSI_OK ||
         saksi_rules_compile(rules, t, &prog, &prog_len, &err) != SAKSI_OK)
         die("rules", &err);
@@ -153,11 +148,9 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
     res.eval_mask = calloc(t->n, 4);
     res.fail_mask = calloc(t->n, 4);
     res.neg_mask = calloc(t->n, 4);
-    if (saksi_rules_apply_scopes(rules, t, res.enabled, &err) != SAKSI_OK)
-        die("scopes", &err);
+    if (saksi_rules_apply_scopes(rules, t, res.enabled, &err) != SAKSI_OK) die("scopes", &err);
     int *dose_of = calloc(t->regions[SAKSI_LEVEL_DISTRICT].n, sizeof *dose_of);
-    if (power)
-        plant(t, sc->seed, dose_of, &planted);
+    if (power) plant(t, sc->seed, dose_of, &planted);
     saksi_integrity_cpu(prog, t, res.enabled, 0, t->n, res.eval_mask, res.fail_mask, res.neg_mask);
 
     double t0 = saksi_now();
@@ -182,10 +175,9 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
             for (int a = 0; a < NALPHA; a++)
                 f->below[a] += r->p < alphas[a];
         }
-        if (r->flagged)
-            flagged_here[f - fam] = 1;
-        if (r->flagged && verbose && (!power || dose_of[r->region] < 0 ||
-                                      r->level != SAKSI_LEVEL_DISTRICT))
+        if (r->flagged) flagged_here[f - fam] = 1;
+        if (r->flagged && verbose &&
+            (!power || dose_of[r->region] < 0 || r->level != SAKSI_LEVEL_DISTRICT))
             printf("# flagged: seed %llu %s %s %s cand %d n %u statistic %.4g p %.3g q %.3g "
                    "effect %.4g [%.4g, %.4g]\n",
                    (unsigned long long)sc->seed, r->test, saksi_level_name(r->level),
@@ -197,8 +189,7 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
     for (size_t k = 0; k < rt.n; k++) {
         const saksi_region_test *r = &rt.row[k];
         family *f = family_of(r->test, r->level);
-        if (seen[f - fam] || isnan(r->lambda) || r->descriptive)
-            continue;
+        if (seen[f - fam] || isnan(r->lambda) || r->descriptive) continue;
         seen[f - fam] = 1;
         f->lambda_sum += r->lambda;
         f->lambda_runs++;
@@ -216,8 +207,7 @@ static void run_one(const saksi_sim_config *sc, const saksi_digits_options *opt,
             if (r->level == SAKSI_LEVEL_DISTRICT && dose_of[r->region] >= 0 &&
                 strcmp(r->test, saksi_digits_test_name[SAKSI_DK_05]) == 0 && !*r->skip)
                 pw->testable[dose_of[r->region]]++; /* passed the power guard */
-            if (r->level != SAKSI_LEVEL_DISTRICT || !r->flagged)
-                continue;
+            if (r->level != SAKSI_LEVEL_DISTRICT || !r->flagged) continue;
             any[r->region] = 1;
             for (int kind = 0; kind < SAKSI_DK_COUNT; kind++)
                 if (strcmp(r->test, saksi_digits_test_name[kind]) == 0 && dose_of[r->region] >= 0)
@@ -267,8 +257,7 @@ static const char *load_average(void)
     static char buf[32] = "?";
     FILE *f = fopen("/proc/loadavg", "r");
     if (f) {
-        if (fscanf(f, "%31s", buf) != 1)
-            snprintf(buf, sizeof buf, "?");
+        if (fscanf(f, "%31s", buf) != 1) snprintf(buf, sizeof buf, "?");
         fclose(f);
     }
     return buf;
@@ -307,8 +296,7 @@ static int bench(size_t stations)
     sc.stations = stations;
     for (int k = 0; k < SAKSI_NPLANT; k++)
         sc.plant_rate[k] = 0.002; /* the README demo: --plant all=0.002 */
-    if (saksi_simulate_table(&sc, &t, NULL, NULL, NULL, &err) != SAKSI_OK)
-        die("simulate", &err);
+    if (saksi_simulate_table(&sc, &t, NULL, NULL, NULL, &err) != SAKSI_OK) die("simulate", &err);
     if (saksi_rules_load(NULL, &rules, &err) != SAKSI_OK ||
         saksi_rules_compile(rules, t, &prog, &prog_len, &err) != SAKSI_OK)
         die("rules", &err);
@@ -317,8 +305,7 @@ static int bench(size_t stations)
     res.eval_mask = calloc(t->n, 4);
     res.fail_mask = calloc(t->n, 4);
     res.neg_mask = calloc(t->n, 4);
-    if (saksi_rules_apply_scopes(rules, t, res.enabled, &err) != SAKSI_OK)
-        die("scopes", &err);
+    if (saksi_rules_apply_scopes(rules, t, res.enabled, &err) != SAKSI_OK) die("scopes", &err);
     saksi_integrity_cpu(prog, t, res.enabled, 0, t->n, res.eval_mask, res.fail_mask, res.neg_mask);
     saksi_digits_options_init(&opt);
     saksi_config_init(&cfg);
@@ -342,8 +329,8 @@ static int bench(size_t stations)
     });
     double cpu_hist = secs;
     printf("%-44s %8.3f s %10.0f stations/s\n", "histograms, CPU twin", secs, t->n / secs);
-    printf("# machine: %ld online processors, load average now %s\n",
-           sysconf(_SC_NPROCESSORS_ONLN), load_average());
+    printf("# machine: %ld online processors, load average now %s\n", sysconf(_SC_NPROCESSORS_ONLN),
+           load_average());
     saksi_cl_options_init(&co);
     co.allow_cpu = 1;
     if (saksi_cl_open(&co, &cl, &err) == SAKSI_OK) {
@@ -373,8 +360,7 @@ static int bench(size_t stations)
     saksi_digits_result_free(&dr);
     saksi_region_tests_free(&rt);
     for (int path = 0; path < 2; path++) {
-        if (path == 1 && !cl)
-            break;
+        if (path == 1 && !cl) break;
         cfg.backend = path ? SAKSI_BACKEND_OPENCL : SAKSI_BACKEND_CPU;
         BEST_OF(1, secs, {
             saksi_region_tests_free(res.region_tests);
@@ -425,8 +411,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (power < 0)
-        return bench(stations == 150000 ? SAKSI_SIM_DEFAULT_STATIONS : stations);
+    if (power < 0) return bench(stations == 150000 ? SAKSI_SIM_DEFAULT_STATIONS : stations);
     power_count pw = {0};
     double total = 0.0;
     for (int r = 0; r < runs; r++) {
@@ -458,8 +443,8 @@ int main(int argc, char **argv)
         for (int kind = 0; kind < SAKSI_DK_COUNT; kind++) {
             printf("%-22s", saksi_digits_test_name[kind]);
             for (int k = 0; k < NDOSE; k++)
-                printf(" %9.3f", pw.districts[k] ? (double)pw.flagged[kind][k] / pw.districts[k]
-                                                 : NAN);
+                printf(" %9.3f",
+                       pw.districts[k] ? (double)pw.flagged[kind][k] / pw.districts[k] : NAN);
             printf("\n");
         }
         printf("%-22s", "any digit test");
@@ -467,8 +452,8 @@ int main(int argc, char **argv)
             printf(" %9.3f", pw.districts[k] ? (double)pw.any[k] / pw.districts[k] : NAN);
         printf("\n# digit_05 among the districts that pass the power guard:\n%-22s", "digit_05");
         for (int k = 0; k < NDOSE; k++)
-            printf(" %9.3f", pw.testable[k] ? (double)pw.flagged[SAKSI_DK_05][k] / pw.testable[k]
-                                            : NAN);
+            printf(" %9.3f",
+                   pw.testable[k] ? (double)pw.flagged[SAKSI_DK_05][k] / pw.testable[k] : NAN);
         printf("\nclean districts flagged: %zu of %zu (%.4f)\n", pw.clean_flagged, pw.clean,
                pw.clean ? (double)pw.clean_flagged / pw.clean : NAN);
         return 0;
@@ -479,8 +464,7 @@ int main(int argc, char **argv)
     printf(" %8s %8s %8s %s\n", "lambda", "min", "max", "runs_flagged");
     for (size_t k = 0; k < nfam; k++) {
         family *f = &fam[k];
-        if (f->m == 0)
-            continue;
+        if (f->m == 0) continue;
         printf("%-30s %-9s %8llu", f->test, saksi_level_name(f->level), (unsigned long long)f->m);
         for (int a = 0; a < NALPHA; a++) {
             double share = (double)f->below[a] / (double)f->m;

@@ -38,14 +38,12 @@ static saksi_status device_hist(saksi_cl *cl, const saksi_table *t, const uint8_
     size_t m = t->n < DIGITS_SELFTEST_STATIONS ? t->n : DIGITS_SELFTEST_STATIONS;
     uint32_t *ref = saksi_calloc_array(nbins ? nbins : 1, sizeof *ref);
     *ok = 0;
-    if (!ref)
-        SAKSI_ALLOC_FAIL("digit self-test");
+    if (!ref) SAKSI_ALLOC_FAIL("digit self-test");
     memset(hist, 0, nbins * sizeof *hist);
-    SAKSI_TRY(saksi_cl_digits_histogram(cl, t, 0, m, mask, cfg->batch_rows, cfg->local_size, hist,
-                                        err));
+    SAKSI_TRY(
+        saksi_cl_digits_histogram(cl, t, 0, m, mask, cfg->batch_rows, cfg->local_size, hist, err));
     saksi_digits_hist_cpu(t, 0, m, mask, ref);
-    if (memcmp(hist, ref, nbins * sizeof *hist) != 0)
-        goto out;
+    if (memcmp(hist, ref, nbins * sizeof *hist) != 0) goto out;
     *ok = 1;
     SAKSI_TRY(saksi_cl_digits_histogram(cl, t, m, t->n, mask, cfg->batch_rows, cfg->local_size,
                                         hist, err));
@@ -57,8 +55,8 @@ out:
 /* Histograms on cl when given (falling back to the twin under backend
  * auto when the device fails or disagrees), else on the twin. */
 static saksi_status histograms(const saksi_table *t, const uint8_t *mask, const saksi_config *cfg,
-                               saksi_cl *cl, uint32_t *hist, size_t nbins,
-                               saksi_digits_result *d, saksi_error *err)
+                               saksi_cl *cl, uint32_t *hist, size_t nbins, saksi_digits_result *d,
+                               saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_error local = {0};
@@ -71,13 +69,11 @@ static saksi_status histograms(const saksi_table *t, const uint8_t *mask, const 
             goto out;
         }
         if (rc == SAKSI_OK)
-            rc = saksi_error_set(fallback_ok ? &local : err, SAKSI_ERR_SELFTEST, __FILE__,
-                                 __LINE__,
+            rc = saksi_error_set(fallback_ok ? &local : err, SAKSI_ERR_SELFTEST, __FILE__, __LINE__,
                                  "device %s disagrees with the CPU twin on the digit histograms",
                                  saksi_cl_device_name(cl));
         if (!fallback_ok || rc == SAKSI_ERR_INTERRUPTED || rc == SAKSI_ERR_NOMEM) {
-            if (fallback_ok)
-                *err = local;
+            if (fallback_ok) *err = local;
             goto out;
         }
         snprintf(why, sizeof why, "auto: %s; ran the CPU twin", local.message);
@@ -115,8 +111,7 @@ saksi_status saksi_family_digits(const saksi_table *t, saksi_results *res, const
     mask = saksi_malloc_array(t->n && t->ncand ? t->n * t->ncand : 1, 1);
     hist = saksi_calloc_array(nbins ? nbins : 1, sizeof *hist);
     d = calloc(1, sizeof *d);
-    if (!exclude || !mask || !hist || !d)
-        SAKSI_ALLOC_FAIL("digit family");
+    if (!exclude || !mask || !hist || !d) SAKSI_ALLOC_FAIL("digit family");
     SAKSI_TRY(saksi_digits_exclusions(t, res, exclude, err));
     SAKSI_TRY(saksi_digits_masks(t, exclude, &opt.peers, mask, &counts, err));
     saksi_digits_result tmp = {0};

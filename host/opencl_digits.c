@@ -35,8 +35,9 @@ static saksi_status pick_local(const saksi_cl *cl, cl_kernel k, size_t requested
                                             &limit, NULL),
                    "clGetKernelWorkGroupInfo(digits_histogram, CL_KERNEL_WORK_GROUP_SIZE)");
     if (requested > limit)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "work-group size %zu exceeds digits_histogram's limit of %zu on %s",
-                   requested, limit, cl->device_name);
+        SAKSI_FAIL(SAKSI_ERR_USAGE,
+                   "work-group size %zu exceeds digits_histogram's limit of %zu on %s", requested,
+                   limit, cl->device_name);
     *local = requested ? requested : SAKSI_CL_DIGITS_LOCAL < limit ? SAKSI_CL_DIGITS_LOCAL : limit;
 out:
     return rc;
@@ -65,9 +66,9 @@ static size_t cut_segments(const saksi_table *t, size_t b0, size_t m, size_t seg
 /* Buffers of one run, in creation order. */
 enum { B_COLS, B_MASK, B_FIRST, B_COUNT, B_REGION, B_HIST, NBUF };
 
-saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_t begin,
-                                       size_t end, const uint8_t *mask, size_t batch_rows,
-                                       size_t local_size, uint32_t *hist, saksi_error *err)
+saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_t begin, size_t end,
+                                       const uint8_t *mask, size_t batch_rows, size_t local_size,
+                                       uint32_t *hist, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     cl_mem b[NBUF] = {0};
@@ -80,8 +81,7 @@ saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_
     int enqueued = 0;
     cl_int e;
 
-    if (end <= begin || ncand == 0)
-        goto out;
+    if (end <= begin || ncand == 0) goto out;
     if (end > t->n || ncand > INT_MAX)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "digit histogram of rows [%zu, %zu) of a %zu-row table",
                    begin, end, t->n);
@@ -98,18 +98,17 @@ saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_
     cap = cap < end - begin ? cap : end - begin;
     if ((cl_ulong)cap * ncand * sizeof(cl_int) > cl->max_alloc)
         cap = (size_t)(cl->max_alloc / (ncand * sizeof(cl_int)));
-    if (cap == 0)
-        cap = 1;
-    if (!(seg = saksi_malloc_array(3 * cap, sizeof *seg)))
-        SAKSI_ALLOC_FAIL("digit segments");
+    if (cap == 0) cap = 1;
+    if (!(seg = saksi_malloc_array(3 * cap, sizeof *seg))) SAKSI_ALLOC_FAIL("digit segments");
 
-    const size_t bytes[NBUF] = {cap * ncand * sizeof(cl_int), cap * ncand, cap * sizeof(cl_uint),
-                                cap * sizeof(cl_uint), cap * sizeof(cl_uint), hist_bytes};
-    const cl_mem_flags flags[NBUF] = {CL_MEM_READ_ONLY, CL_MEM_READ_ONLY, CL_MEM_READ_ONLY,
+    const size_t bytes[NBUF] = {cap * ncand * sizeof(cl_int), cap * ncand,
+                                cap * sizeof(cl_uint),        cap * sizeof(cl_uint),
+                                cap * sizeof(cl_uint),        hist_bytes};
+    const cl_mem_flags flags[NBUF] = {CL_MEM_READ_ONLY, CL_MEM_READ_ONLY,
                                       CL_MEM_READ_ONLY, CL_MEM_READ_ONLY,
-                                      CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR};
-    static const char *const bname[NBUF] = {"cols", "mask", "seg_first", "seg_count",
-                                            "seg_region", "hist"};
+                                      CL_MEM_READ_ONLY, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR};
+    static const char *const bname[NBUF] = {"cols",      "mask",       "seg_first",
+                                            "seg_count", "seg_region", "hist"};
     for (int i = 0; i < NBUF; i++) {
         b[i] = clCreateBuffer(cl->ctx, flags[i], bytes[i], i == B_HIST ? hist : NULL, &e);
         SAKSI_CL_CHECK(e, "clCreateBuffer(%s, %zu bytes)", bname[i], bytes[i]);
@@ -154,21 +153,18 @@ saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_
         const cl_ulong nseg_arg = nseg;
         SAKSI_TRY(set_arg(k, 4, sizeof nseg_arg, &nseg_arg, err));
         const size_t global = nseg * local;
-        SAKSI_CL_CHECK(clEnqueueNDRangeKernel(cl->queue, k, 1, NULL, &global, &local, 0, NULL,
-                                              NULL),
-                       "clEnqueueNDRangeKernel(digits_histogram, %zu segments, local %zu)", nseg,
-                       local);
+        SAKSI_CL_CHECK(
+            clEnqueueNDRangeKernel(cl->queue, k, 1, NULL, &global, &local, 0, NULL, NULL),
+            "clEnqueueNDRangeKernel(digits_histogram, %zu segments, local %zu)", nseg, local);
     }
-    SAKSI_CL_CHECK(clEnqueueReadBuffer(cl->queue, b[B_HIST], CL_TRUE, 0, hist_bytes, hist, 0,
-                                       NULL, NULL),
-                   "clEnqueueReadBuffer(hist)");
+    SAKSI_CL_CHECK(
+        clEnqueueReadBuffer(cl->queue, b[B_HIST], CL_TRUE, 0, hist_bytes, hist, 0, NULL, NULL),
+        "clEnqueueReadBuffer(hist)");
 out:
     /* Writes enqueued without blocking may still read the caller's table. */
-    if (rc != SAKSI_OK && enqueued)
-        clFinish(cl->queue);
+    if (rc != SAKSI_OK && enqueued) clFinish(cl->queue);
     for (int i = NBUF - 1; i >= 0; i--)
-        if (b[i])
-            clReleaseMemObject(b[i]);
+        if (b[i]) clReleaseMemObject(b[i]);
     free(seg);
     return rc;
 }

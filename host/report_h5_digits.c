@@ -84,8 +84,22 @@ out:
 }
 
 enum {
-    T_CAND, T_LABEL, T_TEST, T_N, T_W, T_DF, T_P, T_EFF, T_LO, T_HI, T_WB, T_PB, T_MADC, T_BAND,
-    T_MAD, NT
+    T_CAND,
+    T_LABEL,
+    T_TEST,
+    T_N,
+    T_W,
+    T_DF,
+    T_P,
+    T_EFF,
+    T_LO,
+    T_HI,
+    T_WB,
+    T_PB,
+    T_MADC,
+    T_BAND,
+    T_MAD,
+    NT
 };
 
 static saksi_status write_tests(const saksi_h5_file *f, hid_t g, const saksi_table *t,
@@ -190,8 +204,7 @@ saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const sak
     saksi_status rc = SAKSI_OK;
     const saksi_digits_result *d = res->digits;
     hid_t g = -1;
-    if (!d)
-        goto out; /* the family did not run (library use without it) */
+    if (!d) goto out; /* the family did not run (library use without it) */
     if (d->ncand != t->ncand)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: digit results for %zu candidates, table has %zu",
                    f->path, d->ncand, t->ncand);

@@ -14,10 +14,8 @@
 static int cmp_flag(const void *a, const void *b)
 {
     const saksi_flagged_region *x = a, *y = b;
-    if (x->level != y->level)
-        return x->level < y->level ? -1 : 1;
-    if (x->q != y->q)
-        return x->q < y->q ? -1 : 1;
+    if (x->level != y->level) return x->level < y->level ? -1 : 1;
+    if (x->q != y->q) return x->q < y->q ? -1 : 1;
     int c = strcmp(x->test, y->test);
     return c ? c : strcmp(x->code, y->code);
 }
@@ -34,25 +32,23 @@ saksi_status saksi_region_tests_summarize(const saksi_table *t, const saksi_regi
     *fam = NULL;
     *flag = NULL;
     *nfam = *nlisted = *nflagged = 0;
-    if (!f || !g)
-        SAKSI_ALLOC_FAIL("region test summary");
+    if (!f || !g) SAKSI_ALLOC_FAIL("region test summary");
     for (size_t k = 0; k < n; k++) {
         const saksi_region_test *r = &rt->row[k];
         size_t j = 0;
         while (j < nf && !(f[j].level == r->level && strcmp(f[j].test, r->test) == 0))
             j++;
-        if (j == nf)
-            f[nf++] = (saksi_region_family){r->test, r->level, 0, 0, NAN};
+        if (j == nf) f[nf++] = (saksi_region_family){r->test, r->level, 0, 0, NAN};
         if (!isnan(r->p) && !r->descriptive) {
             f[j].m = r->m; /* the same on every row of the family */
             f[j].lambda = r->lambda;
         }
-        if (!r->flagged)
-            continue;
+        if (!r->flagged) continue;
         f[j].flagged++;
-        g[ng++] = (saksi_flagged_region){r->test, r->level, t->regions[r->level].code[r->region],
-                                         r->candidate, r->n, r->effect, r->effect_lo,
-                                         r->effect_hi, r->q};
+        g[ng++] =
+            (saksi_flagged_region){r->test,      r->level,     t->regions[r->level].code[r->region],
+                                   r->candidate, r->n,         r->effect,
+                                   r->effect_lo, r->effect_hi, r->q};
     }
     qsort(g, ng, sizeof *g, cmp_flag);
     *nflagged = ng;

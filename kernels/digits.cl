@@ -43,8 +43,7 @@ __kernel void digits_histogram(__global const int *cols, ulong stride, int ncand
         for (uint r = lid; r < count; r += lsize) {
             const ulong row = first + r;
             for (int c = 0; c < ncand; c++) {
-                if (!mask[(ulong)c * stride + row])
-                    continue;
+                if (!mask[(ulong)c * stride + row]) continue;
                 saksi_i32 bin[SAKSI_DT_COUNT];
                 saksi_digit_bins(cols[(ulong)c * stride + row], bin);
                 for (int t = 0; t < SAKSI_DT_COUNT; t++)
@@ -57,7 +56,6 @@ __kernel void digits_histogram(__global const int *cols, ulong stride, int ncand
     if (g < nseg) {
         __global uint *dst = hist + (ulong)seg_region[g] * nbins;
         for (uint b = lid; b < nbins; b += lsize)
-            if (local_hist[b])
-                atomic_add(&dst[b], local_hist[b]);
+            if (local_hist[b]) atomic_add(&dst[b], local_hist[b]);
     }
 }

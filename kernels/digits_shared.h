@@ -39,10 +39,8 @@ SAKSI_INLINE void saksi_digit_bins(saksi_i32 x, saksi_i32 *bin)
 {
     for (int t = 0; t < SAKSI_DT_COUNT; t++)
         bin[t] = -1;
-    if (x < 1)
-        return;
-    if (x >= SAKSI_DIGIT_LAST_MIN)
-        bin[SAKSI_DT_LAST] = SAKSI_DT_LAST * SAKSI_DIGIT_BINS + x % 10;
+    if (x < 1) return;
+    if (x >= SAKSI_DIGIT_LAST_MIN) bin[SAKSI_DT_LAST] = SAKSI_DT_LAST * SAKSI_DIGIT_BINS + x % 10;
     if (x >= 10 && x <= 99)
         bin[SAKSI_DT_SECOND_2D] = SAKSI_DT_SECOND_2D * SAKSI_DIGIT_BINS + x % 10;
     if (x >= 100 && x <= 999)

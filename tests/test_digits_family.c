@@ -74,8 +74,8 @@ static void integrity(run *r)
     r->res.fail_mask = calloc(n, 4);
     r->res.neg_mask = calloc(n, 4);
     assert_int_equal(saksi_rules_apply_scopes(r->rules, r->t, r->res.enabled, &err), SAKSI_OK);
-    saksi_integrity_cpu(r->prog, r->t, r->res.enabled, 0, n, r->res.eval_mask,
-                        r->res.fail_mask, r->res.neg_mask);
+    saksi_integrity_cpu(r->prog, r->t, r->res.enabled, 0, n, r->res.eval_mask, r->res.fail_mask,
+                        r->res.neg_mask);
 }
 
 static void run_free(run *r)
@@ -165,7 +165,7 @@ static void test_hist_by_hand(void **state)
     mask[1 * t->n + 2] = 0; /* candidate 02 of the third station: not tested */
     uint32_t hist[2 * NC * SAKSI_DIGIT_HIST] = {0};
     saksi_digits_hist_cpu(t, 0, t->n, mask, hist);
-#define H(d, c, test, digit) hist[((d) * NC + (c)) * SAKSI_DIGIT_HIST + (test) * 10 + (digit)]
+#define H(d, c, test, digit) hist[((d)*NC + (c)) * SAKSI_DIGIT_HIST + (test)*10 + (digit)]
     /* district 0, candidate 01: 47 and 10 */
     assert_int_equal(H(0, 0, SAKSI_DT_LAST, 7), 1);
     assert_int_equal(H(0, 0, SAKSI_DT_LAST, 0), 1);
@@ -207,7 +207,7 @@ static void test_masks_reasons(void **state)
         snprintf(id, sizeof id, "32010100010%02d", k + 1);
         add(r.t, id, base[k], 200 - base[k], -1);
     }
-    add(r.t, "3201010001020", 90, 100, 200);           /* 190 != valid: inconsistent */
+    add(r.t, "3201010001020", 90, 100, 200);            /* 190 != valid: inconsistent */
     add(r.t, "3201010001021", SAKSI_MISSING, 100, 200); /* 01 missing: unusable; 02 inconsistent */
     add(r.t, "3201010001022", 199, 1, -1);              /* far beyond 3 sd: trimmed */
     add(r.t, "9401010001001", 60, 40, -1);              /* noken province */
@@ -232,8 +232,8 @@ static void test_masks_reasons(void **state)
     assert_int_equal(k.no_peers, 2);
     assert_int_equal(k.trimmed, 2);
     assert_int_equal(k.tested, 17);
-    assert_int_equal(k.numbers, k.tested + k.unusable + k.inconsistent + k.noken + k.no_peers +
-                                    k.trimmed);
+    assert_int_equal(k.numbers,
+                     k.tested + k.unusable + k.inconsistent + k.noken + k.no_peers + k.trimmed);
     /* canonical rows: 3201010001001..008, 020, 021, 022, 9401.., 9901.. */
     assert_int_equal(mask[0], 1);
     assert_int_equal(mask[8], 0);
@@ -291,8 +291,7 @@ static void test_analyse_independent(void **state)
     pieces p;
     saksi_digits_options_init(&opt);
     integrity(&r);
-    if (analyse(&r, &opt, &p, &err) != SAKSI_OK)
-        fail_msg("analyse: %s", err.message);
+    if (analyse(&r, &opt, &p, &err) != SAKSI_OK) fail_msg("analyse: %s", err.message);
     const saksi_table *t = r.t;
     /* 4 x (omnibus + 3 candidates) + 3 first digits + 4 binomial rows per
      * region at each of the four levels */
@@ -305,8 +304,7 @@ static void test_analyse_independent(void **state)
     int64_t o[10] = {0};
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = saksi_table_get(t, SAKSI_NFIXED, i);
-        if (p.mask[i] && x >= 10)
-            o[x % 10]++;
+        if (p.mask[i] && x >= 10) o[x % 10]++;
     }
     const saksi_digits_national *nat = &p.d.national[0 * SAKSI_DT_COUNT + SAKSI_DT_LAST];
     for (int d = 0; d < 10; d++)
@@ -318,8 +316,7 @@ static void test_analyse_independent(void **state)
     const saksi_regions *dg = &t->regions[SAKSI_LEVEL_DISTRICT];
     size_t best = 0;
     for (size_t d = 1; d < dg->n; d++)
-        if (dg->count[d] > dg->count[best])
-            best = d;
+        if (dg->count[d] > dg->count[best]) best = d;
     saksi_bb *bb = malloc(t->n * sizeof *bb);
     assert_int_equal(saksi_digits_peers(t, 0, p.exclude, &opt.peers, bb, &err), SAKSI_OK);
     double *q = malloc(dg->count[best] * sizeof *q), *pmf = malloc(4096 * sizeof *pmf), e = 0;
@@ -327,8 +324,7 @@ static void test_analyse_independent(void **state)
     long o05 = 0;
     for (size_t i = dg->first[best]; i < dg->first[best] + dg->count[best]; i++) {
         int32_t x = saksi_table_get(t, SAKSI_NFIXED, i), n = saksi_table_get(t, SAKSI_F_VALID, i);
-        if (!p.mask[i] || x < 10)
-            continue;
+        if (!p.mask[i] || x < 10) continue;
         double mean = n * bb[i].mu;
         double sd = sqrt(n * bb[i].mu * (1 - bb[i].mu) * (1 + (n - 1) * bb[i].rho));
         long a = (long)ceil(mean - 3 * sd), b = (long)floor(mean + 3 * sd);
@@ -354,15 +350,13 @@ static void test_analyse_independent(void **state)
 
     /* The omnibus is the Cauchy combination of the candidates' p-values. */
     for (size_t d = 0; d < dg->n; d++) {
-        const saksi_region_test *om =
-            find_row(&p.rows, "last_digit", SAKSI_LEVEL_DISTRICT, d, -1);
+        const saksi_region_test *om = find_row(&p.rows, "last_digit", SAKSI_LEVEL_DISTRICT, d, -1);
         double T = 0;
         int k = 0;
         for (int c = 0; c < 3; c++) {
             const saksi_region_test *cr =
                 find_row(&p.rows, "last_digit_cand", SAKSI_LEVEL_DISTRICT, d, c);
-            if (isnan(cr->p))
-                continue;
+            if (isnan(cr->p)) continue;
             T += tan((0.5 - cr->p) * 3.14159265358979323846);
             k++;
         }
@@ -500,8 +494,7 @@ static void test_planted_rounding(void **state)
     const saksi_regions *dg = &r.t->regions[SAKSI_LEVEL_DISTRICT];
     size_t best = 0;
     for (size_t d = 1; d < dg->n; d++)
-        if (dg->count[d] > dg->count[best] && dg->code[d][0] != '9')
-            best = d;
+        if (dg->count[d] > dg->count[best] && dg->code[d][0] != '9') best = d;
     assert_true(round_district(r.t, best) > 30);
     saksi_digits_options_init(&opt);
     integrity(&r);
@@ -599,12 +592,12 @@ static void test_engine(void **state)
     /* with 5000 numbers needed no district is tested */
     assert_non_null(strstr(json, "{\"test\": \"digit_05\", \"level\": \"district\", \"m\": 0,"));
     free(json);
-    assert_int_equal(test_run("'%s' audit '%s' -o '%s/x' -q --null bogus 2>/dev/null", SAKSI_CLI,
-                              path, dir),
-                     64);
-    assert_int_equal(test_run("'%s' audit '%s' -o '%s/x' -q --digits-min 0 2>/dev/null",
-                              SAKSI_CLI, path, dir),
-                     64);
+    assert_int_equal(
+        test_run("'%s' audit '%s' -o '%s/x' -q --null bogus 2>/dev/null", SAKSI_CLI, path, dir),
+        64);
+    assert_int_equal(
+        test_run("'%s' audit '%s' -o '%s/x' -q --digits-min 0 2>/dev/null", SAKSI_CLI, path, dir),
+        64);
     test_rmtree(dir);
 }
 
@@ -620,8 +613,13 @@ static void test_report_without_digits(void **state)
     char *dir = test_mkdtemp("digits-report");
     char path[4200];
     snprintf(path, sizeof path, "%s/report.h5", dir);
-    saksi_provenance prov = {.version = "0", .libraries = "", .parameters = "", .backend = "cpu",
-                             .device = "", .created_utc = "", .rules_source = ""};
+    saksi_provenance prov = {.version = "0",
+                             .libraries = "",
+                             .parameters = "",
+                             .backend = "cpu",
+                             .device = "",
+                             .created_utc = "",
+                             .rules_source = ""};
     saksi_quarantine q = {0};
     assert_int_equal(saksi_report_h5(path, r.t, &q, &r.res, &prov, &err), SAKSI_OK);
     r.res.digits = calloc(1, sizeof *r.res.digits);

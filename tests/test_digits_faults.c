@@ -37,8 +37,7 @@ static void arm(const char *name, int at, cl_int code)
 
 static int should_fail(const char *name)
 {
-    if (!fault.name || strcmp(fault.name, name) != 0)
-        return 0;
+    if (!fault.name || strcmp(fault.name, name) != 0) return 0;
     ++fault.calls;
     return fault.at == 0 || fault.calls == fault.at;
 }
@@ -91,8 +90,8 @@ cl_int __wrap_clEnqueueWriteBuffer(cl_command_queue q, cl_mem m, cl_bool b, size
 
 DECLARE(clEnqueueNDRangeKernel);
 cl_int __wrap_clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, cl_uint d, const size_t *o,
-                                     const size_t *g, const size_t *l, cl_uint n,
-                                     const cl_event *w, cl_event *ev)
+                                     const size_t *g, const size_t *l, cl_uint n, const cl_event *w,
+                                     cl_event *ev)
 {
     return should_fail("clEnqueueNDRangeKernel")
                ? fault.code
@@ -130,8 +129,7 @@ static int setup(void **state)
     saksi_cl_options_init(&o);
     o.allow_cpu = 1;
     o.cache_dir = "";
-    if (saksi_cl_open(&o, &w->cl, &err) != SAKSI_OK)
-        fail_msg("saksi_cl_open: %s", err.message);
+    if (saksi_cl_open(&o, &w->cl, &err) != SAKSI_OK) fail_msg("saksi_cl_open: %s", err.message);
     saksi_sim_config_init(&sc);
     sc.seed = 31;
     sc.stations = 6000;
@@ -175,8 +173,9 @@ static void test_each_call(void **state)
         const char *call;
         int at;
     } cases[] = {
-        {"clGetKernelWorkGroupInfo", 1}, {"clCreateBuffer", 1},       {"clCreateBuffer", 6},
-        {"clSetKernelArg", 1},           {"clSetKernelArg", 9},       {"clEnqueueWriteBuffer", 1},
+        {"clGetKernelWorkGroupInfo", 1}, {"clCreateBuffer", 1},
+        {"clCreateBuffer", 6},           {"clSetKernelArg", 1},
+        {"clSetKernelArg", 9},           {"clEnqueueWriteBuffer", 1},
         {"clEnqueueWriteBuffer", 12},    {"clEnqueueNDRangeKernel", 1},
         {"clEnqueueNDRangeKernel", 2},   {"clEnqueueReadBuffer", 1},
     };
@@ -184,8 +183,8 @@ static void test_each_call(void **state)
         saksi_error err = {0};
         arm(cases[k].call, cases[k].at, CL_OUT_OF_RESOURCES);
         /* batches of 1000 rows: later calls fail in a later batch */
-        saksi_status rc = saksi_cl_digits_histogram(w->cl, w->t, 0, w->t->n, w->mask, 1000, 0,
-                                                    w->hist, &err);
+        saksi_status rc =
+            saksi_cl_digits_histogram(w->cl, w->t, 0, w->t->n, w->mask, 1000, 0, w->hist, &err);
         arm(NULL, 0, CL_SUCCESS);
         if (rc != SAKSI_ERR_OPENCL)
             fail_msg("%s #%d: status %d (%s)", cases[k].call, cases[k].at, rc, err.message);
@@ -200,9 +199,9 @@ static void test_stop(void **state)
     world *w = *state;
     saksi_error err = {0};
     saksi_request_stop();
-    assert_int_equal(saksi_cl_digits_histogram(w->cl, w->t, 0, w->t->n, w->mask, 1000, 0, w->hist,
-                                               &err),
-                     SAKSI_ERR_INTERRUPTED);
+    assert_int_equal(
+        saksi_cl_digits_histogram(w->cl, w->t, 0, w->t->n, w->mask, 1000, 0, w->hist, &err),
+        SAKSI_ERR_INTERRUPTED);
     saksi_clear_stop();
     assert_int_equal(live_buffers, 0);
 }

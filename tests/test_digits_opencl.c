@@ -24,8 +24,7 @@ static saksi_cl *open_device(const char *kernel_dir)
     o.allow_cpu = 1;
     o.cache_dir = ""; /* every build from source: a broken copy must not come from a cache */
     o.kernel_dir = kernel_dir;
-    if (saksi_cl_open(&o, &cl, &err) != SAKSI_OK)
-        fail_msg("saksi_cl_open: %s", err.message);
+    if (saksi_cl_open(&o, &cl, &err) != SAKSI_OK) fail_msg("saksi_cl_open: %s", err.message);
     return cl;
 }
 
@@ -138,8 +137,7 @@ static void test_limits(void **state)
     assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
     mask = calloc(MANY, 1);
     h = calloc((size_t)MANY * SAKSI_DIGIT_HIST, sizeof *h);
-    assert_int_equal(saksi_cl_digits_histogram(cl, t, 0, 1, mask, 0, 0, h, &err),
-                     SAKSI_ERR_LIMIT);
+    assert_int_equal(saksi_cl_digits_histogram(cl, t, 0, 1, mask, 0, 0, h, &err), SAKSI_ERR_LIMIT);
     assert_non_null(strstr(err.message, "local memory"));
     for (int c = 0; c < MANY; c++)
         free(labels[c]);
@@ -234,7 +232,8 @@ static char *broken_kernels(void)
             assert_non_null(at);
             size_t need = strlen(text) + 8;
             char *edited = malloc(need);
-            snprintf(edited, need, "%.*ssaksi_digit_bins(cols[(ulong)c * stride + row] + 1, bin);%s",
+            snprintf(edited, need,
+                     "%.*ssaksi_digit_bins(cols[(ulong)c * stride + row] + 1, bin);%s",
                      (int)(at - text), text, at + strlen(call));
             free(text);
             text = edited;

@@ -191,14 +191,14 @@ static void test_probs_outside_support(void **state)
 
 static void check_window(int n, double mu, double rho, int lo, int hi)
 {
-    double *full = calloc((size_t)n + 1, sizeof *full), *w = calloc((size_t)(hi - lo) + 1, sizeof *w);
+    double *full = calloc((size_t)n + 1, sizeof *full),
+           *w = calloc((size_t)(hi - lo) + 1, sizeof *w);
     saksi_bb_pmf(n, mu, rho, full);
     saksi_digits_pmf_window(n, mu, rho, lo, hi, w);
     /* same shape: w[k - lo] / w[0] = full[k] / full[lo] wherever both are
      * normal numbers */
     for (int k = lo; k <= hi; k++) {
-        if (full[k] < 1e-290 || full[lo] < 1e-290)
-            continue;
+        if (full[k] < 1e-290 || full[lo] < 1e-290) continue;
         double a = w[k - lo] / w[0], b = full[k] / full[lo];
         assert_close(a / b, 1.0, 1e-11);
     }
@@ -211,7 +211,7 @@ static void test_pmf_window(void **state)
     (void)state;
     check_window(250, 0.3, 0.05, 100, 250);
     check_window(250, 0.3, 0.05, 40, 49);
-    check_window(200, 0.55, 0.0, 100, 199); /* binomial */
+    check_window(200, 0.55, 0.0, 100, 199);     /* binomial */
     check_window(5000, 0.9, 0.001, 4000, 4999); /* rises by > 1e250: rescaled */
     double w[11];
     saksi_digits_pmf_window(10, 0.0, 0.1, 0, 10, w); /* all mass on 0 */
@@ -302,16 +302,14 @@ static double quad_inverse(double S[10][10], const double *x, int k)
     for (int c = 0; c < k; c++) {
         int piv = c;
         for (int r = c + 1; r < k; r++)
-            if (fabs(A[r][c]) > fabs(A[piv][c]))
-                piv = r;
+            if (fabs(A[r][c]) > fabs(A[piv][c])) piv = r;
         for (int j = 0; j <= k; j++) {
             double tmp = A[c][j];
             A[c][j] = A[piv][j];
             A[piv][j] = tmp;
         }
         for (int r = 0; r < k; r++) {
-            if (r == c)
-                continue;
+            if (r == c) continue;
             double f = A[r][c] / A[c][c];
             for (int j = c; j <= k; j++)
                 A[r][j] -= f * A[c][j];
@@ -370,7 +368,7 @@ static void test_wald_free_digits(void **state)
         minus[d] = r[d] - b[d];
     }
     Sr = (quad_inverse(S, plus, 9) - quad_inverse(S, minus, 9)) / 4.0; /* b' S^-1 r */
-    bb = quad_inverse(S, b, 9);                                         /* b' S^-1 b */
+    bb = quad_inverse(S, b, 9);                                        /* b' S^-1 b */
     Sb = expect - Sr * Sr / bb;
     saksi_digits_wald_test(&a, 1, ws, &w);
     assert_int_equal(w.df, 8);
@@ -398,12 +396,10 @@ static void test_wald_pooling(void **state)
     memcpy(a.o, o, sizeof o);
     double S[10][10] = {{0}}, r[10] = {0};
     for (int i = 0; i < 10; i++) {
-        if (cell[i] < 0)
-            continue;
+        if (cell[i] < 0) continue;
         r[cell[i]] += (double)o[i] - 60 * p[i];
         for (int j = 0; j < 10; j++)
-            if (cell[j] >= 0)
-                S[cell[i]][cell[j]] += (i == j ? 60 * p[i] : 0.0) - 60 * p[i] * p[j];
+            if (cell[j] >= 0) S[cell[i]][cell[j]] += (i == j ? 60 * p[i] : 0.0) - 60 * p[i] * p[j];
     }
     double expect = quad_inverse(S, r, 6); /* drop the last cell */
     saksi_digits_ws *ws = saksi_digits_ws_alloc();
@@ -515,8 +511,7 @@ static void test_pbinom_bruteforce(void **state)
         double pr = 1.0;
         int s = 0, bit = 0;
         for (int i = 0; i < 14; i++) {
-            if (isnan(q[i]))
-                continue;
+            if (isnan(q[i])) continue;
             int on = (mask >> bit++) & 1;
             pr *= on ? q[i] : 1.0 - q[i];
             s += on;
@@ -541,8 +536,8 @@ static void test_pbinom_binomial(void **state)
         q[i] = 0.2;
     const unsigned os[] = {250, 300, 330, 360, 390};
     for (size_t k = 0; k < sizeof os / sizeof os[0]; k++) {
-        double ref = gsl_cdf_binomial_Q(os[k], 0.2, 1500) +
-                     0.5 * gsl_ran_binomial_pdf(os[k], 0.2, 1500);
+        double ref =
+            gsl_cdf_binomial_Q(os[k], 0.2, 1500) + 0.5 * gsl_ran_binomial_pdf(os[k], 0.2, 1500);
         assert_int_equal(saksi_pbinom_midp_dp(q, 1500, os[k], &p, NULL), SAKSI_OK);
         assert_close(p / ref, 1.0, 1e-9);
     }
