@@ -164,7 +164,11 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
 } saksi_results;
+
+/* Release what the digit family keeps (analysis/digits_regions.c). */
+void saksi_digits_result_free(struct saksi_digits_result *d);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */
