@@ -250,7 +250,7 @@ static saksi_status region_pass(dctx *x, int level, size_t r, acc_set acc, saksi
     memset(acc, 0, sizeof(acc_set));
     if (level == SAKSI_LEVEL_DISTRICT) {
         SAKSI_TRY(district_pass(x, r, acc, err));
-    } else {
+    } else if (rg->count[r] > 0) { /* an input of no station has an empty nation */
         const saksi_regions *cg = &t->regions[level + 1];
         size_t first = rg->first[r], end = first + rg->count[r];
         size_t c0 = t->region_of[level + 1][first], c1 = t->region_of[level + 1][end - 1];
