@@ -273,6 +273,9 @@ double saksi_cauchy_combine(const double *p, const double *w, size_t n);
 double saksi_simes_combine(const double *p, size_t n);
 /* Inflation factor lambda from p-values via chi-square(1) quantiles. */
 double saksi_lambda_from_p(const double *p, size_t n);
+/* The same with the caller's scratch of n doubles: no allocation, so no
+ * failure to hide (saksi_lambda_from_p gives NaN when it cannot allocate). */
+double saksi_lambda_from_p_ws(const double *p, size_t n, double *scratch);
 /* p after dividing its chi-square(1) statistic by lambda (when > 1). */
 double saksi_p_deflate(double p, double lambda);
 

@@ -144,9 +144,16 @@ static int cmp_double(const void *a, const void *b)
 double saksi_lambda_from_p(const double *p, size_t n)
 {
     double *s = saksi_malloc_array(n ? n : 1, sizeof *s);
-    size_t m = 0;
     if (!s)
         return NAN;
+    double lambda = saksi_lambda_from_p_ws(p, n, s);
+    free(s);
+    return lambda;
+}
+
+double saksi_lambda_from_p_ws(const double *p, size_t n, double *s)
+{
+    size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(p[i]))
             s[m++] = gsl_cdf_chisq_Qinv(clamp_p(p[i]), 1.0);
@@ -156,7 +163,6 @@ double saksi_lambda_from_p(const double *p, size_t n)
         double med = m % 2 ? s[m / 2] : 0.5 * (s[m / 2 - 1] + s[m / 2]);
         lambda = med / gsl_cdf_chisq_Pinv(0.5, 1.0);
     }
-    free(s);
     return lambda;
 }
 
