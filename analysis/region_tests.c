@@ -48,8 +48,9 @@ saksi_status saksi_region_tests_finish(saksi_region_tests *rt, double alpha, int
     double *p = saksi_malloc_array(rt->n ? rt->n : 1, sizeof *p);
     double *q = saksi_malloc_array(rt->n ? rt->n : 1, sizeof *q);
     size_t *idx = saksi_malloc_array(rt->n ? rt->n : 1, sizeof *idx);
+    double *scratch = saksi_malloc_array(rt->n ? rt->n : 1, sizeof *scratch);
     unsigned char *done = saksi_calloc_array(rt->n ? rt->n : 1, 1);
-    if (!p || !q || !idx || !done)
+    if (!p || !q || !idx || !done || !scratch)
         SAKSI_ALLOC_FAIL("region test families");
     for (size_t a = 0; a < rt->n; a++) {
         if (done[a])
@@ -64,7 +65,7 @@ saksi_status saksi_region_tests_finish(saksi_region_tests *rt, double alpha, int
             idx[m] = b;
             p[m++] = testable(&rt->row[b]) ? rt->row[b].p : NAN;
         }
-        double lambda = saksi_lambda_from_p(p, m);
+        double lambda = saksi_lambda_from_p_ws(p, m, scratch);
         if (empirical)
             for (size_t k = 0; k < m; k++)
                 p[k] = saksi_p_deflate(p[k], lambda);
@@ -88,5 +89,6 @@ out:
     free(q);
     free(idx);
     free(done);
+    free(scratch);
     return rc;
 }
