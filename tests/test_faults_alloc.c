@@ -19,6 +19,7 @@
 #define _GNU_SOURCE /* strndup, getline */
 #include "reliability_support.h"
 
+#include <execinfo.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 
@@ -84,7 +85,9 @@ static void note_site(void *site)
         sites[nsites++] = site;
 }
 
-/* 1 when this call is the one that must fail. */
+/* 1 when this call is the one that must fail. With SAKSI_FAULT_TRACE set
+ * in the environment, the failing call's stack goes to stderr (to find a
+ * site that swallows the failure: SAKSI_FAULT_AT=N runs only call N). */
 static int fail_now_locked(const char *fn, void *site)
 {
     if (!A.counting)
@@ -94,6 +97,11 @@ static int fail_now_locked(const char *fn, void *site)
     if (++A.calls != A.fail_at)
         return 0;
     A.failed_fn = fn;
+    if (getenv("SAKSI_FAULT_TRACE")) {
+        void *frames[16];
+        int n = backtrace(frames, 16);
+        backtrace_symbols_fd(frames, n, 2);
+    }
     return 1;
 }
 
@@ -335,7 +343,8 @@ static long sweep(int backend, const char *what, int recoverable)
     long by_fn[16] = {0}, recovered = 0;
     static const char *const fns[] = {"malloc", "calloc", "realloc", "posix_memalign", "strdup",
                                       "strndup", "getline", "EVP_MD_CTX_new"};
-    for (long n = 1; n <= total; n++) {
+    const char *only = getenv("SAKSI_FAULT_AT");
+    for (long n = only ? atol(only) : 1; n <= total; n++) {
         char tag[128];
         snprintf(tag, sizeof tag, "%s, allocation %ld of %ld", what, n, total);
         st = audit_failing(backend, n, &err);
