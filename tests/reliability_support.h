@@ -22,8 +22,7 @@
  * disk costs more than the audit), else where test_mkdtemp puts it. */
 static inline char *rel_mkdtemp(const char *tag)
 {
-    if (access("/dev/shm", W_OK) != 0)
-        return test_mkdtemp(tag);
+    if (access("/dev/shm", W_OK) != 0) return test_mkdtemp(tag);
     char *path = malloc(4096);
     snprintf(path, 4096, "/dev/shm/saksi-%s-XXXXXX", tag);
     if (!mkdtemp(path)) {
@@ -35,8 +34,7 @@ static inline char *rel_mkdtemp(const char *tag)
 
 /* The files an audit writes, in the order it writes them. */
 #define REL_NOUTPUTS 3
-static const char *const rel_outputs[REL_NOUTPUTS] = {"report.h5", "ranked.csv",
-                                                      "quarantine.csv"};
+static const char *const rel_outputs[REL_NOUTPUTS] = {"report.h5", "ranked.csv", "quarantine.csv"};
 
 /* Records appended to a simulated stations.csv so that the quarantine,
  * its report table and quarantine.csv have rows: a count that is not an
@@ -77,15 +75,13 @@ static inline int rel_make_input(const char *dir, size_t stations, uint64_t seed
     FILE *in = fopen(path, "rb");
     snprintf(path, sizeof path, "%s/input.csv", dir);
     FILE *out = fopen(path, "wb");
-    if (!in || !out)
-        return -1;
+    if (!in || !out) return -1;
     size_t nfields = 0, lineno = 0;
     while (fgets(line, sizeof line, in)) {
         if (lineno == 0)
             for (const char *c = line; *c; c++)
                 nfields += *c == ',';
-        if (lineno == 1)
-            snprintf(first_id, sizeof first_id, "%.*s", (int)strcspn(line, ","), line);
+        if (lineno == 1) snprintf(first_id, sizeof first_id, "%.*s", (int)strcspn(line, ","), line);
         fputs(line, out);
         lineno++;
     }
@@ -99,8 +95,7 @@ static inline int rel_count_tmp(const char *dir)
 {
     DIR *d = opendir(dir);
     int n = 0;
-    if (!d)
-        return 0;
+    if (!d) return 0;
     for (struct dirent *de; (de = readdir(d)) != NULL;)
         n += strstr(de->d_name, ".tmp-") != NULL;
     closedir(d);
@@ -112,14 +107,12 @@ static inline void rel_clear_outputs(const char *dir)
 {
     DIR *d = opendir(dir);
     char path[8192];
-    if (!d)
-        return;
+    if (!d) return;
     for (struct dirent *de; (de = readdir(d)) != NULL;) {
         int ours = strstr(de->d_name, ".tmp-") != NULL;
         for (int k = 0; k < REL_NOUTPUTS; k++)
             ours |= strcmp(de->d_name, rel_outputs[k]) == 0;
-        if (!ours)
-            continue;
+        if (!ours) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         unlink(path);
     }
@@ -145,8 +138,7 @@ static inline void rel_reference_read_names(rel_reference *r, const char *dir,
     for (int k = 0; k < n; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[k]);
         r->data[k] = test_read_file(path, &r->len[k]);
-        if (!r->data[k])
-            fail_msg("reference run wrote no %s", path);
+        if (!r->data[k]) fail_msg("reference run wrote no %s", path);
     }
 }
 
@@ -168,18 +160,16 @@ static inline int rel_check_outputs(const char *dir, const rel_reference *ref, c
 {
     char path[8192];
     int present = 0;
-    if (rel_count_tmp(dir) != 0)
-        fail_msg("%s: temporary files left in %s", what, dir);
+    if (rel_count_tmp(dir) != 0) fail_msg("%s: temporary files left in %s", what, dir);
     for (int k = 0; k < ref->n; k++) {
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", dir, ref->names[k]);
         char *data = test_read_file(path, &len);
-        if (!data)
-            continue;
+        if (!data) continue;
         present++;
         if (len != ref->len[k] || memcmp(data, ref->data[k], len) != 0)
-            fail_msg("%s: %s is present but not the complete file (%zu bytes, expected %zu)",
-                     what, ref->names[k], len, ref->len[k]);
+            fail_msg("%s: %s is present but not the complete file (%zu bytes, expected %zu)", what,
+                     ref->names[k], len, ref->len[k]);
         free(data);
     }
     return present;
@@ -205,10 +195,8 @@ static inline saksi_status rel_audit(const saksi_config *cfg, const char *input,
         return SAKSI_ERR_NOMEM;
     }
     st = saksi_engine_ingest(e, input, err);
-    if (st == SAKSI_OK)
-        st = saksi_engine_run(e, err);
-    if (st == SAKSI_OK)
-        st = saksi_engine_write_report(e, out, err);
+    if (st == SAKSI_OK) st = saksi_engine_run(e, err);
+    if (st == SAKSI_OK) st = saksi_engine_write_report(e, out, err);
     saksi_engine_free(e);
     return st;
 }

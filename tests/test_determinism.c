@@ -39,13 +39,11 @@ static int make_inputs(void)
     for (int k = 0; k < SAKSI_NPLANT; k++)
         sc.plant_rate[k] = 0.01;
     snprintf(path, sizeof path, "%s/sim", dir);
-    if (saksi_simulate(&sc, path, &err) != SAKSI_OK)
-        return -1;
+    if (saksi_simulate(&sc, path, &err) != SAKSI_OK) return -1;
     snprintf(path, sizeof path, "%s/sim/stations.csv", dir);
     size_t len;
     char *text = test_read_file(path, &len);
-    if (!text)
-        return -1;
+    if (!text) return -1;
     /* Split into lines (the simulator writes no quoted newlines). */
     size_t n = 0, cap = STATIONS + 16;
     char **line = malloc(cap * sizeof *line);
@@ -70,16 +68,14 @@ static int make_inputs(void)
         }
         snprintf(path, sizeof path, "%s/input.csv", pass ? shuffled_dir : plain_dir);
         FILE *f = fopen(path, "wb");
-        if (!f)
-            return -1;
+        if (!f) return -1;
         for (size_t i = 0; i < n; i++)
             fprintf(f, "%s\n", line[i]);
         fprintf(f, "9999999999991"); /* a count that is not an integer */
         for (size_t k = 1; k < nfields; k++)
             fprintf(f, ",%s", k == 2 ? "1.827" : "5");
         fprintf(f, "\n9999999999992,1,2\n"); /* too few fields */
-        if (fclose(f) != 0)
-            return -1;
+        if (fclose(f) != 0) return -1;
     }
     free(line);
     free(text);
@@ -96,14 +92,12 @@ static void audit(const char *in_dir, const char *out, const char *options)
     int st = test_run("cd '%s' && '%s' audit input.csv -o '%s/%s' --reproducible --seed 2024 "
                       "--cache-dir '%s' -q --json %s > '%s'",
                       in_dir, SAKSI_CLI, dir, out, cache, options, json);
-    if (st != 0)
-        fail_msg("saksi audit %s exited with %d", options, st);
+    if (st != 0) fail_msg("saksi audit %s exited with %d", options, st);
     char *text = test_read_file(json, NULL);
     assert_non_null(text);
     snprintf(want, sizeof want, "\"backend_used\": \"%s\"",
              strstr(options, "--backend opencl") ? "opencl" : "cpu");
-    if (!strstr(text, want))
-        fail_msg("saksi audit %s: the summary lacks %s", options, want);
+    if (!strstr(text, want)) fail_msg("saksi audit %s: the summary lacks %s", options, want);
     free(text);
 }
 
@@ -111,8 +105,7 @@ static int group_setup(void **state)
 {
     (void)state;
     dir = rel_mkdtemp("determinism");
-    if (!dir)
-        return -1;
+    if (!dir) return -1;
     snprintf(plain_dir, sizeof plain_dir, "%s/a", dir);
     snprintf(shuffled_dir, sizeof shuffled_dir, "%s/b", dir);
     snprintf(cache, sizeof cache, "%s/clcache", dir);
@@ -195,8 +188,8 @@ static char *h5_dump(const char *path)
 {
     char cmd[8800], dump[4400];
     snprintf(dump, sizeof dump, "%s.dump", path);
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/read_report.py' h5 '%s' > '%s'", SAKSI_SOURCE_DIR,
-             path, dump);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/read_report.py' h5 '%s' > '%s'",
+             SAKSI_SOURCE_DIR, path, dump);
     if (test_run("%s", cmd) != 0)
         fail_msg("h5py could not read %s (is python3-h5py installed?)", path);
     return test_read_file(dump, NULL);
@@ -234,8 +227,8 @@ static void test_shuffled_rows(void **state)
             if (la != lb || memcmp(a, b, la) != 0) {
                 if (strncmp(a, "/provenance/inputs[0].sha256=", 29) != 0 ||
                     strncmp(b, "/provenance/inputs[0].sha256=", 29) != 0)
-                    fail_msg("%s: report.h5 differs after shuffling:\n  %.*s\n  %.*s",
-                             variants[k], (int)la, a, (int)lb, b);
+                    fail_msg("%s: report.h5 differs after shuffling:\n  %.*s\n  %.*s", variants[k],
+                             (int)la, a, (int)lb, b);
                 differing++;
             }
             lines++;

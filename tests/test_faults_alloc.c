@@ -28,10 +28,10 @@
 /* ------------------------------------------------------------------ */
 
 static struct {
-    int counting;   /* calls are counted (and may fail) only inside a run */
-    long calls;     /* allocation calls since the run began */
-    long fail_at;   /* 1-based call that fails; 0: none */
-    long live;      /* blocks allocated in the run and not yet freed */
+    int counting;          /* calls are counted (and may fail) only inside a run */
+    long calls;            /* allocation calls since the run began */
+    long fail_at;          /* 1-based call that fails; 0: none */
+    long live;             /* blocks allocated in the run and not yet freed */
     const char *failed_fn; /* which allocator was made to fail */
 } A;
 
@@ -50,8 +50,7 @@ static size_t slot_of(uintptr_t p)
 
 static void live_add_locked(void *p)
 {
-    if (!p || !A.counting)
-        return;
+    if (!p || !A.counting) return;
     size_t s = slot_of((uintptr_t)p);
     while (live_set[s] > 1)
         s = (s + 1) & (LIVE_CAP - 1);
@@ -61,8 +60,7 @@ static void live_add_locked(void *p)
 
 static void live_remove_locked(void *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     for (size_t s = slot_of((uintptr_t)p); live_set[s] != 0; s = (s + 1) & (LIVE_CAP - 1))
         if (live_set[s] == (uintptr_t)p) {
             live_set[s] = 1;
@@ -79,10 +77,8 @@ static size_t nsites;
 static void note_site(void *site)
 {
     for (size_t k = 0; k < nsites; k++)
-        if (sites[k] == site)
-            return;
-    if (nsites < MAX_SITES)
-        sites[nsites++] = site;
+        if (sites[k] == site) return;
+    if (nsites < MAX_SITES) sites[nsites++] = site;
 }
 
 /* 1 when this call is the one that must fail. With SAKSI_FAULT_TRACE set
@@ -90,12 +86,9 @@ static void note_site(void *site)
  * site that swallows the failure: SAKSI_FAULT_AT=N runs only call N). */
 static int fail_now_locked(const char *fn, void *site)
 {
-    if (!A.counting)
-        return 0;
-    if (A.fail_at == 0)
-        note_site(site);
-    if (++A.calls != A.fail_at)
-        return 0;
+    if (!A.counting) return 0;
+    if (A.fail_at == 0) note_site(site);
+    if (++A.calls != A.fail_at) return 0;
     A.failed_fn = fn;
     if (getenv("SAKSI_FAULT_TRACE")) {
         void *frames[16];
@@ -140,8 +133,7 @@ DECLARE(EVP_MD_CTX_new);
 
 void *__wrap_malloc(size_t n)
 {
-    if (fail_now("malloc", __builtin_return_address(0)))
-        return NULL;
+    if (fail_now("malloc", __builtin_return_address(0))) return NULL;
     void *p = __real_malloc(n);
     live_add(p);
     return p;
@@ -149,8 +141,7 @@ void *__wrap_malloc(size_t n)
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-    if (fail_now("calloc", __builtin_return_address(0)))
-        return NULL;
+    if (fail_now("calloc", __builtin_return_address(0))) return NULL;
     void *p = __real_calloc(n, size);
     live_add(p);
     return p;
@@ -170,18 +161,15 @@ void *__wrap_realloc(void *old, size_t n)
 
 int __wrap_posix_memalign(void **out, size_t align, size_t n)
 {
-    if (fail_now("posix_memalign", __builtin_return_address(0)))
-        return ENOMEM;
+    if (fail_now("posix_memalign", __builtin_return_address(0))) return ENOMEM;
     int e = __real_posix_memalign(out, align, n);
-    if (e == 0)
-        live_add(*out);
+    if (e == 0) live_add(*out);
     return e;
 }
 
 char *__wrap_strdup(const char *s)
 {
-    if (fail_now("strdup", __builtin_return_address(0)))
-        return NULL;
+    if (fail_now("strdup", __builtin_return_address(0))) return NULL;
     char *p = __real_strdup(s);
     live_add(p);
     return p;
@@ -189,8 +177,7 @@ char *__wrap_strdup(const char *s)
 
 char *__wrap_strndup(const char *s, size_t n)
 {
-    if (fail_now("strndup", __builtin_return_address(0)))
-        return NULL;
+    if (fail_now("strndup", __builtin_return_address(0))) return NULL;
     char *p = __real_strndup(s, n);
     live_add(p);
     return p;
@@ -221,12 +208,10 @@ EVP_MD_CTX *__wrap_EVP_MD_CTX_new(void)
 /* pthread_create failing (EAGAIN: no more threads) when armed. */
 static int fail_threads, thread_calls;
 DECLARE(pthread_create);
-int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
-                          void *arg)
+int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     thread_calls++;
-    if (fail_threads)
-        return EAGAIN;
+    if (fail_threads) return EAGAIN;
     return __real_pthread_create(th, attr, fn, arg);
 }
 
@@ -259,8 +244,7 @@ static int group_setup(void **state)
     (void)state;
     char plain[4300];
     dir = rel_mkdtemp("faults-alloc");
-    if (!dir || rel_make_input(dir, 60, 11, 0.05) != 0)
-        return -1;
+    if (!dir || rel_make_input(dir, 60, 11, 0.05) != 0) return -1;
     snprintf(plain, sizeof plain, "%s/input.csv", dir);
     snprintf(input, sizeof input, "%s/input.csv.gz", dir);
     snprintf(mapfile, sizeof mapfile, "%s/input.map", dir);
@@ -317,8 +301,7 @@ static saksi_status audit_failing(int backend, long fail_at, saksi_error *err)
     run_begin(fail_at);
     st = saksi_engine_run(e, err);
     run_end();
-    if (st == SAKSI_OK)
-        st = saksi_engine_write_report(e, outdir, err);
+    if (st == SAKSI_OK) st = saksi_engine_write_report(e, outdir, err);
     saksi_engine_free(e); /* frees every block counted in the run, or A.live says */
     return st;
 }
@@ -333,16 +316,14 @@ static long sweep(int backend, const char *what, int recoverable)
     rel_reference ref;
     nsites = 0;
     saksi_status st = audit_failing(backend, 0, &err);
-    if (st != SAKSI_OK)
-        fail_msg("%s: undisturbed audit failed: %s", what, err.message);
+    if (st != SAKSI_OK) fail_msg("%s: undisturbed audit failed: %s", what, err.message);
     const long total = A.calls;
     const size_t distinct = nsites;
-    if (A.live != 0)
-        fail_msg("%s: undisturbed audit leaves %ld blocks allocated", what, A.live);
+    if (A.live != 0) fail_msg("%s: undisturbed audit leaves %ld blocks allocated", what, A.live);
     rel_reference_read(&ref, outdir);
     long by_fn[16] = {0}, recovered = 0;
-    static const char *const fns[] = {"malloc", "calloc", "realloc", "posix_memalign", "strdup",
-                                      "strndup", "getline", "EVP_MD_CTX_new"};
+    static const char *const fns[] = {"malloc", "calloc",  "realloc", "posix_memalign",
+                                      "strdup", "strndup", "getline", "EVP_MD_CTX_new"};
     const char *only = getenv("SAKSI_FAULT_AT");
     for (long n = only ? atol(only) : 1; n <= total; n++) {
         char tag[128];
@@ -373,10 +354,8 @@ static long sweep(int backend, const char *what, int recoverable)
     fprintf(stderr, "%s: %ld allocation calls from %zu call sites, each failed in turn:", what,
             total, distinct);
     for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++)
-        if (by_fn[k])
-            fprintf(stderr, " %s %ld", fns[k], by_fn[k]);
-    if (recovered)
-        fprintf(stderr, "; %ld recovered with the same report", recovered);
+        if (by_fn[k]) fprintf(stderr, " %s %ld", fns[k], by_fn[k]);
+    if (recovered) fprintf(stderr, "; %ld recovered with the same report", recovered);
     fputc('\n', stderr);
     rel_reference_free(&ref);
     rel_clear_outputs(outdir);
@@ -462,10 +441,8 @@ static void test_no_thread_for_the_ingest(void **state)
     saksi_status st = audit_failing(SAKSI_BACKEND_CPU, 0, &err);
     fail_threads = 0;
     /* With two CPUs online the ingest asks for its thread. */
-    if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
-        assert_true(thread_calls > 0);
-    if (st != SAKSI_OK)
-        fail_msg("without a second thread: %s", err.message);
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1) assert_true(thread_calls > 0);
+    if (st != SAKSI_OK) fail_msg("without a second thread: %s", err.message);
     assert_int_equal(A.live, 0);
     assert_int_equal(rel_check_outputs(outdir, &ref, "no thread"), REL_NOUTPUTS);
     rel_reference_free(&ref);

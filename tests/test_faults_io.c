@@ -53,8 +53,7 @@ static void disarm(void)
 
 static int hit(const char *fn)
 {
-    if (!F.armed || strcmp(fn, F.fn) != 0)
-        return 0;
+    if (!F.armed || strcmp(fn, F.fn) != 0) return 0;
     return ++F.calls == F.at;
 }
 
@@ -201,24 +200,19 @@ static int group_setup(void **state)
     saksi_config cfg;
     saksi_error err = {0};
     dir = test_mkdtemp("faults-io");
-    if (!dir)
-        return -1;
+    if (!dir) return -1;
     snprintf(sub, sizeof sub, "%s/new", dir);
-    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 300, 21, 0.03) != 0)
-        return -1;
+    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 300, 21, 0.03) != 0) return -1;
     snprintf(input, sizeof input, "%s/input.csv", sub);
     snprintf(sub, sizeof sub, "%s/old", dir);
-    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 200, 22, 0.03) != 0)
-        return -1;
+    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 200, 22, 0.03) != 0) return -1;
     snprintf(old_input, sizeof old_input, "%s/input.csv", sub);
     rel_config(&cfg);
     snprintf(out, sizeof out, "%s/new-ref", dir);
-    if (rel_audit(&cfg, input, out, &err) != SAKSI_OK)
-        return -1;
+    if (rel_audit(&cfg, input, out, &err) != SAKSI_OK) return -1;
     rel_reference_read(&new_ref, out);
     snprintf(out, sizeof out, "%s/old-ref", dir);
-    if (rel_audit(&cfg, old_input, out, &err) != SAKSI_OK)
-        return -1;
+    if (rel_audit(&cfg, old_input, out, &err) != SAKSI_OK) return -1;
     rel_reference_read(&old_ref, out);
     return 0;
 }
@@ -235,9 +229,8 @@ static int group_teardown(void **state)
 /* Copy the previous report into out (created). */
 static void put_old_report(const char *out)
 {
-    assert_int_equal(test_run("rm -rf '%s' && mkdir -p '%s' && cp '%s/old-ref/'* '%s/'", out, out,
-                              dir, out),
-                     0);
+    assert_int_equal(
+        test_run("rm -rf '%s' && mkdir -p '%s' && cp '%s/old-ref/'* '%s/'", out, out, dir, out), 0);
 }
 
 /* Every output in out is the old report's file or the new one's, whole;
@@ -246,14 +239,12 @@ static int check_old_or_new(const char *out, const char *what)
 {
     int newer = 0;
     char path[4400];
-    if (rel_count_tmp(out) != 0)
-        fail_msg("%s: a temporary is left in %s", what, out);
+    if (rel_count_tmp(out) != 0) fail_msg("%s: a temporary is left in %s", what, out);
     for (int k = 0; k < REL_NOUTPUTS; k++) {
         size_t len = 0;
         snprintf(path, sizeof path, "%s/%s", out, rel_outputs[k]);
         char *data = test_read_file(path, &len);
-        if (!data)
-            fail_msg("%s: %s is gone (the previous report must stay)", what, rel_outputs[k]);
+        if (!data) fail_msg("%s: %s is gone (the previous report must stay)", what, rel_outputs[k]);
         if (len == new_ref.len[k] && memcmp(data, new_ref.data[k], len) == 0)
             newer |= 1 << k;
         else if (len != old_ref.len[k] || memcmp(data, old_ref.data[k], len) != 0)
@@ -280,8 +271,7 @@ static saksi_status write_with_fault(const char *out, const char *fn, int at, in
     int reached = F.calls >= at;
     disarm();
     saksi_engine_free(eng);
-    if (!reached)
-        fail_msg("%s was called %d times while writing, not %d", fn, F.calls, at);
+    if (!reached) fail_msg("%s was called %d times while writing, not %d", fn, F.calls, at);
     return st;
 }
 
@@ -367,13 +357,11 @@ static saksi_status ingest_with_fault(const saksi_config *cfg, const char *path,
     assert_non_null(eng);
     arm(fn, at, e);
     saksi_status st = saksi_engine_ingest(eng, path, err);
-    if (st == SAKSI_OK)
-        st = saksi_engine_run(eng, err);
+    if (st == SAKSI_OK) st = saksi_engine_run(eng, err);
     int reached = F.calls >= at;
     disarm();
     saksi_engine_free(eng);
-    if (!reached)
-        fail_msg("%s was called %d times, not %d", fn, F.calls, at);
+    if (!reached) fail_msg("%s was called %d times, not %d", fn, F.calls, at);
     return st;
 }
 
@@ -508,14 +496,12 @@ static void test_cli_file_size_limit(void **state)
     if (pid == 0) {
         struct rlimit rl = {new_ref.len[0] / 2, new_ref.len[0] / 2};
         signal(SIGXFSZ, SIG_IGN);
-        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-            _exit(126);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(126);
         char errfile[4400];
         snprintf(errfile, sizeof errfile, "%s/fsize.stderr", dir);
-        if (!freopen(errfile, "w", stderr))
-            _exit(126);
-        execl(SAKSI_CLI, SAKSI_CLI, "audit", input, "-o", out, "--backend", "cpu",
-              "--reproducible", "-q", (char *)NULL);
+        if (!freopen(errfile, "w", stderr)) _exit(126);
+        execl(SAKSI_CLI, SAKSI_CLI, "audit", input, "-o", out, "--backend", "cpu", "--reproducible",
+              "-q", (char *)NULL);
         _exit(127);
     }
     int status = 0;

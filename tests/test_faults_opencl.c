@@ -30,11 +30,10 @@ DECLARE(clEnqueueNDRangeKernel);
 DECLARE(clEnqueueReadBuffer);
 
 cl_int __wrap_clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, cl_uint d, const size_t *o,
-                                     const size_t *g, const size_t *l, cl_uint n,
-                                     const cl_event *w, cl_event *ev)
+                                     const size_t *g, const size_t *l, cl_uint n, const cl_event *w,
+                                     cl_event *ev)
 {
-    if (++F.launches == F.launch_at)
-        return F.code;
+    if (++F.launches == F.launch_at) return F.code;
     return __real_clEnqueueNDRangeKernel(q, k, d, o, g, l, n, w, ev);
 }
 
@@ -71,14 +70,12 @@ static int group_setup(void **state)
     saksi_config cfg;
     saksi_error err = {0};
     dir = rel_mkdtemp("faults-opencl");
-    if (!dir || rel_make_input(dir, STATIONS, 31, 0.01) != 0)
-        return -1;
+    if (!dir || rel_make_input(dir, STATIONS, 31, 0.01) != 0) return -1;
     snprintf(input, sizeof input, "%s/input.csv", dir);
     snprintf(cache, sizeof cache, "%s/clcache", dir);
     rel_config(&cfg);
     snprintf(out, sizeof out, "%s/cpu", dir);
-    if (rel_audit(&cfg, input, out, &err) != SAKSI_OK)
-        return -1;
+    if (rel_audit(&cfg, input, out, &err) != SAKSI_OK) return -1;
     rel_reference_read(&cpu_ref, out);
     return 0;
 }
@@ -106,8 +103,7 @@ static saksi_status audit(int backend, const char *out, char *used, char *why, s
     saksi_engine *e = saksi_engine_alloc(&cfg);
     assert_non_null(e);
     saksi_status st = saksi_engine_ingest(e, input, err);
-    if (st == SAKSI_OK)
-        st = saksi_engine_run(e, err);
+    if (st == SAKSI_OK) st = saksi_engine_run(e, err);
     if (st == SAKSI_OK) {
         const saksi_summary *s = saksi_engine_summary(e);
         snprintf(used, len, "%s", s->backend_used);

@@ -32,8 +32,7 @@ static size_t replay(const char *kind, const char *target, harness_fn fn)
     size_t n = 0;
     snprintf(dir, sizeof dir, "%s/tests/fuzz/%s/%s", SAKSI_SOURCE_DIR, kind, target);
     DIR *d = opendir(dir);
-    if (!d)
-        fail_msg("cannot open %s", dir);
+    if (!d) fail_msg("cannot open %s", dir);
     struct dirent *de;
     while ((de = readdir(d)) != NULL && n < sizeof names / sizeof names[0])
         if (de->d_name[0] != '.' && strcmp(de->d_name, "README.md") != 0)

@@ -18,7 +18,7 @@
 #include <inttypes.h>
 #include <locale.h>
 
-#define M 2147483647LL /* INT32_MAX; -M is the smallest count (INT32_MIN is missing) */
+#define M     2147483647LL /* INT32_MAX; -M is the smallest count (INT32_MIN is missing) */
 #define NCAND 100
 
 static char *dir;
@@ -29,8 +29,7 @@ static char input[4300];
 static int write_input(void)
 {
     FILE *f = fopen(input, "wb");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     fprintf(f, "station_id,province,registered,valid,invalid,total,voters_total");
     for (int k = 0; k < NCAND; k++)
         fprintf(f, ",cand_%03d", k);
@@ -49,8 +48,7 @@ static int group_setup(void **state)
 {
     (void)state;
     dir = test_mkdtemp("hostile");
-    if (!dir)
-        return -1;
+    if (!dir) return -1;
     snprintf(input, sizeof input, "%s/hostile.csv", dir);
     return write_input();
 }
@@ -90,18 +88,14 @@ static int64_t finding(const char *dump, const char *id, const char *rule)
     int64_t rule_index = -1;
     for (int r = 0; r < 64 && rule_index < 0; r++) {
         snprintf(key, sizeof key, "/rules[%d].name=%s\n", r, rule);
-        if (strstr(dump, key))
-            rule_index = r;
+        if (strstr(dump, key)) rule_index = r;
     }
-    if (rule_index < 0)
-        fail_msg("no rule %s", rule);
+    if (rule_index < 0) fail_msg("no rule %s", rule);
     for (int k = 0; k < 1000; k++) {
         snprintf(key, sizeof key, "/findings[%d].station_id=%s\n", k, id);
-        if (!strstr(dump, key))
-            continue;
+        if (!strstr(dump, key)) continue;
         snprintf(key, sizeof key, "/findings[%d].rule=", k);
-        if (dump_value(dump, key) != rule_index)
-            continue;
+        if (dump_value(dump, key) != rule_index) continue;
         snprintf(key, sizeof key, "/findings[%d].discrepancy=", k);
         return dump_value(dump, key);
     }
@@ -113,8 +107,7 @@ static void audit(const char *out, const char *options, int want_exit)
 {
     int st = test_run("'%s' audit '%s' -o '%s/%s' --reproducible -q %s 2> '%s/%s.stderr'",
                       SAKSI_CLI, input, dir, out, options, dir, out);
-    if (st != want_exit)
-        fail_msg("saksi audit %s: exit %d, expected %d", options, st, want_exit);
+    if (st != want_exit) fail_msg("saksi audit %s: exit %d, expected %d", options, st, want_exit);
 }
 
 /* Sums of 100 counts of 2^31 - 1 are exact in 64 bits, on both paths. */
@@ -179,7 +172,8 @@ static void test_rule_coefficients_near_int64(void **state)
     audit("huge", opt, 65);
     snprintf(path, sizeof path, "%s/huge.stderr", dir);
     char *msg = test_read_file(path, NULL);
-    assert_non_null(strstr(msg, "rule huge: with 100 candidates its terms could sum beyond 64 bits"));
+    assert_non_null(
+        strstr(msg, "rule huge: with 100 candidates its terms could sum beyond 64 bits"));
     free(msg);
     /* The bound is the sum of |coefficient| x the largest |term|:
      * 20,000,000 x 100 M (4.295e18) + M x M (4.612e18) = 8.907e18, under
@@ -212,8 +206,7 @@ static void test_rule_coefficients_near_int64(void **state)
 static const char *german_locale(char *locpath, size_t len)
 {
     locpath[0] = 0;
-    if (setlocale(LC_ALL, "de_DE.UTF-8"))
-        return "de_DE.UTF-8";
+    if (setlocale(LC_ALL, "de_DE.UTF-8")) return "de_DE.UTF-8";
     snprintf(locpath, len, "%s/locale", dir);
     if (test_run("mkdir -p '%s' && localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' 2>/dev/null",
                  locpath, locpath) > 1) /* localedef exits 1 on mere warnings */
@@ -228,8 +221,7 @@ static const char *german_locale(char *locpath, size_t len)
 static void strip_timing(char *json)
 {
     char *t = strstr(json, "\"timing_s\"");
-    if (t)
-        *t = 0;
+    if (t) *t = 0;
 }
 
 static void test_decimal_comma_locale(void **state)

@@ -41,23 +41,21 @@ saksi_status __wrap_saksi_atomic_open(saksi_atomic_file *a, const char *path, sa
 saksi_status __wrap_saksi_atomic_open(saksi_atomic_file *a, const char *path, saksi_error *err)
 {
     const char *base = strrchr(path, '/');
-    if (stop_at_file && strcmp(base ? base + 1 : path, stop_at_file) == 0)
-        saksi_request_stop();
+    if (stop_at_file && strcmp(base ? base + 1 : path, stop_at_file) == 0) saksi_request_stop();
     return __real_saksi_atomic_open(a, path, err);
 }
 
-void __real_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t,
-                                const uint32_t *enabled, size_t begin, size_t end, uint32_t *eval,
-                                uint32_t *fail, uint32_t *neg);
-void __wrap_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t,
-                                const uint32_t *enabled, size_t begin, size_t end, uint32_t *eval,
-                                uint32_t *fail, uint32_t *neg);
-void __wrap_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t,
-                                const uint32_t *enabled, size_t begin, size_t end, uint32_t *eval,
-                                uint32_t *fail, uint32_t *neg)
+void __real_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t, const uint32_t *enabled,
+                                size_t begin, size_t end, uint32_t *eval, uint32_t *fail,
+                                uint32_t *neg);
+void __wrap_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t, const uint32_t *enabled,
+                                size_t begin, size_t end, uint32_t *eval, uint32_t *fail,
+                                uint32_t *neg);
+void __wrap_saksi_integrity_cpu(const int32_t *prog, const saksi_table *t, const uint32_t *enabled,
+                                size_t begin, size_t end, uint32_t *eval, uint32_t *fail,
+                                uint32_t *neg)
 {
-    if (++batches == stop_at_batch)
-        saksi_request_stop();
+    if (++batches == stop_at_batch) saksi_request_stop();
     __real_saksi_integrity_cpu(prog, t, enabled, begin, end, eval, fail, neg);
 }
 
@@ -76,23 +74,19 @@ static int group_setup(void **state)
     (void)state;
     char sub[4200], out[4400];
     dir = rel_mkdtemp("interrupt");
-    if (!dir)
-        return -1;
+    if (!dir) return -1;
     snprintf(sub, sizeof sub, "%s/small", dir);
-    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 400, 3, 0.02) != 0)
-        return -1;
+    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, 400, 3, 0.02) != 0) return -1;
     snprintf(small_input, sizeof small_input, "%s/input.csv", sub);
     snprintf(sub, sizeof sub, "%s/big", dir);
-    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, BIG_STATIONS, 4, 0.002) != 0)
-        return -1;
+    if (mkdir(sub, 0777) != 0 || rel_make_input(sub, BIG_STATIONS, 4, 0.002) != 0) return -1;
     snprintf(big_input, sizeof big_input, "%s/input.csv", sub);
 
     saksi_config cfg;
     saksi_error err = {0};
     rel_config(&cfg);
     snprintf(out, sizeof out, "%s/small-ref", dir);
-    if (rel_audit(&cfg, small_input, out, &err) != SAKSI_OK)
-        return -1;
+    if (rel_audit(&cfg, small_input, out, &err) != SAKSI_OK) return -1;
     rel_reference_read(&small_ref, out);
     snprintf(out, sizeof out, "%s/big-ref", dir);
     if (test_run("'%s' audit '%s' -o '%s' --backend cpu --reproducible -q", SAKSI_CLI, big_input,
@@ -129,8 +123,7 @@ static void on_progress(void *ctx, const char *stage, double fraction)
     (void)fraction;
     if (recording && (nstages == 0 || strcmp(stages[nstages - 1], stage) != 0) && nstages < 32)
         snprintf(stages[nstages++], sizeof stages[0], "%s", stage);
-    if (stop_at_stage && strcmp(stage, stop_at_stage) == 0)
-        saksi_request_stop();
+    if (stop_at_stage && strcmp(stage, stop_at_stage) == 0) saksi_request_stop();
 }
 
 typedef struct stop_case {
@@ -158,8 +151,7 @@ static void run_case(const stop_case *k, const char *tag)
     stop_at_batch = k->batch;
     batches = 0;
     saksi_clear_stop();
-    if (k->before_ingest)
-        saksi_request_stop();
+    if (k->before_ingest) saksi_request_stop();
     saksi_status st = rel_audit(&cfg, small_input, out, &err);
     saksi_clear_stop();
     stop_at_stage = stop_at_file = NULL;
@@ -246,16 +238,11 @@ static int run_and_signal(const char *out, const char *errfile, int sig, int del
 /* Where the run stopped, from its message. */
 static const char *stage_of(const char *msg)
 {
-    if (strstr(msg, "reading stopped"))
-        return "ingest";
-    if (strstr(msg, "integrity check"))
-        return "integrity";
-    if (strstr(msg, "repair"))
-        return "repair";
-    if (strstr(msg, "interrupted while writing") || strstr(msg, "writing"))
-        return "report";
-    if (strstr(msg, "before"))
-        return "between stages";
+    if (strstr(msg, "reading stopped")) return "ingest";
+    if (strstr(msg, "integrity check")) return "integrity";
+    if (strstr(msg, "repair")) return "repair";
+    if (strstr(msg, "interrupted while writing") || strstr(msg, "writing")) return "report";
+    if (strstr(msg, "before")) return "between stages";
     return "?";
 }
 
@@ -267,21 +254,21 @@ static double stage_start_ms[NSTAGES + 1];
 
 static void measure_stages(void)
 {
-    static const char *const keys[NSTAGES] = {"\"ingest\": ",    "\"integrity\": ",
-                                              "\"repair\": ",    "\"rank\": ",
-                                              "\"report_h5\": ", "\"report_csv\": "};
+    static const char *const keys[NSTAGES] = {
+        "\"ingest\": ", "\"integrity\": ", "\"repair\": ",
+        "\"rank\": ",   "\"report_h5\": ", "\"report_csv\": "};
     char out[4400], json[4400];
     snprintf(out, sizeof out, "%s/timed", dir);
     snprintf(json, sizeof json, "%s/timed.json", dir);
     /* The first run reads the input from disk; the second, timed, from
      * the page cache like the runs that follow. */
-    assert_int_equal(test_run("'%s' audit '%s' -o '%s' --backend cpu -q", SAKSI_CLI, big_input,
-                              out),
-                     0);
+    assert_int_equal(
+        test_run("'%s' audit '%s' -o '%s' --backend cpu -q", SAKSI_CLI, big_input, out), 0);
     double t0 = now_s();
-    assert_int_equal(test_run("'%s' audit '%s' -o '%s' --backend cpu --reproducible -q --json > '%s'",
-                              SAKSI_CLI, big_input, out, json),
-                     0);
+    assert_int_equal(
+        test_run("'%s' audit '%s' -o '%s' --backend cpu --reproducible -q --json > '%s'", SAKSI_CLI,
+                 big_input, out, json),
+        0);
     double wall = 1000.0 * (now_s() - t0);
     char *text = test_read_file(json, NULL);
     assert_non_null(text);
@@ -317,9 +304,9 @@ static void test_cli_sigint_sigterm(void **state)
         int sig, stage;
         double frac;
     } runs[] = {
-        {SIGINT, ST_INGEST, 0.5},  {SIGINT, ST_INTEGRITY, 0.5}, {SIGINT, ST_REPAIR, 0.5},
-        {SIGINT, ST_RANK, 0.5},    {SIGINT, ST_H5, 0.3},        {SIGINT, ST_H5, 0.8},
-        {SIGINT, ST_CSV, 0.5},     {SIGTERM, ST_INGEST, 0.3},   {SIGTERM, ST_REPAIR, 0.5},
+        {SIGINT, ST_INGEST, 0.5}, {SIGINT, ST_INTEGRITY, 0.5}, {SIGINT, ST_REPAIR, 0.5},
+        {SIGINT, ST_RANK, 0.5},   {SIGINT, ST_H5, 0.3},        {SIGINT, ST_H5, 0.8},
+        {SIGINT, ST_CSV, 0.5},    {SIGTERM, ST_INGEST, 0.3},   {SIGTERM, ST_REPAIR, 0.5},
         {SIGTERM, ST_H5, 0.5},
     };
     int interrupted[2] = {0, 0};
@@ -337,8 +324,7 @@ static void test_cli_sigint_sigterm(void **state)
         /* No file when the signal came before the child redirected its
          * stderr. */
         char *msg = test_read_file(errfile, NULL);
-        if (!msg)
-            msg = strdup("");
+        if (!msg) msg = strdup("");
         /* Killed by the signal itself only if it came before the handler
          * was installed, when nothing can have been written. */
         if (WIFSIGNALED(status)) {
@@ -347,16 +333,15 @@ static void test_cli_sigint_sigterm(void **state)
             fprintf(stderr, "%s: killed before the handler was installed\n", tag);
         } else {
             int code = WEXITSTATUS(status);
-            if (code != 130 && code != 0)
-                fail_msg("%s: exit %d, not 130 or 0: %s", tag, code, msg);
+            if (code != 130 && code != 0) fail_msg("%s: exit %d, not 130 or 0: %s", tag, code, msg);
             int present = rel_check_outputs(out, &big_ref, tag);
             if (code == 0) {
                 assert_int_equal(present, REL_NOUTPUTS);
                 fprintf(stderr, "%s: finished first (exit 0)\n", tag);
             } else {
                 interrupted[runs[k].sig == SIGTERM]++;
-                fprintf(stderr, "%s: exit 130 in %s, %d complete file(s): %s", tag,
-                        stage_of(msg), present, msg);
+                fprintf(stderr, "%s: exit 130 in %s, %d complete file(s): %s", tag, stage_of(msg),
+                        present, msg);
             }
         }
         free(msg);
@@ -377,8 +362,7 @@ static void test_cli_sigkill_and_stale_cleanup(void **state)
     } at[] = {{ST_INGEST, 0.5}, {ST_H5, 0.3}, {ST_H5, 0.8}, {ST_CSV, 0.5}};
     enum { NKILL = sizeof at / sizeof at[0] };
     int left = 0;
-    if (stage_start_ms[NSTAGES] == 0)
-        measure_stages();
+    if (stage_start_ms[NSTAGES] == 0) measure_stages();
     for (size_t k = 0; k < NKILL; k++) {
         char out[4400], errfile[4400], tag[64];
         int st = at[k].stage;
@@ -409,15 +393,14 @@ static void test_cli_sigkill_and_stale_cleanup(void **state)
     snprintf(out, sizeof out, "%s/stale", dir);
     assert_int_equal(mkdir(out, 0777), 0);
     pid_t child = fork();
-    if (child == 0)
-        _exit(0);
+    if (child == 0) _exit(0);
     waitpid(child, NULL, 0);
     snprintf(dead, sizeof dead, "%s/report.h5.tmp-%ld", out, (long)child);
     snprintf(live, sizeof live, "%s/ranked.csv.tmp-%ld", out, (long)getppid());
     assert_int_equal(test_write_file(dead, "half a report"), 0);
     assert_int_equal(test_write_file(live, "another run is writing this"), 0);
-    assert_int_equal(test_run("'%s' audit '%s' -o '%s' --backend cpu --reproducible -q",
-                              SAKSI_CLI, small_input, out),
+    assert_int_equal(test_run("'%s' audit '%s' -o '%s' --backend cpu --reproducible -q", SAKSI_CLI,
+                              small_input, out),
                      0);
     assert_int_equal(access(dead, F_OK), -1);
     assert_int_equal(access(live, F_OK), 0);

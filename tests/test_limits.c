@@ -63,8 +63,7 @@ static run_result audit(const char *input, const char *out)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (!freopen(errfile, "w", stderr))
-            _exit(126);
+        if (!freopen(errfile, "w", stderr)) _exit(126);
         execl(SAKSI_CLI, SAKSI_CLI, "audit", input, "-o", outdir, "--backend", "cpu", "-q",
               (char *)NULL);
         _exit(127);
@@ -96,23 +95,20 @@ static void write_huge_record(int fd, const char *header, uint64_t bytes, const 
     enum { BLOCK = 1 << 20 };
     char *block = malloc(BLOCK);
     memset(block, 'x', BLOCK);
-    if (write(fd, header, strlen(header)) < 0)
-        _exit(1);
+    if (write(fd, header, strlen(header)) < 0) _exit(1);
     for (uint64_t left = bytes; left > 0;) {
         size_t n = left < BLOCK ? (size_t)left : BLOCK;
         ssize_t w = write(fd, block, n);
-        if (w <= 0)
-            _exit(1);
+        if (w <= 0) _exit(1);
         left -= (uint64_t)w;
     }
-    if (write(fd, tail, strlen(tail)) < 0)
-        _exit(1);
+    if (write(fd, tail, strlen(tail)) < 0) _exit(1);
     free(block);
 }
 
-#define GIB ((uint64_t)1 << 30)
+#define GIB          ((uint64_t)1 << 30)
 #define SPARSE_BYTES ((uint64_t)256 << 20)
-#define HEADER "station_id,registered,valid,cand_01\n"
+#define HEADER       "station_id,registered,valid,cand_01\n"
 
 /* A 1 GiB record streamed through a pipe: the reader never holds more
  * than max_line_bytes (1 MiB) of it; the next record is read normally. */
@@ -126,8 +122,7 @@ static void test_one_gigabyte_record_through_a_pipe(void **state)
     assert_true(writer >= 0);
     if (writer == 0) {
         int fd = open(fifo, O_WRONLY);
-        if (fd < 0)
-            _exit(1);
+        if (fd < 0) _exit(1);
         signal(SIGPIPE, SIG_DFL);
         write_huge_record(fd, HEADER "3201010001001,100,90,90\n3201010001002,", GIB,
                           "\n3201010001003,100,80,80\n");
@@ -260,8 +255,7 @@ static void test_five_thousand_candidates(void **state)
     snprintf(path, sizeof path, "%s/wide5k.csv", dir);
     write_wide(path, 3, 5000);
     run_result r = audit(path, "wide5k");
-    if (r.exit_code != 0)
-        fail_msg("5,000 candidates: exit %d: %s", r.exit_code, r.err);
+    if (r.exit_code != 0) fail_msg("5,000 candidates: exit %d: %s", r.exit_code, r.err);
     assert_rss_below(&r, 256, "3 stations x 5,000 candidates");
     free(r.err);
 }
@@ -274,8 +268,7 @@ static void test_hundred_candidates(void **state)
     snprintf(path, sizeof path, "%s/hundred.csv", dir);
     write_wide(path, 20000, 100);
     run_result r = audit(path, "hundred");
-    if (r.exit_code != 0)
-        fail_msg("100 candidates: exit %d: %s", r.exit_code, r.err);
+    if (r.exit_code != 0) fail_msg("100 candidates: exit %d: %s", r.exit_code, r.err);
     /* The table: 20,000 x 102 int32 = 8 MB, plus 64 MiB of address space
      * reserved for the first chunk of rows. */
     assert_rss_below(&r, 128, "20,000 stations x 100 candidates");

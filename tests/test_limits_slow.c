@@ -29,8 +29,7 @@ enum { STATIONS = 10000000 };
 static void write_stations(int fd)
 {
     FILE *f = fdopen(fd, "w");
-    if (!f)
-        _exit(1);
+    if (!f) _exit(1);
     fputs("station_id,registered,valid,invalid,total,cand_01,cand_02,cand_03\n", f);
     for (long i = 0; i < STATIONS; i++) {
         long v = i / 26, t = i % 26 + 1;
@@ -41,8 +40,7 @@ static void write_stations(int fd)
         fprintf(f, "%02d%02d%02d%04d%03ld,%d,%d,%d,%d,%d,%d,%d\n", prov, reg, dis, vil, t,
                 registered, valid, 3, valid + 3, a, b, c);
     }
-    if (fclose(f) != 0)
-        _exit(1);
+    if (fclose(f) != 0) _exit(1);
 }
 
 static void test_ten_million_stations(void **state)
@@ -70,8 +68,7 @@ static void test_ten_million_stations(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
     if (pid == 0) {
-        if (!freopen(json, "w", stdout))
-            _exit(126);
+        if (!freopen(json, "w", stdout)) _exit(126);
         execl(SAKSI_CLI, SAKSI_CLI, "audit", fifo, "-o", out, "--backend", "cpu", "-q", "--json",
               (char *)NULL);
         _exit(127);
@@ -83,9 +80,9 @@ static void test_ten_million_stations(void **state)
     waitpid(writer, &ws, 0);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     double rss = (double)ru.ru_maxrss * 1024.0;
-    fprintf(stderr, "10,000,000 stations: exit %d, %.1f s, peak RSS %.0f MiB (%.0f bytes a station)\n",
-            WIFEXITED(status) ? WEXITSTATUS(status) : -1, secs, rss / 1048576.0,
-            rss / STATIONS);
+    fprintf(stderr,
+            "10,000,000 stations: exit %d, %.1f s, peak RSS %.0f MiB (%.0f bytes a station)\n",
+            WIFEXITED(status) ? WEXITSTATUS(status) : -1, secs, rss / 1048576.0, rss / STATIONS);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     char *summary = test_read_file(json, NULL);

@@ -21,8 +21,7 @@ typedef struct textbuf {
 
 static void reserve(textbuf *t, size_t more)
 {
-    if (t->len + more <= t->cap)
-        return;
+    if (t->len + more <= t->cap) return;
     t->cap = 2 * (t->len + more);
     t->p = realloc(t->p, t->cap);
     FUZZ_CHECK(t->p != NULL, "text buffer");
@@ -34,12 +33,10 @@ static void put_field(textbuf *t, int first, const char *s, size_t n)
 {
     reserve(t, 2 * n + 4);
     char *w = t->p + t->len;
-    if (!first)
-        *w++ = ',';
+    if (!first) *w++ = ',';
     *w++ = '"';
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            *w++ = '"';
+        if (s[i] == '"') *w++ = '"';
         *w++ = s[i];
     }
     *w++ = '"';
@@ -62,11 +59,9 @@ static size_t input_names(const char *text, size_t size, const char **name, size
         size_t len = nl ? (size_t)(nl - line) : size - pos;
         pos += len + 1;
         const char *hash = memchr(line, '#', len);
-        if (hash)
-            len = (size_t)(hash - line);
+        if (hash) len = (size_t)(hash - line);
         const char *eq = memchr(line, '=', len);
-        if (!eq)
-            continue;
+        if (!eq) continue;
         const char *in = eq + 1;
         size_t il = len - (size_t)(in - line);
         while (il && (*in == ' ' || *in == '\t'))
@@ -79,8 +74,7 @@ static size_t input_names(const char *text, size_t size, const char **name, size
     return n;
 }
 
-static void audit_through(const char *map_path, const char *text_of_map, size_t size,
-                          unsigned opt)
+static void audit_through(const char *map_path, const char *text_of_map, size_t size, unsigned opt)
 {
     enum { MAXN = 64 };
     const char *name[MAXN];
@@ -92,8 +86,7 @@ static void audit_through(const char *map_path, const char *text_of_map, size_t 
         name[n] = "station_id", nlen[n++] = 10;
         name[n] = "registered", nlen[n++] = 10;
     }
-    if (n == 0)
-        return;
+    if (n == 0) return;
     for (size_t k = 0; k < n; k++) {
         size_t j = opt & OPT_REVERSE ? n - 1 - k : k;
         put_field(&csv, k == 0, name[j], nlen[j]);
@@ -117,10 +110,8 @@ static void audit_through(const char *map_path, const char *text_of_map, size_t 
     saksi_engine *e = saksi_engine_alloc(&cfg);
     FUZZ_CHECK(e != NULL, "engine allocation");
     saksi_status s = saksi_engine_ingest(e, csv_path, &err);
-    if (s == SAKSI_OK)
-        s = saksi_engine_run(e, &err);
-    if (s != SAKSI_OK)
-        fuzz_check_error(s, &err, "audit through the map");
+    if (s == SAKSI_OK) s = saksi_engine_run(e, &err);
+    if (s != SAKSI_OK) fuzz_check_error(s, &err, "audit through the map");
     saksi_engine_free(e);
     close(fd);
     free(csv.p);
@@ -130,8 +121,7 @@ int saksi_fuzz_colmap(const uint8_t *data, size_t size)
 {
     char path[64];
     saksi_error err = {0};
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     unsigned opt = data[0];
     const char *text = (const char *)data + 1;
     size -= 1;
@@ -151,8 +141,7 @@ int saksi_fuzz_colmap(const uint8_t *data, size_t size)
         size_t n = input_names(text, size, name, nlen, 64);
         for (size_t k = 0; k < n; k++) {
             char buf[256];
-            if (nlen[k] >= sizeof buf || memchr(name[k], 0, nlen[k]))
-                continue;
+            if (nlen[k] >= sizeof buf || memchr(name[k], 0, nlen[k])) continue;
             memcpy(buf, name[k], nlen[k]);
             buf[nlen[k]] = 0;
             FUZZ_CHECK(saksi_colmap_canonical(m, buf) != NULL, "no canonical name");
@@ -170,8 +159,7 @@ int saksi_fuzz_colmap(const uint8_t *data, size_t size)
             char *pair = strndup(text + pos, len);
             FUZZ_CHECK(pair != NULL, "pair");
             s = saksi_colmap_add(m, pair, &err);
-            if (s != SAKSI_OK)
-                fuzz_check_error(s, &err, "--map pair");
+            if (s != SAKSI_OK) fuzz_check_error(s, &err, "--map pair");
             free(pair);
             pos += len + 1;
         }

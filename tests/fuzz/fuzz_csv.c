@@ -12,11 +12,11 @@
 #include "fuzz_support.h"
 
 /* Option bits of the first byte. */
-#define OPT_BUFFER_MASK  0x0Fu /* read buffer of 1 + 3 * value bytes in pass A */
-#define OPT_STRICT       0x10u /* --strict */
-#define OPT_REPORT       0x20u /* write report.h5, ranked.csv, quarantine.csv */
-#define OPT_SHORT_LINES  0x40u /* a third pass with a small max_line_bytes */
-#define OPT_LANG_ID      0x80u /* reasons in Bahasa Indonesia */
+#define OPT_BUFFER_MASK 0x0Fu /* read buffer of 1 + 3 * value bytes in pass A */
+#define OPT_STRICT      0x10u /* --strict */
+#define OPT_REPORT      0x20u /* write report.h5, ranked.csv, quarantine.csv */
+#define OPT_SHORT_LINES 0x40u /* a third pass with a small max_line_bytes */
+#define OPT_LANG_ID     0x80u /* reasons in Bahasa Indonesia */
 
 /* Pass B's read buffer: larger than any input run_fuzz.sh lets libFuzzer
  * make (-max_len=8192), so the whole file is one chunk. */
@@ -25,9 +25,11 @@
 static void check_stats(const saksi_ingest_stats *s, const saksi_table *t,
                         const saksi_quarantine *q)
 {
-    FUZZ_CHECK(s->records == s->accepted + s->quarantined, "records %llu accepted %llu "
-               "quarantined %llu", (unsigned long long)s->records,
-               (unsigned long long)s->accepted, (unsigned long long)s->quarantined);
+    FUZZ_CHECK(s->records == s->accepted + s->quarantined,
+               "records %llu accepted %llu "
+               "quarantined %llu",
+               (unsigned long long)s->records, (unsigned long long)s->accepted,
+               (unsigned long long)s->quarantined);
     FUZZ_CHECK(t->n == s->accepted, "table %zu rows, %llu accepted", t->n,
                (unsigned long long)s->accepted);
     FUZZ_CHECK(q->n == s->quarantined, "quarantine %zu, counted %llu", q->n,
@@ -44,8 +46,8 @@ static void check_stats(const saksi_ingest_stats *s, const saksi_table *t,
     for (int l = 0; l < SAKSI_NLEVELS; l++) {
         size_t covered = 0;
         for (size_t r = 0; r < t->regions[l].n; r++) {
-            FUZZ_CHECK(t->regions[l].first[r] == covered, "level %d region %zu starts at %zu",
-                       l, r, t->regions[l].first[r]);
+            FUZZ_CHECK(t->regions[l].first[r] == covered, "level %d region %zu starts at %zu", l, r,
+                       t->regions[l].first[r]);
             covered += t->regions[l].count[r];
         }
         FUZZ_CHECK(covered == t->n, "level %d covers %zu of %zu rows", l, covered, t->n);
@@ -76,9 +78,9 @@ static void check_same(const saksi_table *a, const saksi_table *b, const saksi_i
     for (size_t i = 0; i < a->n; i++)
         FUZZ_CHECK(strcmp(saksi_table_id(a, i), saksi_table_id(b, i)) == 0, "row %zu id", i);
     for (size_t s = 0; s < a->nslots; s++)
-        FUZZ_CHECK(memcmp(a->cols + s * a->stride, b->cols + s * b->stride,
-                          a->n * sizeof *a->cols) == 0,
-                   "slot %zu differs", s);
+        FUZZ_CHECK(
+            memcmp(a->cols + s * a->stride, b->cols + s * b->stride, a->n * sizeof *a->cols) == 0,
+            "slot %zu differs", s);
     for (int l = 1; l < SAKSI_NLEVELS; l++) {
         FUZZ_CHECK(a->regions[l].n == b->regions[l].n, "level %d regions", l);
         for (size_t r = 0; r < a->regions[l].n; r++)
@@ -119,8 +121,7 @@ static void audit(const char *path, unsigned opt)
     saksi_engine *e = saksi_engine_alloc(&cfg);
     FUZZ_CHECK(e != NULL, "engine allocation");
     saksi_status s = saksi_engine_ingest(e, path, &err);
-    if (s == SAKSI_OK)
-        s = saksi_engine_run(e, &err);
+    if (s == SAKSI_OK) s = saksi_engine_run(e, &err);
     if (s == SAKSI_OK && (opt & OPT_REPORT)) {
         const char *dir = fuzz_out_dir();
         s = saksi_engine_write_report(e, dir, &err);
@@ -141,8 +142,7 @@ static void audit(const char *path, unsigned opt)
         /* The JSON summary of hostile names must be writable. */
         FILE *null = fopen("/dev/null", "w");
         FUZZ_CHECK(null != NULL, "/dev/null");
-        FUZZ_CHECK(saksi_summary_write_json(sum, null, &err) == SAKSI_OK, "json: %s",
-                   err.message);
+        FUZZ_CHECK(saksi_summary_write_json(sum, null, &err) == SAKSI_OK, "json: %s", err.message);
         fclose(null);
     } else {
         fuzz_check_error(s, &err, "audit");
@@ -157,8 +157,7 @@ int saksi_fuzz_csv(const uint8_t *data, size_t size)
     saksi_quarantine *qa = NULL, *qb = NULL, *qc = NULL;
     saksi_table *ta = NULL, *tb = NULL, *tc = NULL;
     saksi_ingest_stats sa, sb, sc;
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     unsigned opt = data[0];
     int fd = fuzz_memfile(data + 1, size - 1, path, sizeof path);
     FUZZ_CHECK(fd >= 0, "memfd");
@@ -168,13 +167,11 @@ int saksi_fuzz_csv(const uint8_t *data, size_t size)
      * would too, but costs ASan a 512 KiB shadow fill per call). */
     saksi_status b = ingest(path, PASS_B_BUFFER, 0, &qb, &tb, &sb, &err);
     FUZZ_CHECK(a == b, "status %d with a small read buffer, %d with the default", a, b);
-    if (a == SAKSI_OK)
-        check_same(ta, tb, &sa, &sb, qa, qb);
+    if (a == SAKSI_OK) check_same(ta, tb, &sa, &sb, qa, qb);
     if (opt & OPT_SHORT_LINES)
         ingest(path, 1 + (opt & OPT_BUFFER_MASK), 8 + 4 * (opt & OPT_BUFFER_MASK), &qc, &tc, &sc,
                &err);
-    if (b == SAKSI_OK)
-        audit(path, opt);
+    if (b == SAKSI_OK) audit(path, opt);
 
     saksi_table_free(ta);
     saksi_table_free(tb);

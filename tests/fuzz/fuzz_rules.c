@@ -67,14 +67,13 @@ static char fixture_path[NFIXTURES][64];
 
 static void make_fixtures(void)
 {
-    if (fixture_path[0][0])
-        return;
+    if (fixture_path[0][0]) return;
     char *wide = fixture_wide();
     const char *text[NFIXTURES] = {fixture_plain, fixture_extremes, wide};
     for (int k = 0; k < NFIXTURES; k++)
-        FUZZ_CHECK(fuzz_memfile(text[k], strlen(text[k]), fixture_path[k],
-                                sizeof fixture_path[k]) >= 0,
-                   "fixture memfd"); /* kept open for the life of the process */
+        FUZZ_CHECK(
+            fuzz_memfile(text[k], strlen(text[k]), fixture_path[k], sizeof fixture_path[k]) >= 0,
+            "fixture memfd"); /* kept open for the life of the process */
     free(wide);
 }
 
@@ -83,8 +82,7 @@ int saksi_fuzz_rules(const uint8_t *data, size_t size)
     char path[64];
     saksi_error err = {0};
     saksi_rules *rules = NULL;
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     make_fixtures();
     unsigned opt = data[0];
     unsigned table = (opt & OPT_TABLE_MASK) % NFIXTURES;
@@ -96,8 +94,7 @@ int saksi_fuzz_rules(const uint8_t *data, size_t size)
         FUZZ_CHECK(s == SAKSI_ERR_DATA || s == SAKSI_ERR_NOMEM, "parse status %d", (int)s);
         return 0;
     }
-    FUZZ_CHECK(rules->nrules >= 1 && rules->nrules <= SAKSI_MAX_RULES, "%zu rules",
-               rules->nrules);
+    FUZZ_CHECK(rules->nrules >= 1 && rules->nrules <= SAKSI_MAX_RULES, "%zu rules", rules->nrules);
     for (size_t r = 0; r < rules->nrules; r++)
         FUZZ_CHECK(rules->rule[r].nterms <= SAKSI_MAX_TERMS &&
                        rules->rule[r].nlhs <= rules->rule[r].nterms &&

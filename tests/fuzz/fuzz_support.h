@@ -41,8 +41,7 @@ int saksi_fuzz_rules(const uint8_t *data, size_t size);
 static inline int fuzz_memfile(const void *data, size_t size, char *path, size_t len)
 {
     int fd = memfd_create("saksi-fuzz", MFD_CLOEXEC);
-    if (fd < 0)
-        return -1;
+    if (fd < 0) return -1;
     const char *p = data;
     while (size > 0) {
         ssize_t w = write(fd, p, size);
@@ -64,11 +63,9 @@ static inline void fuzz_empty_dir(const char *dir)
     DIR *d = opendir(dir);
     struct dirent *de;
     char path[4096 + 512];
-    if (!d)
-        return;
+    if (!d) return;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
+        if (de->d_name[0] == '.') continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         unlink(path);
     }
@@ -106,8 +103,7 @@ static inline int fuzz_count_temporaries(const char *dir)
     DIR *d = opendir(dir);
     struct dirent *de;
     int n = 0;
-    if (!d)
-        return 0;
+    if (!d) return 0;
     while ((de = readdir(d)) != NULL)
         n += strstr(de->d_name, ".tmp-") != NULL;
     closedir(d);
