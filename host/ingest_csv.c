@@ -10,7 +10,9 @@
  * per-field allocation; records with quotes, records split across read
  * chunks and invalid UTF-8 take a slower, byte-exact path.
  */
-#include "ingest_internal.h"
+#include "ingest_archive.h"
+#include "ingest_sirekap.h"
+#include "presets.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -25,7 +27,10 @@
  * the value is out of range, and v * 10 + 9 cannot wrap a uint64. */
 #define INGEST_DIGIT_CAP 10000000000ull
 
-enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_VALUE };
+/* ROLE_KEEP: text a preset needs (id part, filter, timestamp); ROLE_TERM:
+ * a count that a preset adds into another field. Roles from ROLE_VALUE
+ * on are counts, parsed into *dst. */
+enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_KEEP, ROLE_VALUE, ROLE_TERM };
 
 /* Cell conversion results. */
 enum cell { CELL_OK, CELL_MISSING, CELL_NOT_INTEGER, CELL_OVERFLOW };
@@ -34,7 +39,16 @@ typedef struct column {
     int role;
     int arg; /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
     const char *name; /* the input header name, for messages */
+    int32_t *dst;     /* counts: where the cell's value goes */
 } column;
+
+/* A field a preset computes as a signed sum of columns. */
+typedef struct expr {
+    int field;
+    size_t nterm;
+    int sign[SAKSI_PRESET_MAX_TERMS];
+    size_t col[SAKSI_PRESET_MAX_TERMS];
+} expr;
 
 typedef saksi_span span;
 
@@ -75,6 +89,19 @@ typedef struct ingest {
     int in_record, skipping, sawq, qs;
     uint64_t rec_line, rec_len, rec_nl;
     uint64_t line; /* line on which the next record starts */
+
+    /* preset (NULL for the canonical CSV) */
+    const saksi_preset *pre;
+    char delim;
+    saksi_preset_binding bind;
+    int32_t *termv; /* per column: counts read only for an expression */
+    expr *expr;
+    size_t nexpr;
+    char *idbuf; /* an id assembled from parts */
+    char *header_text; /* the first member's header, to check the others' */
+    size_t header_len;
+    int repeat_header;
+    const char *member; /* current archive member, for messages */
 } ingest;
 
 /* ------------------------------------------------------------------ */
@@ -112,12 +139,12 @@ static span trim(span s)
  * that it is the delimiter). The literal -2147483648 is out of range:
  * INT32_MIN is SAKSI_MISSING.
  */
-static inline int parse_count(const char **pp, const char *e, int32_t *out)
+static inline int parse_count(const char **pp, const char *e, int32_t *out, char delim)
 {
     const char *p = *pp;
     while (p < e && *p == ' ')
         p++;
-    if (p == e || *p == ',') {
+    if (p == e || *p == delim) {
         *pp = p;
         *out = SAKSI_MISSING;
         return CELL_MISSING;
@@ -177,7 +204,7 @@ static span prefix_id(const ingest *g, const char *s, size_t len)
 {
     const char *p = s, *e = s + len;
     for (size_t j = 0; p < e; j++) {
-        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *c = memchr(p, g->delim, (size_t)(e - p));
         if (!c || memchr(p, '"', (size_t)(c - p))) break;
         if (j == g->id_col) return (span){p, (size_t)(c - p)};
         p = c + 1;
@@ -209,15 +236,35 @@ out:
     return rc;
 }
 
+/* A count cell the plain parser rejected (r), read again under the
+ * preset's options (thousands separator, "-" for missing, ...). */
+static int preset_retry(const ingest *g, span cell, int32_t *dst, int r)
+{
+    if (!g->pre)
+        return r;
+    switch (saksi_preset_cell(g->pre, cell.p, cell.len, dst)) {
+    case SAKSI_PCELL_VALUE:
+        return CELL_OK;
+    case SAKSI_PCELL_MISSING:
+        *dst = SAKSI_MISSING;
+        return CELL_MISSING;
+    case SAKSI_PCELL_OVERFLOW:
+        return CELL_OVERFLOW;
+    default:
+        return CELL_NOT_INTEGER;
+    }
+}
+
 /* Record cell j of the current record (a count is converted). Quoted
  * cells are converted here too, so a count must fill its whole cell. */
 static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, problem *bad)
 {
     const column *c = &g->col[j];
-    if (c->role == ROLE_VALUE) {
+    if (c->role >= ROLE_VALUE) {
         const char *p = cell.p, *e = cell.p + cell.len;
-        int r = parse_count(&p, e, &g->values[c->arg]);
+        int r = parse_count(&p, e, c->dst, g->delim);
         if (p != e) r = CELL_NOT_INTEGER;
+        if (r == CELL_NOT_INTEGER || r == CELL_OVERFLOW) r = preset_retry(g, cell, c->dst, r);
         if (r == CELL_MISSING)
             (*missing)++;
         else if (r != CELL_OK && bad->reason < 0)
@@ -238,13 +285,15 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
     for (size_t j = 0; j < g->ncol; j++) {
         const column *c = &g->col[j];
         const char *f = p;
-        if (c->role == ROLE_VALUE) {
-            int r = parse_count(&p, e, &g->values[c->arg]);
-            if (p < e && *p != ',') {
+        if (c->role >= ROLE_VALUE) {
+            int r = parse_count(&p, e, c->dst, g->delim);
+            if (p < e && *p != g->delim) {
                 r = CELL_NOT_INTEGER;
-                p = memchr(p, ',', (size_t)(e - p));
+                p = memchr(p, g->delim, (size_t)(e - p));
                 if (!p) p = e;
             }
+            if (r == CELL_NOT_INTEGER || r == CELL_OVERFLOW)
+                r = preset_retry(g, (span){f, (size_t)(p - f)}, c->dst, r);
             if (r == CELL_MISSING)
                 (*missing)++;
             else if (r != CELL_OK && bad->reason < 0)
@@ -252,7 +301,7 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
                                  j,
                                  {f, (size_t)(p - f)}};
         } else {
-            p = memchr(p, ',', (size_t)(e - p));
+            p = memchr(p, g->delim, (size_t)(e - p));
             if (!p) p = e;
             if (c->role != ROLE_IGNORE) {
                 span cell = {f, (size_t)(p - f)};
@@ -265,7 +314,72 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
         p++;
     }
     /* more fields than the header has: count them for the message */
-    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, ',');
+    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, g->delim);
+}
+
+/* The station id of a complete record: its column, or a preset's parts
+ * joined; empty when a part is empty. */
+static saksi_status record_id(ingest *g, span *id, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_preset_binding *b = &g->bind;
+    if (b->nid == 0) {
+        *id = trim(g->cell[g->id_col]);
+        goto out;
+    }
+    size_t need = 1;
+    for (size_t k = 0; k < b->nid; k++)
+        need += b->id_lit[k] ? strlen(b->id_lit[k]) : g->cell[b->id_col[k]].len;
+    char *w = realloc(g->idbuf, need);
+    if (!w) SAKSI_ALLOC_FAIL("a station id");
+    g->idbuf = w;
+    for (size_t k = 0; k < b->nid; k++) {
+        span c = b->id_lit[k] ? (span){b->id_lit[k], strlen(b->id_lit[k])}
+                              : trim(g->cell[b->id_col[k]]);
+        if (c.len == 0 && !b->id_lit[k]) {
+            w = g->idbuf;
+            break;
+        }
+        memcpy(w, c.p, c.len);
+        w += c.len;
+    }
+    *id = (span){g->idbuf, (size_t)(w - g->idbuf)};
+out:
+    return rc;
+}
+
+/* Fields a preset adds up from columns; a missing term makes the sum
+ * missing, a sum outside int32 is a bad record. */
+static void eval_exprs(ingest *g, problem *bad)
+{
+    for (size_t k = 0; k < g->nexpr; k++) {
+        const expr *x = &g->expr[k];
+        int64_t sum = 0;
+        int miss = 0;
+        for (size_t t = 0; t < x->nterm && !miss; t++) {
+            int32_t v = *g->col[x->col[t]].dst;
+            miss = v == SAKSI_MISSING;
+            sum += x->sign[t] * (int64_t)v;
+        }
+        if (miss)
+            g->values[x->field] = SAKSI_MISSING;
+        else if (sum > INT32_MAX || sum < -(int64_t)INT32_MAX)
+            *bad = (problem){SAKSI_Q_OVERFLOW, x->col[0], {"(a sum of columns)", 18}};
+        else
+            g->values[x->field] = (int32_t)sum;
+    }
+}
+
+/* A row the preset's filter leaves out: not a record. */
+static int filtered_out(ingest *g)
+{
+    if (g->bind.filter_col == SIZE_MAX) return 0;
+    span v = trim(g->cell[g->bind.filter_col]);
+    const char *want = g->pre->filter_val;
+    if (v.len == strlen(want) && memcmp(v.p, want, v.len) == 0) return 0;
+    g->st->records--;
+    g->st->filtered++;
+    return 1;
 }
 
 /* Append the station of a parsed record, or quarantine it as a duplicate. */
@@ -286,7 +400,8 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
             w += c.len + 1;
         }
     }
-    span id = trim(g->cell[g->id_col]);
+    span id;
+    SAKSI_TRY(record_id(g, &id, err));
     uint64_t first = 0;
     saksi_error aerr;
     rc = saksi_table_append(g->t, id.p, id.len, regions, g->values, g->file, line, &first, &aerr);
@@ -298,7 +413,12 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
     } else {
         g->st->accepted++;
         g->st->missing_cells += missing;
+        if (g->opt->meta && g->bind.ts_col != SIZE_MAX) {
+            span c = g->cell[g->bind.ts_col];
+            SAKSI_TRY(saksi_meta_add_timestamp(g->opt->meta, g->file, line, c.p, c.len, err));
+        }
     }
+out:
     return rc;
 }
 
@@ -369,6 +489,15 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         g->st->blank_lines++;
         goto out;
     }
+    if (!g->have_header && g->pre && line < g->pre->header_row) goto out;
+    if (g->repeat_header) {
+        /* every member of an archive repeats the first one's header */
+        if (len != g->header_len || memcmp(s, g->header_text, len) != 0)
+            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: the header differs from the first member's",
+                       g->member ? g->member : g->path, (unsigned long long)line);
+        g->repeat_header = 0;
+        goto out;
+    }
     if (!g->have_header) {
         rc = header(g, s, len, line, err);
         goto out;
@@ -383,7 +512,7 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
     if (sawq) {
         SAKSI_TRY(reserve_scratch(g, len, err));
         size_t stray;
-        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray);
+        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray, g->delim);
         size_t upto = nf < g->ncol ? nf : g->ncol;
         for (size_t j = 0; j < upto && j < stray; j++)
             take_cell(g, j, g->fields[j], &missing, &bad);
@@ -395,8 +524,22 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         nf = split_plain(g, s, s + len, &missing, &bad);
     }
     span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
+    if (nf == g->ncol && bad_utf8 == len && g->pre) {
+        if (filtered_out(g)) goto out;
+        for (size_t k = 0; k < g->pre->nmissing_num; k++) /* a count the preset reads as missing */
+            for (size_t j = 0; j < g->ncol; j++)
+                if (g->col[j].role >= ROLE_VALUE && *g->col[j].dst == g->pre->missing_num[k]) {
+                    *g->col[j].dst = SAKSI_MISSING;
+                    missing++;
+                }
+        if (bad.reason < 0) eval_exprs(g, &bad);
+        if (g->bind.nid && bad.reason < 0) {
+            SAKSI_TRY(record_id(g, &id, err));
+            if (id.len == 0) bad = (problem){SAKSI_Q_MISSING_ID, g->id_col, id};
+        }
+    }
     if (bad_utf8 < len) {
-        size_t col = saksi_csv_column_at(s, bad_utf8) - 1;
+        size_t col = saksi_csv_column_at(s, bad_utf8, g->delim) - 1;
         if (s[bad_utf8] == 0)
             rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
                             "NUL byte at byte %zu of the record", bad_utf8 + 1);
@@ -461,6 +604,67 @@ static void list_ignored(ingest *g)
     }
 }
 
+/* Bind the preset to the header's names (g->col[].name). */
+static saksi_status bind_header(ingest *g, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const char **names = saksi_calloc_array(g->ncol, sizeof *names);
+    if (!names) SAKSI_ALLOC_FAIL("the header names");
+    for (size_t j = 0; j < g->ncol; j++)
+        names[j] = g->col[j].name;
+    SAKSI_TRY(saksi_preset_bind(g->pre, g->opt->preset_source, names, g->ncol, &g->bind, err));
+out:
+    free(names);
+    return rc;
+}
+
+/* After the columns are classified: the preset's text and term columns,
+ * its sums (a field given by a sum and by a column is an error) and a
+ * station id made of parts. */
+static saksi_status apply_binding(ingest *g, int *present, size_t *claim, const char **labels,
+                                  size_t *ncand, int *have_id, uint64_t line, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_preset_binding *b = &g->bind;
+    for (size_t j = 0; j < g->ncol; j++) {
+        if (b->role[j] == SAKSI_BIND_TERM) g->col[j].role = ROLE_TERM;
+        if (b->role[j] == SAKSI_BIND_KEEP && g->col[j].role == ROLE_IGNORE)
+            g->col[j].role = ROLE_KEEP;
+    }
+    g->expr = saksi_calloc_array(b->nexpr + 1, sizeof *g->expr);
+    if (!g->expr) SAKSI_ALLOC_FAIL("the preset's sums");
+    for (size_t k = 0; k < b->nexpr; k++) {
+        const saksi_bind_expr *x = &b->expr[k];
+        expr *e = &g->expr[g->nexpr++];
+        e->nterm = x->nterm;
+        memcpy(e->sign, x->sign, sizeof e->sign);
+        memcpy(e->col, x->col, sizeof e->col);
+        if (x->field < 0) {
+            e->field = SAKSI_NFIXED + (int)*ncand;
+            labels[(*ncand)++] = x->canonical + strlen(SAKSI_CAND_PREFIX);
+            continue;
+        }
+        e->field = x->field;
+        if (claim[x->field] != SIZE_MAX)
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: line %llu: '%s' is given both by column %zu and by a sum (%s)",
+                       g->path, (unsigned long long)line, x->canonical, claim[x->field] + 1,
+                       g->pre->origin);
+        present[x->field] = 1;
+    }
+    if (b->nid) {
+        *have_id = 1;
+        g->id_col = b->id_col[0] != SIZE_MAX ? b->id_col[0] : 0;
+        for (size_t k = 0; k < b->nid; k++)
+            if (b->id_col[k] != SIZE_MAX) {
+                g->id_col = b->id_col[k];
+                break;
+            }
+    }
+out:
+    return rc;
+}
+
 /* Parse the header row: which column is which canonical field. */
 static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, saksi_error *err)
 {
@@ -471,18 +675,18 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         SAKSI_FAIL(SAKSI_ERR_DATA,
                    "%s: line %llu: the header is not valid UTF-8 (byte 0x%02X in column %zu)",
                    g->path, (unsigned long long)line, (unsigned)(unsigned char)s[bad],
-                   saksi_csv_column_at(s, bad));
+                   saksi_csv_column_at(s, bad, g->delim));
     SAKSI_TRY(reserve_scratch(g, len, err));
-    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray);
+    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray, g->delim);
     g->fields = saksi_calloc_array(n, sizeof *g->fields);
     g->cell = saksi_calloc_array(n, sizeof *g->cell);
     g->col = saksi_calloc_array(n, sizeof *g->col);
     g->names = malloc(len + n);
     canon = saksi_calloc_array(n, sizeof *canon);
-    labels = saksi_calloc_array(n, sizeof *labels);
+    labels = saksi_calloc_array(2 * n + 1, sizeof *labels); /* columns, then sums */
     if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels)
         SAKSI_ALLOC_FAIL("the header");
-    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray);
+    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray, g->delim);
     if (stray != SIZE_MAX)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: column %zu of the header has a stray quote",
                    g->path, (unsigned long long)line, stray + 1);
@@ -498,7 +702,13 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         w[name.len] = '\0';
         g->col[j].name = w;
         w += name.len + 1;
-        canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
+    }
+    if (g->pre) SAKSI_TRY(bind_header(g, err));
+    for (size_t j = 0; j < n; j++) {
+        if (g->pre)
+            canon[j] = g->bind.canon[j] ? g->bind.canon[j] : "";
+        else
+            canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
         int arg, kind = saksi_colkind_of(canon[j], &arg);
         /* claim[]: the column holding each fixed field, region level and
          * the id; candidates are compared by name */
@@ -540,12 +750,15 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
                 g->path, (unsigned long long)line, prev + 1, a, j + 1, b, canon[j]);
         }
     }
+    if (g->pre)
+        SAKSI_TRY(apply_binding(g, present, claim, labels, &ncand, &have_id, line, err));
     if (!have_id)
         SAKSI_FAIL(
             SAKSI_ERR_DATA,
             "%s: line %llu: the header has no station_id column (map one: --map station_id=NAME)",
             g->path, (unsigned long long)line);
-    if (!present[SAKSI_F_REGISTERED])
+    int need_registered = !g->pre || (!g->pre->registered_optional && g->opt->preset_source == 0);
+    if (!present[SAKSI_F_REGISTERED] && need_registered)
         SAKSI_FAIL(
             SAKSI_ERR_DATA,
             "%s: line %llu: the header has no registered column (map one: --map registered=NAME)",
@@ -559,9 +772,18 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
     if (!g->values) SAKSI_ALLOC_FAIL("the record values");
     for (size_t f = 0; f < SAKSI_NFIXED + ncand; f++)
         g->values[f] = SAKSI_MISSING;
+    g->termv = saksi_malloc_array(n, sizeof *g->termv);
+    if (!g->termv) SAKSI_ALLOC_FAIL("the record values");
+    for (size_t j = 0; j < n; j++) {
+        g->termv[j] = SAKSI_MISSING;
+        g->col[j].dst = g->col[j].role == ROLE_TERM ? &g->termv[j] : &g->values[g->col[j].arg];
+    }
     g->t = saksi_table_alloc(present, ncand, labels);
     if (!g->t) SAKSI_ALLOC_FAIL("the station table");
     list_ignored(g);
+    if (!(g->header_text = malloc(len ? len : 1))) SAKSI_ALLOC_FAIL("the header");
+    memcpy(g->header_text, s, len);
+    g->header_len = len;
     g->have_header = 1;
 out:
     free(canon);
@@ -614,7 +836,7 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
 {
     saksi_status rc = SAKSI_OK;
     if (g->in_record) {
-        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq);
+        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq, g->delim);
         SAKSI_TRY(carry_append(g, p, end ? end : e, err));
         if (!end) goto out;
         SAKSI_TRY(end_carried(g, err));
@@ -632,7 +854,7 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
         }
         int qs = QS_FIELD_START, sawq = 0;
         uint64_t inner = 0;
-        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq);
+        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq, g->delim);
         if (!end) {
             g->in_record = 1;
             g->skipping = 0;
@@ -671,10 +893,10 @@ static saksi_status finish(ingest *g, saksi_error *err)
         size_t open = SIZE_MAX;
         for (size_t i = 0; i < g->carry_len; i++) {
             int before = qs;
-            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq);
+            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq, g->delim);
             if (qs == QS_QUOTED && before == QS_FIELD_START) open = i;
         }
-        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open) - 1
+        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open, g->delim) - 1
                                                          : SIZE_MAX;
         g->st->records++;
         rc =
@@ -689,12 +911,71 @@ out:
     return rc;
 }
 
+/* Which archive members are read: the preset's glob, else every file but
+ * macOS resource forks and hidden files. */
+static int member_wanted(const saksi_preset *pre, const char *name)
+{
+    if (pre && pre->members) return saksi_archive_glob(pre->members, name);
+    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+    return strncmp(name, "__MACOSX/", 9) != 0 && base[0] != '.';
+}
+
+/* Read every wanted member of the input (the file itself when it is no
+ * archive) through the parser; each member is a quarantine file of its own
+ * ("archive:member") and repeats the first one's header. */
+static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_reader *r = saksi_archive_reader(a);
+    uint64_t size = saksi_reader_size(r);
+    int kind = saksi_archive_kind(a);
+    size_t members = 0;
+    char *qname = NULL;
+    for (;;) {
+        const char *name, *data;
+        size_t len;
+        int more;
+        SAKSI_TRY(saksi_archive_next(a, &name, &more, err));
+        if (!more) break;
+        if (kind != SAKSI_ARCHIVE_NONE && !member_wanted(g->pre, name)) continue;
+        free(qname);
+        qname = malloc(strlen(g->path) + strlen(name) + 2);
+        if (!qname) SAKSI_ALLOC_FAIL("a member name");
+        if (kind == SAKSI_ARCHIVE_NONE)
+            strcpy(qname, g->path);
+        else
+            sprintf(qname, "%s:%s", g->path, name);
+        SAKSI_TRY(saksi_quarantine_add_file(g->q, qname, &g->file, err));
+        g->member = g->q->files[g->file];
+        g->line = 1;
+        g->first_record = 1;
+        g->in_record = 0;
+        g->repeat_header = g->have_header;
+        members++;
+        for (;;) {
+            SAKSI_TRY(saksi_archive_read(a, &data, &len, err));
+            if (len == 0) break;
+            SAKSI_TRY(feed(g, data, data + len, err));
+            if (g->opt->progress_cb && size)
+                g->opt->progress_cb(g->opt->progress_ctx, "ingest",
+                                    (double)saksi_reader_bytes(r) / (double)size);
+        }
+        SAKSI_TRY(finish(g, err));
+    }
+    if (members == 0)
+        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: no archive member matches '%s'", g->path,
+                   g->pre && g->pre->members ? g->pre->members : "*");
+out:
+    free(qname);
+    return rc;
+}
+
 saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
                               saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *stats,
                               saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    saksi_reader *r = NULL;
+    saksi_archive *a = NULL;
     saksi_ingest_stats local;
     saksi_ingest_options defaults = {0};
     ingest g = {0};
@@ -711,28 +992,24 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
     g.max_line = opt->max_line_bytes ? opt->max_line_bytes : INGEST_DEFAULT_MAX_LINE_BYTES;
     g.line = 1;
     g.first_record = 1;
-    SAKSI_TRY(saksi_reader_open(
-        &r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
-    SAKSI_TRY(saksi_quarantine_add_file(q, path, &g.file, err));
-    uint64_t size = saksi_reader_size(r);
-    for (;;) {
-        const char *data;
-        size_t len;
-        SAKSI_TRY(saksi_reader_next(r, &data, &len, err));
-        if (len == 0) break;
-        SAKSI_TRY(feed(&g, data, data + len, err));
-        if (opt->progress_cb && size)
-            opt->progress_cb(opt->progress_ctx, "ingest",
-                             (double)saksi_reader_bytes(r) / (double)size);
-    }
-    SAKSI_TRY(finish(&g, err));
-    stats->bytes = saksi_reader_bytes(r);
-    saksi_reader_sha256(r, stats->sha256);
+    g.pre = opt->preset;
+    g.delim = g.pre ? g.pre->delimiter : ',';
+    g.bind.filter_col = g.bind.ts_col = SIZE_MAX;
+    SAKSI_TRY(saksi_archive_open(
+        &a, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
+    SAKSI_TRY(read_members(&g, a, err));
+    stats->bytes = saksi_reader_bytes(saksi_archive_reader(a));
+    saksi_reader_sha256(saksi_archive_reader(a), stats->sha256);
     SAKSI_TRY(saksi_table_finalize(g.t, err));
     *out = g.t;
     g.t = NULL;
 out:
-    saksi_reader_close(r);
+    saksi_archive_close(a);
+    saksi_preset_binding_free(&g.bind);
+    free(g.termv);
+    free(g.expr);
+    free(g.idbuf);
+    free(g.header_text);
     saksi_table_free(g.t);
     free(g.col);
     free(g.names);
