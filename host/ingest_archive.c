@@ -51,6 +51,7 @@ struct saksi_archive {
     unsigned char *out;
     char *meta; /* pax / GNU long name of the next member */
     int ended;
+    size_t chunk; /* the reader's largest chunk */
 };
 
 saksi_reader *saksi_archive_reader(saksi_archive *a)
@@ -108,8 +109,15 @@ static saksi_status src_peek(saksi_archive *a, const char **p, size_t *n, saksi_
     saksi_status rc = SAKSI_OK;
     SAKSI_TRY(src_fill(a, err));
     if (a->front_pos < a->front_len) {
+        /* the reader checks for a stop before each read; so do the peeked bytes */
+        if (saksi_stop_requested())
+            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "%s: reading stopped on request", a->path);
+        /* the peeked bytes go out in the reader's chunk size, so a caller
+         * sees the same blocks (and progress steps) as from the reader */
         *p = a->front + a->front_pos;
         *n = a->front_len - a->front_pos;
+        if (*n > a->chunk)
+            *n = a->chunk;
     } else {
         *p = a->cd + a->cpos;
         *n = a->clen - a->cpos;
@@ -158,12 +166,18 @@ saksi_status saksi_archive_open(saksi_archive **out, const char *path, size_t bu
     if (!a || !(a->path = saksi_strdup(path)) || !(a->front = malloc(PEEK_BYTES)))
         SAKSI_ALLOC_FAIL("the archive reader");
     SAKSI_TRY(saksi_reader_open(&a->r, path, buffer_bytes, err));
+    a->chunk = buffer_bytes;
     /* Peek the first block: a zip starts with a local header (or is an
      * empty archive), a tar carries "ustar" at offset 257. */
     while (a->front_len < PEEK_BYTES) {
-        SAKSI_TRY(src_fill(a, err));
-        if (a->eof)
-            break;
+        if (a->cpos == a->clen) {
+            SAKSI_TRY(saksi_reader_next(a->r, &a->cd, &a->clen, err));
+            a->cpos = 0;
+            if (a->clen == 0) {
+                a->eof = 1;
+                break;
+            }
+        }
         size_t take = PEEK_BYTES - a->front_len < a->clen - a->cpos ? PEEK_BYTES - a->front_len
                                                                     : a->clen - a->cpos;
         memcpy(a->front + a->front_len, a->cd + a->cpos, take);
