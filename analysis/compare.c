@@ -116,6 +116,7 @@ static saksi_status compare_station(const saksi_table *a, const saksi_table *b, 
     c->field_changes += s.fields_changed;
     c->field_fills += s.fields_filled;
     c->field_empties += s.fields_emptied;
+    c->cand_changed += s.votes_at_stake > 0;
     if (s.fields_changed)
         c->changed++;
     else if (s.fields_filled)

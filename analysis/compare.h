@@ -41,6 +41,7 @@ typedef struct saksi_cmp {
     saksi_cmp_station *st; /* by station */
     size_t matched, only_primary, only_other; /* stations */
     size_t changed, filled_only; /* stations with a changed field; with only fills */
+    size_t cand_changed;         /* stations with a changed candidate count */
     uint64_t field_changes, field_fills, field_empties;
     size_t fields_compared; /* columns present in both */
     int *cand_other;        /* per primary candidate: the other's candidate index, or -1 */

@@ -176,6 +176,8 @@ void saksi_realdata_summary(const saksi_realdata *rd, saksi_summary *s)
         s->compare_only_other = rd->cmp.only_other;
         s->compare_field_diffs = rd->cmp.field_changes;
         s->compare_filled = rd->cmp.field_fills + rd->cmp.field_empties;
+        s->compare_any = rd->cmp.nst;
+        s->compare_cand_changed = rd->cmp.cand_changed;
     }
 }
 

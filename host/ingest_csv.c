@@ -318,7 +318,7 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
 }
 
 /* The station id of a complete record: its column, or a preset's parts
- * joined; empty when a part is empty. */
+ * joined; empty when every column part is empty. */
 static saksi_status record_id(ingest *g, span *id, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -333,16 +333,15 @@ static saksi_status record_id(ingest *g, span *id, saksi_error *err)
     char *w = realloc(g->idbuf, need);
     if (!w) SAKSI_ALLOC_FAIL("a station id");
     g->idbuf = w;
+    size_t given = 0;
     for (size_t k = 0; k < b->nid; k++) {
         span c = b->id_lit[k] ? (span){b->id_lit[k], strlen(b->id_lit[k])}
                               : trim(g->cell[b->id_col[k]]);
-        if (c.len == 0 && !b->id_lit[k]) {
-            w = g->idbuf;
-            break;
-        }
+        given += !b->id_lit[k] && c.len > 0;
         memcpy(w, c.p, c.len);
         w += c.len;
     }
+    if (given == 0) w = g->idbuf; /* every part empty: no id */
     *id = (span){g->idbuf, (size_t)(w - g->idbuf)};
 out:
     return rc;

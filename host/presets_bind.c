@@ -17,6 +17,12 @@
 
 static size_t find_col(const char *const *names, size_t n, const char *name)
 {
+    /* "$N": the N-th column (1-based), for a column without a usable name */
+    if (name[0] == '$' && name[1]) {
+        char *end;
+        unsigned long k = strtoul(name + 1, &end, 10);
+        return !*end && k >= 1 && k <= n ? (size_t)k - 1 : SIZE_MAX;
+    }
     for (size_t j = 0; j < n; j++)
         if (strcmp(names[j], name) == 0)
             return j;

@@ -575,6 +575,8 @@ typedef struct saksi_summary {
     size_t compare_only_primary, compare_only_other; /* in one source only     */
     uint64_t compare_field_diffs; /* (station, field) pairs that differ         */
     uint64_t compare_filled;   /* (station, field) missing in one, present in the other */
+    size_t compare_any;        /* stations with any difference, fills included */
+    size_t compare_cand_changed; /* stations whose candidate counts differ      */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);

@@ -192,11 +192,12 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
             ", \"adm_absent\": %" PRIu64 ", \"chart_absent\": %" PRIu64
             ", \"null_chart_keys\": %" PRIu64 ", \"code_mismatch\": %" PRIu64
             ", \"compare\": {\"matched\": %zu, \"differing\": %zu, \"only_primary\": %zu"
-            ", \"only_other\": %zu, \"field_diffs\": %" PRIu64 ", \"filled\": %" PRIu64 "}}",
+            ", \"only_other\": %zu, \"field_diffs\": %" PRIu64 ", \"filled\": %" PRIu64
+            ", \"any_difference\": %zu, \"candidates_differ\": %zu}}",
             s->ingest.documents, s->ingest.filtered, s->json_null_values, s->adm_absent,
             s->chart_absent, s->null_chart_keys, s->code_mismatch, s->compare_matched,
             s->compare_differing, s->compare_only_primary, s->compare_only_other,
-            s->compare_field_diffs, s->compare_filled);
+            s->compare_field_diffs, s->compare_filled, s->compare_any, s->compare_cand_changed);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
     fputs("\n}\n", f);
