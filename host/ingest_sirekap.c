@@ -344,7 +344,7 @@ static void station_code(const saksi_doc *d, const reader *r, char *out, size_t 
     b = b && (!colon || b > colon) ? b + 1 : colon ? colon + 1 : d->name;
     size_t n = strcspn(b, ".");
     out[0] = 0;
-    if (d->line == 1 && n > 0 && strstr(b, ".json"))
+    if (!d->jsonl && n > 0)
         snprintf(out, cap, "%.*s", (int)n, b);
     else if (r->code[0])
         snprintf(out, cap, "%s", r->code);
@@ -429,7 +429,7 @@ static saksi_status on_doc(void *ctx, saksi_doc *d, saksi_error *err)
     if ((r->image_code[0] && strcmp(r->image_code, code) != 0) ||
         (r->code[0] && strcmp(r->code, code) != 0))
         r->rec.flags |= SAKSI_META_CODE_MISMATCH;
-    uint64_t line = d->line > 1 ? d->line : d->ordinal;
+    uint64_t line = d->jsonl ? d->line : d->ordinal;
     SAKSI_TRY(saksi_rows_push(&r->rows, code, NULL, r->vals, r->file, line, err));
     if (r->meta) {
         saksi_meta_rec *m = &r->rec;

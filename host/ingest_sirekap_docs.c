@@ -72,10 +72,10 @@ static int is_json_name(const char *name)
 /* Hand the document in w->buf[0..len) to the callback; too long ones are
  * quarantined by it (truncated = 1). */
 static saksi_status emit(walk *w, const char *name, size_t len, int truncated, uint64_t line,
-                         saksi_error *err)
+                         int jsonl, saksi_error *err)
 {
     saksi_doc d = {.name = name, .text = w->buf, .len = len, .truncated = truncated,
-                   .ordinal = ++w->ordinal, .line = line};
+                   .ordinal = ++w->ordinal, .line = line, .jsonl = jsonl};
     w->st->documents++;
     saksi_status rc = w->fn(w->ctx, &d, err);
     if (rc == SAKSI_OK && d.stop)
@@ -121,7 +121,7 @@ static saksi_status lines(walk *w, saksi_archive *a, saksi_error *err)
         SAKSI_TRY(saksi_archive_read(a, &p, &n, err));
         if (n == 0) {
             if (len || skipping)
-                SAKSI_TRY(emit(w, w->path, len, skipping, line, err));
+                SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
             break;
         }
         for (e = p + n; p < e;) {
@@ -138,7 +138,7 @@ static saksi_status lines(walk *w, saksi_archive *a, saksi_error *err)
             while (len && (w->buf[len - 1] == '\r' || w->buf[len - 1] == ' '))
                 len--;
             if (len || skipping)
-                SAKSI_TRY(emit(w, w->path, len, skipping, line, err));
+                SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
             line++;
             len = 0;
             skipping = 0;
@@ -181,7 +181,7 @@ static saksi_status read_file(walk *w, const char *path, const char *shown, saks
         else
             sprintf(name, "%s:%s", shown, member);
         SAKSI_TRY(slurp_member(w, a, &len, &trunc, err));
-        SAKSI_TRY(emit(w, name, len, trunc, 1, err));
+        SAKSI_TRY(emit(w, name, len, trunc, 1, 0, err));
     }
     if (!w->stop) {
         unsigned char sha[32];

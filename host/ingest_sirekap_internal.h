@@ -17,6 +17,7 @@ typedef struct saksi_doc {
     int truncated;    /* longer than max_doc_bytes: text holds the start */
     uint64_t ordinal; /* 1-based, over the whole input */
     uint64_t line;    /* JSON Lines: its line; else 1 */
+    int jsonl;        /* a line of a JSON Lines file (its name is the file's) */
     int stop;         /* set by the callback to end the walk */
 } saksi_doc;
 
