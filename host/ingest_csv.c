@@ -11,8 +11,8 @@
  * chunks and invalid UTF-8 take a slower, byte-exact path.
  */
 #include "ingest_archive.h"
+#include "ingest_csv_internal.h"
 #include "ingest_sirekap.h"
-#include "presets.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,82 +27,6 @@
  * the value is out of range, and v * 10 + 9 cannot wrap a uint64. */
 #define INGEST_DIGIT_CAP 10000000000ull
 
-/* ROLE_KEEP: text a preset needs (id part, filter, timestamp); ROLE_TERM:
- * a count that a preset adds into another field. Roles from ROLE_VALUE
- * on are counts, parsed into *dst. */
-enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_KEEP, ROLE_VALUE, ROLE_TERM };
-
-/* Cell conversion results. */
-enum cell { CELL_OK, CELL_MISSING, CELL_NOT_INTEGER, CELL_OVERFLOW };
-
-typedef struct column {
-    int role;
-    int arg; /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
-    const char *name; /* the input header name, for messages */
-    int32_t *dst;     /* counts: where the cell's value goes */
-} column;
-
-/* A field a preset computes as a signed sum of columns. */
-typedef struct expr {
-    int field;
-    size_t nterm;
-    int sign[SAKSI_PRESET_MAX_TERMS];
-    size_t col[SAKSI_PRESET_MAX_TERMS];
-} expr;
-
-typedef saksi_span span;
-
-/* The first problem found in a record, in column order. */
-typedef struct problem {
-    int reason; /* enum saksi_qreason, or -1 for none */
-    size_t col; /* 0-based column */
-    span text;  /* offending cell */
-} problem;
-
-typedef struct ingest {
-    const char *path;
-    uint32_t file;
-    saksi_quarantine *q;
-    saksi_table *t;
-    saksi_ingest_stats *st;
-    const saksi_ingest_options *opt;
-    size_t max_line;
-
-    /* header */
-    int have_header, first_record;
-    size_t ncol;
-    column *col;
-    char *names;   /* storage of the column names */
-    size_t id_col; /* column of station_id */
-    int nregions;  /* region columns present */
-    int32_t *values;
-    span *cell; /* per column: id and region cells of the current record */
-
-    /* scratch for quoted records: unescaped fields and region strings */
-    char *scratch, *regbuf;
-    size_t scratch_cap;
-    span *fields;
-
-    /* a record that began in an earlier chunk */
-    char *carry;
-    size_t carry_len, carry_cap;
-    int in_record, skipping, sawq, qs;
-    uint64_t rec_line, rec_len, rec_nl;
-    uint64_t line; /* line on which the next record starts */
-
-    /* preset (NULL for the canonical CSV) */
-    const saksi_preset *pre;
-    char delim;
-    saksi_preset_binding bind;
-    int32_t *termv; /* per column: counts read only for an expression */
-    expr *expr;
-    size_t nexpr;
-    char *idbuf; /* an id assembled from parts */
-    char *header_text; /* the first member's header, to check the others' */
-    size_t header_len;
-    int repeat_header;
-    const char *member; /* current archive member, for messages */
-} ingest;
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -121,16 +45,6 @@ static int detail_len(span s)
     return (int)n;
 }
 
-static span trim(span s)
-{
-    while (s.len > 0 && s.p[0] == ' ') {
-        s.p++;
-        s.len--;
-    }
-    while (s.len > 0 && s.p[s.len - 1] == ' ')
-        s.len--;
-    return s;
-}
 
 /*
  * Convert one count. Leading and trailing ASCII spaces are allowed; an
@@ -317,70 +231,6 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
     return g->ncol + 1 + (size_t)saksi_count_byte(p, e, g->delim);
 }
 
-/* The station id of a complete record: its column, or a preset's parts
- * joined; empty when every column part is empty. */
-static saksi_status record_id(ingest *g, span *id, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    const saksi_preset_binding *b = &g->bind;
-    if (b->nid == 0) {
-        *id = trim(g->cell[g->id_col]);
-        goto out;
-    }
-    size_t need = 1;
-    for (size_t k = 0; k < b->nid; k++)
-        need += b->id_lit[k] ? strlen(b->id_lit[k]) : g->cell[b->id_col[k]].len;
-    char *w = realloc(g->idbuf, need);
-    if (!w) SAKSI_ALLOC_FAIL("a station id");
-    g->idbuf = w;
-    size_t given = 0;
-    for (size_t k = 0; k < b->nid; k++) {
-        span c = b->id_lit[k] ? (span){b->id_lit[k], strlen(b->id_lit[k])}
-                              : trim(g->cell[b->id_col[k]]);
-        given += !b->id_lit[k] && c.len > 0;
-        memcpy(w, c.p, c.len);
-        w += c.len;
-    }
-    if (given == 0) w = g->idbuf; /* every part empty: no id */
-    *id = (span){g->idbuf, (size_t)(w - g->idbuf)};
-out:
-    return rc;
-}
-
-/* Fields a preset adds up from columns; a missing term makes the sum
- * missing, a sum outside int32 is a bad record. */
-static void eval_exprs(ingest *g, problem *bad)
-{
-    for (size_t k = 0; k < g->nexpr; k++) {
-        const expr *x = &g->expr[k];
-        int64_t sum = 0;
-        int miss = 0;
-        for (size_t t = 0; t < x->nterm && !miss; t++) {
-            int32_t v = *g->col[x->col[t]].dst;
-            miss = v == SAKSI_MISSING;
-            sum += x->sign[t] * (int64_t)v;
-        }
-        if (miss)
-            g->values[x->field] = SAKSI_MISSING;
-        else if (sum > INT32_MAX || sum < -(int64_t)INT32_MAX)
-            *bad = (problem){SAKSI_Q_OVERFLOW, x->col[0], {"(a sum of columns)", 18}};
-        else
-            g->values[x->field] = (int32_t)sum;
-    }
-}
-
-/* A row the preset's filter leaves out: not a record. */
-static int filtered_out(ingest *g)
-{
-    if (g->bind.filter_col == SIZE_MAX) return 0;
-    span v = trim(g->cell[g->bind.filter_col]);
-    const char *want = g->pre->filter_val;
-    if (v.len == strlen(want) && memcmp(v.p, want, v.len) == 0) return 0;
-    g->st->records--;
-    g->st->filtered++;
-    return 1;
-}
-
 /* Append the station of a parsed record, or quarantine it as a duplicate. */
 static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_error *err)
 {
@@ -400,7 +250,7 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
         }
     }
     span id;
-    SAKSI_TRY(record_id(g, &id, err));
+    SAKSI_TRY(saksi_csvp_record_id(g, &id, err));
     uint64_t first = 0;
     saksi_error aerr;
     rc = saksi_table_append(g->t, id.p, id.len, regions, g->values, g->file, line, &first, &aerr);
@@ -524,16 +374,16 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
     }
     span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
     if (nf == g->ncol && bad_utf8 == len && g->pre) {
-        if (filtered_out(g)) goto out;
+        if (saksi_csvp_filtered_out(g)) goto out;
         for (size_t k = 0; k < g->pre->nmissing_num; k++) /* a count the preset reads as missing */
             for (size_t j = 0; j < g->ncol; j++)
                 if (g->col[j].role >= ROLE_VALUE && *g->col[j].dst == g->pre->missing_num[k]) {
                     *g->col[j].dst = SAKSI_MISSING;
                     missing++;
                 }
-        if (bad.reason < 0) eval_exprs(g, &bad);
+        if (bad.reason < 0) saksi_csvp_eval_exprs(g, &bad);
         if (g->bind.nid && bad.reason < 0) {
-            SAKSI_TRY(record_id(g, &id, err));
+            SAKSI_TRY(saksi_csvp_record_id(g, &id, err));
             if (id.len == 0) bad = (problem){SAKSI_Q_MISSING_ID, g->id_col, id};
         }
     }
@@ -603,67 +453,6 @@ static void list_ignored(ingest *g)
     }
 }
 
-/* Bind the preset to the header's names (g->col[].name). */
-static saksi_status bind_header(ingest *g, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    const char **names = saksi_calloc_array(g->ncol, sizeof *names);
-    if (!names) SAKSI_ALLOC_FAIL("the header names");
-    for (size_t j = 0; j < g->ncol; j++)
-        names[j] = g->col[j].name;
-    SAKSI_TRY(saksi_preset_bind(g->pre, g->opt->preset_source, names, g->ncol, &g->bind, err));
-out:
-    free(names);
-    return rc;
-}
-
-/* After the columns are classified: the preset's text and term columns,
- * its sums (a field given by a sum and by a column is an error) and a
- * station id made of parts. */
-static saksi_status apply_binding(ingest *g, int *present, size_t *claim, const char **labels,
-                                  size_t *ncand, int *have_id, uint64_t line, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    const saksi_preset_binding *b = &g->bind;
-    for (size_t j = 0; j < g->ncol; j++) {
-        if (b->role[j] == SAKSI_BIND_TERM) g->col[j].role = ROLE_TERM;
-        if (b->role[j] == SAKSI_BIND_KEEP && g->col[j].role == ROLE_IGNORE)
-            g->col[j].role = ROLE_KEEP;
-    }
-    g->expr = saksi_calloc_array(b->nexpr + 1, sizeof *g->expr);
-    if (!g->expr) SAKSI_ALLOC_FAIL("the preset's sums");
-    for (size_t k = 0; k < b->nexpr; k++) {
-        const saksi_bind_expr *x = &b->expr[k];
-        expr *e = &g->expr[g->nexpr++];
-        e->nterm = x->nterm;
-        memcpy(e->sign, x->sign, sizeof e->sign);
-        memcpy(e->col, x->col, sizeof e->col);
-        if (x->field < 0) {
-            e->field = SAKSI_NFIXED + (int)*ncand;
-            labels[(*ncand)++] = x->canonical + strlen(SAKSI_CAND_PREFIX);
-            continue;
-        }
-        e->field = x->field;
-        if (claim[x->field] != SIZE_MAX)
-            SAKSI_FAIL(SAKSI_ERR_DATA,
-                       "%s: line %llu: '%s' is given both by column %zu and by a sum (%s)",
-                       g->path, (unsigned long long)line, x->canonical, claim[x->field] + 1,
-                       g->pre->origin);
-        present[x->field] = 1;
-    }
-    if (b->nid) {
-        *have_id = 1;
-        g->id_col = b->id_col[0] != SIZE_MAX ? b->id_col[0] : 0;
-        for (size_t k = 0; k < b->nid; k++)
-            if (b->id_col[k] != SIZE_MAX) {
-                g->id_col = b->id_col[k];
-                break;
-            }
-    }
-out:
-    return rc;
-}
-
 /* Parse the header row: which column is which canonical field. */
 static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, saksi_error *err)
 {
@@ -702,7 +491,7 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         g->col[j].name = w;
         w += name.len + 1;
     }
-    if (g->pre) SAKSI_TRY(bind_header(g, err));
+    if (g->pre) SAKSI_TRY(saksi_csvp_bind_header(g, err));
     for (size_t j = 0; j < n; j++) {
         if (g->pre)
             canon[j] = g->bind.canon[j] ? g->bind.canon[j] : "";
@@ -750,7 +539,7 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         }
     }
     if (g->pre)
-        SAKSI_TRY(apply_binding(g, present, claim, labels, &ncand, &have_id, line, err));
+        SAKSI_TRY(saksi_csvp_apply_binding(g, present, claim, labels, &ncand, &have_id, line, err));
     if (!have_id)
         SAKSI_FAIL(
             SAKSI_ERR_DATA,
@@ -910,15 +699,6 @@ out:
     return rc;
 }
 
-/* Which archive members are read: the preset's glob, else every file but
- * macOS resource forks and hidden files. */
-static int member_wanted(const saksi_preset *pre, const char *name)
-{
-    if (pre && pre->members) return saksi_archive_glob(pre->members, name);
-    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-    return strncmp(name, "__MACOSX/", 9) != 0 && base[0] != '.';
-}
-
 /* Read every wanted member of the input (the file itself when it is no
  * archive) through the parser; each member is a quarantine file of its own
  * ("archive:member") and repeats the first one's header. */
@@ -936,7 +716,7 @@ static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
         int more;
         SAKSI_TRY(saksi_archive_next(a, &name, &more, err));
         if (!more) break;
-        if (kind != SAKSI_ARCHIVE_NONE && !member_wanted(g->pre, name)) continue;
+        if (kind != SAKSI_ARCHIVE_NONE && !saksi_csvp_member_wanted(g->pre, name)) continue;
         free(qname);
         qname = malloc(strlen(g->path) + strlen(name) + 2);
         if (!qname) SAKSI_ALLOC_FAIL("a member name");
