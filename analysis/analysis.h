@@ -167,7 +167,11 @@ typedef struct saksi_results {
     /* real-data readers' state: metadata and the cross-source comparison
      * (analysis/compare.h); borrowed from the engine, not freed here */
     struct saksi_realdata *realdata;
+    struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
 } saksi_results;
+
+/* Release what the digit family keeps (analysis/digits_regions.c). */
+void saksi_digits_result_free(struct saksi_digits_result *d);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */

@@ -391,5 +391,7 @@ void saksi_results_free(saksi_results *res)
     free(res->ranked);
     saksi_region_tests_free(res->region_tests);
     free(res->region_tests);
+    saksi_digits_result_free(res->digits);
+    free(res->digits);
     memset(res, 0, sizeof *res);
 }

@@ -10,6 +10,7 @@
  * per-field allocation; records with quotes, records split across read
  * chunks and invalid UTF-8 take a slower, byte-exact path.
  */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
 #include "ingest_archive.h"
 #include "ingest_csv_internal.h"
 #include "ingest_sirekap.h"
@@ -17,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Defaults of saksi_ingest_options (saksi.h). */
 #define INGEST_DEFAULT_BUFFER_BYTES   ((size_t)4 << 20)
@@ -231,7 +233,15 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
     return g->ncol + 1 + (size_t)saksi_count_byte(p, e, g->delim);
 }
 
-/* Append the station of a parsed record, or quarantine it as a duplicate. */
+/* Threads for the ingest: the option, else two where two CPUs are online
+ * (the parser and the table then overlap). */
+static int ingest_threads(const saksi_ingest_options *opt)
+{
+    if (opt->threads > 0) return opt->threads;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+/* Hand the station of a parsed record to the table. */
 static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -251,21 +261,11 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
     }
     span id;
     SAKSI_TRY(saksi_csvp_record_id(g, &id, err));
-    uint64_t first = 0;
-    saksi_error aerr;
-    rc = saksi_table_append(g->t, id.p, id.len, regions, g->values, g->file, line, &first, &aerr);
-    if (rc == SAKSI_ERR_DATA && first != 0) {
-        rc = quarantine(g, line, g->id_col, SAKSI_Q_DUPLICATE_ID, id, err, "duplicate of line %llu",
-                        (unsigned long long)first);
-    } else if (rc != SAKSI_OK) {
-        if (err) *err = aerr;
-    } else {
-        g->st->accepted++;
-        g->st->missing_cells += missing;
-        if (g->opt->meta && g->bind.ts_col != SIZE_MAX) {
-            span c = g->cell[g->bind.ts_col];
-            SAKSI_TRY(saksi_meta_add_timestamp(g->opt->meta, g->file, line, c.p, c.len, err));
-        }
+    /* Duplicates are found by the table, and quarantined at the end. */
+    SAKSI_TRY(saksi_stage_push(g->stage, id.p, id.len, regions, g->values, line, missing, err));
+    if (g->opt->meta && g->bind.ts_col != SIZE_MAX) {
+        span c = g->cell[g->bind.ts_col];
+        SAKSI_TRY(saksi_meta_add_timestamp(g->opt->meta, g->file, line, c.p, c.len, err));
     }
 out:
     return rc;
@@ -568,6 +568,8 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
     }
     g->t = saksi_table_alloc(present, ncand, labels);
     if (!g->t) SAKSI_ALLOC_FAIL("the station table");
+    SAKSI_TRY(saksi_stage_open(&g->stage, g->t, SAKSI_NFIXED + ncand, g->file, ingest_threads(g->opt),
+                               err));
     list_ignored(g);
     if (!(g->header_text = malloc(len ? len : 1))) SAKSI_ALLOC_FAIL("the header");
     memcpy(g->header_text, s, len);
@@ -699,6 +701,29 @@ out:
     return rc;
 }
 
+/* Append what the stage holds, quarantine its duplicates (sorted by line
+ * among the member's records from q_start on) and count its stations. */
+static saksi_status close_stage(ingest *g, size_t q_start, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_stage_result res = {0};
+    if (!g->stage) goto out;
+    rc = saksi_stage_close(g->stage, &res, err);
+    for (size_t k = 0; rc == SAKSI_OK && k < res.ndups; k++)
+        rc = quarantine(g, res.dups[k].line, g->id_col, SAKSI_Q_DUPLICATE_ID,
+                        (span){res.dups[k].id, strlen(res.dups[k].id)}, err,
+                        "duplicate of line %llu", (unsigned long long)res.dups[k].first);
+    saksi_stage_dups_free(res.dups, res.ndups);
+    saksi_stage_free(g->stage);
+    g->stage = NULL;
+    if (rc != SAKSI_OK) goto out;
+    g->st->accepted += res.accepted;
+    g->st->missing_cells += res.missing;
+    saksi_quarantine_sort_lines(g->q, q_start);
+out:
+    return rc;
+}
+
 /* Read every wanted member of the input (the file itself when it is no
  * archive) through the parser; each member is a quarantine file of its own
  * ("archive:member") and repeats the first one's header. */
@@ -708,7 +733,7 @@ static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
     saksi_reader *r = saksi_archive_reader(a);
     uint64_t size = saksi_reader_size(r);
     int kind = saksi_archive_kind(a);
-    size_t members = 0;
+    size_t members = 0, q_start = 0;
     char *qname = NULL;
     for (;;) {
         const char *name, *data;
@@ -726,6 +751,10 @@ static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
             sprintf(qname, "%s:%s", g->path, name);
         SAKSI_TRY(saksi_quarantine_add_file(g->q, qname, &g->file, err));
         g->member = g->q->files[g->file];
+        q_start = g->q->n;
+        if (g->have_header) /* the next member's stations, under its own file */
+            SAKSI_TRY(saksi_stage_open(&g->stage, g->t, SAKSI_NFIXED + g->t->ncand, g->file,
+                                       ingest_threads(g->opt), err));
         g->line = 1;
         g->first_record = 1;
         g->in_record = 0;
@@ -740,6 +769,7 @@ static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
                                     (double)saksi_reader_bytes(r) / (double)size);
         }
         SAKSI_TRY(finish(g, err));
+        SAKSI_TRY(close_stage(g, q_start, err));
     }
     if (members == 0)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: no archive member matches '%s'", g->path,
@@ -789,6 +819,7 @@ out:
     free(g.expr);
     free(g.idbuf);
     free(g.header_text);
+    saksi_stage_free(g.stage);
     saksi_table_free(g.t);
     free(g.col);
     free(g.names);

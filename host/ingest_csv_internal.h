@@ -50,6 +50,7 @@ typedef struct ingest {
     saksi_ingest_stats *st;
     const saksi_ingest_options *opt;
     size_t max_line;
+    saksi_stage *stage; /* hands stations to the table, maybe in a second thread */
 
     /* header */
     int have_header, first_record;
