@@ -27,8 +27,7 @@ static saksi_status index_build(const saksi_table *b, id_index *ix, saksi_error 
         cap *= 2;
     ix->mask = cap - 1;
     ix->slot = saksi_calloc_array(cap, sizeof *ix->slot);
-    if (!ix->slot)
-        SAKSI_ALLOC_FAIL("the station index of the other source");
+    if (!ix->slot) SAKSI_ALLOC_FAIL("the station index of the other source");
     for (size_t j = 0; j < b->n; j++) {
         size_t h = (size_t)b->id_hash[j] & ix->mask;
         while (ix->slot[h])
@@ -43,8 +42,7 @@ static size_t index_find(const id_index *ix, const saksi_table *b, const char *i
 {
     for (size_t h = (size_t)hash & ix->mask; ix->slot[h]; h = (h + 1) & ix->mask) {
         size_t j = ix->slot[h] - 1;
-        if (b->id_hash[j] == hash && strcmp(saksi_table_id(b, j), id) == 0)
-            return j;
+        if (b->id_hash[j] == hash && strcmp(saksi_table_id(b, j), id) == 0) return j;
     }
     return SIZE_MAX;
 }
@@ -52,21 +50,18 @@ static size_t index_find(const id_index *ix, const saksi_table *b, const char *i
 /* Field of table b matching field f of a (candidates by label), or -1. */
 static int other_field(const saksi_table *a, const saksi_table *b, int f, const int *cand_other)
 {
-    if (f < SAKSI_NFIXED)
-        return a->slot_of_field[f] >= 0 && b->slot_of_field[f] >= 0 ? f : -1;
+    if (f < SAKSI_NFIXED) return a->slot_of_field[f] >= 0 && b->slot_of_field[f] >= 0 ? f : -1;
     int k = cand_other[f - SAKSI_NFIXED];
     return k < 0 ? -1 : SAKSI_NFIXED + k;
 }
 
-static saksi_status push_diff(saksi_cmp *c, size_t *cap, const saksi_cmp_diff *d,
-                              saksi_error *err)
+static saksi_status push_diff(saksi_cmp *c, size_t *cap, const saksi_cmp_diff *d, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     if (c->ndiff == *cap) {
         *cap = *cap ? 2 * *cap : 1024;
         saksi_cmp_diff *x = saksi_realloc_array(c->diff, *cap, sizeof *x);
-        if (!x)
-            SAKSI_ALLOC_FAIL("the differences");
+        if (!x) SAKSI_ALLOC_FAIL("the differences");
         c->diff = x;
     }
     c->diff[c->ndiff++] = *d;
@@ -84,11 +79,9 @@ static saksi_status compare_station(const saksi_table *a, const saksi_table *b, 
     int nf = SAKSI_NFIXED + (int)a->ncand;
     for (int f = 0; f < nf; f++) {
         int g = other_field(a, b, f, c->cand_other);
-        if (g < 0)
-            continue;
+        if (g < 0) continue;
         int32_t va = saksi_table_get(a, f, i), vb = saksi_table_get(b, g, j);
-        if (va == vb)
-            continue;
+        if (va == vb) continue;
         saksi_cmp_diff d = {i, j, f, va, vb};
         SAKSI_TRY(push_diff(c, dcap, &d, err));
         if (va == SAKSI_MISSING) {
@@ -111,8 +104,7 @@ static saksi_status compare_station(const saksi_table *a, const saksi_table *b, 
             }
         }
     }
-    if (s.fields_changed + s.fields_filled + s.fields_emptied == 0)
-        goto out;
+    if (s.fields_changed + s.fields_filled + s.fields_emptied == 0) goto out;
     c->field_changes += s.fields_changed;
     c->field_fills += s.fields_filled;
     c->field_empties += s.fields_emptied;
@@ -124,8 +116,7 @@ static saksi_status compare_station(const saksi_table *a, const saksi_table *b, 
     if (c->nst == *scap) {
         *scap = *scap ? 2 * *scap : 1024;
         saksi_cmp_station *x = saksi_realloc_array(c->st, *scap, sizeof *x);
-        if (!x)
-            SAKSI_ALLOC_FAIL("the compared stations");
+        if (!x) SAKSI_ALLOC_FAIL("the compared stations");
         c->st = x;
     }
     c->st[c->nst++] = s;
@@ -144,13 +135,11 @@ saksi_status saksi_compare_tables(const saksi_table *a, const saksi_table *b, sa
     memset(c, 0, sizeof *c);
     memcpy(c->label, label, sizeof label);
     c->cand_other = saksi_malloc_array(a->ncand ? a->ncand : 1, sizeof *c->cand_other);
-    if (!c->cand_other)
-        SAKSI_ALLOC_FAIL("the candidate match");
+    if (!c->cand_other) SAKSI_ALLOC_FAIL("the candidate match");
     for (size_t k = 0; k < a->ncand; k++) {
         c->cand_other[k] = -1;
         for (size_t m = 0; m < b->ncand; m++)
-            if (strcmp(a->cand_label[k], b->cand_label[m]) == 0)
-                c->cand_other[k] = (int)m;
+            if (strcmp(a->cand_label[k], b->cand_label[m]) == 0) c->cand_other[k] = (int)m;
         c->fields_compared += c->cand_other[k] >= 0;
     }
     for (int f = 0; f < SAKSI_NFIXED; f++)
@@ -175,8 +164,7 @@ out:
 
 void saksi_compare_free(saksi_cmp *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     free(c->diff);
     free(c->st);
     free(c->cand_other);
@@ -214,12 +202,10 @@ typedef struct sort_row {
 static int cmp_rows(const void *x, const void *y)
 {
     const sort_row *a = x, *b = y;
-    if (a->class_rank != b->class_rank)
-        return a->class_rank < b->class_rank ? -1 : 1;
+    if (a->class_rank != b->class_rank) return a->class_rank < b->class_rank ? -1 : 1;
     if (a->row.votes_at_stake != b->row.votes_at_stake)
         return a->row.votes_at_stake > b->row.votes_at_stake ? -1 : 1;
-    if (a->row.score != b->row.score)
-        return a->row.score > b->row.score ? -1 : 1;
+    if (a->row.score != b->row.score) return a->row.score > b->row.score ? -1 : 1;
     return strcmp(a->id, b->id);
 }
 
@@ -236,8 +222,7 @@ saksi_status saksi_compare_rank(const saksi_table *t, const saksi_cmp *c, saksi_
         if (cfg->class_priority[k] > SAKSI_CLASS_NONE && cfg->class_priority[k] < SAKSI_NCLASSES)
             class_rank[cfg->class_priority[k]] = k;
     row_of = saksi_malloc_array(t->n ? t->n : 1, sizeof *row_of);
-    if (!row_of)
-        SAKSI_ALLOC_FAIL("the ranked rows");
+    if (!row_of) SAKSI_ALLOC_FAIL("the ranked rows");
     for (size_t i = 0; i < t->n; i++)
         row_of[i] = SIZE_MAX;
     for (size_t k = 0; k < res->nranked; k++)
@@ -245,20 +230,17 @@ saksi_status saksi_compare_rank(const saksi_table *t, const saksi_cmp *c, saksi_
     for (size_t s = 0; s < c->nst; s++)
         add += c->st[s].fields_changed && row_of[c->st[s].station] == SIZE_MAX;
     rows = saksi_calloc_array(res->nranked + add + 1, sizeof *rows);
-    if (!rows)
-        SAKSI_ALLOC_FAIL("the ranked rows");
+    if (!rows) SAKSI_ALLOC_FAIL("the ranked rows");
     for (size_t k = 0; k < res->nranked; k++)
         rows[n++].row = res->ranked[k];
     for (size_t s = 0; s < c->nst; s++) {
         const saksi_cmp_station *st = &c->st[s];
-        if (!st->fields_changed)
-            continue;
+        if (!st->fields_changed) continue;
         size_t k = row_of[st->station];
         saksi_rank_row *r;
         if (k == SIZE_MAX) {
             r = &rows[n++].row;
-            *r = (saksi_rank_row){.station = st->station, .primary_rule = -1,
-                                  .repair = SIZE_MAX};
+            *r = (saksi_rank_row){.station = st->station, .primary_rule = -1, .repair = SIZE_MAX};
         } else {
             r = &rows[k].row;
             if (class_rank[r->klass] <= class_rank[SAKSI_CLASS_CROSS_SOURCE])
@@ -274,8 +256,7 @@ saksi_status saksi_compare_rank(const saksi_table *t, const saksi_cmp *c, saksi_
     }
     qsort(rows, n, sizeof *rows, cmp_rows);
     saksi_rank_row *ranked = saksi_realloc_array(res->ranked, n ? n : 1, sizeof *ranked);
-    if (!ranked)
-        SAKSI_ALLOC_FAIL("the ranked list");
+    if (!ranked) SAKSI_ALLOC_FAIL("the ranked list");
     for (size_t k = 0; k < n; k++)
         ranked[k] = rows[k].row;
     res->ranked = ranked;
@@ -310,7 +291,8 @@ void saksi_compare_reason(const saksi_table *t, const saksi_cmp *c, size_t stati
         snprintf(buf, len, "%s", id ? "tidak ada perbedaan" : "no difference");
         return;
     }
-    n = snprintf(buf, len, id ? "%s berbeda dari %s pada %u isian:" : "%s differs from %s in %u field(s):",
+    n = snprintf(buf, len,
+                 id ? "%s berbeda dari %s pada %u isian:" : "%s differs from %s in %u field(s):",
                  c->label[1], c->label[0], st->fields_changed);
     while (lo < hi) { /* first difference of the station */
         size_t mid = lo + (hi - lo) / 2;
@@ -319,12 +301,10 @@ void saksi_compare_reason(const saksi_table *t, const saksi_cmp *c, size_t stati
         else
             hi = mid;
     }
-    for (size_t k = lo; k < c->ndiff && c->diff[k].station == station && n > 0 &&
-                        (size_t)n < len;
+    for (size_t k = lo; k < c->ndiff && c->diff[k].station == station && n > 0 && (size_t)n < len;
          k++) {
         const saksi_cmp_diff *d = &c->diff[k];
-        if (d->primary == SAKSI_MISSING || d->other_value == SAKSI_MISSING)
-            continue;
+        if (d->primary == SAKSI_MISSING || d->other_value == SAKSI_MISSING) continue;
         if (shown++ == 4) {
             n += snprintf(buf + n, len - (size_t)n, " ...");
             break;

@@ -14,9 +14,9 @@
 
 /* One field of one station that the two sources give differently. */
 typedef struct saksi_cmp_diff {
-    size_t station; /* row of the primary table */
-    size_t other;   /* row of the other table */
-    int field;      /* saksi_field, or SAKSI_NFIXED + k for primary candidate k */
+    size_t station;               /* row of the primary table */
+    size_t other;                 /* row of the other table */
+    int field;                    /* saksi_field, or SAKSI_NFIXED + k for primary candidate k */
     int32_t primary, other_value; /* SAKSI_MISSING where one source lacks it */
 } saksi_cmp_diff;
 
@@ -38,10 +38,10 @@ typedef struct saksi_cmp {
     size_t ndiff;
     saksi_cmp_diff *diff; /* by station, then field */
     size_t nst;
-    saksi_cmp_station *st; /* by station */
+    saksi_cmp_station *st;                    /* by station */
     size_t matched, only_primary, only_other; /* stations */
-    size_t changed, filled_only; /* stations with a changed field; with only fills */
-    size_t cand_changed;         /* stations with a changed candidate count */
+    size_t changed, filled_only;              /* stations with a changed field; with only fills */
+    size_t cand_changed;                      /* stations with a changed candidate count */
     uint64_t field_changes, field_fills, field_empties;
     size_t fields_compared; /* columns present in both */
     int *cand_other;        /* per primary candidate: the other's candidate index, or -1 */
@@ -74,8 +74,8 @@ void saksi_compare_reason(const saksi_table *t, const saksi_cmp *c, size_t stati
 typedef struct saksi_realdata {
     saksi_preset *preset;
     struct saksi_station_meta *meta;
-    int format;              /* enum saksi_format (host/ingest_sirekap.h) */
-    saksi_table *other;      /* the second source, or NULL */
+    int format;         /* enum saksi_format (host/ingest_sirekap.h) */
+    saksi_table *other; /* the second source, or NULL */
     saksi_ingest_stats other_stats;
     char *other_path;
     int has_compare;

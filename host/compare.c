@@ -21,10 +21,10 @@ static const char *base_name(const char *path)
 }
 
 /* Read one source of path in format fmt into *t. */
-static saksi_status read_source(saksi_realdata *rd, int fmt, size_t source,
-                                const saksi_colmap *map, const char *path, saksi_quarantine *q,
-                                saksi_station_meta *meta, const saksi_config *cfg,
-                                saksi_table **t, saksi_ingest_stats *st, saksi_error *err)
+static saksi_status read_source(saksi_realdata *rd, int fmt, size_t source, const saksi_colmap *map,
+                                const char *path, saksi_quarantine *q, saksi_station_meta *meta,
+                                const saksi_config *cfg, saksi_table **t, saksi_ingest_stats *st,
+                                saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_json_options jo = {0};
@@ -73,16 +73,13 @@ saksi_status saksi_realdata_ingest(saksi_realdata **rdp, const saksi_config *cfg
     saksi_realdata *rd = calloc(1, sizeof *rd);
     saksi_quarantine *q2 = NULL;
     *rdp = NULL;
-    if (!rd)
-        SAKSI_ALLOC_FAIL("the real-data state");
-    if (cfg->preset)
-        SAKSI_TRY(saksi_preset_load(cfg->preset, &rd->preset, err));
+    if (!rd) SAKSI_ALLOC_FAIL("the real-data state");
+    if (cfg->preset) SAKSI_TRY(saksi_preset_load(cfg->preset, &rd->preset, err));
     SAKSI_TRY(pick_format(cfg, path, &rd->format, err));
     rd->meta = saksi_meta_alloc(rd->format == SAKSI_FORMAT_CSV     ? SAKSI_META_CSV
                                 : rd->format == SAKSI_FORMAT_KAWAL ? SAKSI_META_KAWAL
                                                                    : SAKSI_META_SIREKAP);
-    if (!rd->meta)
-        SAKSI_ALLOC_FAIL("the station metadata");
+    if (!rd->meta) SAKSI_ALLOC_FAIL("the station metadata");
     SAKSI_TRY(read_source(rd, rd->format, 0, map, path, q, rd->meta, cfg, t, stats, err));
     SAKSI_TRY(saksi_meta_attach(rd->meta, *t, err));
 
@@ -98,8 +95,7 @@ saksi_status saksi_realdata_ingest(saksi_realdata **rdp, const saksi_config *cfg
         SAKSI_TRY(pick_format(cfg, other, &fmt, err));
         snprintf(rd->cmp.label[0], sizeof rd->cmp.label[0], "%s", base_name(path));
         snprintf(rd->cmp.label[1], sizeof rd->cmp.label[1], "%s", base_name(other));
-        if (fmt == SAKSI_FORMAT_KAWAL && rd->format == SAKSI_FORMAT_KAWAL)
-            source = 0;
+        if (fmt == SAKSI_FORMAT_KAWAL && rd->format == SAKSI_FORMAT_KAWAL) source = 0;
     } else if (rd->preset && saksi_preset_nsources(rd->preset) > 1 &&
                rd->format == SAKSI_FORMAT_CSV) {
         other = path;
@@ -136,8 +132,7 @@ saksi_status saksi_realdata_rules(const saksi_realdata *rd, const char *rules_pa
     size_t len = 0;
     if (rules_path || !rd || !rd->preset || !rd->preset->rules)
         return saksi_rules_load(rules_path, out, err);
-    if (strcmp(rd->preset->rules, "indonesia") == 0)
-        return saksi_rules_load(NULL, out, err);
+    if (strcmp(rd->preset->rules, "indonesia") == 0) return saksi_rules_load(NULL, out, err);
     SAKSI_TRY(saksi_preset_rules_text(rd->preset->rules, &text, &len, source, sizeof source, err));
     SAKSI_TRY(saksi_rules_parse(text, len, source, out, err));
 out:
@@ -149,8 +144,7 @@ saksi_status saksi_realdata_rank(saksi_realdata *rd, const saksi_table *t, saksi
                                  const saksi_config *cfg, saksi_error *err)
 {
     res->realdata = rd;
-    if (!rd || !rd->has_compare)
-        return SAKSI_OK;
+    if (!rd || !rd->has_compare) return SAKSI_OK;
     return saksi_compare_rank(t, &rd->cmp, res, cfg, err);
 }
 
@@ -158,8 +152,7 @@ void saksi_realdata_summary(const saksi_realdata *rd, saksi_summary *s)
 {
     s->input_format = "csv";
     s->preset = "";
-    if (!rd)
-        return;
+    if (!rd) return;
     s->input_format = saksi_format_name(rd->format);
     s->preset = rd->preset ? saksi_preset_name(rd->preset) : "";
     if (rd->meta) {
@@ -183,8 +176,7 @@ void saksi_realdata_summary(const saksi_realdata *rd, saksi_summary *s)
 
 void saksi_realdata_free(saksi_realdata *rd)
 {
-    if (!rd)
-        return;
+    if (!rd) return;
     saksi_preset_free(rd->preset);
     saksi_meta_free(rd->meta);
     saksi_table_free(rd->other);

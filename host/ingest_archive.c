@@ -22,10 +22,10 @@
 /* Decompressed bytes handed out per read of a deflated zip member. */
 #define ZIP_OUT_BYTES ((size_t)256 << 10)
 
-#define ZIP_LOCAL 0x04034b50u
-#define ZIP_CENTRAL 0x02014b50u
-#define ZIP_END 0x06054b50u
-#define ZIP64_END 0x06064b50u
+#define ZIP_LOCAL      0x04034b50u
+#define ZIP_CENTRAL    0x02014b50u
+#define ZIP_END        0x06054b50u
+#define ZIP64_END      0x06064b50u
 #define ZIP_DESCRIPTOR 0x08074b50u
 
 struct saksi_archive {
@@ -66,8 +66,7 @@ int saksi_archive_kind(const saksi_archive *a)
 
 int saksi_archive_glob(const char *pat, const char *s)
 {
-    if (!pat || !*pat)
-        return 1;
+    if (!pat || !*pat) return 1;
     /* iterative matcher with one backtrack point for the last '*' */
     const char *star = NULL, *mark = NULL;
     while (*s) {
@@ -93,12 +92,10 @@ int saksi_archive_glob(const char *pat, const char *s)
 static saksi_status src_fill(saksi_archive *a, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    if (a->front_pos < a->front_len || a->cpos < a->clen || a->eof)
-        goto out;
+    if (a->front_pos < a->front_len || a->cpos < a->clen || a->eof) goto out;
     SAKSI_TRY(saksi_reader_next(a->r, &a->cd, &a->clen, err));
     a->cpos = 0;
-    if (a->clen == 0)
-        a->eof = 1;
+    if (a->clen == 0) a->eof = 1;
 out:
     return rc;
 }
@@ -116,8 +113,7 @@ static saksi_status src_peek(saksi_archive *a, const char **p, size_t *n, saksi_
          * sees the same blocks (and progress steps) as from the reader */
         *p = a->front + a->front_pos;
         *n = a->front_len - a->front_pos;
-        if (*n > a->chunk)
-            *n = a->chunk;
+        if (*n > a->chunk) *n = a->chunk;
     } else {
         *p = a->cd + a->cpos;
         *n = a->clen - a->cpos;
@@ -145,11 +141,9 @@ static saksi_status src_get(saksi_archive *a, void *buf, uint64_t n, uint64_t *g
         const char *p;
         size_t avail;
         SAKSI_TRY(src_peek(a, &p, &avail, err));
-        if (avail == 0)
-            break;
+        if (avail == 0) break;
         size_t take = n - *got < avail ? (size_t)(n - *got) : avail;
-        if (buf)
-            memcpy((char *)buf + *got, p, take);
+        if (buf) memcpy((char *)buf + *got, p, take);
         src_take(a, take);
         *got += take;
     }
@@ -218,8 +212,7 @@ static saksi_status set_name(saksi_archive *a, const char *s, size_t n, saksi_er
     if (n > SAKSI_ARCHIVE_MAX_NAME)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member name of %zu bytes", a->path, n);
     char *c = realloc(a->name, n + 1);
-    if (!c)
-        SAKSI_ALLOC_FAIL("a member name");
+    if (!c) SAKSI_ALLOC_FAIL("a member name");
     memcpy(c, s, n);
     c[n] = 0;
     a->name = c;
@@ -252,8 +245,7 @@ static saksi_status zip_header(saksi_archive *a, int *found, saksi_error *err)
     uint64_t got, at = a->consumed;
     *found = 0;
     SAKSI_TRY(src_get(a, h, 4, &got, err));
-    if (got == 0)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: zip ends without a central directory", a->path);
+    if (got == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: zip ends without a central directory", a->path);
     uint32_t sig = got == 4 ? le32(h) : 0;
     if (sig == ZIP_CENTRAL || sig == ZIP_END || sig == ZIP64_END) {
         SAKSI_TRY(drain(a, err));
@@ -272,8 +264,7 @@ static saksi_status zip_header(saksi_archive *a, int *found, saksi_error *err)
     uint64_t csize = le32(h + 18);
     a->usize_expect = le32(h + 22);
     var = malloc((size_t)nlen + xlen + 1);
-    if (!var)
-        SAKSI_ALLOC_FAIL("a zip header");
+    if (!var) SAKSI_ALLOC_FAIL("a zip header");
     SAKSI_TRY(src_get(a, var, (uint64_t)nlen + xlen, &got, err));
     if (got != (uint64_t)nlen + xlen)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated zip header at byte %llu", a->path,
@@ -288,16 +279,16 @@ static saksi_status zip_header(saksi_archive *a, int *found, saksi_error *err)
             a->zip64 = 1;
             if (a->usize_expect == 0xFFFFFFFFu && k + 8 <= sz + 4)
                 a->usize_expect = le64(e + k), k += 8;
-            if (csize == 0xFFFFFFFFu && k + 8 <= sz + 4)
-                csize = le64(e + k);
+            if (csize == 0xFFFFFFFFu && k + 8 <= sz + 4) csize = le64(e + k);
         }
         x += 4 + sz;
     }
-    if (flags & 1u)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s is encrypted", a->path, a->name);
+    if (flags & 1u) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s is encrypted", a->path, a->name);
     if (a->method != 0 && a->method != 8)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s uses compression method %d (only stored and "
-                   "deflate are read)", a->path, a->name, a->method);
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s: member %s uses compression method %d (only stored and "
+                   "deflate are read)",
+                   a->path, a->name, a->method);
     a->descriptor = (flags & 8u) != 0;
     if (a->descriptor && a->method == 0)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: stored member %s has no size in its header", a->path,
@@ -313,8 +304,7 @@ static saksi_status zip_header(saksi_archive *a, int *found, saksi_error *err)
         } else if (inflateReset(&a->z) != Z_OK) {
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: inflateReset failed", a->path);
         }
-        if (!a->out && !(a->out = malloc(ZIP_OUT_BYTES)))
-            SAKSI_ALLOC_FAIL("the zip output buffer");
+        if (!a->out && !(a->out = malloc(ZIP_OUT_BYTES))) SAKSI_ALLOC_FAIL("the zip output buffer");
     }
     *found = 1;
 out:
@@ -332,8 +322,7 @@ static saksi_status zip_finish(saksi_archive *a, saksi_error *err)
         size_t want = a->zip64 ? 20 : 12;
         SAKSI_TRY(src_get(a, d, 4, &got, err));
         size_t have = (size_t)got;
-        if (got == 4 && le32(d) == ZIP_DESCRIPTOR)
-            have = 0; /* the optional signature */
+        if (got == 4 && le32(d) == ZIP_DESCRIPTOR) have = 0; /* the optional signature */
         SAKSI_TRY(src_get(a, d + have, want - have, &got, err));
         if (have + got != want)
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated data descriptor of %s", a->path, a->name);
@@ -409,8 +398,7 @@ static int tar_number(const unsigned char *f, size_t n, uint64_t *v)
     *v = 0;
     if (f[0] & 0x80) {
         for (size_t i = 1; i < n; i++) {
-            if (*v >> 56)
-                return 0;
+            if (*v >> 56) return 0;
             *v = *v << 8 | f[i];
         }
         return 1;
@@ -431,8 +419,7 @@ static void pax_path(const char *b, size_t n, const char **path, size_t *plen)
         size_t len = 0, j = i;
         while (j < n && b[j] >= '0' && b[j] <= '9')
             len = len * 10 + (size_t)(b[j++] - '0');
-        if (len == 0 || i + len > n || j >= n || b[j] != ' ')
-            return;
+        if (len == 0 || i + len > n || j >= n || b[j] != ' ') return;
         const char *kv = b + j + 1, *end = b + i + len - 1; /* before '\n' */
         if (end - kv > 5 && memcmp(kv, "path=", 5) == 0) {
             *path = kv + 5;
@@ -479,21 +466,18 @@ static saksi_status tar_header(saksi_archive *a, int *found, int *regular, saksi
             SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: tar metadata entry of %llu bytes", a->path,
                        (unsigned long long)size);
         char *m = malloc((size_t)size + 1);
-        if (!m)
-            SAKSI_ALLOC_FAIL("tar metadata");
+        if (!m) SAKSI_ALLOC_FAIL("tar metadata");
         free(a->meta);
         a->meta = m;
         SAKSI_TRY(src_get(a, m, size, &got, err));
-        if (got < size)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated tar metadata", a->path);
+        if (got < size) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: truncated tar metadata", a->path);
         SAKSI_TRY(src_get(a, NULL, a->padding, &got, err));
         m[size] = 0;
         if (type == 'x') {
             const char *p = NULL;
             size_t pl = 0;
             pax_path(m, (size_t)size, &p, &pl);
-            if (p)
-                memmove(m, p, pl);
+            if (p) memmove(m, p, pl);
             m[p ? pl : 0] = 0;
         }
         a->remaining = a->padding = 0;
@@ -512,8 +496,7 @@ static saksi_status tar_header(saksi_archive *a, int *found, int *regular, saksi
         memcpy(nm + n, h, nl);
         SAKSI_TRY(set_name(a, nm, n + nl, err));
     }
-    if (a->meta)
-        a->meta[0] = 0;
+    if (a->meta) a->meta[0] = 0;
     *regular = type == '0' || type == 0 || type == '7';
 out:
     return rc;
@@ -535,8 +518,7 @@ static saksi_status tar_read(saksi_archive *a, const char **data, size_t *len, s
         goto out;
     }
     SAKSI_TRY(src_peek(a, &p, &avail, err));
-    if (avail == 0)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s is truncated", a->path, a->name);
+    if (avail == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s is truncated", a->path, a->name);
     *len = a->remaining < avail ? (size_t)a->remaining : avail;
     *data = p;
     src_take(a, *len);
@@ -549,14 +531,12 @@ out:
 /* members                                                             */
 /* ------------------------------------------------------------------ */
 
-saksi_status saksi_archive_read(saksi_archive *a, const char **data, size_t *len,
-                                saksi_error *err)
+saksi_status saksi_archive_read(saksi_archive *a, const char **data, size_t *len, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     *data = NULL;
     *len = 0;
-    if (!a->in_member)
-        goto out;
+    if (!a->in_member) goto out;
     if (a->kind == SAKSI_ARCHIVE_ZIP) {
         SAKSI_TRY(zip_read(a, data, len, err));
     } else if (a->kind == SAKSI_ARCHIVE_TAR) {
@@ -586,14 +566,12 @@ saksi_status saksi_archive_next(saksi_archive *a, const char **name, int *more, 
     *name = NULL;
     while (a->in_member) { /* skip the rest of the current member */
         SAKSI_TRY(saksi_archive_read(a, &d, &n, err));
-        if (n == 0 && a->in_member && a->kind != SAKSI_ARCHIVE_ZIP)
-            break;
+        if (n == 0 && a->in_member && a->kind != SAKSI_ARCHIVE_ZIP) break;
     }
     while (!a->ended) {
         int found = 0, regular = 0;
         if (a->kind == SAKSI_ARCHIVE_NONE) {
-            if (a->consumed > 0 || a->name)
-                break;
+            if (a->consumed > 0 || a->name) break;
             SAKSI_TRY(set_name(a, a->path, strlen(a->path), err));
             regular = found = 1;
         } else if (a->kind == SAKSI_ARCHIVE_ZIP) {
@@ -603,8 +581,7 @@ saksi_status saksi_archive_next(saksi_archive *a, const char **name, int *more, 
         } else {
             SAKSI_TRY(tar_header(a, &found, &regular, err));
         }
-        if (!found)
-            break;
+        if (!found) break;
         a->in_member = 1;
         a->member_done = 0;
         if (regular) {
@@ -614,22 +591,18 @@ saksi_status saksi_archive_next(saksi_archive *a, const char **name, int *more, 
         }
         while (a->in_member) { /* a directory, link or metadata entry */
             SAKSI_TRY(saksi_archive_read(a, &d, &n, err));
-            if (n == 0 && a->in_member && a->kind != SAKSI_ARCHIVE_ZIP)
-                break;
+            if (n == 0 && a->in_member && a->kind != SAKSI_ARCHIVE_ZIP) break;
         }
     }
-    if (!a->ended)
-        SAKSI_TRY(drain(a, err));
+    if (!a->ended) SAKSI_TRY(drain(a, err));
 out:
     return rc;
 }
 
 void saksi_archive_close(saksi_archive *a)
 {
-    if (!a)
-        return;
-    if (a->z_ready)
-        inflateEnd(&a->z);
+    if (!a) return;
+    if (a->z_ready) inflateEnd(&a->z);
     saksi_reader_close(a->r);
     free(a->front);
     free(a->path);

@@ -33,8 +33,7 @@ int saksi_archive_kind(const saksi_archive *a);
 saksi_status saksi_archive_next(saksi_archive *a, const char **name, int *more, saksi_error *err);
 /* The next bytes of the current member; *len == 0 at its end. A zip
  * member's CRC-32 and size are checked at its end (SAKSI_ERR_DATA). */
-saksi_status saksi_archive_read(saksi_archive *a, const char **data, size_t *len,
-                                saksi_error *err);
+saksi_status saksi_archive_read(saksi_archive *a, const char **data, size_t *len, saksi_error *err);
 /* The underlying reader (stored bytes, size, SHA-256). */
 saksi_reader *saksi_archive_reader(saksi_archive *a);
 void saksi_archive_close(saksi_archive *a);

@@ -81,7 +81,7 @@ typedef struct ingest {
     int32_t *termv; /* per column: counts read only for an expression */
     expr *expr;
     size_t nexpr;
-    char *idbuf; /* an id assembled from parts */
+    char *idbuf;       /* an id assembled from parts */
     char *header_text; /* the first member's header, to check the others' */
     size_t header_len;
     int repeat_header;
@@ -109,8 +109,7 @@ int saksi_csvp_filtered_out(ingest *g);
 saksi_status saksi_csvp_bind_header(ingest *g, saksi_error *err);
 /* Apply the binding after the columns are classified. */
 saksi_status saksi_csvp_apply_binding(ingest *g, int *present, size_t *claim, const char **labels,
-                                      size_t *ncand, int *have_id, uint64_t line,
-                                      saksi_error *err);
+                                      size_t *ncand, int *have_id, uint64_t line, saksi_error *err);
 /* Whether an archive member is read. */
 int saksi_csvp_member_wanted(const saksi_preset *pre, const char *name);
 

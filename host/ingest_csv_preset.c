@@ -29,8 +29,8 @@ saksi_status saksi_csvp_record_id(ingest *g, span *id, saksi_error *err)
     g->idbuf = w;
     size_t given = 0;
     for (size_t k = 0; k < b->nid; k++) {
-        span c = b->id_lit[k] ? (span){b->id_lit[k], strlen(b->id_lit[k])}
-                              : trim(g->cell[b->id_col[k]]);
+        span c =
+            b->id_lit[k] ? (span){b->id_lit[k], strlen(b->id_lit[k])} : trim(g->cell[b->id_col[k]]);
         given += !b->id_lit[k] && c.len > 0;
         memcpy(w, c.p, c.len);
         w += c.len;
@@ -93,7 +93,7 @@ out:
  * its sums (a field given by a sum and by a column is an error) and a
  * station id made of parts. */
 saksi_status saksi_csvp_apply_binding(ingest *g, int *present, size_t *claim, const char **labels,
-                                  size_t *ncand, int *have_id, uint64_t line, saksi_error *err)
+                                      size_t *ncand, int *have_id, uint64_t line, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_preset_binding *b = &g->bind;
@@ -118,9 +118,8 @@ saksi_status saksi_csvp_apply_binding(ingest *g, int *present, size_t *claim, co
         e->field = x->field;
         if (claim[x->field] != SIZE_MAX)
             SAKSI_FAIL(SAKSI_ERR_DATA,
-                       "%s: line %llu: '%s' is given both by column %zu and by a sum (%s)",
-                       g->path, (unsigned long long)line, x->canonical, claim[x->field] + 1,
-                       g->pre->origin);
+                       "%s: line %llu: '%s' is given both by column %zu and by a sum (%s)", g->path,
+                       (unsigned long long)line, x->canonical, claim[x->field] + 1, g->pre->origin);
         present[x->field] = 1;
     }
     if (b->nid) {

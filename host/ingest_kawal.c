@@ -46,11 +46,9 @@ typedef struct kreader {
 
 static yajl_val member(yajl_val obj, const char *key)
 {
-    if (!YAJL_IS_OBJECT(obj))
-        return NULL;
+    if (!YAJL_IS_OBJECT(obj)) return NULL;
     for (size_t k = 0; k < obj->u.object.len; k++)
-        if (strcmp(obj->u.object.keys[k], key) == 0)
-            return obj->u.object.values[k];
+        if (strcmp(obj->u.object.keys[k], key) == 0) return obj->u.object.values[k];
     return NULL;
 }
 
@@ -59,10 +57,10 @@ static yajl_val member(yajl_val obj, const char *key)
 static int count(yajl_val v, int32_t *out, const char **why)
 {
     *out = SAKSI_MISSING;
-    if (!v || YAJL_IS_NULL(v))
-        return 1;
+    if (!v || YAJL_IS_NULL(v)) return 1;
     if (!YAJL_IS_INTEGER(v)) {
-        *why = YAJL_IS_NUMBER(v) ? "a count that is not an integer" : "a count that is not a number";
+        *why =
+            YAJL_IS_NUMBER(v) ? "a count that is not an integer" : "a count that is not a number";
         return 0;
     }
     long long x = YAJL_GET_INTEGER(v);
@@ -108,10 +106,9 @@ static saksi_status on_node(void *ctx, saksi_doc *d, saksi_error *err)
     if (!root) {
         r->st->records++;
         for (char *p = errbuf; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
-        SAKSI_TRY(bad(r, d, strstr(errbuf, "UTF8") ? SAKSI_Q_ENCODING : SAKSI_Q_MALFORMED, errbuf,
-                      err));
+            if (*p == '\n') *p = ' ';
+        SAKSI_TRY(
+            bad(r, d, strstr(errbuf, "UTF8") ? SAKSI_Q_ENCODING : SAKSI_Q_MALFORMED, errbuf, err));
         goto out;
     }
     yajl_val depth = member(root, "depth"), nid = member(root, "id");
@@ -124,11 +121,10 @@ static saksi_status on_node(void *ctx, saksi_doc *d, saksi_error *err)
         goto out; /* national, province, regency and district nodes hold no TPS */
     yajl_val parents = member(root, "parentIds"), children = member(root, "children");
     yajl_val data = member(root, "data"), kpu = member(root, "kpu");
-    if (!YAJL_IS_ARRAY(parents) || parents->u.array.len != DESA_DEPTH ||
-        !YAJL_IS_ARRAY(children)) {
+    if (!YAJL_IS_ARRAY(parents) || parents->u.array.len != DESA_DEPTH || !YAJL_IS_ARRAY(children)) {
         r->st->records++;
-        SAKSI_TRY(bad(r, d, SAKSI_Q_WRONG_TYPE, "a desa node without parentIds[4] or children",
-                      err));
+        SAKSI_TRY(
+            bad(r, d, SAKSI_Q_WRONG_TYPE, "a desa node without parentIds[4] or children", err));
         goto out;
     }
     for (int l = 1; l < SAKSI_NLEVELS; l++) {
@@ -150,8 +146,8 @@ static saksi_status on_node(void *ctx, saksi_doc *d, saksi_error *err)
         if (!YAJL_IS_ARRAY(ch) || ch->u.array.len != 3 || !YAJL_IS_INTEGER(ch->u.array.values[0]) ||
             YAJL_GET_INTEGER(ch->u.array.values[0]) < 0 ||
             YAJL_GET_INTEGER(ch->u.array.values[0]) > MAX_TPS_NO) {
-            SAKSI_TRY(bad(r, d, SAKSI_Q_WRONG_TYPE, "a child that is not [tpsNo, dpt_l, dpt_p]",
-                          err));
+            SAKSI_TRY(
+                bad(r, d, SAKSI_Q_WRONG_TYPE, "a child that is not [tpsNo, dpt_l, dpt_p]", err));
             continue;
         }
         long long no = YAJL_GET_INTEGER(ch->u.array.values[0]);
@@ -177,12 +173,14 @@ static saksi_status on_node(void *ctx, saksi_doc *d, saksi_error *err)
         SAKSI_TRY(saksi_rows_push(&r->rows, id, regions, vals, r->file, line, err));
         if (r->meta) {
             yajl_val ts = member(src, "ts");
-            saksi_meta_rec m = {.file = r->file, .line = line, .ts = SAKSI_META_NO_TS,
-                                .status_suara = -1, .status_adm = -1};
+            saksi_meta_rec m = {.file = r->file,
+                                .line = line,
+                                .ts = SAKSI_META_NO_TS,
+                                .status_suara = -1,
+                                .status_adm = -1};
             /* KawalPemilu's ts is ms since 1970 UTC; kept in WIB (UTC+7)
              * like Sirekap's clock */
-            if (YAJL_IS_INTEGER(ts))
-                m.ts = YAJL_GET_INTEGER(ts) / 1000 + 7 * 3600;
+            if (YAJL_IS_INTEGER(ts)) m.ts = YAJL_GET_INTEGER(ts) / 1000 + 7 * 3600;
             snprintf(text, sizeof text, "%s", d->name);
             SAKSI_TRY(saksi_meta_text(r->meta, text, strlen(text), &m.code_seen, err));
             SAKSI_TRY(saksi_meta_push(r->meta, &m, err));
@@ -202,12 +200,10 @@ saksi_status saksi_ingest_kawal(const char *path, int source, const saksi_json_o
     saksi_ingest_stats local;
     kreader r = {.q = q, .meta = meta, .source = source};
     int present[SAKSI_NFIXED] = {0};
-    if (out)
-        *out = NULL;
+    if (out) *out = NULL;
     if (!path || !q || !out || (source != 0 && source != 1))
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_ingest_kawal: path, quarantine, out and source 0/1");
-    if (!stats)
-        stats = &local;
+    if (!stats) stats = &local;
     memset(stats, 0, sizeof *stats);
     r.st = stats;
     SAKSI_TRY(saksi_quarantine_add_file(q, path, &r.file, err));
@@ -218,8 +214,7 @@ saksi_status saksi_ingest_kawal(const char *path, int source, const saksi_json_o
     present[SAKSI_F_REGISTERED] = present[SAKSI_F_REGISTERED_MALE] = 1;
     present[SAKSI_F_REGISTERED_FEMALE] = 1;
     for (size_t k = 0; k < NSUM; k++)
-        if (sum_keys[k].field < SAKSI_NFIXED)
-            present[sum_keys[k].field] = 1;
+        if (sum_keys[k].field < SAKSI_NFIXED) present[sum_keys[k].field] = 1;
     SAKSI_TRY(saksi_rows_table(&r.rows, present, q, out, stats, err));
 out:
     saksi_rows_free(&r.rows);

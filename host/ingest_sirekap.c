@@ -24,10 +24,21 @@
 /* A 13-digit Sirekap TPS code. */
 #define TPS_CODE_LEN 13
 
-enum top_key { TK_OTHER, TK_CHART, TK_ADM, TK_IMAGES, TK_PSU, TK_TS, TK_SUARA, TK_STATUS_ADM,
-               TK_MODE, TK_CODE, TK_N };
-static const char *const top_names[TK_N] = {"", "chart", "administrasi", "images", "psu", "ts",
-                                            "status_suara", "status_adm", "mode", "kode"};
+enum top_key {
+    TK_OTHER,
+    TK_CHART,
+    TK_ADM,
+    TK_IMAGES,
+    TK_PSU,
+    TK_TS,
+    TK_SUARA,
+    TK_STATUS_ADM,
+    TK_MODE,
+    TK_CODE,
+    TK_N
+};
+static const char *const top_names[TK_N] = {"",   "chart",        "administrasi", "images", "psu",
+                                            "ts", "status_suara", "status_adm",   "mode",   "kode"};
 
 /* administrasi keys and their canonical fields (SOURCE.md of the sample:
  * pengguna_non_dpt is the DPK of the web page). */
@@ -103,18 +114,15 @@ static int take_count(reader *r, int type, const char *s, size_t n, int32_t *out
         r->rec.null_values++;
         return 1;
     }
-    if (type != V_NUM)
-        return fail(r, SAKSI_Q_WRONG_TYPE, "%s is not a number or null", what);
+    if (type != V_NUM) return fail(r, SAKSI_Q_WRONG_TYPE, "%s is not a number or null", what);
     size_t i = s[0] == '-';
     uint64_t v = 0;
     for (; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
             return fail(r, SAKSI_Q_NOT_INTEGER, "\"%s\" is not an integer count", txt);
-        if (v < 10000000000ull)
-            v = v * 10 + (uint64_t)(s[i] - '0');
+        if (v < 10000000000ull) v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (v > INT32_MAX)
-        return fail(r, SAKSI_Q_OVERFLOW, "\"%s\" is outside the int32 range", txt);
+    if (v > INT32_MAX) return fail(r, SAKSI_Q_OVERFLOW, "\"%s\" is outside the int32 range", txt);
     *out = s[0] == '-' ? -(int32_t)v : (int32_t)v;
     return 1;
 }
@@ -125,14 +133,12 @@ static void image_code(reader *r, const char *s, size_t n)
 {
     const char *slash = NULL;
     for (size_t i = 0; i < n; i++)
-        if (s[i] == '/')
-            slash = s + i;
+        if (s[i] == '/') slash = s + i;
     const char *b = slash ? slash + 1 : s;
     size_t m = (size_t)(s + n - b), k = 0;
     while (k < m && k < TPS_CODE_LEN && b[k] >= '0' && b[k] <= '9')
         k++;
-    if (k != TPS_CODE_LEN || (k < m && b[k] != '-'))
-        return;
+    if (k != TPS_CODE_LEN || (k < m && b[k] != '-')) return;
     if (!r->image_code[0]) {
         memcpy(r->image_code, b, TPS_CODE_LEN);
         r->image_code[TPS_CODE_LEN] = 0;
@@ -152,18 +158,17 @@ static void copy_text(char *dst, size_t cap, const char *s, size_t n)
 static int value(reader *r, int type, const char *s, size_t n, int b)
 {
     if (r->depth == 0)
-        return type == V_MAP ? 1 : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "the document is not an object");
+        return type == V_MAP ? 1
+                             : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "the document is not an object");
     if (r->depth == 1) {
         switch (r->top) {
         case TK_CHART:
-            if (type == V_NULL)
-                r->rec.flags |= SAKSI_META_CHART_ABSENT;
-            return type == V_MAP || type == V_NULL ? 1
-                                                   : fail(r, SAKSI_Q_WRONG_TYPE, "%s",
-                                                          "chart is not an object or null");
+            if (type == V_NULL) r->rec.flags |= SAKSI_META_CHART_ABSENT;
+            return type == V_MAP || type == V_NULL
+                       ? 1
+                       : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "chart is not an object or null");
         case TK_ADM:
-            if (type == V_NULL)
-                r->rec.flags |= SAKSI_META_ADM_ABSENT;
+            if (type == V_NULL) r->rec.flags |= SAKSI_META_ADM_ABSENT;
             return type == V_MAP || type == V_NULL
                        ? 1
                        : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "administrasi is not an object or null");
@@ -184,8 +189,7 @@ static int value(reader *r, int type, const char *s, size_t n, int b)
         case TK_TS:
             if (type == V_STR) {
                 int64_t ts;
-                if (saksi_parse_timestamp(s, n, &ts))
-                    r->rec.ts = ts;
+                if (saksi_parse_timestamp(s, n, &ts)) r->rec.ts = ts;
                 return 1;
             }
             return type == V_NULL ? 1 : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "ts is not a string");
@@ -197,12 +201,10 @@ static int value(reader *r, int type, const char *s, size_t n, int b)
                        ? 1
                        : fail(r, SAKSI_Q_WRONG_TYPE, "%s", "a status_* member is not a boolean");
         case TK_MODE:
-            if (type == V_STR)
-                copy_text(r->mode, sizeof r->mode, s, n);
+            if (type == V_STR) copy_text(r->mode, sizeof r->mode, s, n);
             return 1;
         case TK_CODE:
-            if (type == V_STR || type == V_NUM)
-                copy_text(r->code, sizeof r->code, s, n);
+            if (type == V_STR || type == V_NUM) copy_text(r->code, sizeof r->code, s, n);
             return 1;
         default:
             return 1;
@@ -219,19 +221,16 @@ static int value(reader *r, int type, const char *s, size_t n, int b)
             {"100025", "01"}, {"100026", "02"}, {"100027", "03"}};
         const char *label = r->key2;
         for (size_t p = 0; p < sizeof paslon / sizeof *paslon; p++)
-            if (strcmp(label, paslon[p][0]) == 0)
-                label = paslon[p][1];
+            if (strcmp(label, paslon[p][0]) == 0) label = paslon[p][1];
         int k = saksi_rows_cand(&r->rows, label, strlen(label));
-        if (k < 0)
-            return fail(r, SAKSI_Q_WRONG_TYPE, "more than 32 chart keys (%s)", r->key2);
+        if (k < 0) return fail(r, SAKSI_Q_WRONG_TYPE, "more than 32 chart keys (%s)", r->key2);
         if (r->cand_seen[k])
             return fail(r, SAKSI_Q_DUPLICATE_KEY, "chart key \"%s\" given twice", r->key2);
         r->cand_seen[k] = 1;
         return take_count(r, type, s, n, &r->vals[SAKSI_NFIXED + k], "a chart value");
     }
     if (r->depth == 2 && r->top == TK_ADM) {
-        if (r->adm_key < 0)
-            return 1; /* an administrasi member saksi has no field for */
+        if (r->adm_key < 0) return 1; /* an administrasi member saksi has no field for */
         return take_count(r, type, s, n, &r->vals[adm_keys[r->adm_key].field],
                           adm_keys[r->adm_key].key);
     }
@@ -245,8 +244,7 @@ static int value(reader *r, int type, const char *s, size_t n, int b)
         r->rec.nimages++;
         image_code(r, s, n);
         if (r->images_len + n + 2 < sizeof r->images) {
-            if (r->images_len)
-                r->images[r->images_len++] = ' ';
+            if (r->images_len) r->images[r->images_len++] = ' ';
             memcpy(r->images + r->images_len, s, n);
             r->images_len += n;
             r->images[r->images_len] = 0;
@@ -274,8 +272,7 @@ static int cb_string(void *c, const unsigned char *s, size_t n)
 
 static int open_level(reader *r, int type)
 {
-    if (!value(r, type, NULL, 0, 0))
-        return 0;
+    if (!value(r, type, NULL, 0, 0)) return 0;
     if (++r->depth > r->max_depth)
         return fail(r, SAKSI_Q_MALFORMED, "%s", "nested deeper than the limit");
     return 1;
@@ -302,10 +299,8 @@ static int cb_key(void *c, const unsigned char *k, size_t n)
     if (r->depth == 1) {
         r->top = TK_OTHER;
         for (int t = 1; t < TK_N; t++)
-            if (strcmp(key, top_names[t]) == 0 && strlen(top_names[t]) == n)
-                r->top = t;
-        if (!strcmp(key, "kode_tps") || !strcmp(key, "station_id"))
-            r->top = TK_CODE;
+            if (strcmp(key, top_names[t]) == 0 && strlen(top_names[t]) == n) r->top = t;
+        if (!strcmp(key, "kode_tps") || !strcmp(key, "station_id")) r->top = TK_CODE;
         if (r->top != TK_OTHER) {
             if (r->seen_top & (1 << r->top))
                 return fail(r, SAKSI_Q_DUPLICATE_KEY, "member \"%s\" given twice", key);
@@ -331,8 +326,8 @@ static int cb_key(void *c, const unsigned char *k, size_t n)
 }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
-    cb_start_map, cb_key, cb_end, cb_start_array, cb_end,
+    cb_null,      cb_bool, NULL,   NULL,           cb_number, cb_string,
+    cb_start_map, cb_key,  cb_end, cb_start_array, cb_end,
 };
 
 /* The station code of a document: its file name ("<kode>.json"), else its
@@ -376,14 +371,12 @@ saksi_status saksi_doc_yajl_error(struct yajl_handle_t *h, saksi_quarantine *q,
     char detail[256];
     snprintf(detail, sizeof detail, "%s", msg ? (const char *)msg : "malformed JSON");
     for (char *p = detail; *p; p++)
-        if (*p == '\n')
-            *p = ' ';
+        if (*p == '\n') *p = ' ';
     size_t off = yajl_get_bytes_consumed(h);
     /* broken UTF-8 has its own reason (the record policy's "broken encoding") */
-    int reason = strstr(detail, "UTF8") || strstr(detail, "utf8") ? SAKSI_Q_ENCODING
-                                                                   : SAKSI_Q_MALFORMED;
-    if (msg)
-        yajl_free_error(h, msg);
+    int reason =
+        strstr(detail, "UTF8") || strstr(detail, "utf8") ? SAKSI_Q_ENCODING : SAKSI_Q_MALFORMED;
+    if (msg) yajl_free_error(h, msg);
     return saksi_doc_quarantine(q, st, d, off, reason, station, detail, err);
 }
 
@@ -400,11 +393,9 @@ static saksi_status on_doc(void *ctx, saksi_doc *d, saksi_error *err)
                                     "document longer than max_doc_bytes", err);
     }
     r->h = yajl_alloc(&callbacks, NULL, r);
-    if (!r->h)
-        SAKSI_ALLOC_FAIL("the JSON parser");
+    if (!r->h) SAKSI_ALLOC_FAIL("the JSON parser");
     yajl_status ys = yajl_parse(r->h, (const unsigned char *)d->text, d->len);
-    if (ys == yajl_status_ok)
-        ys = yajl_complete_parse(r->h);
+    if (ys == yajl_status_ok) ys = yajl_complete_parse(r->h);
     station_code(d, r, code, sizeof code);
     if (ys == yajl_status_client_canceled) {
         SAKSI_TRY(saksi_doc_quarantine(r->q, r->st, d, yajl_get_bytes_consumed(r->h), r->reason,
@@ -422,10 +413,8 @@ static saksi_status on_doc(void *ctx, saksi_doc *d, saksi_error *err)
         goto out;
     }
     /* absent blocks are missing, like null ones */
-    if (!(r->seen_top & (1 << TK_ADM)))
-        r->rec.flags |= SAKSI_META_ADM_ABSENT;
-    if (!(r->seen_top & (1 << TK_CHART)))
-        r->rec.flags |= SAKSI_META_CHART_ABSENT;
+    if (!(r->seen_top & (1 << TK_ADM))) r->rec.flags |= SAKSI_META_ADM_ABSENT;
+    if (!(r->seen_top & (1 << TK_CHART))) r->rec.flags |= SAKSI_META_CHART_ABSENT;
     if ((r->image_code[0] && strcmp(r->image_code, code) != 0) ||
         (r->code[0] && strcmp(r->code, code) != 0))
         r->rec.flags |= SAKSI_META_CODE_MISMATCH;
@@ -438,7 +427,8 @@ static saksi_status on_doc(void *ctx, saksi_doc *d, saksi_error *err)
         SAKSI_TRY(saksi_meta_text(r->meta, r->psu, strlen(r->psu), &m->psu, err));
         SAKSI_TRY(saksi_meta_text(r->meta, r->mode, strlen(r->mode), &m->mode, err));
         SAKSI_TRY(saksi_meta_text(r->meta, r->images, r->images_len, &m->images, err));
-        const char *seen = r->image_code[0] && strcmp(r->image_code, code) ? r->image_code : r->code;
+        const char *seen =
+            r->image_code[0] && strcmp(r->image_code, code) ? r->image_code : r->code;
         SAKSI_TRY(saksi_meta_text(r->meta, seen, strlen(seen), &m->code_seen, err));
         SAKSI_TRY(saksi_meta_push(r->meta, m, err));
         r->meta->documents++;
@@ -450,28 +440,26 @@ static saksi_status on_doc(void *ctx, saksi_doc *d, saksi_error *err)
         r->meta->psu += (m->flags & SAKSI_META_PSU) != 0;
     }
     for (size_t f = 0; f < SAKSI_NFIXED + r->rows.ncand; f++)
-        r->st->missing_cells += r->vals[f] == SAKSI_MISSING && (f >= SAKSI_NFIXED || f < SAKSI_F_BALLOTS_RECEIVED);
+        r->st->missing_cells +=
+            r->vals[f] == SAKSI_MISSING && (f >= SAKSI_NFIXED || f < SAKSI_F_BALLOTS_RECEIVED);
 out:
-    if (r->h)
-        yajl_free(r->h);
+    if (r->h) yajl_free(r->h);
     r->h = NULL;
     return rc;
 }
 
 saksi_status saksi_ingest_sirekap(const char *path, const saksi_json_options *opt,
-                                  saksi_quarantine *q, saksi_station_meta *meta,
-                                  saksi_table **out, saksi_ingest_stats *stats, saksi_error *err)
+                                  saksi_quarantine *q, saksi_station_meta *meta, saksi_table **out,
+                                  saksi_ingest_stats *stats, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_ingest_stats local;
     reader r = {.q = q, .meta = meta};
     int present[SAKSI_NFIXED] = {0};
-    if (out)
-        *out = NULL;
+    if (out) *out = NULL;
     if (!path || !q || !out)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_ingest_sirekap: path, quarantine and out are required");
-    if (!stats)
-        stats = &local;
+    if (!stats) stats = &local;
     memset(stats, 0, sizeof *stats);
     r.st = stats;
     r.max_depth = opt && opt->max_depth ? opt->max_depth : SAKSI_JSON_MAX_DEPTH;

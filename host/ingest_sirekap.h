@@ -27,11 +27,11 @@ enum {
 typedef struct saksi_meta_rec {
     uint32_t file;
     uint64_t line;
-    int64_t ts;        /* seconds since 1970 of the clock as written (WIB for Sirekap) */
+    int64_t ts; /* seconds since 1970 of the clock as written (WIB for Sirekap) */
     int8_t status_suara, status_adm; /* -1 null or absent, 0 false, 1 true */
-    uint8_t flags;     /* SAKSI_META_* */
+    uint8_t flags;                   /* SAKSI_META_* */
     uint8_t nimages, nimages_null;
-    uint32_t null_values; /* JSON nulls among the counts */
+    uint32_t null_values;                /* JSON nulls among the counts */
     size_t psu, mode, images, code_seen; /* offsets in the text arena; 0 = "" */
 } saksi_meta_rec;
 
@@ -83,9 +83,9 @@ saksi_status saksi_detect_format(const char *path, int *format, saksi_error *err
 
 /* Options of the JSON readers. */
 typedef struct saksi_json_options {
-    size_t buffer_bytes;   /* read buffer; 0: 4 MiB */
-    size_t max_doc_bytes;  /* longest document / JSON line; 0: 1 MiB */
-    size_t max_depth;      /* deepest nesting accepted; 0: SAKSI_JSON_MAX_DEPTH */
+    size_t buffer_bytes;  /* read buffer; 0: 4 MiB */
+    size_t max_doc_bytes; /* longest document / JSON line; 0: 1 MiB */
+    size_t max_depth;     /* deepest nesting accepted; 0: SAKSI_JSON_MAX_DEPTH */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
 } saksi_json_options;
@@ -103,8 +103,8 @@ typedef struct saksi_json_options {
  * member as "archive:member") and the byte position; metadata to meta.
  */
 saksi_status saksi_ingest_sirekap(const char *path, const saksi_json_options *opt,
-                                  saksi_quarantine *q, saksi_station_meta *meta,
-                                  saksi_table **out, saksi_ingest_stats *stats, saksi_error *err);
+                                  saksi_quarantine *q, saksi_station_meta *meta, saksi_table **out,
+                                  saksi_ingest_stats *stats, saksi_error *err);
 
 /*
  * Read KawalPemilu 2019 hierarchy nodes (c/<id>.json, as in the

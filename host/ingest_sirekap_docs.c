@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_BUFFER_BYTES ((size_t)4 << 20)
+#define DEFAULT_BUFFER_BYTES  ((size_t)4 << 20)
 #define DEFAULT_MAX_DOC_BYTES ((size_t)1 << 20)
 
 static const char *const format_names[] = {"csv", "sirekap-json", "kawalpemilu-json"};
@@ -30,10 +30,8 @@ const char *saksi_format_name(int format)
 
 int saksi_format_lookup(const char *name)
 {
-    if (!strcmp(name, "csv"))
-        return SAKSI_FORMAT_CSV;
-    if (!strcmp(name, "sirekap") || !strcmp(name, "sirekap-json"))
-        return SAKSI_FORMAT_SIREKAP;
+    if (!strcmp(name, "csv")) return SAKSI_FORMAT_CSV;
+    if (!strcmp(name, "sirekap") || !strcmp(name, "sirekap-json")) return SAKSI_FORMAT_SIREKAP;
     if (!strcmp(name, "kawalpemilu") || !strcmp(name, "kawalpemilu-json") || !strcmp(name, "kawal"))
         return SAKSI_FORMAT_KAWAL;
     return -1;
@@ -65,8 +63,7 @@ static int ends_with(const char *s, const char *suffix)
 /* A member or file that holds one JSON document. */
 static int is_json_name(const char *name)
 {
-    return ends_with(name, ".json") || ends_with(name, ".json.gz") ||
-           ends_with(name, ".json.xz");
+    return ends_with(name, ".json") || ends_with(name, ".json.gz") || ends_with(name, ".json.xz");
 }
 
 /* Hand the document in w->buf[0..len) to the callback; too long ones are
@@ -74,12 +71,16 @@ static int is_json_name(const char *name)
 static saksi_status emit(walk *w, const char *name, size_t len, int truncated, uint64_t line,
                          int jsonl, saksi_error *err)
 {
-    saksi_doc d = {.name = name, .text = w->buf, .len = len, .truncated = truncated,
-                   .ordinal = ++w->ordinal, .line = line, .jsonl = jsonl};
+    saksi_doc d = {.name = name,
+                   .text = w->buf,
+                   .len = len,
+                   .truncated = truncated,
+                   .ordinal = ++w->ordinal,
+                   .line = line,
+                   .jsonl = jsonl};
     w->st->documents++;
     saksi_status rc = w->fn(w->ctx, &d, err);
-    if (rc == SAKSI_OK && d.stop)
-        w->stop = 1;
+    if (rc == SAKSI_OK && d.stop) w->stop = 1;
     return rc;
 }
 
@@ -94,8 +95,7 @@ static saksi_status slurp_member(walk *w, saksi_archive *a, size_t *len, int *tr
         const char *data;
         size_t n;
         SAKSI_TRY(saksi_archive_read(a, &data, &n, err));
-        if (n == 0)
-            break;
+        if (n == 0) break;
         size_t take = n;
         if (*len + take > w->opt.max_doc_bytes) {
             take = w->opt.max_doc_bytes - *len;
@@ -120,8 +120,7 @@ static saksi_status lines(walk *w, saksi_archive *a, saksi_error *err)
         size_t n;
         SAKSI_TRY(saksi_archive_read(a, &p, &n, err));
         if (n == 0) {
-            if (len || skipping)
-                SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
+            if (len || skipping) SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
             break;
         }
         for (e = p + n; p < e;) {
@@ -133,18 +132,15 @@ static saksi_status lines(walk *w, saksi_archive *a, saksi_error *err)
             }
             memcpy(w->buf + len, p, take);
             len += take;
-            if (!nl)
-                break;
+            if (!nl) break;
             while (len && (w->buf[len - 1] == '\r' || w->buf[len - 1] == ' '))
                 len--;
-            if (len || skipping)
-                SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
+            if (len || skipping) SAKSI_TRY(emit(w, w->path, len, skipping, line, 1, err));
             line++;
             len = 0;
             skipping = 0;
             p = nl + 1;
-            if (w->stop)
-                goto out;
+            if (w->stop) goto out;
         }
     }
 out:
@@ -165,14 +161,12 @@ static saksi_status read_file(walk *w, const char *path, const char *shown, saks
         size_t len;
         int trunc;
         SAKSI_TRY(saksi_archive_next(a, &member, &more, err));
-        if (!more || w->stop)
-            break;
+        if (!more || w->stop) break;
         if (kind == SAKSI_ARCHIVE_NONE && !is_json_name(path)) {
             SAKSI_TRY(lines(w, a, err));
             continue;
         }
-        if (kind != SAKSI_ARCHIVE_NONE && !is_json_name(member))
-            continue;
+        if (kind != SAKSI_ARCHIVE_NONE && !is_json_name(member)) continue;
         free(name);
         if (!(name = malloc(strlen(shown) + strlen(member) + 2)))
             SAKSI_ALLOC_FAIL("a document name");
@@ -214,15 +208,12 @@ static saksi_status read_dir(walk *w, const char *dir, saksi_error *err)
     struct dirent **list = NULL;
     char *path = NULL;
     int n = scandir(dir, &list, NULL, name_cmp);
-    if (n < 0)
-        SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot read directory %s: %s", dir, strerror(errno));
+    if (n < 0) SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot read directory %s: %s", dir, strerror(errno));
     for (int k = 0; k < n && !w->stop; k++) {
         const char *e = list[k]->d_name;
-        if (e[0] == '.')
-            continue;
+        if (e[0] == '.') continue;
         free(path);
-        if (!(path = malloc(strlen(dir) + strlen(e) + 2)))
-            SAKSI_ALLOC_FAIL("a path");
+        if (!(path = malloc(strlen(dir) + strlen(e) + 2))) SAKSI_ALLOC_FAIL("a path");
         sprintf(path, "%s/%s", dir, e);
         struct stat st;
         if (stat(path, &st) != 0)
@@ -245,14 +236,10 @@ saksi_status saksi_json_docs(const char *path, const saksi_json_options *opt, sa
 {
     saksi_status rc = SAKSI_OK;
     walk w = {.path = path, .fn = fn, .ctx = ctx, .st = stats};
-    if (opt)
-        w.opt = *opt;
-    if (!w.opt.buffer_bytes)
-        w.opt.buffer_bytes = DEFAULT_BUFFER_BYTES;
-    if (!w.opt.max_doc_bytes)
-        w.opt.max_doc_bytes = DEFAULT_MAX_DOC_BYTES;
-    if (!(w.buf = malloc(w.opt.max_doc_bytes + 1)))
-        SAKSI_ALLOC_FAIL("the document buffer");
+    if (opt) w.opt = *opt;
+    if (!w.opt.buffer_bytes) w.opt.buffer_bytes = DEFAULT_BUFFER_BYTES;
+    if (!w.opt.max_doc_bytes) w.opt.max_doc_bytes = DEFAULT_MAX_DOC_BYTES;
+    if (!(w.buf = malloc(w.opt.max_doc_bytes + 1))) SAKSI_ALLOC_FAIL("the document buffer");
     struct stat st;
     if (stat(path, &st) != 0)
         SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s: %s", path, strerror(errno));
@@ -313,11 +300,9 @@ saksi_status saksi_detect_format(const char *path, int *format, saksi_error *err
             SAKSI_TRY(saksi_archive_next(a, &member, &more, err));
         } while (more && kind != SAKSI_ARCHIVE_NONE && !is_json_name(member) &&
                  !ends_with(member, ".csv"));
-        if (more)
-            SAKSI_TRY(saksi_archive_read(a, &data, &n, err));
+        if (more) SAKSI_TRY(saksi_archive_read(a, &data, &n, err));
         size_t i = 0;
-        if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-            i = 3;
+        if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) i = 3;
         while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
             i++;
         json = more && i < n && data[i] == '{';
@@ -370,10 +355,8 @@ out:
 int saksi_rows_cand(saksi_rows *r, const char *label, size_t len)
 {
     for (size_t k = 0; k < r->ncand; k++)
-        if (strlen(r->cand[k]) == len && memcmp(r->cand[k], label, len) == 0)
-            return (int)k;
-    if (r->ncand == SAKSI_ROWS_MAX_CAND || len >= sizeof r->cand[0])
-        return -1;
+        if (strlen(r->cand[k]) == len && memcmp(r->cand[k], label, len) == 0) return (int)k;
+    if (r->ncand == SAKSI_ROWS_MAX_CAND || len >= sizeof r->cand[0]) return -1;
     memcpy(r->cand[r->ncand], label, len);
     r->cand[r->ncand][len] = 0;
     return (int)r->ncand++;
@@ -389,8 +372,7 @@ static saksi_status rows_text(saksi_rows *r, const char *s, size_t *off, saksi_e
         while (cap < r->id_len + n + 1)
             cap *= 2;
         char *c = realloc(r->ids, cap);
-        if (!c)
-            SAKSI_ALLOC_FAIL("the station ids");
+        if (!c) SAKSI_ALLOC_FAIL("the station ids");
         r->ids = c;
         r->id_cap = cap;
     }
@@ -402,8 +384,7 @@ out:
 }
 
 saksi_status saksi_rows_push(saksi_rows *r, const char *id, const char *const *regions,
-                             const int32_t *values, uint32_t file, uint64_t line,
-                             saksi_error *err)
+                             const int32_t *values, uint32_t file, uint64_t line, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     size_t w = SAKSI_NFIXED + SAKSI_ROWS_MAX_CAND;
@@ -411,15 +392,11 @@ saksi_status saksi_rows_push(saksi_rows *r, const char *id, const char *const *r
         size_t cap = r->cap ? 2 * r->cap : 4096;
         int32_t *v = saksi_realloc_array(r->vals, cap, w * sizeof *v);
         uint64_t *l = saksi_realloc_array(r->line, cap, sizeof *l);
-        if (v)
-            r->vals = v;
-        if (l)
-            r->line = l;
+        if (v) r->vals = v;
+        if (l) r->line = l;
         size_t *o = saksi_realloc_array(r->id_off, cap, SAKSI_NLEVELS * sizeof *o);
-        if (o)
-            r->id_off = o;
-        if (!v || !l || !o)
-            SAKSI_ALLOC_FAIL("the station rows");
+        if (o) r->id_off = o;
+        if (!v || !l || !o) SAKSI_ALLOC_FAIL("the station rows");
         r->cap = cap;
     }
     /* id_off holds, per row, the id and the region codes of levels 1..4
@@ -428,8 +405,7 @@ saksi_status saksi_rows_push(saksi_rows *r, const char *id, const char *const *r
     SAKSI_TRY(rows_text(r, id, &off[0], err));
     for (int l = 1; l < SAKSI_NLEVELS; l++) {
         off[l] = SIZE_MAX;
-        if (regions && regions[l])
-            SAKSI_TRY(rows_text(r, regions[l], &off[l], err));
+        if (regions && regions[l]) SAKSI_TRY(rows_text(r, regions[l], &off[l], err));
     }
     memcpy(r->vals + r->n * w, values, w * sizeof *values);
     r->line[r->n++] = line;
@@ -438,9 +414,8 @@ out:
     return rc;
 }
 
-saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED],
-                              saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *st,
-                              saksi_error *err)
+saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED], saksi_quarantine *q,
+                              saksi_table **out, saksi_ingest_stats *st, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const char *labels[SAKSI_ROWS_MAX_CAND];
@@ -451,8 +426,7 @@ saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED],
         labels[k] = r->cand[k];
     t = saksi_table_alloc(present, r->ncand, labels);
     v = saksi_malloc_array(w, sizeof *v);
-    if (!t || !v)
-        SAKSI_ALLOC_FAIL("the station table");
+    if (!t || !v) SAKSI_ALLOC_FAIL("the station table");
     for (size_t i = 0; i < r->n; i++) {
         memcpy(v, r->vals + i * w, w * sizeof *v);
         const size_t *off = r->id_off + i * SAKSI_NLEVELS;
@@ -468,14 +442,13 @@ saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED],
             snprintf(detail, sizeof detail, "duplicate of document %llu",
                      (unsigned long long)first);
             st->quarantined++;
-            SAKSI_TRY(saksi_quarantine_add(q, r->file, r->line[i], 0, SAKSI_Q_DUPLICATE_ID, "",
-                                           id, detail, err));
+            SAKSI_TRY(saksi_quarantine_add(q, r->file, r->line[i], 0, SAKSI_Q_DUPLICATE_ID, "", id,
+                                           detail, err));
             rc = SAKSI_OK;
             continue;
         }
         if (rc != SAKSI_OK) {
-            if (err)
-                *err = aerr;
+            if (err) *err = aerr;
             goto out;
         }
         st->accepted++;

@@ -53,12 +53,10 @@ typedef struct saksi_rows {
 /* Index of candidate label (added when new), or -1 when there are too many. */
 int saksi_rows_cand(saksi_rows *r, const char *label, size_t len);
 saksi_status saksi_rows_push(saksi_rows *r, const char *id, const char *const *regions,
-                             const int32_t *values, uint32_t file, uint64_t line,
-                             saksi_error *err);
+                             const int32_t *values, uint32_t file, uint64_t line, saksi_error *err);
 /* Build the finalized table; duplicates are quarantined. */
-saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED],
-                              saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *st,
-                              saksi_error *err);
+saksi_status saksi_rows_table(saksi_rows *r, const int present[SAKSI_NFIXED], saksi_quarantine *q,
+                              saksi_table **out, saksi_ingest_stats *st, saksi_error *err);
 void saksi_rows_free(saksi_rows *r);
 
 /* yajl's parse error of doc d as a quarantine record. */

@@ -15,8 +15,7 @@
 /* Every table row's key in the records: (file, line) order. */
 static int key_cmp(uint32_t fa, uint64_t la, uint32_t fb, uint64_t lb)
 {
-    if (fa != fb)
-        return fa < fb ? -1 : 1;
+    if (fa != fb) return fa < fb ? -1 : 1;
     return la < lb ? -1 : la > lb;
 }
 
@@ -29,8 +28,7 @@ static int rec_cmp(const void *a, const void *b)
 saksi_station_meta *saksi_meta_alloc(int kind)
 {
     saksi_station_meta *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
+    if (!m) return NULL;
     m->kind = kind;
     m->text_cap = 4096;
     if (!(m->text = malloc(m->text_cap))) {
@@ -44,8 +42,7 @@ saksi_station_meta *saksi_meta_alloc(int kind)
 
 void saksi_meta_free(saksi_station_meta *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     free(m->rec);
     free(m->text);
     free(m->rec_of_row);
@@ -57,15 +54,13 @@ saksi_status saksi_meta_text(saksi_station_meta *m, const char *s, size_t n, siz
 {
     saksi_status rc = SAKSI_OK;
     *off = 0;
-    if (n == 0)
-        goto out;
+    if (n == 0) goto out;
     if (m->text_len + n + 1 > m->text_cap) {
         size_t cap = m->text_cap;
         while (m->text_len + n + 1 > cap)
             cap *= 2;
         char *t = realloc(m->text, cap);
-        if (!t)
-            SAKSI_ALLOC_FAIL("the metadata text");
+        if (!t) SAKSI_ALLOC_FAIL("the metadata text");
         m->text = t;
         m->text_cap = cap;
     }
@@ -85,8 +80,7 @@ saksi_status saksi_meta_push(saksi_station_meta *m, const saksi_meta_rec *r, sak
     if (m->n == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 4096;
         saksi_meta_rec *x = saksi_realloc_array(m->rec, cap, sizeof *x);
-        if (!x)
-            SAKSI_ALLOC_FAIL("the metadata table");
+        if (!x) SAKSI_ALLOC_FAIL("the metadata table");
         m->rec = x;
         m->cap = cap;
     }
@@ -98,11 +92,10 @@ out:
 saksi_status saksi_meta_add_timestamp(saksi_station_meta *m, uint32_t file, uint64_t line,
                                       const char *s, size_t n, saksi_error *err)
 {
-    saksi_meta_rec r = {.file = file, .line = line, .ts = SAKSI_META_NO_TS, .status_suara = -1,
-                        .status_adm = -1};
+    saksi_meta_rec r = {
+        .file = file, .line = line, .ts = SAKSI_META_NO_TS, .status_suara = -1, .status_adm = -1};
     int64_t ts;
-    if (saksi_parse_timestamp(s, n, &ts))
-        r.ts = ts;
+    if (saksi_parse_timestamp(s, n, &ts)) r.ts = ts;
     return saksi_meta_push(m, &r, err);
 }
 
@@ -111,8 +104,7 @@ saksi_status saksi_meta_attach(saksi_station_meta *m, const saksi_table *t, saks
     saksi_status rc = SAKSI_OK;
     free(m->rec_of_row);
     m->rec_of_row = saksi_malloc_array(t->n ? t->n : 1, sizeof *m->rec_of_row);
-    if (!m->rec_of_row)
-        SAKSI_ALLOC_FAIL("the metadata index");
+    if (!m->rec_of_row) SAKSI_ALLOC_FAIL("the metadata index");
     m->nrows = t->n;
     if (m->unsorted) {
         qsort(m->rec, m->n, sizeof *m->rec, rec_cmp);
@@ -138,7 +130,6 @@ out:
 
 const saksi_meta_rec *saksi_meta_row(const saksi_station_meta *m, size_t i)
 {
-    if (!m || !m->rec_of_row || i >= m->nrows || m->rec_of_row[i] == SIZE_MAX)
-        return NULL;
+    if (!m || !m->rec_of_row || i >= m->nrows || m->rec_of_row[i] == SIZE_MAX) return NULL;
     return &m->rec[m->rec_of_row[i]];
 }

@@ -35,11 +35,9 @@ static saksi_status add_str(char ***list, size_t *n, const char *s, size_t len, 
 {
     saksi_status rc = SAKSI_OK;
     char **l = saksi_realloc_array(*list, *n + 1, sizeof *l);
-    if (!l)
-        SAKSI_ALLOC_FAIL("a preset list");
+    if (!l) SAKSI_ALLOC_FAIL("a preset list");
     *list = l;
-    if (!(l[*n] = strndup(s, len)))
-        SAKSI_ALLOC_FAIL("a preset string");
+    if (!(l[*n] = strndup(s, len))) SAKSI_ALLOC_FAIL("a preset string");
     (*n)++;
 out:
     return rc;
@@ -91,15 +89,12 @@ static saksi_status parse_alts(saksi_preset_term *t, const char *s, size_t n, co
         trim(&a, &an);
         if (an >= 2 && a[0] == '"' && a[an - 1] == '"')
             a++, an -= 2; /* a quoted column name keeps its spaces */
-        if (an == 0)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty column name", where);
+        if (an == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty column name", where);
         if (t->nalt == SAKSI_PRESET_MAX_ALTS)
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: more than %d alternatives", where,
                        SAKSI_PRESET_MAX_ALTS);
-        if (!(t->alt[t->nalt++] = strndup(a, an)))
-            SAKSI_ALLOC_FAIL("a preset term");
-        if (!bar)
-            break;
+        if (!(t->alt[t->nalt++] = strndup(a, an))) SAKSI_ALLOC_FAIL("a preset term");
+        if (!bar) break;
         n -= (size_t)(bar + 3 - s);
         s = bar + 3;
     }
@@ -118,8 +113,7 @@ static saksi_status parse_map(saksi_preset_map *m, const char *v, size_t n, cons
         size_t cut = n, next = n;
         int nsign = 1;
         for (size_t i = 0, q = 0; i < n; i++) {
-            if (v[i] == '\'')
-                q = !q;
+            if (v[i] == '\'') q = !q;
             if (!q && i + 3 <= n && v[i] == ' ' && (v[i + 1] == '+' || v[i + 1] == '-') &&
                 v[i + 2] == ' ') {
                 cut = i;
@@ -138,19 +132,16 @@ static saksi_status parse_map(saksi_preset_map *m, const char *v, size_t n, cons
         if (sn >= 2 && s[0] == '\'' && s[sn - 1] == '\'') {
             t->literal = 1;
             t->nalt = 1;
-            if (!(t->alt[0] = strndup(s + 1, sn - 2)))
-                SAKSI_ALLOC_FAIL("a preset literal");
+            if (!(t->alt[0] = strndup(s + 1, sn - 2))) SAKSI_ALLOC_FAIL("a preset literal");
         } else {
             SAKSI_TRY(parse_alts(t, s, sn, where, err));
         }
-        if (next >= n)
-            break;
+        if (next >= n) break;
         v += next;
         n -= next;
         sign = nsign;
     }
-    if (m->nterm == 0)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: nothing after '='", where);
+    if (m->nterm == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: nothing after '='", where);
 out:
     return rc;
 }
@@ -161,8 +152,7 @@ static saksi_status add_map(saksi_preset_source *src, const char *key, size_t kn
     saksi_status rc = SAKSI_OK;
     int arg;
     char canon[128];
-    if (kn >= sizeof canon)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: name too long", where);
+    if (kn >= sizeof canon) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: name too long", where);
     memcpy(canon, key, kn);
     canon[kn] = 0;
     if (saksi_colkind_of(canon, &arg) == SAKSI_COL_UNKNOWN)
@@ -176,16 +166,14 @@ static saksi_status add_map(saksi_preset_source *src, const char *key, size_t kn
     if (src->nmap == src->cap) {
         size_t cap = src->cap ? 2 * src->cap : 16;
         saksi_preset_map *m = saksi_realloc_array(src->map, cap, sizeof *m);
-        if (!m)
-            SAKSI_ALLOC_FAIL("preset mappings");
+        if (!m) SAKSI_ALLOC_FAIL("preset mappings");
         src->map = m;
         src->cap = cap;
     }
     saksi_preset_map *m = &src->map[src->nmap++];
     memset(m, 0, sizeof *m);
     m->line = line;
-    if (!(m->canonical = saksi_strdup(canon)))
-        SAKSI_ALLOC_FAIL("a preset mapping");
+    if (!(m->canonical = saksi_strdup(canon))) SAKSI_ALLOC_FAIL("a preset mapping");
     SAKSI_TRY(parse_map(m, v, vn, where, err));
     if (strcmp(canon, "station_id") != 0)
         for (size_t k = 0; k < m->nterm; k++)
@@ -209,8 +197,10 @@ static saksi_status parse_line(saksi_preset *p, saksi_preset_source *src, const 
     char c;
     if (key_is(k, kn, "delimiter") || key_is(k, kn, "thousands") || key_is(k, kn, "decimal")) {
         if (!char_option(v, vn, &c))
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: '%.*s' is not one character (or comma, semicolon, "
-                       "tab, pipe, dot, space, none)", where, (int)vn, v);
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: '%.*s' is not one character (or comma, semicolon, "
+                       "tab, pipe, dot, space, none)",
+                       where, (int)vn, v);
         if (key_is(k, kn, "delimiter") && (c == 0 || c == ' '))
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: the delimiter cannot be none or a space", where);
         if (k[0] == 'd' && k[1] == 'e' && k[2] == 'l')
@@ -230,7 +220,8 @@ static saksi_status parse_line(saksi_preset *p, saksi_preset_source *src, const 
     } else if (key_is(k, kn, "encoding")) {
         /* Every layout in the shared datasets is UTF-8 (checked); other
          * encodings are refused rather than read as mojibake. */
-        if (!(vn == 5 && (strncasecmp(v, "utf-8", 5) == 0)) && !(vn == 4 && strncasecmp(v, "utf8", 4) == 0))
+        if (!(vn == 5 && (strncasecmp(v, "utf-8", 5) == 0)) &&
+            !(vn == 4 && strncasecmp(v, "utf8", 4) == 0))
             SAKSI_FAIL(SAKSI_ERR_DATA, "%s: encoding '%.*s' is not supported (only utf-8)", where,
                        (int)vn, v);
     } else if (key_is(k, kn, "missing")) {
@@ -244,8 +235,7 @@ static saksi_status parse_line(saksi_preset *p, saksi_preset_source *src, const 
             p->missing_num[p->nmissing_num++] = (int32_t)x;
         }
     } else if (key_is(k, kn, "missing_prefix")) {
-        if (vn == 0)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty missing_prefix", where);
+        if (vn == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty missing_prefix", where);
         SAKSI_TRY(add_str(&p->missing_prefix, &p->nmissing_prefix, v, vn, err));
     } else if (key_is(k, kn, "ignore")) {
         saksi_preset_term t = {0};
@@ -268,10 +258,8 @@ static saksi_status parse_line(saksi_preset *p, saksi_preset_source *src, const 
     } else if (key_is(k, kn, "filter")) {
         const char *eq = NULL;
         for (size_t i = 0; i + 4 <= vn; i++)
-            if (memcmp(v + i, " == ", 4) == 0)
-                eq = v + i;
-        if (!eq)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: expected 'filter = COLUMN == VALUE'", where);
+            if (memcmp(v + i, " == ", 4) == 0) eq = v + i;
+        if (!eq) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: expected 'filter = COLUMN == VALUE'", where);
         SAKSI_TRY(set_str(&p->filter_col, v, (size_t)(eq - v), err));
         SAKSI_TRY(set_str(&p->filter_val, eq + 4, vn - (size_t)(eq + 4 - v), err));
     } else if (key_is(k, kn, "source")) {
@@ -294,15 +282,13 @@ saksi_status saksi_preset_parse(const char *text, size_t len, const char *origin
     saksi_preset *p = calloc(1, sizeof *p);
     char where[600];
     *out = NULL;
-    if (!p)
-        SAKSI_ALLOC_FAIL("a preset");
+    if (!p) SAKSI_ALLOC_FAIL("a preset");
     snprintf(p->origin, sizeof p->origin, "%s", origin);
     p->delimiter = ',';
     p->header_row = 1;
     p->nsrc = 1;
     snprintf(p->src[0].label, sizeof p->src[0].label, "primary");
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        text += 3, len -= 3;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
     if (saksi_utf8_invalid_at(text, len) < len)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: not valid UTF-8", origin);
     unsigned line = 0;
@@ -314,8 +300,7 @@ saksi_status saksi_preset_parse(const char *text, size_t len, const char *origin
         line++;
         snprintf(where, sizeof where, "%s:%u", origin, line);
         trim(&s, &n);
-        if (n == 0 || s[0] == '#')
-            continue;
+        if (n == 0 || s[0] == '#') continue;
         if (s[0] == '[') {
             if (n < 9 || memcmp(s, "[compare]", 9) != 0 || n != 9)
                 SAKSI_FAIL(SAKSI_ERR_DATA, "%s: the only section is [compare]", where);
@@ -326,14 +311,12 @@ saksi_status saksi_preset_parse(const char *text, size_t len, const char *origin
             continue;
         }
         const char *eq = memchr(s, '=', n);
-        if (!eq)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: expected 'key = value'", where);
+        if (!eq) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: expected 'key = value'", where);
         const char *k = s, *v = eq + 1;
         size_t kn = (size_t)(eq - s), vn = n - kn - 1;
         trim(&k, &kn);
         trim(&v, &vn);
-        if (kn == 0)
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty key", where);
+        if (kn == 0) SAKSI_FAIL(SAKSI_ERR_DATA, "%s: empty key", where);
         saksi_preset_source *src = &p->src[p->nsrc - 1];
         /* Options belong before any [compare] section. */
         if (p->nsrc > 1 && !key_is(k, kn, "source") && !key_is(k, kn, "candidates")) {
@@ -360,8 +343,7 @@ static const saksi_embedded_file *embedded(const saksi_embedded_file *list, size
                                            const char *name)
 {
     for (size_t k = 0; k < n; k++)
-        if (strcmp(list[k].name, name) == 0)
-            return &list[k];
+        if (strcmp(list[k].name, name) == 0) return &list[k];
     return NULL;
 }
 
@@ -373,23 +355,18 @@ static saksi_status slurp(const char *path, const char *what, char **text, size_
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     *text = NULL;
-    if (!f)
-        SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s %s: %s", what, path, strerror(errno));
-    if (!(buf = malloc(PRESET_MAX_BYTES + 1)))
-        SAKSI_ALLOC_FAIL(what);
+    if (!f) SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s %s: %s", what, path, strerror(errno));
+    if (!(buf = malloc(PRESET_MAX_BYTES + 1))) SAKSI_ALLOC_FAIL(what);
     *len = fread(buf, 1, PRESET_MAX_BYTES + 1, f);
-    if (ferror(f))
-        SAKSI_FAIL(SAKSI_ERR_IO, "cannot read %s %s", what, path);
+    if (ferror(f)) SAKSI_FAIL(SAKSI_ERR_IO, "cannot read %s %s", what, path);
     if (*len > PRESET_MAX_BYTES)
-        SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s %s is larger than %zu bytes", what, path,
-                   PRESET_MAX_BYTES);
+        SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s %s is larger than %zu bytes", what, path, PRESET_MAX_BYTES);
     buf[*len] = 0;
     *text = buf;
     buf = NULL;
 out:
     free(buf);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     return rc;
 }
 
@@ -404,8 +381,7 @@ saksi_status saksi_preset_load(const char *name, saksi_preset **out, saksi_error
     saksi_status rc = SAKSI_OK;
     char *text = NULL, origin[512];
     size_t len = 0;
-    if (!name || !out)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_preset_load: NULL argument");
+    if (!name || !out) SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_preset_load: NULL argument");
     if (is_name(name)) {
         const saksi_embedded_file *f =
             embedded(saksi_embedded_presets, saksi_embedded_presets_n, name);
@@ -427,7 +403,7 @@ saksi_status saksi_preset_load(const char *name, saksi_preset **out, saksi_error
     }
     const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
     size_t bl = strcspn(base, ".");
-    snprintf((*out)->name, sizeof (*out)->name, "%.*s", (int)bl, base);
+    snprintf((*out)->name, sizeof(*out)->name, "%.*s", (int)bl, base);
 out:
     free(text);
     return rc;
@@ -438,12 +414,12 @@ saksi_status saksi_preset_rules_text(const char *rules, char **text, size_t *len
 {
     saksi_status rc = SAKSI_OK;
     if (is_name(rules)) {
-        const saksi_embedded_file *f = embedded(saksi_embedded_rules, saksi_embedded_rules_n, rules);
+        const saksi_embedded_file *f =
+            embedded(saksi_embedded_rules, saksi_embedded_rules_n, rules);
         if (!f)
             SAKSI_FAIL(SAKSI_ERR_DATA, "no built-in rules '%s' (datasets/rules/%s.rules)", rules,
                        rules);
-        if (!(*text = malloc(f->len + 1)))
-            SAKSI_ALLOC_FAIL("rules");
+        if (!(*text = malloc(f->len + 1))) SAKSI_ALLOC_FAIL("rules");
         memcpy(*text, f->text, f->len + 1);
         *len = f->len;
         snprintf(source, source_len, "built-in datasets/rules/%s.rules", rules);
@@ -457,8 +433,7 @@ out:
 
 void saksi_preset_free(saksi_preset *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     for (size_t s = 0; s < p->nsrc; s++) {
         for (size_t k = 0; k < p->src[s].nmap; k++) {
             saksi_preset_map *m = &p->src[s].map[k];

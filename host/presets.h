@@ -13,8 +13,8 @@
 /* Most sources a preset describes in one file (the data and one [compare]
  * section), terms per expression, alternatives per term. */
 #define SAKSI_PRESET_MAX_SOURCES 2
-#define SAKSI_PRESET_MAX_TERMS 16
-#define SAKSI_PRESET_MAX_ALTS 8
+#define SAKSI_PRESET_MAX_TERMS   16
+#define SAKSI_PRESET_MAX_ALTS    8
 
 /* One term of a mapping: the first of its alternative column names that the
  * header has, with a sign; or a literal (station_id parts only). */
@@ -42,15 +42,15 @@ typedef struct saksi_preset_source {
 
 struct saksi_preset {
     char name[128];
-    char origin[512]; /* "built-in datasets/presets/NAME.preset" or the path */
-    char delimiter;   /* default ',' */
-    char thousands;   /* 0: none */
-    char decimal;     /* 0: none; else a zero fraction after it is accepted */
-    size_t header_row; /* 1-based line of the header; default 1 */
-    char *rules;       /* rules name or path, or NULL */
-    char *members;     /* archive members to read (glob), or NULL: every member */
+    char origin[512];              /* "built-in datasets/presets/NAME.preset" or the path */
+    char delimiter;                /* default ',' */
+    char thousands;                /* 0: none */
+    char decimal;                  /* 0: none; else a zero fraction after it is accepted */
+    size_t header_row;             /* 1-based line of the header; default 1 */
+    char *rules;                   /* rules name or path, or NULL */
+    char *members;                 /* archive members to read (glob), or NULL: every member */
     char *filter_col, *filter_val; /* keep rows whose column equals the value */
-    char *timestamp;   /* column with a "YYYY-MM-DD hh:mm:ss" time, or NULL */
+    char *timestamp;               /* column with a "YYYY-MM-DD hh:mm:ss" time, or NULL */
     int registered_optional;
     size_t nmissing, nmissing_prefix, nignore;
     /* missing tokens that are integers ("-1"): such a count is missing */
@@ -80,8 +80,8 @@ typedef struct saksi_bind_expr {
 
 typedef struct saksi_preset_binding {
     size_t ncol;
-    int *role;    /* ncol: enum saksi_bind_role */
-    char **canon; /* ncol: canonical name for SAKSI_BIND_CANON, else NULL */
+    int *role;            /* ncol: enum saksi_bind_role */
+    char **canon;         /* ncol: canonical name for SAKSI_BIND_CANON, else NULL */
     unsigned char *owned; /* ncol: canon[j] was allocated by the binding */
     size_t nexpr;
     saksi_bind_expr *expr;

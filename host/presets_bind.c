@@ -24,8 +24,7 @@ static size_t find_col(const char *const *names, size_t n, const char *name)
         return !*end && k >= 1 && k <= n ? (size_t)k - 1 : SIZE_MAX;
     }
     for (size_t j = 0; j < n; j++)
-        if (strcmp(names[j], name) == 0)
-            return j;
+        if (strcmp(names[j], name) == 0) return j;
     return SIZE_MAX;
 }
 
@@ -34,8 +33,7 @@ static size_t term_col(const saksi_preset_term *t, const char *const *names, siz
 {
     for (size_t a = 0; a < t->nalt; a++) {
         size_t j = find_col(names, n, t->alt[a]);
-        if (j != SIZE_MAX)
-            return j;
+        if (j != SIZE_MAX) return j;
     }
     return SIZE_MAX;
 }
@@ -43,8 +41,7 @@ static size_t term_col(const saksi_preset_term *t, const char *const *names, siz
 static int is_ignored(const saksi_preset *p, const char *name)
 {
     for (size_t k = 0; k < p->nignore; k++)
-        if (strcmp(p->ignore[k], name) == 0)
-            return 1;
+        if (strcmp(p->ignore[k], name) == 0) return 1;
     return 0;
 }
 
@@ -66,8 +63,7 @@ static saksi_status bind_map(const saksi_preset *p, const saksi_preset_map *m,
         else if (absent == SIZE_MAX)
             absent = t;
     }
-    if (present == 0 && columns > 0)
-        goto out; /* the layout has no such field */
+    if (present == 0 && columns > 0) goto out; /* the layout has no such field */
     if (present < columns)
         SAKSI_FAIL(SAKSI_ERR_DATA,
                    "%s:%u: '%s' adds up columns but '%s' is not in the header (the others are)",
@@ -75,8 +71,7 @@ static saksi_status bind_map(const saksi_preset *p, const saksi_preset_map *m,
     int arg, kind = saksi_colkind_of(m->canonical, &arg);
     int simple = m->nterm == 1 && m->term[0].sign > 0 && !m->term[0].literal;
     if (kind == SAKSI_COL_ID && !simple) {
-        if (m->nterm > SAKSI_PRESET_MAX_TERMS)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "too many id parts");
+        if (m->nterm > SAKSI_PRESET_MAX_TERMS) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "too many id parts");
         for (size_t t = 0; t < m->nterm; t++) {
             if (m->term[t].sign < 0)
                 SAKSI_FAIL(SAKSI_ERR_DATA, "%s:%u: station_id parts are joined with ' + '",
@@ -107,8 +102,7 @@ as_expr:
     for (size_t t = 0; t < m->nterm; t++) {
         e->sign[t] = m->term[t].sign;
         e->col[t] = col[t];
-        if (b->role[col[t]] != SAKSI_BIND_CANON)
-            b->role[col[t]] = SAKSI_BIND_TERM;
+        if (b->role[col[t]] != SAKSI_BIND_CANON) b->role[col[t]] = SAKSI_BIND_TERM;
     }
 out:
     return rc;
@@ -120,15 +114,13 @@ saksi_status saksi_preset_bind(const saksi_preset *p, size_t s, const char *cons
     saksi_status rc = SAKSI_OK;
     memset(b, 0, sizeof *b);
     b->filter_col = b->ts_col = SIZE_MAX;
-    if (s >= p->nsrc)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "%s has no source %zu", p->origin, s);
+    if (s >= p->nsrc) SAKSI_FAIL(SAKSI_ERR_USAGE, "%s has no source %zu", p->origin, s);
     b->ncol = n;
     b->role = saksi_calloc_array(n ? n : 1, sizeof *b->role);
     b->canon = saksi_calloc_array(n ? n : 1, sizeof *b->canon);
     b->owned = saksi_calloc_array(n ? n : 1, sizeof *b->owned);
     b->expr = saksi_calloc_array(p->src[0].nmap + p->src[s].nmap + 1, sizeof *b->expr);
-    if (!b->role || !b->canon || !b->owned || !b->expr)
-        SAKSI_ALLOC_FAIL("a preset binding");
+    if (!b->role || !b->canon || !b->owned || !b->expr) SAKSI_ALLOC_FAIL("a preset binding");
     /* Text columns first, so that a count mapping of the same column is
      * read as a term. */
     if (p->filter_col) {
@@ -165,8 +157,7 @@ saksi_status saksi_preset_bind(const saksi_preset *p, size_t s, const char *cons
             if (b->role[j] != SAKSI_BIND_IGNORE || is_ignored(p, names[j]) || !names[j][0])
                 continue;
             char *c = malloc(sizeof prefix + strlen(names[j]));
-            if (!c)
-                SAKSI_ALLOC_FAIL("a candidate name");
+            if (!c) SAKSI_ALLOC_FAIL("a candidate name");
             memcpy(c, prefix, sizeof prefix - 1);
             strcpy(c + sizeof prefix - 1, names[j]);
             b->canon[j] = c;
@@ -180,11 +171,9 @@ out:
 
 void saksi_preset_binding_free(saksi_preset_binding *b)
 {
-    if (!b)
-        return;
+    if (!b) return;
     for (size_t j = 0; b->owned && j < b->ncol; j++)
-        if (b->owned[j])
-            free(b->canon[j]);
+        if (b->owned[j]) free(b->canon[j]);
     free(b->owned);
     free(b->role);
     free(b->canon);
@@ -202,52 +191,43 @@ int saksi_preset_cell(const saksi_preset *p, const char *s, size_t n, int32_t *v
         s++, n--;
     while (n && s[n - 1] == ' ')
         n--;
-    if (n == 0)
-        return SAKSI_PCELL_MISSING;
+    if (n == 0) return SAKSI_PCELL_MISSING;
     for (size_t k = 0; k < p->nmissing; k++)
         if (strlen(p->missing[k]) == n && memcmp(p->missing[k], s, n) == 0)
             return SAKSI_PCELL_MISSING;
     for (size_t k = 0; k < p->nmissing_prefix; k++) {
         size_t l = strlen(p->missing_prefix[k]);
-        if (l <= n && memcmp(p->missing_prefix[k], s, l) == 0)
-            return SAKSI_PCELL_MISSING;
+        if (l <= n && memcmp(p->missing_prefix[k], s, l) == 0) return SAKSI_PCELL_MISSING;
     }
     size_t i = 0;
     int neg = s[0] == '-';
-    if (s[0] == '-' || s[0] == '+')
-        i++;
+    if (s[0] == '-' || s[0] == '+') i++;
     uint64_t x = 0;
     size_t group = 0, digits = 0;
     int grouped = 0;
     for (; i < n; i++) {
         char c = s[i];
         if (c >= '0' && c <= '9') {
-            if (x < CELL_DIGIT_CAP)
-                x = x * 10 + (uint64_t)(c - '0');
+            if (x < CELL_DIGIT_CAP) x = x * 10 + (uint64_t)(c - '0');
             group++;
             digits++;
         } else if (p->thousands && c == p->thousands) {
             /* groups of exactly three after the first of one to three */
-            if (group == 0 || group > 3 || (grouped && group != 3))
-                return SAKSI_PCELL_NOT_INTEGER;
+            if (group == 0 || group > 3 || (grouped && group != 3)) return SAKSI_PCELL_NOT_INTEGER;
             grouped = 1;
             group = 0;
         } else {
             break;
         }
     }
-    if (digits == 0 || (grouped && group != 3))
-        return SAKSI_PCELL_NOT_INTEGER;
+    if (digits == 0 || (grouped && group != 3)) return SAKSI_PCELL_NOT_INTEGER;
     if (i < n) {
         /* a decimal fraction of zeros only ("12.0") is an integer */
-        if (!p->decimal || s[i] != p->decimal || i + 1 == n)
-            return SAKSI_PCELL_NOT_INTEGER;
+        if (!p->decimal || s[i] != p->decimal || i + 1 == n) return SAKSI_PCELL_NOT_INTEGER;
         for (i++; i < n; i++)
-            if (s[i] != '0')
-                return SAKSI_PCELL_NOT_INTEGER;
+            if (s[i] != '0') return SAKSI_PCELL_NOT_INTEGER;
     }
-    if (x > (uint64_t)INT32_MAX)
-        return SAKSI_PCELL_OVERFLOW;
+    if (x > (uint64_t)INT32_MAX) return SAKSI_PCELL_OVERFLOW;
     *v = neg ? -(int32_t)x : (int32_t)x;
     return SAKSI_PCELL_VALUE;
 }
@@ -272,16 +252,13 @@ int saksi_parse_timestamp(const char *s, size_t n, int64_t *out)
         s++, n--;
     while (n && s[n - 1] == ' ')
         n--;
-    if (n != sizeof shape - 1)
-        return 0;
+    if (n != sizeof shape - 1) return 0;
     for (size_t i = 0, k = 0; i < n; i++) {
         if (shape[i] == 'd') {
-            if (s[i] < '0' || s[i] > '9')
-                return 0;
+            if (s[i] < '0' || s[i] > '9') return 0;
             f[k] = f[k] * 10 + (unsigned)(s[i] - '0');
         } else {
-            if (s[i] != shape[i] && !(i == 10 && s[i] == 'T'))
-                return 0;
+            if (s[i] != shape[i] && !(i == 10 && s[i] == 'T')) return 0;
             k++;
         }
     }

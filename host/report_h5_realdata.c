@@ -39,30 +39,43 @@ static void ts_text(int64_t ts, char *buf, size_t len)
         buf[0] = 0;
         return;
     }
-    snprintf(buf, len, "%04d-%02u-%02u %02d:%02d:%02d", (int)y, m % 13, d % 32, (int)(sec / 3600) % 24,
-             (int)(sec / 60 % 60), (int)(sec % 60));
+    snprintf(buf, len, "%04d-%02u-%02u %02d:%02d:%02d", (int)y, m % 13, d % 32,
+             (int)(sec / 3600) % 24, (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
 /* ------------------------------------------------------------------ */
 /* /sirekap/documents                                                  */
 /* ------------------------------------------------------------------ */
 
-enum { D_ID, D_TS, D_TS_TEXT, D_SUARA, D_ADM, D_PSU, D_MODE, D_FLAGS, D_NULLS, D_NIMG, D_NIMGNULL,
-       D_CODE, D_IMAGES, D_NCOLS };
+enum {
+    D_ID,
+    D_TS,
+    D_TS_TEXT,
+    D_SUARA,
+    D_ADM,
+    D_PSU,
+    D_MODE,
+    D_FLAGS,
+    D_NULLS,
+    D_NIMG,
+    D_NIMGNULL,
+    D_CODE,
+    D_IMAGES,
+    D_NCOLS
+};
 
 static saksi_status write_documents(const saksi_h5_file *f, hid_t root, const saksi_table *t,
                                     const saksi_station_meta *m, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     hid_t g = H5I_INVALID_HID;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t n = 0, wp = 1, wm = 1, wc = 1, wi = 1;
     char buf[64];
     for (size_t i = 0; i < t->n; i++) {
         const saksi_meta_rec *r = saksi_meta_row(m, i);
-        if (!r)
-            continue;
+        if (!r) continue;
         n++;
         wp = max_sz(wp, strlen(saksi_meta_str(m, r->psu)));
         wm = max_sz(wm, strlen(saksi_meta_str(m, r->mode)));
@@ -94,8 +107,7 @@ static saksi_status write_documents(const saksi_h5_file *f, hid_t root, const sa
     for (size_t i = 0; i < t->n; i++) {
         const saksi_meta_rec *r = saksi_meta_row(m, i);
         unsigned char *row;
-        if (!r)
-            continue;
+        if (!r) continue;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
         ts_text(r->ts, buf, sizeof buf);
         saksi_h5_put_str(&tb, row, D_ID, saksi_table_id(t, i));
@@ -139,8 +151,8 @@ static saksi_status write_cross(const saksi_h5_file *f, hid_t root, const saksi_
 {
     saksi_status rc = SAKSI_OK;
     hid_t g = H5I_INVALID_HID;
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     char name[128], sum[512];
     size_t wf = 1, wl = 1;
     for (size_t k = 0; k < c->ndiff; k++) {
@@ -151,9 +163,9 @@ static saksi_status write_cross(const saksi_h5_file *f, hid_t root, const saksi_
         wl = max_sz(wl, strlen(t->cand_label[k]));
     size_t wid = t->id_maxlen ? t->id_maxlen : 1;
     saksi_h5_col fc[F_NCOLS] = {
-        [F_ID] = {"station_id", SAKSI_H5_STR, wid},   [F_FIELD] = {"field", SAKSI_H5_STR, wf},
-        [F_KIND] = {"kind", SAKSI_H5_STR, 7},          [F_A] = {"primary", SAKSI_H5_I32, 0},
-        [F_B] = {"other", SAKSI_H5_I32, 0},            [F_DIFF] = {"difference", SAKSI_H5_I64, 0},
+        [F_ID] = {"station_id", SAKSI_H5_STR, wid}, [F_FIELD] = {"field", SAKSI_H5_STR, wf},
+        [F_KIND] = {"kind", SAKSI_H5_STR, 7},       [F_A] = {"primary", SAKSI_H5_I32, 0},
+        [F_B] = {"other", SAKSI_H5_I32, 0},         [F_DIFF] = {"difference", SAKSI_H5_I64, 0},
     };
     saksi_h5_col sc[S_NCOLS] = {
         [S_ID] = {"station_id", SAKSI_H5_STR, wid},
@@ -173,7 +185,8 @@ static saksi_status write_cross(const saksi_h5_file *f, hid_t root, const saksi_
              c->label[0], c->label[1], c->matched, c->only_primary, c->only_other, c->changed,
              c->nst, c->fields_compared);
     SAKSI_TRY(saksi_h5_attr_str(f, g, "/cross_source", "summary", sum, err));
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/cross_source", "fields", fc, F_NCOLS, c->ndiff, err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, f, g, "/cross_source", "fields", fc, F_NCOLS, c->ndiff, err));
     for (size_t k = 0; k < c->ndiff; k++) {
         const saksi_cmp_diff *d = &c->diff[k];
         unsigned char *row;
@@ -189,7 +202,8 @@ static saksi_status write_cross(const saksi_h5_file *f, hid_t root, const saksi_
     }
     SAKSI_TRY(saksi_h5_table_close(&tb, err));
     saksi_h5_table_release(&tb);
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/cross_source", "stations", sc, S_NCOLS, c->nst, err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, f, g, "/cross_source", "stations", sc, S_NCOLS, c->nst, err));
     for (size_t k = 0; k < c->nst; k++) {
         const saksi_cmp_station *s = &c->st[k];
         unsigned char *row;
@@ -215,8 +229,23 @@ out:
 /* /coverage/<level>                                                   */
 /* ------------------------------------------------------------------ */
 
-enum { V_CODE, V_STATIONS, V_ANY, V_COMPLETE, V_SHARE_ANY, V_SHARE_COMPLETE, V_TS_N, V_TS_MIN,
-       V_TS_Q1, V_TS_MED, V_TS_Q3, V_TS_MAX, V_TS_MIN_TEXT, V_TS_MAX_TEXT, V_NCOLS };
+enum {
+    V_CODE,
+    V_STATIONS,
+    V_ANY,
+    V_COMPLETE,
+    V_SHARE_ANY,
+    V_SHARE_COMPLETE,
+    V_TS_N,
+    V_TS_MIN,
+    V_TS_Q1,
+    V_TS_MED,
+    V_TS_Q3,
+    V_TS_MAX,
+    V_TS_MIN_TEXT,
+    V_TS_MAX_TEXT,
+    V_NCOLS
+};
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -236,8 +265,8 @@ static saksi_status write_coverage_level(const saksi_h5_file *f, hid_t g, const 
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *rg = &t->regions[l];
-    saksi_h5_table tb = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                         .mtype = H5I_INVALID_HID};
+    saksi_h5_table tb = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     size_t w = 1;
     char lo[64], hi[64];
     for (size_t r = 0; r < rg->n; r++)
@@ -258,8 +287,8 @@ static saksi_status write_coverage_level(const saksi_h5_file *f, hid_t g, const 
         [V_TS_MIN_TEXT] = {"ts_min_text", SAKSI_H5_STR, 19},
         [V_TS_MAX_TEXT] = {"ts_max_text", SAKSI_H5_STR, 19},
     };
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/coverage", saksi_level_name(l), cols, V_NCOLS,
-                                  rg->n, err));
+    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/coverage", saksi_level_name(l), cols, V_NCOLS, rg->n,
+                                  err));
     for (size_t r = 0; r < rg->n; r++) {
         size_t a = 0, c = 0, nts = 0, b = rg->first[r], e = b + rg->count[r];
         unsigned char *row;
@@ -267,8 +296,7 @@ static saksi_status write_coverage_level(const saksi_h5_file *f, hid_t g, const 
             a += any[i];
             c += complete[i];
             const saksi_meta_rec *mr = saksi_meta_row(m, i);
-            if (mr && mr->ts != SAKSI_META_NO_TS)
-                ts[nts++] = mr->ts;
+            if (mr && mr->ts != SAKSI_META_NO_TS) ts[nts++] = mr->ts;
         }
         qsort(ts, nts, sizeof *ts, cmp_i64);
         double cnt = (double)rg->count[r];
@@ -317,8 +345,7 @@ static saksi_status write_coverage(const saksi_h5_file *f, hid_t root, const sak
     hid_t g = H5I_INVALID_HID;
     uint8_t *any = saksi_malloc_array(t->n + 1, 1), *complete = saksi_malloc_array(t->n + 1, 1);
     int64_t *ts = saksi_malloc_array(t->n + 1, sizeof *ts);
-    if (!any || !complete || !ts)
-        SAKSI_ALLOC_FAIL("coverage");
+    if (!any || !complete || !ts) SAKSI_ALLOC_FAIL("coverage");
     for (size_t i = 0; i < t->n; i++)
         saksi_coverage_flags(t, i, &any[i], &complete[i]);
     SAKSI_TRY(saksi_h5_group(f, root, "coverage", &g, err));
@@ -345,10 +372,8 @@ saksi_status saksi_h5_write_realdata(const saksi_h5_file *f, hid_t root, const s
     const saksi_realdata *rd = res->realdata;
     const saksi_station_meta *m = rd ? rd->meta : NULL;
     SAKSI_TRY(write_coverage(f, root, t, m, err));
-    if (m && m->kind == SAKSI_META_SIREKAP)
-        SAKSI_TRY(write_documents(f, root, t, m, err));
-    if (rd && rd->has_compare)
-        SAKSI_TRY(write_cross(f, root, t, &rd->cmp, err));
+    if (m && m->kind == SAKSI_META_SIREKAP) SAKSI_TRY(write_documents(f, root, t, m, err));
+    if (rd && rd->has_compare) SAKSI_TRY(write_cross(f, root, t, &rd->cmp, err));
 out:
     return rc;
 }

@@ -34,8 +34,7 @@ static inline int test_write_zip(const char *path, const char *const *names,
     FILE *f = fopen(path, "wb");
     long off[16];
     unsigned long crc[16], csz[16];
-    if (!f || n > 16)
-        return -1;
+    if (!f || n > 16) return -1;
     for (size_t k = 0; k < n; k++) {
         size_t len = strlen(texts[k]);
         unsigned char *out = malloc(len + 64);
@@ -115,8 +114,7 @@ static inline int test_write_tar(const char *path, const char *const *names,
                                  const char *const *texts, size_t n)
 {
     FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     for (size_t k = 0; k < n; k++) {
         unsigned char h[512] = {0};
         size_t len = strlen(texts[k]);

@@ -63,8 +63,7 @@ static saksi_table *read_csv(const char *path)
 static size_t row_of(const saksi_table *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(saksi_table_id(t, i), id) == 0)
-            return i;
+        if (strcmp(saksi_table_id(t, i), id) == 0) return i;
     fail_msg("no station %s", id);
     return 0;
 }
@@ -79,12 +78,12 @@ static void test_differences(void **state)
     saksi_error e = {0};
     assert_int_equal(saksi_compare_tables(a, b, &c, &e), SAKSI_OK);
     assert_int_equal(c.matched, 4);
-    assert_int_equal(c.only_primary, 1); /* S5 */
-    assert_int_equal(c.only_other, 1);   /* S6 */
+    assert_int_equal(c.only_primary, 1);    /* S5 */
+    assert_int_equal(c.only_other, 1);      /* S6 */
     assert_int_equal(c.fields_compared, 4); /* registered, valid, cand_01, cand_02 */
-    assert_int_equal(c.nst, 3);            /* S2, S3, S4 */
-    assert_int_equal(c.changed, 2);        /* S2 (candidates), S4 (registered) */
-    assert_int_equal(c.filled_only, 1);    /* S3 */
+    assert_int_equal(c.nst, 3);             /* S2, S3, S4 */
+    assert_int_equal(c.changed, 2);         /* S2 (candidates), S4 (registered) */
+    assert_int_equal(c.filled_only, 1);     /* S3 */
     assert_int_equal(c.cand_changed, 1);
     assert_int_equal(c.field_changes, 3);
     assert_int_equal(c.field_fills, 1);
@@ -122,10 +121,12 @@ static void test_differences(void **state)
      * in a class that comes after cross-source takes it */
     free(res.ranked);
     res.ranked = calloc(2, sizeof *res.ranked);
-    res.ranked[0] = (saksi_rank_row){.station = row_of(a, "S2"), .klass = SAKSI_CLASS_INTEGRITY,
-                                     .votes_at_stake = 1, .repair = SIZE_MAX};
-    res.ranked[1] = (saksi_rank_row){.station = row_of(a, "S4"), .klass = SAKSI_CLASS_NONE,
+    res.ranked[0] = (saksi_rank_row){.station = row_of(a, "S2"),
+                                     .klass = SAKSI_CLASS_INTEGRITY,
+                                     .votes_at_stake = 1,
                                      .repair = SIZE_MAX};
+    res.ranked[1] =
+        (saksi_rank_row){.station = row_of(a, "S4"), .klass = SAKSI_CLASS_NONE, .repair = SIZE_MAX};
     res.nranked = 2;
     cfg.class_priority[0] = SAKSI_CLASS_CROSS_SOURCE;
     cfg.class_priority[4] = SAKSI_CLASS_INTEGRITY;
@@ -166,12 +167,13 @@ static void test_cli_compare(void **state)
     assert_non_null(strstr(ranked, "favours cand_01 (+3 votes)"));
     free(ranked);
     /* the report's cross-source tables, read back with h5py */
-    assert_int_equal(test_run("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s/out/report.h5'); "
-                              "d=f['/cross_source/fields'][:]; s=f['/cross_source/stations'][:]; "
-                              "sys.exit(0 if len(d)==5 and len(s)==3 and int(s['votes_at_stake']."
-                              "sum())==6 else 1)\"",
-                              dir),
-                     0);
+    assert_int_equal(
+        test_run("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s/out/report.h5'); "
+                 "d=f['/cross_source/fields'][:]; s=f['/cross_source/stations'][:]; "
+                 "sys.exit(0 if len(d)==5 and len(s)==3 and int(s['votes_at_stake']."
+                 "sum())==6 else 1)\"",
+                 dir),
+        0);
     /* a missing second source is an input error */
     assert_int_equal(test_run("'%s' audit '%s' --compare '%s/none.csv' -o '%s/out2' -q 2>/dev/null",
                               SAKSI_CLI, at("a.csv"), dir, dir),

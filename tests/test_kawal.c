@@ -42,7 +42,8 @@ static const char *at(const char *name)
 static const char desa[] =
     "{\"parentIds\":[0,41863,42221,42259],\"name\":\"CATURTUNGGAL\",\"id\":42260,\"depth\":4,"
     "\"children\":[[1,111,109],[2,104,112],[3,-1,-1]],"
-    "\"data\":{\"0\":{},\"1\":{\"sum\":{\"pas1\":144,\"pas2\":78,\"sah\":222,\"tSah\":3,\"jum\":225,"
+    "\"data\":{\"0\":{},\"1\":{\"sum\":{\"pas1\":144,\"pas2\":78,\"sah\":222,\"tSah\":3,\"jum\":"
+    "225,"
     "\"janggal\":0},\"ts\":1556089889057},\"3\":{\"sum\":{\"pas1\":10,\"pas2\":20,\"sah\":30,"
     "\"tSah\":null,\"jum\":31}},\"9\":{\"sum\":{\"pas1\":1}}},"
     "\"kpu\":[null,{\"pas1\":144,\"jum\":225,\"tSah\":3,\"sah\":222,\"pas2\":78},"
@@ -59,8 +60,7 @@ static const char desa2[] =
 static size_t row_of(const saksi_table *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(saksi_table_id(t, i), id) == 0)
-            return i;
+        if (strcmp(saksi_table_id(t, i), id) == 0) return i;
     fail_msg("no station %s", id);
     return 0;
 }

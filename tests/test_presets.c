@@ -69,8 +69,7 @@ static void test_syntax_errors(void **state)
         saksi_preset *p = NULL;
         saksi_error e = {0};
         saksi_status rc = parse(bad[k].text, &p, &e);
-        if (rc != SAKSI_ERR_DATA)
-            fail_msg("'%s' gave status %d (%s)", bad[k].text, rc, e.message);
+        if (rc != SAKSI_ERR_DATA) fail_msg("'%s' gave status %d (%s)", bad[k].text, rc, e.message);
         assert_null(p);
         if (!strstr(e.message, bad[k].msg))
             fail_msg("'%s': message '%s' lacks '%s'", bad[k].text, e.message, bad[k].msg);
@@ -105,7 +104,7 @@ static void test_cells(void **state)
         {"12,00", SAKSI_PCELL_VALUE, 12}, /* a zero fraction is an integer */
         {"1.827,0", SAKSI_PCELL_VALUE, 1827},
         {"12,5", SAKSI_PCELL_NOT_INTEGER, 0},
-        {"1.82", SAKSI_PCELL_NOT_INTEGER, 0},   /* not a group of three */
+        {"1.82", SAKSI_PCELL_NOT_INTEGER, 0},     /* not a group of three */
         {"1234.567", SAKSI_PCELL_NOT_INTEGER, 0}, /* first group longer than three */
         {"1..827", SAKSI_PCELL_NOT_INTEGER, 0},
         {".827", SAKSI_PCELL_NOT_INTEGER, 0},
@@ -121,10 +120,8 @@ static void test_cells(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         int32_t v = -999;
         int r = saksi_preset_cell(p, cases[k].s, strlen(cases[k].s), &v);
-        if (r != cases[k].r)
-            fail_msg("'%s': result %d, expected %d", cases[k].s, r, cases[k].r);
-        if (r == SAKSI_PCELL_VALUE)
-            assert_int_equal(v, cases[k].v);
+        if (r != cases[k].r) fail_msg("'%s': result %d, expected %d", cases[k].s, r, cases[k].r);
+        if (r == SAKSI_PCELL_VALUE) assert_int_equal(v, cases[k].v);
     }
     /* numeric missing tokens are kept for the value check */
     assert_int_equal(p->nmissing_num, 0);
@@ -146,8 +143,8 @@ static void test_timestamps(void **state)
     assert_true(saksi_parse_timestamp(" 2000-02-29T23:59:59 ", 21, &t));
     assert_true(t == 951868799);
     static const char *const bad[] = {"2024-02-30 00:00:00", "2024-13-01 00:00:00",
-                                      "2024-02-14 24:00:00", "2024-02-14", "2024/02/14 13:00:00",
-                                      ""};
+                                      "2024-02-14 24:00:00", "2024-02-14",
+                                      "2024/02/14 13:00:00", ""};
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
         assert_false(saksi_parse_timestamp(bad[k], strlen(bad[k]), &t));
 }
@@ -159,8 +156,7 @@ static saksi_status ingest(const char *path, const char *preset_text, size_t sou
 {
     saksi_preset *p = NULL;
     saksi_status rc = parse(preset_text, &p, e);
-    if (rc != SAKSI_OK)
-        return rc;
+    if (rc != SAKSI_OK) return rc;
     *q = saksi_quarantine_alloc();
     saksi_ingest_options opt = {.preset = p, .preset_source = source};
     rc = saksi_ingest_csv(path, &opt, *q, t, st, e);
@@ -171,39 +167,36 @@ static saksi_status ingest(const char *path, const char *preset_text, size_t sou
 static size_t row_of(const saksi_table *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(saksi_table_id(t, i), id) == 0)
-            return i;
+        if (strcmp(saksi_table_id(t, i), id) == 0) return i;
     fail_msg("no station %s", id);
     return 0;
 }
 
-static const char layout[] =
-    "title line before the header\n"
-    "kel;tps;keep;l;p;A;B;votes x;votes y;note\n"
-    "K1;1;1;10;12;5;6;3;4;a\n"
-    "K1;2;1;-1;7;;6;1.000;2;b\n"
-    "K1;3;0;1;1;1;1;1;1;placeholder\n"
-    "K2;1;1;3;4;1;2;9;x;c\n"
-    ";;1;1;1;1;1;1;1;d\n";
+static const char layout[] = "title line before the header\n"
+                             "kel;tps;keep;l;p;A;B;votes x;votes y;note\n"
+                             "K1;1;1;10;12;5;6;3;4;a\n"
+                             "K1;2;1;-1;7;;6;1.000;2;b\n"
+                             "K1;3;0;1;1;1;1;1;1;placeholder\n"
+                             "K2;1;1;3;4;1;2;9;x;c\n"
+                             ";;1;1;1;1;1;1;1;d\n";
 
-static const char layout_preset[] =
-    "# a layout with everything a preset can say\n"
-    "delimiter = ;\n"
-    "header_row = 2\n"
-    "thousands = .\n"
-    "missing = -1\n"
-    "filter = keep == 1\n"
-    "station_id = kel + '-' + tps\n"
-    "village = kel\n"
-    "registered = l + p\n"
-    "registered_male = l\n"
-    "valid = A + B\n"
-    "candidates = rest\n"
-    "ignore = note | keep\n"
-    "[compare]\n"
-    "source = second\n"
-    "cand_votes x = votes x | votes z\n"
-    "cand_A = A\n";
+static const char layout_preset[] = "# a layout with everything a preset can say\n"
+                                    "delimiter = ;\n"
+                                    "header_row = 2\n"
+                                    "thousands = .\n"
+                                    "missing = -1\n"
+                                    "filter = keep == 1\n"
+                                    "station_id = kel + '-' + tps\n"
+                                    "village = kel\n"
+                                    "registered = l + p\n"
+                                    "registered_male = l\n"
+                                    "valid = A + B\n"
+                                    "candidates = rest\n"
+                                    "ignore = note | keep\n"
+                                    "[compare]\n"
+                                    "source = second\n"
+                                    "cand_votes x = votes x | votes z\n"
+                                    "cand_A = A\n";
 
 static void test_layout(void **state)
 {
@@ -246,7 +239,7 @@ static void test_layout(void **state)
     /* the [compare] source: its own counts, the data section's id */
     assert_int_equal(ingest(at("layout.csv"), layout_preset, 1, &t, &st, &q, &e), SAKSI_OK);
     assert_int_equal(st.accepted, 3); /* K2-1 is fine here: "x" is not read */
-    assert_int_equal(t->ncand, 2); /* in header order: A, then "votes x" */
+    assert_int_equal(t->ncand, 2);    /* in header order: A, then "votes x" */
     assert_string_equal(t->cand_label[0], "A");
     assert_string_equal(t->cand_label[1], "votes x");
     assert_int_equal(saksi_table_get(t, SAKSI_NFIXED + 1, row_of(t, "K2-1")), 9);
@@ -270,8 +263,9 @@ static void test_binding_errors(void **state)
     assert_non_null(strstr(e.message, "'zz' is not in the header"));
     saksi_quarantine_free(q);
     /* a field given by a column and by a sum */
-    assert_int_equal(ingest(at("b.csv"), "station_id = id\nregistered = a + b\nvalid = c\n"
-                                         "cand_1 = b\n",
+    assert_int_equal(ingest(at("b.csv"),
+                            "station_id = id\nregistered = a + b\nvalid = c\n"
+                            "cand_1 = b\n",
                             0, &t, &st, &q, &e),
                      SAKSI_OK);
     saksi_table_free(t);
@@ -286,8 +280,8 @@ static void test_binding_errors(void **state)
     saksi_quarantine_free(q);
     /* overflow of a sum is a bad record */
     assert_int_equal(test_write_file(at("d.csv"), "id,a,b\n1,2147483647,1\n2,1,1\n"), 0);
-    assert_int_equal(ingest(at("d.csv"), "station_id = id\nregistered = a + b\ncand_1 = b\n", 0,
-                            &t, &st, &q, &e),
+    assert_int_equal(ingest(at("d.csv"), "station_id = id\nregistered = a + b\ncand_1 = b\n", 0, &t,
+                            &st, &q, &e),
                      SAKSI_OK);
     assert_int_equal(st.accepted, 1);
     assert_int_equal(q->rec[0].reason, SAKSI_Q_OVERFLOW);
@@ -343,8 +337,9 @@ static void test_archives(void **state)
     assert_non_null(strstr(e.message, "header differs"));
     saksi_quarantine_free(q);
     /* no member matches */
-    assert_int_equal(ingest(at("b.zip"), "station_id = id\nregistered = reg\ncand_1 = v\n"
-                                         "members = *.tsv\n",
+    assert_int_equal(ingest(at("b.zip"),
+                            "station_id = id\nregistered = reg\ncand_1 = v\n"
+                            "members = *.tsv\n",
                             0, &t, &st, &q, &e),
                      SAKSI_ERR_DATA);
     assert_non_null(strstr(e.message, "no archive member matches"));
@@ -359,8 +354,7 @@ static void test_archives(void **state)
     fclose(f);
     free(z);
     assert_int_equal(ingest(at("c.zip"), preset, 0, &t, &st, &q, &e), SAKSI_ERR_DATA);
-    if (!strstr(e.message, "CRC-32"))
-        fail_msg("%s", e.message);
+    if (!strstr(e.message, "CRC-32")) fail_msg("%s", e.message);
     saksi_quarantine_free(q);
     /* a truncated tar */
     assert_int_equal(test_write_tar(at("d.tar"), names, texts, 3), 0);
@@ -397,8 +391,8 @@ static void test_builtin(void **state)
         char *text = NULL, source[600];
         size_t len;
         saksi_rules *r = NULL;
-        assert_int_equal(
-            saksi_preset_rules_text(p->rules, &text, &len, source, sizeof source, &e), SAKSI_OK);
+        assert_int_equal(saksi_preset_rules_text(p->rules, &text, &len, source, sizeof source, &e),
+                         SAKSI_OK);
         if (saksi_rules_parse(text, len, source, &r, &e) != SAKSI_OK)
             fail_msg("%s: %s", source, e.message);
         saksi_rules_free(r);
@@ -410,10 +404,10 @@ static void test_builtin(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_cells),
-        cmocka_unit_test(test_timestamps),    cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_syntax_errors),  cmocka_unit_test(test_cells),
+        cmocka_unit_test(test_timestamps),     cmocka_unit_test(test_layout),
         cmocka_unit_test(test_binding_errors), cmocka_unit_test(test_archives),
-        cmocka_unit_test(test_globs),         cmocka_unit_test(test_builtin),
+        cmocka_unit_test(test_globs),          cmocka_unit_test(test_builtin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -22,8 +22,7 @@ static const char *real_dir(void)
 {
     static char buf[4200];
     const char *shared = test_shared_dir();
-    if (!shared)
-        return NULL;
+    if (!shared) return NULL;
     snprintf(buf, sizeof buf, "%s/datasets/real", shared);
     return buf;
 }
@@ -40,7 +39,7 @@ static const char *real(const char *rel)
 #define NEED_REAL()                                                                                \
     do {                                                                                           \
         if (!real_dir()) {                                                                         \
-            print_message("../shared/datasets/real is absent: real-data test skipped\n");         \
+            print_message("../shared/datasets/real is absent: real-data test skipped\n");          \
             skip();                                                                                \
         }                                                                                          \
     } while (0)
@@ -64,7 +63,8 @@ static void run_audit(audit *a, const char *path, const char *preset, const char
     saksi_error err = {0};
     a->e = saksi_engine_alloc(&cfg);
     assert_non_null(a->e);
-    if (saksi_engine_ingest(a->e, path, &err) != SAKSI_OK || saksi_engine_run(a->e, &err) != SAKSI_OK)
+    if (saksi_engine_ingest(a->e, path, &err) != SAKSI_OK ||
+        saksi_engine_run(a->e, &err) != SAKSI_OK)
         fail_msg("%s: %s", path, err.message);
     a->s = saksi_engine_summary(a->e);
 }
@@ -72,8 +72,7 @@ static void run_audit(audit *a, const char *path, const char *preset, const char
 static size_t failed(const audit *a, const char *rule)
 {
     for (size_t r = 0; r < a->s->nrules; r++)
-        if (strcmp(a->s->rule_names[r], rule) == 0)
-            return a->s->rule_failed[r];
+        if (strcmp(a->s->rule_names[r], rule) == 0) return a->s->rule_failed[r];
     fail_msg("no rule %s", rule);
     return 0;
 }
@@ -81,8 +80,7 @@ static size_t failed(const audit *a, const char *rule)
 static size_t evaluated(const audit *a, const char *rule)
 {
     for (size_t r = 0; r < a->s->nrules; r++)
-        if (strcmp(a->s->rule_names[r], rule) == 0)
-            return a->s->rule_evaluated[r];
+        if (strcmp(a->s->rule_names[r], rule) == 0) return a->s->rule_evaluated[r];
     return 0;
 }
 
@@ -104,8 +102,7 @@ static size_t python(long long *v, size_t max, const char *code)
         n++;
     int st = pclose(p);
     unlink(path);
-    if (st != 0)
-        fail_msg("python scan failed (status %d)", st);
+    if (st != 0) fail_msg("python scan failed (status %d)", st);
     return n;
 }
 
@@ -126,8 +123,7 @@ static saksi_table *read_table(const char *path, const char *preset_name, int fo
         saksi_ingest_options o = {.preset = p};
         rc = saksi_ingest_csv(path, &o, q, &t, NULL, &e);
     }
-    if (rc != SAKSI_OK)
-        fail_msg("%s: %s", path, e.message);
+    if (rc != SAKSI_OK) fail_msg("%s: %s", path, e.message);
     saksi_preset_free(p);
     saksi_quarantine_free(q);
     return t;
@@ -156,8 +152,7 @@ static long long field_sum(const saksi_table *t, int f)
 static size_t row_of(const saksi_table *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(saksi_table_id(t, i), id) == 0)
-            return i;
+        if (strcmp(saksi_table_id(t, i), id) == 0) return i;
     fail_msg("no station %s", id);
     return 0;
 }
@@ -206,15 +201,15 @@ static void test_gigit_plain_map(void **state)
     /* independently: of the rows with a dotted cell, those where
      * suara_total and pengguna_total_j are both given and differ */
     long long v[4];
-    assert_int_equal(python(v, 4, "import csv,lzma,sys\n"
-                                  "n=d=0\n"
-                                  "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" GIGIT
-                                  "','rt')):\n"
-                                  "  if any('.' in r[k] for k in r if k.startswith('paslon')):\n"
-                                  "    n+=1\n"
-                                  "    a,b=r['suara_total'],r['pengguna_total_j']\n"
-                                  "    d+= a!='' and b!='' and a!=b\n"
-                                  "print(n,d)\n"),
+    assert_int_equal(python(v, 4,
+                            "import csv,lzma,sys\n"
+                            "n=d=0\n"
+                            "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" GIGIT "','rt')):\n"
+                            "  if any('.' in r[k] for k in r if k.startswith('paslon')):\n"
+                            "    n+=1\n"
+                            "    a,b=r['suara_total'],r['pengguna_total_j']\n"
+                            "    d+= a!='' and b!='' and a!=b\n"
+                            "print(n,d)\n"),
                      2);
     assert_int_equal(v[0], 36);
     assert_int_equal(v[1], 33);
@@ -229,16 +224,16 @@ static void test_gigit_totals(void **state)
     saksi_table *t = read_table(real(GIGIT), "sirekap-gigit", SAKSI_FORMAT_CSV);
     long long v[6];
     /* the raw records summed by Python: every paslon cell, dots removed */
-    assert_int_equal(python(v, 6, "import csv,lzma,sys\n"
-                                  "s=[0,0,0]; t=[0,0,0]\n"
-                                  "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" GIGIT
-                                  "','rt')):\n"
-                                  "  c=[r['paslon_0%d'%k] for k in (1,2,3)]\n"
-                                  "  for k in range(3):\n"
-                                  "    if c[k]: s[k]+=int(c[k].replace('.',''))\n"
-                                  "  if all(c) and not any('.' in x for x in c):\n"
-                                  "    for k in range(3): t[k]+=int(c[k])\n"
-                                  "print(*s,*t)\n"),
+    assert_int_equal(python(v, 6,
+                            "import csv,lzma,sys\n"
+                            "s=[0,0,0]; t=[0,0,0]\n"
+                            "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" GIGIT "','rt')):\n"
+                            "  c=[r['paslon_0%d'%k] for k in (1,2,3)]\n"
+                            "  for k in range(3):\n"
+                            "    if c[k]: s[k]+=int(c[k].replace('.',''))\n"
+                            "  if all(c) and not any('.' in x for x in c):\n"
+                            "    for k in range(3): t[k]+=int(c[k])\n"
+                            "print(*s,*t)\n"),
                      6);
     long long all3[3] = {0};
     for (size_t i = 0; i < t->n; i++) {
@@ -289,18 +284,19 @@ static void test_sirekap_raw(void **state)
     long long v[8];
     /* Python reads the same zip with json: documents, null/absent blocks,
      * the "null" chart key, and the paslon sums */
-    assert_int_equal(python(v, 8, "import json,zipfile,sys\n"
-                                  "z=zipfile.ZipFile(sys.argv[1]+'/" SAMPLE "')\n"
-                                  "n=adm=ch=nk=0; s=[0,0,0]\n"
-                                  "for m in z.namelist():\n"
-                                  "  if not m.endswith('.json'): continue\n"
-                                  "  d=json.loads(z.read(m)); n+=1\n"
-                                  "  adm+= d.get('administrasi') is None\n"
-                                  "  c=d.get('chart'); ch+= c is None\n"
-                                  "  nk+= c is not None and 'null' in c\n"
-                                  "  for k,i in (('100025',0),('100026',1),('100027',2)):\n"
-                                  "    if c and c.get(k) is not None: s[i]+=c[k]\n"
-                                  "print(n,adm,ch,nk,*s)\n"),
+    assert_int_equal(python(v, 8,
+                            "import json,zipfile,sys\n"
+                            "z=zipfile.ZipFile(sys.argv[1]+'/" SAMPLE "')\n"
+                            "n=adm=ch=nk=0; s=[0,0,0]\n"
+                            "for m in z.namelist():\n"
+                            "  if not m.endswith('.json'): continue\n"
+                            "  d=json.loads(z.read(m)); n+=1\n"
+                            "  adm+= d.get('administrasi') is None\n"
+                            "  c=d.get('chart'); ch+= c is None\n"
+                            "  nk+= c is not None and 'null' in c\n"
+                            "  for k,i in (('100025',0),('100026',1),('100027',2)):\n"
+                            "    if c and c.get(k) is not None: s[i]+=c[k]\n"
+                            "print(n,adm,ch,nk,*s)\n"),
                      7);
     assert_int_equal(a.s->ingest.documents, v[0]);
     assert_int_equal(a.s->ingest.accepted, 1000);
@@ -342,7 +338,7 @@ static void test_kawal_csv(void **state)
     assert_int_equal(s->ingest.accepted, 813336);
     assert_int_equal(s->ingest.quarantined, 0);
     assert_int_equal(s->ingest.filtered, 837130 - 813336);
-    assert_int_equal(failed(&a, "cand_sum_valid"), 8052);      /* KP pas1+pas2 != sah */
+    assert_int_equal(failed(&a, "cand_sum_valid"), 8052);       /* KP pas1+pas2 != sah */
     assert_int_equal(failed(&a, "valid_invalid_total"), 20633); /* KP sah+tSah != jum */
     /* KawalPemilu against KPU, both given: SOURCE.md counts 8,486 TPS whose
      * (pas1, pas2) differ */
@@ -353,15 +349,15 @@ static void test_kawal_csv(void **state)
      * so a count given by one source and missing in the other counts too;
      * saksi counts a candidate count given by both and different, over the
      * real TPS, and lists the others as filled/emptied fields */
-    assert_int_equal(python(v, 4, "import csv,lzma,sys\n"
-                                  "d=b=s=0\n"
-                                  "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" KP_CSV
-                                  "','rt')):\n"
-                                  "  kp=(r['kp_pas1'],r['kp_pas2']); ku=(r['kpu_pas1'],r['kpu_pas2'])\n"
-                                  "  if any(kp) and any(ku): b+=1; s+= kp!=ku\n"
-                                  "  if r['in_children']!='1': continue\n"
-                                  "  d+= any(x!='' and y!='' and x!=y for x,y in zip(kp,ku))\n"
-                                  "print(d,b,s)\n"),
+    assert_int_equal(python(v, 4,
+                            "import csv,lzma,sys\n"
+                            "d=b=s=0\n"
+                            "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" KP_CSV "','rt')):\n"
+                            "  kp=(r['kp_pas1'],r['kp_pas2']); ku=(r['kpu_pas1'],r['kpu_pas2'])\n"
+                            "  if any(kp) and any(ku): b+=1; s+= kp!=ku\n"
+                            "  if r['in_children']!='1': continue\n"
+                            "  d+= any(x!='' and y!='' and x!=y for x,y in zip(kp,ku))\n"
+                            "print(d,b,s)\n"),
                      3);
     assert_int_equal(v[1], 798378);
     assert_int_equal(v[2], 8486);
@@ -386,16 +382,16 @@ static void test_kawal_raw(void **state)
     /* per province, from the derived CSV (made from the same node files by
      * another program): TPS, KP pas1 and pas2 sums, KPU pas1 sum */
     long long v[16];
-    assert_int_equal(python(v, 16, "import csv,lzma,sys\n"
-                                   "P=['41863','53241','74716','20802']; a={p:[0,0,0,0] for p in P}\n"
-                                   "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" KP_CSV
-                                   "','rt')):\n"
-                                   "  p=r['prov_id']\n"
-                                   "  if p not in a or r['in_children']!='1': continue\n"
-                                   "  x=a[p]; x[0]+=1\n"
-                                   "  x[1]+=int(r['kp_pas1'] or 0); x[2]+=int(r['kp_pas2'] or 0)\n"
-                                   "  x[3]+=int(r['kpu_pas1'] or 0)\n"
-                                   "print(*[n for p in P for n in a[p]])\n"),
+    assert_int_equal(python(v, 16,
+                            "import csv,lzma,sys\n"
+                            "P=['41863','53241','74716','20802']; a={p:[0,0,0,0] for p in P}\n"
+                            "for r in csv.DictReader(lzma.open(sys.argv[1]+'/" KP_CSV "','rt')):\n"
+                            "  p=r['prov_id']\n"
+                            "  if p not in a or r['in_children']!='1': continue\n"
+                            "  x=a[p]; x[0]+=1\n"
+                            "  x[1]+=int(r['kp_pas1'] or 0); x[2]+=int(r['kp_pas2'] or 0)\n"
+                            "  x[3]+=int(r['kpu_pas1'] or 0)\n"
+                            "print(*[n for p in P for n in a[p]])\n"),
                      16);
     for (size_t k = 0; k < 4; k++) {
         char rel[256];
@@ -489,8 +485,7 @@ static void test_russia(void **state)
         long long reg = 0, used = 0, recv = 0, lead = 0;
         int leader = -1;
         for (size_t c = 0; c < t->ncand; c++)
-            if (strcmp(t->cand_label[c], y[k].leader) == 0)
-                leader = (int)c;
+            if (strcmp(t->cand_label[c], y[k].leader) == 0) leader = (int)c;
         assert_true(leader >= 0);
         /* Kobak drops the stations without data (2024) */
         for (size_t i = 0; i < t->n; i++) {
@@ -499,8 +494,7 @@ static void test_russia(void **state)
             int32_t va = saksi_table_get(t, SAKSI_F_VALID, i),
                     in = saksi_table_get(t, SAKSI_F_INVALID, i);
             int32_t l = saksi_table_get(t, SAKSI_NFIXED + leader, i);
-            if (r == SAKSI_MISSING || u == SAKSI_MISSING || va == SAKSI_MISSING)
-                continue;
+            if (r == SAKSI_MISSING || u == SAKSI_MISSING || va == SAKSI_MISSING) continue;
             reg += r;
             used += u;
             recv += va + in;
@@ -528,21 +522,22 @@ static void test_poland(void **state)
     /* independently (Python over the zip): received != unused + issued, and
      * ballots taken from the box > issued + postal envelopes in the box */
     long long v[2];
-    assert_int_equal(python(v, 2, "import csv,io,zipfile,sys\n"
-                                  "z=zipfile.ZipFile(sys.argv[1]+'/pl2020-pkw-obwody/"
-                                  "round1-wyniki_gl_na_kand_po_obwodach_csv.zip')\n"
-                                  "rd=csv.DictReader(io.TextIOWrapper(z.open(z.namelist()[0]),"
-                                  "encoding='utf-8-sig'),delimiter=';')\n"
-                                  "b=o=0\n"
-                                  "for r in rd:\n"
-                                  "  if r['Liczba kart wyjętych z urny']=='-': continue\n"
-                                  "  g=lambda k:int(r[k])\n"
-                                  "  w=g('Liczba wyborców, którym wydano karty do głosowania')\n"
-                                  "  b+= g('Komisje obwodowe otrzymały kart do głosowania')!=w+"
-                                  "g('Nie wykorzystano kart do głosowania')\n"
-                                  "  o+= g('Liczba kart wyjętych z urny')>w+g('Liczba kopert na "
-                                  "kartę do głosowania wrzuconych do urny')\n"
-                                  "print(b,o)\n"),
+    assert_int_equal(python(v, 2,
+                            "import csv,io,zipfile,sys\n"
+                            "z=zipfile.ZipFile(sys.argv[1]+'/pl2020-pkw-obwody/"
+                            "round1-wyniki_gl_na_kand_po_obwodach_csv.zip')\n"
+                            "rd=csv.DictReader(io.TextIOWrapper(z.open(z.namelist()[0]),"
+                            "encoding='utf-8-sig'),delimiter=';')\n"
+                            "b=o=0\n"
+                            "for r in rd:\n"
+                            "  if r['Liczba kart wyjętych z urny']=='-': continue\n"
+                            "  g=lambda k:int(r[k])\n"
+                            "  w=g('Liczba wyborców, którym wydano karty do głosowania')\n"
+                            "  b+= g('Komisje obwodowe otrzymały kart do głosowania')!=w+"
+                            "g('Nie wykorzystano kart do głosowania')\n"
+                            "  o+= g('Liczba kart wyjętych z urny')>w+g('Liczba kopert na "
+                            "kartę do głosowania wrzuconych do urny')\n"
+                            "print(b,o)\n"),
                      2);
     assert_int_equal(failed(&a, "ballots_balance"), v[0]);
     assert_int_equal(failed(&a, "total_le_voters"), v[1]);
@@ -578,15 +573,16 @@ static void test_albania(void **state)
     assert_int_equal(a.s->ingest.accepted, 5508); /* SOURCE.md: 5,508 rows */
     assert_int_equal(a.s->ingest.quarantined, 0);
     long long v[3];
-    assert_int_equal(python(v, 3, "import csv,lzma,sys\n"
-                                  "o=t=na=0\n"
-                                  "for r in csv.DictReader(lzma.open(sys.argv[1]+'/al2013-"
-                                  "eftoolkit/Albania2013.csv.xz','rt')):\n"
-                                  "  c=[r[k] for k in r if k.startswith('C0')]\n"
-                                  "  if 'NA' in c: na+=1; continue\n"
-                                  "  s=sum(int(x) for x in c); t+=s\n"
-                                  "  o+= s>int(r['Ballots'])\n"
-                                  "print(o,t,na)\n"),
+    assert_int_equal(python(v, 3,
+                            "import csv,lzma,sys\n"
+                            "o=t=na=0\n"
+                            "for r in csv.DictReader(lzma.open(sys.argv[1]+'/al2013-"
+                            "eftoolkit/Albania2013.csv.xz','rt')):\n"
+                            "  c=[r[k] for k in r if k.startswith('C0')]\n"
+                            "  if 'NA' in c: na+=1; continue\n"
+                            "  s=sum(int(x) for x in c); t+=s\n"
+                            "  o+= s>int(r['Ballots'])\n"
+                            "print(o,t,na)\n"),
                      3);
     assert_int_equal(failed(&a, "cand_sum_le_total"), v[0]);
     assert_int_equal(evaluated(&a, "cand_sum_le_total"), 5508 - v[2]);

@@ -73,8 +73,7 @@ static void read_input(run *r, const char *path)
     r->q = saksi_quarantine_alloc();
     r->m = saksi_meta_alloc(SAKSI_META_SIREKAP);
     r->rc = saksi_ingest_sirekap(path, NULL, r->q, r->m, &r->t, &r->st, &r->e);
-    if (r->rc == SAKSI_OK)
-        assert_int_equal(saksi_meta_attach(r->m, r->t, &r->e), SAKSI_OK);
+    if (r->rc == SAKSI_OK) assert_int_equal(saksi_meta_attach(r->m, r->t, &r->e), SAKSI_OK);
 }
 
 static void done(run *r)
@@ -87,8 +86,7 @@ static void done(run *r)
 static size_t row_of(const saksi_table *t, const char *id)
 {
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(saksi_table_id(t, i), id) == 0)
-            return i;
+        if (strcmp(saksi_table_id(t, i), id) == 0) return i;
     fail_msg("no station %s", id);
     return 0;
 }
@@ -130,8 +128,7 @@ static void test_mapping(void **state)
     assert_int_equal(saksi_table_get(r.t, SAKSI_NFIXED + 1, c), SAKSI_MISSING);
     assert_int_equal(saksi_table_get(r.t, SAKSI_NFIXED + 2, c), 5);
     /* 13-digit codes give the regions */
-    assert_string_equal(r.t->regions[SAKSI_LEVEL_VILLAGE].code[r.t->region_of[4][a]],
-                        "3101011001");
+    assert_string_equal(r.t->regions[SAKSI_LEVEL_VILLAGE].code[r.t->region_of[4][a]], "3101011001");
     /* metadata */
     const saksi_meta_rec *ma = saksi_meta_row(r.m, a), *mb = saksi_meta_row(r.m, b),
                          *mc = saksi_meta_row(r.m, c);
@@ -145,8 +142,7 @@ static void test_mapping(void **state)
     assert_non_null(strstr(saksi_meta_str(r.m, ma->images), "3101011001001-20240214-205701"));
     assert_int_equal(mb->flags, SAKSI_META_ADM_ABSENT | SAKSI_META_CHART_ABSENT);
     assert_int_equal(mb->status_adm, 0);
-    assert_int_equal(mc->flags,
-                     SAKSI_META_ADM_ABSENT | SAKSI_META_CODE_MISMATCH | SAKSI_META_PSU);
+    assert_int_equal(mc->flags, SAKSI_META_ADM_ABSENT | SAKSI_META_CODE_MISMATCH | SAKSI_META_PSU);
     assert_string_equal(saksi_meta_str(r.m, mc->code_seen), "3101011001009");
     assert_string_equal(saksi_meta_str(r.m, mc->psu), "ulang");
     assert_true(mc->ts == SAKSI_META_NO_TS);
@@ -179,8 +175,8 @@ static void test_malformed(void **state)
         {"{\"ts\": \"2024-02-16\xff\"}", SAKSI_Q_ENCODING, 1, "UTF8"},
         {"{\"ts\": \"a\",\n \"ts\": \"b\"}", SAKSI_Q_DUPLICATE_KEY, 2, "\"ts\" given twice"},
         {"{\"chart\": {\"100025\": 1, \"100025\": 2}}", SAKSI_Q_DUPLICATE_KEY, 1, "100025"},
-        {"{\"administrasi\": {\"suara_sah\": 1,\n\n \"suara_sah\": 2}}", SAKSI_Q_DUPLICATE_KEY,
-         3, "suara_sah"},
+        {"{\"administrasi\": {\"suara_sah\": 1,\n\n \"suara_sah\": 2}}", SAKSI_Q_DUPLICATE_KEY, 3,
+         "suara_sah"},
         {"[1, 2]", SAKSI_Q_WRONG_TYPE, 1, "not an object"},
         {"{\"chart\": null} trailing", SAKSI_Q_MALFORMED, 1, "trailing garbage"},
         {"{\"status_suara\": \"yes\"}", SAKSI_Q_WRONG_TYPE, 1, "status"},
@@ -207,9 +203,9 @@ static void test_malformed(void **state)
         snprintf(name, sizeof name, "31010110010%02zu.json", k);
         if (q->reason != bad[k].reason || q->line != bad[k].line ||
             !strstr(q->detail, bad[k].detail) || !strstr(r.q->files[q->file], name))
-            fail_msg("document %zu (%s): reason %s line %llu detail '%s' file %s", k,
-                     bad[k].text, saksi_qreason_name(q->reason), (unsigned long long)q->line,
-                     q->detail, r.q->files[q->file]);
+            fail_msg("document %zu (%s): reason %s line %llu detail '%s' file %s", k, bad[k].text,
+                     saksi_qreason_name(q->reason), (unsigned long long)q->line, q->detail,
+                     r.q->files[q->file]);
         assert_true(q->column >= 1);
     }
     /* the overflow is found at the end of the number: offset 32, the '}'
