@@ -128,8 +128,17 @@ typedef struct saksi_digits_counts {
 saksi_status saksi_digits_exclusions(const saksi_table *t, const saksi_results *res,
                                      uint8_t *exclude, saksi_error *err);
 
+/* Largest size (valid votes) of a station whose counts the digit tests
+ * model. The expectations need the null's pmf over a window up to the size
+ * wide, per number: a station claiming 2,147,483,647 valid votes made the
+ * family allocate 16 GB and run for minutes (found by fuzz_rules). A TPS
+ * serves at most 300 voters, an overseas box a few thousand; a larger
+ * size is not a station's and is left out, as a station with no usable rate. */
+#define SAKSI_DIGITS_MAX_SIZE 100000
+
 /* The rate of candidate *ctx (an int) at station i: its count of valid, or
- * of the sum of the candidate columns when valid is missing. */
+ * of the sum of the candidate columns when valid is missing; 0 (no usable
+ * rate) when that size is above SAKSI_DIGITS_MAX_SIZE. */
 int saksi_digits_rate(const saksi_table *t, size_t i, const void *ctx, int32_t *x, int32_t *n);
 
 /* Peer nulls of candidate c for every station (DESIGN §4: district, leave

@@ -58,7 +58,7 @@ int saksi_digits_rate(const saksi_table *t, size_t i, const void *ctx, int32_t *
         if (sum > INT32_MAX) return 0;
         size = (int32_t)sum;
     }
-    if (size < 1 || v > size) return 0;
+    if (size < 1 || v > size || size > SAKSI_DIGITS_MAX_SIZE) return 0;
     *x = v;
     *n = size;
     return 1;
