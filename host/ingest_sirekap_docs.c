@@ -289,6 +289,11 @@ saksi_status saksi_detect_format(const char *path, int *format, saksi_error *err
     *format = SAKSI_FORMAT_CSV;
     if (stat(path, &st) != 0)
         SAKSI_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+    /* A pipe or a device can be read only once: looking at its start would
+     * consume what the ingest must read (and reopening a FIFO whose writer
+     * has finished blocks forever; found by tests/test_limits.c). It is
+     * read as CSV; --format names JSON on a pipe. */
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) goto out;
     int json = S_ISDIR(st.st_mode);
     if (!json) {
         const char *member, *data;
