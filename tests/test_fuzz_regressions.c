@@ -79,12 +79,19 @@ static void test_rules(void **state)
     check_target("rules", saksi_fuzz_rules);
 }
 
+static void test_sirekap(void **state)
+{
+    (void)state;
+    check_target("sirekap", saksi_fuzz_sirekap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_colmap),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_sirekap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

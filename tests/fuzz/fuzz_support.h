@@ -24,6 +24,7 @@
 int saksi_fuzz_csv(const uint8_t *data, size_t size);
 int saksi_fuzz_colmap(const uint8_t *data, size_t size);
 int saksi_fuzz_rules(const uint8_t *data, size_t size);
+int saksi_fuzz_sirekap(const uint8_t *data, size_t size);
 
 /* Abort with a message: libFuzzer saves the input as a crash artifact. */
 #define FUZZ_CHECK(cond, ...)                                                                      \

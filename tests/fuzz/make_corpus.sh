@@ -85,3 +85,31 @@ text rules too-many-terms 00 'rule r integrity: valid+valid+valid+valid+valid+va
 text rules ceil-div-zero 00 'rule r integrity: ceil(valid*1/0) == 0\n'
 text rules units-classes 04 'rule a incomplete registered: registered >= 1 when valid >= 1\nrule b integrity ballots: ballots_received == ballots_used\n'
 text rules syntax-errors 00 'rule\nrule 1x integrity: a == b\nfoo\n'
+
+# --- sirekap: synthetic documents in the published schema (JSON Lines), a
+# KawalPemilu node pair, and archives of them (made-up codes and numbers) ---
+mkdir -p "$out/sirekap"
+D1='{"kode":"3101011001001","mode":"hhcw","chart":{"null":null,"100025":80,"100026":100,"100027":40},"images":["https://example.invalid/ppwp/31/01/01/10/01/3101011001001-a.jpg",null,null],"administrasi":{"suara_sah":220,"suara_total":225,"pemilih_dpt_j":290,"pemilih_dpt_l":140,"pemilih_dpt_p":150,"pengguna_dpt_j":290,"pengguna_dpt_l":140,"pengguna_dpt_p":150,"pengguna_dptb_j":1,"pengguna_dptb_l":0,"pengguna_dptb_p":1,"suara_tidak_sah":5,"pengguna_total_j":291,"pengguna_total_l":140,"pengguna_total_p":151,"pengguna_non_dpt_j":0,"pengguna_non_dpt_l":0,"pengguna_non_dpt_p":0},"psu":null,"ts":"2024-02-16 16:25:10","status_suara":true,"status_adm":true}'
+D2='{"kode":"3101011001002","chart":null,"images":[null,null,null],"administrasi":null,"psu":null,"ts":"2024-02-15 07:00:44","status_suara":false,"status_adm":false}'
+D3='{"kode_tps":"3101011001003","chart":{"100025":10,"100026":null,"100027":5},"administrasi":{"suara_sah":15,"suara_tidak_sah":0,"suara_total":15}}'
+text sirekap one-document 00 "$D1\n"
+text sirekap documents-report 04 "$D1\n$D2\n$D3\n"
+text sirekap documents-auto-strict 0a "$D1\n$D2\n$D3\n"
+text sirekap duplicate-code 04 "$D1\n$D1\n"
+text sirekap malformed 00 '{"kode":"3101011001004","chart":{"100025":1,}\n{"kode":"3101011001005","chart":{"100025":1.5,"100026":1e3}}\n{"kode":"3101011001006","chart":{"100025":"12"},"administrasi":[]}\n{"kode":"3101011001007","chart":{"100025":2147483648,"100025":3}}\n'
+text sirekap nested-and-truncated 00 '{"kode":"3101011001008","x":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}\n{"kode":"3101011001009","chart":{"100025":4'
+text sirekap code-from-image 04 '{"chart":{"100025":3,"100026":4},"images":["https://example.invalid/ppwp/32/01/01/10/01/3201011001001-b.jpg"]}\n{"chart":{"100025":3}}\n'
+K1='{"parentIds":[0,41863,42221,42259],"name":"DESA","id":42260,"depth":4,"children":[[1,111,109],[2,104,112],[3,-1,-1]],"data":{"0":{},"1":{"sum":{"pas1":140,"pas2":80,"sah":220,"tSah":3,"jum":223,"janggal":0},"ts":1556089889057},"3":{"sum":{"pas1":10,"pas2":20,"sah":30,"tSah":null,"jum":31}}},"kpu":[null,{"pas1":140,"jum":223,"tSah":3,"sah":220,"pas2":80},{"pas1":50,"pas2":60,"sah":110,"tSah":0,"jum":110},{"pas1":12,"pas2":18,"sah":30,"tSah":1,"jum":31}]}'
+K2='{"parentIds":[0,41863,42221],"id":42259,"depth":3,"children":[[42260,"DESA",3,100,100]],"data":{}}'
+text sirekap kawal-nodes 01 "$K1\n$K2\n"
+text sirekap kawal-nodes-auto-report 06 "$K1\n$K2\n"
+printf '%s\n%s\n' "$D1" "$D3" | gzip -9n >"$tmp/docs.jsonl.gz"
+seed sirekap documents-gzip 00 "$tmp/docs.jsonl.gz"
+mkdir -p "$tmp/tree" && printf '%s' "$D1" >"$tmp/tree/3101011001001.json" && printf '%s' "$D3" >"$tmp/tree/3101011001003.json"
+(cd "$tmp/tree" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(n) for n in sys.argv[2:]]; z.close()' "$tmp/docs.zip" 3101011001001.json 3101011001003.json)
+seed sirekap documents-zip 06 "$tmp/docs.zip"
+(cd "$tmp/tree" && tar --format=ustar --owner=0 --group=0 --mtime=@0 -cf "$tmp/docs.tar" 3101011001001.json 3101011001003.json)
+seed sirekap documents-tar 02 "$tmp/docs.tar"
+# a CSV inside a zip, for the CSV target (the engine's auto format reads it)
+(cd "$tmp" && cp "$OLDPWD/$f/good.csv" good.csv && python3 -c 'import zipfile; z=zipfile.ZipFile("good.zip","w",zipfile.ZIP_STORED); z.write("good.csv"); z.close()')
+seed csv good-zip-member 20 "$tmp/good.zip"
