@@ -544,7 +544,8 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
             canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
         /* Names are report strings too (candidate labels, quarantine
          * fields): as bounded as codes. */
-        if (strlen(g->col[j].name) > SAKSI_MAX_CODE_BYTES || strlen(canon[j]) > SAKSI_MAX_CODE_BYTES)
+        if (strlen(g->col[j].name) > SAKSI_MAX_CODE_BYTES ||
+            strlen(canon[j]) > SAKSI_MAX_CODE_BYTES)
             SAKSI_FAIL(SAKSI_ERR_DATA,
                        "%s: line %llu: the name of column %zu is longer than "
                        "SAKSI_MAX_CODE_BYTES (%d): \"%.64s...\"",
