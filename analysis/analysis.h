@@ -157,7 +157,11 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_fingerprints *fingerprints; /* fingerprint family (fingerprint.h), or NULL */
 } saksi_results;
+
+/* Release the fingerprint family's results (NULL accepted). */
+void saksi_fingerprints_free(struct saksi_fingerprints *fp);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */
