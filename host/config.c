@@ -27,6 +27,10 @@ void saksi_config_init(saksi_config *c)
     c->repair_max_alternatives = 5;
     c->lang = "en";
     memcpy(c->class_priority, default_priority, sizeof default_priority);
+    c->fingerprint_bins = 100;      /* one percentage point per bin (Klimek et al. 2012) */
+    c->fingerprint_bootstrap = 20;  /* SAKSI_FP_DEFAULT_FIT_BOOTSTRAP, analysis/fingerprint.h */
+    c->fingerprint_null_runs = 20;  /* SAKSI_FP_DEFAULT_NULL_RUNS */
+    c->shape_bootstrap = 100;       /* SAKSI_SHAPE_DEFAULT_BOOTSTRAP */
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -44,4 +48,10 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
                       saksi_class_name(c->class_priority[k]));
     for (size_t k = 0; c->map_pairs && c->map_pairs[k] && n > 0 && (size_t)n < len; k++)
         n += snprintf(buf + n, len - (size_t)n, ";map_pair=%s", c->map_pairs[k]);
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n,
+                      ";fingerprint_bins=%zu;fingerprint_fit=%d;fingerprint_bootstrap=%zu;"
+                      "fingerprint_null_runs=%zu;shape_bootstrap=%zu",
+                      c->fingerprint_bins, c->fingerprint_fit, c->fingerprint_bootstrap,
+                      c->fingerprint_null_runs, c->shape_bootstrap);
 }

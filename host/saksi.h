@@ -498,6 +498,13 @@ typedef struct saksi_config {
     int progress;            /* report progress through the callback      */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    /* fingerprint family (issue 4): turnout x winner-share fingerprints,
+     * shape statistics, and the opt-in fit of Klimek et al.'s model */
+    int fingerprint_fit;          /* fit (f_i, f_e) with bootstrap and null; default 0 */
+    size_t fingerprint_bins;      /* bins per axis, 1..255; default 100 */
+    size_t fingerprint_bootstrap; /* bootstrap replicates of each fit; default 20 */
+    size_t fingerprint_null_runs; /* clean simulated elections of the fit's null; default 20 */
+    size_t shape_bootstrap;       /* bootstrap replicates of the shape statistics; default 100 */
 } saksi_config;
 
 /* Defaults documented field by field above. */
@@ -508,6 +515,8 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double fingerprints;    /* fingerprints and shape statistics, the fit included */
+    double fingerprint_fit; /* of which the opt-in fraud-model fit */
 } saksi_timing;
 
 /* What a finished audit reports, for the CLI's message and --json. */
@@ -526,6 +535,12 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    struct {
+        int fitted;                  /* --fingerprint-fit ran            */
+        double fi, fe;               /* the national fit                 */
+        double fi_null_p95, fe_null_p95; /* 95th percentiles over clean elections */
+        double p_fi, p_fe;           /* calibrated against them          */
+    } fingerprint;
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
