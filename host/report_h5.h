@@ -22,7 +22,7 @@ typedef struct saksi_h5_col {
     size_t width; /* STR: bytes, NUL-padded, no terminator needed (>= 1) */
 } saksi_h5_col;
 
-#define SAKSI_H5_MAX_COLS 24
+#define SAKSI_H5_MAX_COLS 32
 
 /* The file being written and its storage layout. */
 typedef struct saksi_h5_file {
@@ -101,5 +101,8 @@ typedef saksi_status (*saksi_h5_section_fn)(const saksi_h5_file *f, hid_t root,
 saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
                                          const saksi_table *t, const saksi_results *res,
                                          saksi_error *err);
+/* /fingerprints: histograms, fits and shape tables (report_h5_fingerprints.c). */
+saksi_status saksi_h5_write_fingerprints(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                         const saksi_results *res, saksi_error *err);
 
 #endif /* SAKSI_REPORT_H5_H */
