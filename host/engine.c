@@ -6,6 +6,7 @@
  * every stage.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "family_fingerprints.h"
 #include "report.h"
 #include "saksi_opencl.h"
 
@@ -37,6 +38,7 @@ struct saksi_engine {
     char backend_used[16];
     char backend_reason[sizeof((saksi_error *)0)->message + 128];
     char device[128];
+    saksi_cl *cl; /* the self-tested device of the run, for the families; NULL on the CPU path */
 };
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg)
@@ -59,6 +61,7 @@ void saksi_engine_free(saksi_engine *e)
     if (!e)
         return;
     saksi_results_free(&e->res);
+    saksi_cl_close(e->cl);
     free(e->prog);
     saksi_rules_free(e->rules);
     saksi_table_free(e->t);
@@ -178,6 +181,8 @@ static saksi_status integrity_opencl(saksi_engine *e, int fallback_ok, int *done
                  saksi_cl_device_is_cpu(cl) ? " (a CPU: slower than the plain-C path)" : "");
         set_backend(e, "opencl", saksi_cl_device_name(cl), why);
         *done = 1;
+        e->cl = cl; /* kept open for the test families */
+        cl = NULL;
     } else if (fallback_ok && rc != SAKSI_ERR_INTERRUPTED && rc != SAKSI_ERR_NOMEM) {
         snprintf(why, sizeof why, "auto: %s; ran the plain-C path",
                  rc == SAKSI_ERR_NODEVICE
@@ -235,6 +240,7 @@ static void fill_summary(saksi_engine *e)
     s->backend_used = e->backend_used;
     s->backend_reason = e->backend_reason;
     s->device = e->device;
+    saksi_family_fingerprints_summary(&e->res, s);
 }
 
 static void progress(const saksi_engine *e, const char *stage, double fraction)
@@ -258,6 +264,8 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
                    saksi_qreason_name(q->reason), q->detail);
     }
     saksi_results_free(&e->res);
+    saksi_cl_close(e->cl);
+    e->cl = NULL;
     free(e->prog);
     e->prog = NULL;
     saksi_rules_free(e->rules);
@@ -283,6 +291,12 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     progress(e, "rank", 0.0);
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
+
+    t0 = saksi_now();
+    progress(e, "fingerprints", 0.0);
+    SAKSI_TRY(saksi_family_fingerprints(e->t, &e->cfg, e->cl, &e->res,
+                                        &e->summary.timing.fingerprint_fit, err));
+    e->summary.timing.fingerprints = saksi_now() - t0;
     fill_summary(e);
     e->ran = 1;
 out:
@@ -392,7 +406,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     e->summary.timing.report_csv = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
     e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->report_h5 +
-                              tm->report_csv;
+                              tm->report_csv + tm->fingerprints;
 out:
     return rc;
 }
