@@ -87,6 +87,13 @@ static const char help_text[] =
     "  --local-size N         OpenCL work-group size (default: each kernel's own)\n"
     "  --seed N               seed of every random draw (default 2024)\n"
     "  --reproducible         pin creation time and device in the report: same bytes anywhere\n"
+    "  --fingerprint-fit      fit Klimek et al.'s fraud fractions (f_i, f_e) nationally and per\n"
+    "                         province, with bootstrap and a null of clean simulated elections\n"
+    "                         (opt-in: minutes on a national election)\n"
+    "  --fingerprint-bins N   turnout and share bins of the fingerprints, 1..255 (default 100)\n"
+    "  --fingerprint-bootstrap N  bootstrap replicates of each fit (default 20)\n"
+    "  --fingerprint-null-runs N  clean simulated elections of the fit's null (default 20)\n"
+    "  --shape-bootstrap N    bootstrap replicates of the shape statistics (default 100)\n"
     "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
     "  --json                 print the run summary as JSON on stdout\n"
     "  -q, --quiet            no summary line on stderr\n"
@@ -236,6 +243,24 @@ static int cmd_audit(int argc, char **argv)
                 cfg.batch_rows = n;
             else
                 cfg.local_size = n;
+        } else if (strcmp(a, "--fingerprint-fit") == 0) {
+            cfg.fingerprint_fit = 1;
+        } else if (is_opt(a, "--fingerprint-bins") || is_opt(a, "--fingerprint-bootstrap") ||
+                   is_opt(a, "--fingerprint-null-runs") || is_opt(a, "--shape-bootstrap")) {
+            static const char *const names[] = {"--fingerprint-bins", "--fingerprint-bootstrap",
+                                                "--fingerprint-null-runs", "--shape-bootstrap"};
+            size_t *const fields[] = {&cfg.fingerprint_bins, &cfg.fingerprint_bootstrap,
+                                      &cfg.fingerprint_null_runs, &cfg.shape_bootstrap};
+            int which = 0;
+            while (!is_opt(a, names[which]))
+                which++;
+            if (!(v = opt_value(argc, argv, &i, names[which])))
+                goto missing;
+            if (!parse_size(v, &n) || (which == 0 && (n < 1 || n > 255))) {
+                rc = usage_error("invalid number '%s'", v);
+                goto done;
+            }
+            *fields[which] = n;
         } else if (strcmp(a, "--reproducible") == 0) {
             cfg.reproducible = 1;
         } else if (is_opt(a, "--lang")) {
