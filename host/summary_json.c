@@ -120,6 +120,7 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
         {"report_csv", tm->report_csv}, {"total", tm->total},
+        {"fingerprints", tm->fingerprints}, {"fingerprint_fit", tm->fingerprint_fit},
     };
     fputc('{', f);
     for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
@@ -185,6 +186,20 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     json_string(f, s->device);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
+    json_key(f, "fingerprint", &first);
+    fprintf(f, "{\"fitted\": %s, \"f_i\": ", s->fingerprint.fitted ? "true" : "false");
+    json_double(f, s->fingerprint.fi);
+    fputs(", \"f_e\": ", f);
+    json_double(f, s->fingerprint.fe);
+    fputs(", \"f_i_null_p95\": ", f);
+    json_double(f, s->fingerprint.fi_null_p95);
+    fputs(", \"f_e_null_p95\": ", f);
+    json_double(f, s->fingerprint.fe_null_p95);
+    fputs(", \"p_f_i\": ", f);
+    json_double(f, s->fingerprint.p_fi);
+    fputs(", \"p_f_e\": ", f);
+    json_double(f, s->fingerprint.p_fe);
+    fputc('}', f);
     fputs("\n}\n", f);
     if (ferror(f) || fflush(f) != 0)
         SAKSI_FAIL(SAKSI_ERR_IO, "writing the JSON summary failed");
