@@ -141,19 +141,21 @@ SAKSI_INLINE saksi_u32 saksi_fp_sim_bin(saksi_i64 t, saksi_i64 n, saksi_i64 w, s
                        saksi_fp_axis_bin(w, t, nb_share));
 }
 
-/* Fraud of magnitude x (Q16) at a station with n registered, t voters and
- * w of them for the winner (Klimek et al. 2012): a fraction x of the
- * non-voters is added as ballots for the winner, and a fraction x^alpha
- * of the opponents' votes is moved to the winner. Floors in Q16. */
-SAKSI_INLINE saksi_u32 saksi_fp_fraud_bin(saksi_i64 n, saksi_i64 t, saksi_i64 w, saksi_i64 x,
-                                          saksi_i32 alpha, saksi_i32 nb_turnout, saksi_i32 nb_share)
+/* The counts of one draw: the fraud word u, and the turnout t and the
+ * winner's votes w of the station clean, under incremental and under
+ * extreme fraud. */
+typedef struct saksi_fp_counts {
+    saksi_u32 u;
+    saksi_i64 t, w, t_incr, w_incr, t_extreme, w_extreme;
+} saksi_fp_counts;
+
+/* x^alpha in Q16, alpha >= 1, by repeated Q16 products (floors). */
+SAKSI_INLINE saksi_i64 saksi_fp_pow_q16(saksi_i64 x, saksi_i32 alpha)
 {
     saksi_i64 xa = x;
     for (saksi_i32 k = 1; k < alpha; k++)
         xa = (xa * x) >> SAKSI_FP_Q_BITS;
-    saksi_i64 stuffed = ((n - t) * x) >> SAKSI_FP_Q_BITS;
-    saksi_i64 stolen = ((t - w) * xa) >> SAKSI_FP_Q_BITS;
-    return saksi_fp_sim_bin(t + stuffed, n, w + stuffed + stolen, nb_turnout, nb_share);
+    return xa;
 }
 
 /*
@@ -161,13 +163,16 @@ SAKSI_INLINE saksi_u32 saksi_fp_fraud_bin(saksi_i64 n, saksi_i64 t, saksi_i64 w,
  * tables is the station's parameter set (SAKSI_FP_SET_WORDS words), key the
  * seed, (hash, replicate) the counter. Two Philox blocks: words 0-3 pick
  * the turnout, share, fraud and incremental-x cells; words 4-5 the
- * extreme-x cell and the fine bits of all four. Turnout t = round(n a),
- * winner w = round(t v), both in Q16 with integers only.
+ * extreme-x cell and the fine bits of all four. Clean: turnout t =
+ * round(n a), winner w = round(t v). Fraud of magnitude x (Klimek et al.
+ * 2012): a fraction x of the n - t non-voters is added as ballots for the
+ * winner, and a fraction x^alpha of the t - w opponents' votes is moved to
+ * the winner. Q16 fixed point with integers only.
  */
-SAKSI_INLINE saksi_fp_draw saksi_fp_simulate_draw(SAKSI_GLOBAL const saksi_u32 *tables, saksi_i32 n,
-                                                  saksi_u64 hash, saksi_u32 replicate,
-                                                  saksi_u32 key0, saksi_u32 key1, saksi_i32 alpha,
-                                                  saksi_i32 nb_turnout, saksi_i32 nb_share)
+SAKSI_INLINE saksi_fp_counts saksi_fp_model_counts(SAKSI_GLOBAL const saksi_u32 *tables,
+                                                   saksi_i32 n, saksi_u64 hash,
+                                                   saksi_u32 replicate, saksi_u32 key0,
+                                                   saksi_u32 key1, saksi_i32 alpha)
 {
     saksi_philox_ctr c0, c1;
     c0.v[0] = (saksi_u32)hash;
@@ -187,14 +192,34 @@ SAKSI_INLINE saksi_fp_draw saksi_fp_simulate_draw(SAKSI_GLOBAL const saksi_u32 *
                                      fine >> (2 * SAKSI_FP_FINE_BITS));
     saksi_i64 xe = saksi_fp_draw_q16(tables + SAKSI_FP_TAB_EXTREME * SAKSI_FP_CELLS, c1.v[0],
                                      fine >> (3 * SAKSI_FP_FINE_BITS));
+    saksi_fp_counts r;
+    r.u = c0.v[2];
     /* a < 2^16, so t = (n a + 2^15) >> 16 <= n; likewise w <= t. */
-    saksi_i64 t = ((saksi_i64)n * a + round_half) >> SAKSI_FP_Q_BITS;
-    saksi_i64 w = (t * v + round_half) >> SAKSI_FP_Q_BITS;
+    r.t = ((saksi_i64)n * a + round_half) >> SAKSI_FP_Q_BITS;
+    r.w = (r.t * v + round_half) >> SAKSI_FP_Q_BITS;
+    saksi_i64 stuffed = (((saksi_i64)n - r.t) * xi) >> SAKSI_FP_Q_BITS;
+    saksi_i64 stolen = ((r.t - r.w) * saksi_fp_pow_q16(xi, alpha)) >> SAKSI_FP_Q_BITS;
+    r.t_incr = r.t + stuffed;
+    r.w_incr = r.w + stuffed + stolen;
+    stuffed = (((saksi_i64)n - r.t) * xe) >> SAKSI_FP_Q_BITS;
+    stolen = ((r.t - r.w) * saksi_fp_pow_q16(xe, alpha)) >> SAKSI_FP_Q_BITS;
+    r.t_extreme = r.t + stuffed;
+    r.w_extreme = r.w + stuffed + stolen;
+    return r;
+}
+
+/* The draw as bins (what the grid needs). */
+SAKSI_INLINE saksi_fp_draw saksi_fp_simulate_draw(SAKSI_GLOBAL const saksi_u32 *tables, saksi_i32 n,
+                                                  saksi_u64 hash, saksi_u32 replicate,
+                                                  saksi_u32 key0, saksi_u32 key1, saksi_i32 alpha,
+                                                  saksi_i32 nb_turnout, saksi_i32 nb_share)
+{
+    saksi_fp_counts c = saksi_fp_model_counts(tables, n, hash, replicate, key0, key1, alpha);
     saksi_fp_draw d;
-    d.u = c0.v[2];
-    d.b_clean = saksi_fp_sim_bin(t, n, w, nb_turnout, nb_share);
-    d.b_incr = saksi_fp_fraud_bin(n, t, w, xi, alpha, nb_turnout, nb_share);
-    d.b_extreme = saksi_fp_fraud_bin(n, t, w, xe, alpha, nb_turnout, nb_share);
+    d.u = c.u;
+    d.b_clean = saksi_fp_sim_bin(c.t, n, c.w, nb_turnout, nb_share);
+    d.b_incr = saksi_fp_sim_bin(c.t_incr, n, c.w_incr, nb_turnout, nb_share);
+    d.b_extreme = saksi_fp_sim_bin(c.t_extreme, n, c.w_extreme, nb_turnout, nb_share);
     return d;
 }
 
