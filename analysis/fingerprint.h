@@ -158,6 +158,7 @@ typedef struct saksi_fp_fitset {
     size_t *first, *count; /* per fit */
     /* prepared: */
     int nb_turnout, nb_share, alpha;
+    int objective;       /* enum saksi_fp_objective; 0 (likelihood) unless set after prepare */
     uint32_t key0, key1; /* the seed */
     saksi_fp_fair *fair; /* per fit */
     uint32_t *tables;    /* per fit, SAKSI_FP_SET_WORDS each */
@@ -212,11 +213,31 @@ void saksi_fp_grid_cpu(const saksi_fp_fitset *fs, const uint32_t *draws, size_t 
                        const uint32_t *point_count, const uint64_t *thr, uint32_t point_base,
                        uint32_t *hist);
 
+/* How far a simulated fingerprint is from the observed one. */
+enum saksi_fp_objective {
+    /* Multinomial negative log-likelihood of the observed stations' bins
+     * under the simulated fingerprint, -sum_b O_b log p_b with p_b =
+     * (H_b + eps) / (sum H + eps * bins): the default. Like any Poisson or
+     * multinomial fit it matches the mass of a region of the fingerprint,
+     * so a point mass of stations at 100% x 100% is fitted by about as
+     * many extreme-fraud stations (tests/test_fingerprint.c measures it). */
+    SAKSI_FP_OBJ_LIKELIHOOD,
+    /* The pixel-wise sum of squared differences of the two fingerprints,
+     * sum_b (H_b - reps O_b)^2, exact in 64-bit integers. Squares reward
+     * matching peaks: where the model spreads what the data concentrate
+     * (planted fraud at exactly 100%), it overshoots f_e about twofold. */
+    SAKSI_FP_OBJ_SQUARES
+};
+/* eps of the likelihood: half a tenth of a simulated draw per bin, so a
+ * bin the model never reaches costs about -log(0.05 / draws), and 10,000
+ * bins add 500 pseudo-draws (under 0.5% of SAKSI_FP_MIN_DRAWS). */
+#define SAKSI_FP_LIKELIHOOD_EPS 0.05
+
 /* Result of one fit. */
 typedef struct saksi_fp_fit {
-    double fi, fe;     /* the best grid point */
-    uint64_t distance; /* its sum over bins of (simulated - reps * observed)^2 */
-    uint32_t ki, ke;   /* the same in grid units */
+    double fi, fe;    /* the best grid point */
+    double objective; /* its objective (enum saksi_fp_objective) */
+    uint32_t ki, ke;  /* the same in grid units */
 } saksi_fp_fit;
 
 /* Fit every fit of a prepared fitset bound to be: simulate with replicates
@@ -239,6 +260,13 @@ saksi_status saksi_fp_model_hist(const saksi_fp_fitset *fs, const saksi_fp_backe
  * entries. */
 void saksi_fp_resample(const saksi_fp_fitset *fs, uint64_t seed, uint32_t fit_key,
                        uint32_t replicate, uint32_t *weight);
+
+/* For power studies (fingerprint_plant.c): extreme fraud in the regular
+ * stations of the given regency indices — DPT voters raised to registered
+ * minus 0..2 (by the id hash), the added voters' ballots and every
+ * opponent's votes beyond 0..2 given to the leader, voters_total, total and
+ * ballots_used raised alike. Returns the stations changed. */
+size_t saksi_fp_plant_extreme(saksi_table *t, const uint32_t *regencies, size_t nreg, int leader);
 
 /* ------------------------------------------------------------------ */
 /* Shape statistics (shape.c)                                          */
@@ -310,7 +338,7 @@ typedef struct saksi_fp_report {
     uint32_t reps;
     saksi_fp_fair fair;
     double fi, fe;
-    uint64_t distance;
+    double objective;
     double fi_lo, fi_hi, fe_lo, fe_hi; /* bootstrap percentile interval */
     size_t null_runs;                  /* clean elections whose fit exists */
     double null_fi_median, null_fi_p95, null_fe_median, null_fe_p95;

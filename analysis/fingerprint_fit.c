@@ -4,9 +4,10 @@
  * (f_i, f_e) of Klimek et al.'s model to observed fingerprints: one set of
  * draws per station (common random numbers), then a coarse-to-fine search
  * over a dyadic grid of the simplex, every fit of a family in lockstep so a
- * device sees many grid points per pass. The distance is exact: the sum
- * over bins of (simulated count - replicates x observed count)^2 in 64-bit
- * integers, the pixel-wise squared difference of the two fingerprints.
+ * device sees many grid points per pass. The objective is the observed
+ * stations' multinomial likelihood under the simulated fingerprint, or the
+ * pixel-wise squared difference of the two (enum saksi_fp_objective), on
+ * the host in a fixed order from integer histograms.
  */
 #include "fingerprint.h"
 
@@ -74,13 +75,13 @@ out:
     return rc;
 }
 
-/* Is point p better than the best so far (distance, then less fraud in
+/* Is point p better than the best so far (objective, then less fraud in
  * total, then less extreme, then less incremental: a deterministic
  * order)? */
-static int better(uint64_t d, uint32_t ki, uint32_t ke, const saksi_fp_fit *best)
+static int better(double d, uint32_t ki, uint32_t ke, const saksi_fp_fit *best)
 {
-    if (d != best->distance)
-        return d < best->distance;
+    if (d != best->objective)
+        return d < best->objective;
     if (ki + ke != best->ki + best->ke)
         return ki + ke < best->ki + best->ke;
     if (ke != best->ke)
@@ -88,19 +89,32 @@ static int better(uint64_t d, uint32_t ki, uint32_t ke, const saksi_fp_fit *best
     return ki < best->ki;
 }
 
-/* Distance of one fit's simulated histogram h to reps * its observed one. */
-static uint64_t distance(const uint32_t *h, const uint64_t *obs, uint64_t reps, size_t nbins)
+/* The objective of one fit's simulated histogram h against its observed
+ * one (weighted counts obs), in bin order. */
+static double objective(int kind, const uint32_t *h, const uint64_t *obs, uint64_t reps,
+                        size_t nbins)
 {
-    uint64_t d = 0;
-    for (size_t b = 0; b < nbins; b++) {
-        int64_t x = (int64_t)h[b] - (int64_t)(reps * obs[b]);
-        d += (uint64_t)(x * x);
+    if (kind == SAKSI_FP_OBJ_SQUARES) {
+        uint64_t d = 0;
+        for (size_t b = 0; b < nbins; b++) {
+            int64_t x = (int64_t)h[b] - (int64_t)(reps * obs[b]);
+            d += (uint64_t)(x * x);
+        }
+        return (double)d;
     }
-    return d;
+    uint64_t total = 0;
+    for (size_t b = 0; b < nbins; b++)
+        total += h[b];
+    const double log_norm = log((double)total + SAKSI_FP_LIKELIHOOD_EPS * (double)nbins);
+    double nll = 0.0;
+    for (size_t b = 0; b < nbins; b++)
+        if (obs[b])
+            nll -= (double)obs[b] * (log((double)h[b] + SAKSI_FP_LIKELIHOOD_EPS) - log_norm);
+    return nll;
 }
 
 /* Run the grid passes of one level: fits in batches of at most
- * SAKSI_FP_GRID_MAX_CELLS histogram cells, each point's distance compared
+ * SAKSI_FP_GRID_MAX_CELLS histogram cells, each point's objective compared
  * with its fit's best. */
 static saksi_status run_level(const saksi_fp_fitset *fs, const saksi_fp_backend *be,
                               const uint32_t *weight, const uint64_t *obs, const grid *gr,
@@ -133,10 +147,10 @@ static saksi_status run_level(const saksi_fp_fitset *fs, const saksi_fp_backend 
             for (size_t g = g0; g < g1; g++)
                 for (uint32_t p = gr->point_first[g]; p < gr->point_first[g] + gr->point_count[g];
                      p++) {
-                    uint64_t d = distance(*hist + (size_t)(p - base) * nbins, obs + g * nbins,
-                                          fs->fit_reps[g], nbins);
+                    double d = objective(fs->objective, *hist + (size_t)(p - base) * nbins,
+                                         obs + g * nbins, fs->fit_reps[g], nbins);
                     if (better(d, gr->ki[p], gr->ke[p], &best[g])) {
-                        best[g].distance = d;
+                        best[g].objective = d;
                         best[g].ki = gr->ki[p];
                         best[g].ke = gr->ke[p];
                     }
@@ -160,7 +174,7 @@ saksi_status saksi_fp_fit_all(const saksi_fp_fitset *fs, const saksi_fp_backend 
     grid gr = {0};
 
     for (size_t g = 0; g < fs->nfits; g++)
-        out[g] = (saksi_fp_fit){NAN, NAN, UINT64_MAX, 0, 0};
+        out[g] = (saksi_fp_fit){NAN, NAN, INFINITY, 0, 0};
     if (!weight) {
         ones = saksi_malloc_array(fs->n ? fs->n : 1, sizeof *ones);
         if (!ones)

@@ -213,6 +213,7 @@ saksi_status saksi_fp_fitset_prepare(saksi_fp_fitset *fs, uint64_t seed, int nb_
     fs->nb_turnout = nb_turnout;
     fs->nb_share = nb_share;
     fs->alpha = alpha;
+    fs->objective = SAKSI_FP_OBJ_LIKELIHOOD;
     fs->key0 = (uint32_t)seed;
     fs->key1 = (uint32_t)(seed >> 32);
     fs->ndraws = 0;

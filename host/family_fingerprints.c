@@ -154,7 +154,7 @@ static saksi_status fit_family(const saksi_table *t, saksi_fingerprints *fp,
         r->fair = fs.fair[g];
         r->fi = fits[g].fi;
         r->fe = fits[g].fe;
-        r->distance = fits[g].distance;
+        r->objective = fits[g].objective;
         r->skip = fs.skip[g];
     }
     if (!by_prov && fs.fit_reps[0] > 0) {

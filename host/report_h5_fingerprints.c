@@ -183,11 +183,11 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
     saksi_status rc = SAKSI_OK;
     saksi_h5_table tb = {0};
     static const char *const num[] = {
-        "turnout_mode", "turnout_sd",  "share_mode",     "share_sd",      "theta",
+        "turnout_mode", "turnout_sd",  "share_mode",     "share_sd",      "theta",   "objective",
         "f_i",          "f_e",         "f_i_lo",         "f_i_hi",        "f_e_lo",
         "f_e_hi",       "null_f_i_median", "null_f_i_p95", "null_f_e_median", "null_f_e_p95",
         "p_f_i",        "p_f_e"};
-    enum { NNUM = sizeof num / sizeof num[0], NFIX = 8 };
+    enum { NNUM = sizeof num / sizeof num[0], NFIX = 7 };
     saksi_h5_col cols[NFIX + NNUM];
     size_t code_w = 1, skip_w = 1;
     for (size_t k = 0; k < fp->nfits; k++) {
@@ -200,9 +200,8 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
     cols[2] = (saksi_h5_col){"code", SAKSI_H5_STR, code_w};
     cols[3] = (saksi_h5_col){"stations", SAKSI_H5_I64, 0};
     cols[4] = (saksi_h5_col){"replicates", SAKSI_H5_I32, 0};
-    cols[5] = (saksi_h5_col){"distance", SAKSI_H5_I64, 0};
-    cols[6] = (saksi_h5_col){"null_runs", SAKSI_H5_I32, 0};
-    cols[7] = (saksi_h5_col){"skip_reason", SAKSI_H5_STR, skip_w};
+    cols[5] = (saksi_h5_col){"null_runs", SAKSI_H5_I32, 0};
+    cols[6] = (saksi_h5_col){"skip_reason", SAKSI_H5_STR, skip_w};
     for (size_t k = 0; k < NNUM; k++)
         cols[NFIX + k] = (saksi_h5_col){num[k], SAKSI_H5_F64, 0};
     SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/fingerprints", "fit", cols, NFIX + NNUM,
@@ -211,7 +210,7 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
         const saksi_fp_report *r = &fp->fit[k];
         unsigned char *row;
         const double v[NNUM] = {r->fair.a0, r->fair.sa, r->fair.v0, r->fair.sv, r->fair.theta,
-                                r->fi, r->fe, r->fi_lo, r->fi_hi, r->fe_lo, r->fe_hi,
+                                r->objective, r->fi, r->fe, r->fi_lo, r->fi_hi, r->fe_lo, r->fe_hi,
                                 r->null_fi_median, r->null_fi_p95, r->null_fe_median,
                                 r->null_fe_p95, r->p_fi, r->p_fe};
         int skipped = *r->skip != 0;
@@ -221,13 +220,11 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
         saksi_h5_put_str(&tb, row, 2, fit_code(t, r));
         saksi_h5_put_i64(&tb, row, 3, (int64_t)r->stations);
         saksi_h5_put_i32(&tb, row, 4, (int32_t)r->reps);
-        /* The distance of a skipped fit has no meaning: -1. */
-        saksi_h5_put_i64(&tb, row, 5,
-                         skipped || r->distance > INT64_MAX ? -1 : (int64_t)r->distance);
-        saksi_h5_put_i32(&tb, row, 6, (int32_t)r->null_runs);
-        saksi_h5_put_str(&tb, row, 7, r->skip);
+        saksi_h5_put_i32(&tb, row, 5, (int32_t)r->null_runs);
+        saksi_h5_put_str(&tb, row, 6, r->skip);
+        /* A skipped fit has no clean part and no objective. */
         for (size_t c = 0; c < NNUM; c++)
-            saksi_h5_put_f64(&tb, row, NFIX + c, skipped && c < 5 ? NAN : v[c]);
+            saksi_h5_put_f64(&tb, row, NFIX + c, skipped && c < 6 ? NAN : v[c]);
     }
     SAKSI_TRY(saksi_h5_table_close(&tb, err));
 out:
@@ -341,8 +338,9 @@ static saksi_status write_attrs(const saksi_h5_file *f, hid_t g, const saksi_tab
                                 "(province = row of /regions/province)",
                                 err));
     snprintf(buf, sizeof buf,
-             "%s; Klimek et al. 2012 model, alpha %d, extreme sd %.3f; pixel-wise squared "
-             "distance; p = (1 + #null >= fit) / (1 + runs); reported, never flagged",
+             "%s; Klimek et al. 2012 model, alpha %d, extreme sd %.3f; objective: multinomial "
+             "negative log-likelihood of the stations' bins; p = (1 + #null >= fit) / (1 + runs); "
+             "reported, never flagged",
              fp->fitted ? "fitted" : "not fitted (--fingerprint-fit)", fp->alpha,
              SAKSI_FP_EXTREME_SD);
     SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "fit", buf, err));

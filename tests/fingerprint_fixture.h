@@ -2,8 +2,9 @@
 /*
  * fingerprint_fixture.h — helpers of the fingerprint and shape tests: small
  * hand-made tables (registered, voters_dpt, valid and two candidates, ids
- * that are 13-digit TPS codes so provinces come from their prefixes), and a
- * simulated election with extreme fraud planted in chosen regencies.
+ * that are 13-digit TPS codes so provinces come from their prefixes), a
+ * simulated election with its strata, and extreme fraud planted in chosen
+ * regencies.
  */
 #ifndef SAKSI_FINGERPRINT_FIXTURE_H
 #define SAKSI_FINGERPRINT_FIXTURE_H
@@ -71,47 +72,11 @@ static inline saksi_table *fx_simulated(size_t n, uint64_t seed)
     return t;
 }
 
-/* Extreme fraud (Klimek et al.'s "extreme" kind) in the regular stations
- * of the given regencies: nearly every DPT non-voter turned into a voter
- * and nearly every opponent's vote moved to the leader, keeping
- * voters_total, total, valid and the L/P splits consistent enough for the
- * fingerprint (the fields it reads): turnout and share pushed to
- * 100% - d with d drawn from 0..2 votes. Returns stations changed. */
+/* Extreme fraud in the given regencies: saksi_fp_plant_extreme. */
 static inline size_t fx_plant_extreme(saksi_table *t, const uint32_t *regencies, size_t nreg,
                                       int leader)
 {
-    size_t changed = 0;
-    int32_t *reg = t->cols + (size_t)t->slot_of_field[SAKSI_F_REGISTERED] * t->stride;
-    int32_t *dpt = t->cols + (size_t)t->slot_of_field[SAKSI_F_VOTERS_DPT] * t->stride;
-    int32_t *valid = t->cols + (size_t)t->slot_of_field[SAKSI_F_VALID] * t->stride;
-    for (size_t i = 0; i < t->n; i++) {
-        uint32_t r = t->region_of[SAKSI_LEVEL_REGENCY][i];
-        int hit = 0;
-        for (size_t k = 0; k < nreg; k++)
-            hit |= regencies[k] == r;
-        if (!hit || t->stratum[i] != SAKSI_STRATUM_REGULAR || reg[i] < 10)
-            continue;
-        /* A deterministic small shortfall from 100%: 0..2 votes. */
-        int32_t d = (int32_t)(t->id_hash[i] % 3);
-        int32_t added = reg[i] - d - dpt[i];
-        if (added <= 0)
-            continue;
-        dpt[i] += added;
-        valid[i] += added;
-        int32_t *lead = t->cols + (size_t)(t->first_cand_slot + leader) * t->stride;
-        int32_t others = 0;
-        for (size_t k = 0; k < t->ncand; k++) {
-            if ((int)k == leader)
-                continue;
-            int32_t *c = t->cols + (size_t)(t->first_cand_slot + (int)k) * t->stride;
-            int32_t keep = c[i] > d ? d : c[i];
-            others += c[i] - keep;
-            c[i] = keep;
-        }
-        lead[i] += added + others;
-        changed++;
-    }
-    return changed;
+    return saksi_fp_plant_extreme(t, regencies, nreg, leader);
 }
 
 #endif /* SAKSI_FINGERPRINT_FIXTURE_H */

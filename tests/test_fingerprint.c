@@ -318,39 +318,53 @@ static void test_fit_recovers(void **state)
     saksi_fp_backend be;
     assert_int_equal(saksi_fp_backend_cpu(&be, &err), SAKSI_OK);
     static const uint32_t truth[][2] = {{0, 0}, {64, 16}, {128, 5}, {20, 40}};
-    for (size_t c = 0; c < sizeof truth / sizeof truth[0]; c++) {
-        saksi_fp_fitset fs;
-        saksi_fp_fit fit;
-        model_fitset(&fs, 20000, truth[c][0], truth[c][1]);
-        /* 20,000 stations: 5 replicates reach SAKSI_FP_MIN_DRAWS. */
-        assert_int_equal(fs.fit_reps[0], 5);
-        assert_int_equal(be.bind(be.ctx, &fs, &err), SAKSI_OK);
-        assert_int_equal(saksi_fp_fit_all(&fs, &be, 0, NULL, &fit, &err), SAKSI_OK);
-        double fi = truth[c][0] / 512.0, fe = truth[c][1] / 512.0;
-        /* Within two grid steps of the second level (1/32) for f_i, and
-         * 1/128 for f_e, whose stations sit alone near 100%. */
-        if (getenv("FP_VERBOSE"))
-            fprintf(stderr, "case %zu: fit (%g, %g), planted (%g, %g)\n", c, fit.fi, fit.fe, fi, fe);
-        if (fabs(fit.fi - fi) > 2.0 / 32 || fabs(fit.fe - fe) > 1.0 / 128)
-            fail_msg("case %zu: fit (%g, %g), planted (%g, %g)", c, fit.fi, fit.fe, fi, fe);
-        assert_int_equal(fit.ki, (uint32_t)lrint(fit.fi * 512));
-        /* The distance is the exact integer sum of squares at the best
-         * point: recompute it from the model's histogram there. */
-        uint32_t *h = calloc(100 * 100, 4);
-        uint64_t obs[100 * 100] = {0};
-        assert_int_equal(saksi_fp_model_hist(&fs, &be, 0, fit.ki, fit.ke, h, &err), SAKSI_OK);
-        for (size_t i = 0; i < fs.n; i++)
-            obs[fs.bin[i]]++;
-        uint64_t d = 0;
-        for (size_t b = 0; b < 100 * 100; b++) {
-            int64_t x = (int64_t)h[b] - 5 * (int64_t)obs[b];
-            d += (uint64_t)(x * x);
+    for (size_t c = 0; c < sizeof truth / sizeof truth[0]; c++)
+        for (int obj = 0; obj < 2; obj++) {
+            saksi_fp_fitset fs;
+            saksi_fp_fit fit;
+            model_fitset(&fs, 20000, truth[c][0], truth[c][1]);
+            fs.objective = obj;
+            /* 20,000 stations: 5 replicates reach SAKSI_FP_MIN_DRAWS. */
+            assert_int_equal(fs.fit_reps[0], 5);
+            assert_int_equal(be.bind(be.ctx, &fs, &err), SAKSI_OK);
+            assert_int_equal(saksi_fp_fit_all(&fs, &be, 0, NULL, &fit, &err), SAKSI_OK);
+            double fi = truth[c][0] / 512.0, fe = truth[c][1] / 512.0;
+            if (getenv("FP_VERBOSE"))
+                fprintf(stderr, "case %zu objective %d: fit (%g, %g), planted (%g, %g)\n", c, obj,
+                        fit.fi, fit.fe, fi, fe);
+            /* Within two grid steps of the second level (1/32) for f_i, and
+             * 1/128 for f_e, whose stations sit alone near 100%. */
+            if (fabs(fit.fi - fi) > 2.0 / 32 || fabs(fit.fe - fe) > 1.0 / 128)
+                fail_msg("case %zu objective %d: fit (%g, %g), planted (%g, %g)", c, obj, fit.fi,
+                         fit.fe, fi, fe);
+            assert_int_equal(fit.ki, (uint32_t)lrint(fit.fi * 512));
+            /* The objective at the best point, recomputed here from the
+             * model's histogram there. */
+            uint32_t *h = calloc(100 * 100, 4);
+            static uint64_t obs[100 * 100];
+            memset(obs, 0, sizeof obs);
+            assert_int_equal(saksi_fp_model_hist(&fs, &be, 0, fit.ki, fit.ke, h, &err), SAKSI_OK);
+            for (size_t i = 0; i < fs.n; i++)
+                obs[fs.bin[i]]++;
+            if (obj == SAKSI_FP_OBJ_SQUARES) {
+                uint64_t d = 0;
+                for (size_t b = 0; b < 100 * 100; b++) {
+                    int64_t x = (int64_t)h[b] - 5 * (int64_t)obs[b];
+                    d += (uint64_t)(x * x);
+                }
+                assert_true((double)d == fit.objective);
+            } else {
+                double total = 0, nll = 0;
+                for (size_t b = 0; b < 100 * 100; b++)
+                    total += h[b];
+                for (size_t b = 0; b < 100 * 100; b++)
+                    nll -= obs[b] * log((h[b] + 0.05) / (total + 0.05 * 10000));
+                assert_close(fit.objective, nll, 1e-9 * nll);
+            }
+            free(h);
+            be.release(be.ctx);
+            saksi_fp_fitset_free(&fs);
         }
-        assert_true(d == fit.distance);
-        free(h);
-        be.release(be.ctx);
-        saksi_fp_fitset_free(&fs);
-    }
     saksi_fp_backend_cpu_free(&be);
 }
 
@@ -415,6 +429,68 @@ static void test_resample_and_skip(void **state)
     saksi_fp_fitset_free(&fs);
 }
 
+
+/* Planted extreme fraud lands at 100% x 100% and the national fit sees it:
+ * under the likelihood f_e rises from the clean election's value to about
+ * the planted share; pixel-wise squares overshoot it (fingerprint.h). */
+static void test_planted_extreme(void **state)
+{
+    (void)state;
+    saksi_error err = {0};
+    saksi_fp_backend be;
+    assert_int_equal(saksi_fp_backend_cpu(&be, &err), SAKSI_OK);
+    double fe[2][2];
+    size_t planted = 0, usable = 0;
+    for (int with = 0; with < 2; with++) {
+        saksi_table *t = fx_simulated(20000, 31);
+        int leader = saksi_fp_leader(t);
+        if (with) {
+            /* Three regencies in different provinces. */
+            uint32_t regs[3] = {2, 12, 22};
+            planted = fx_plant_extreme(t, regs, 3, leader);
+            assert_true(planted > 100);
+        }
+        const int32_t *cols[4];
+        saksi_fp_columns(t, SAKSI_F_VOTERS_DPT, leader, cols);
+        size_t nh = t->regions[SAKSI_LEVEL_PROVINCE].n * SAKSI_NSTRATA;
+        uint32_t *hist = calloc(nh * 10000, 4), *reasons = calloc(nh * SAKSI_FP_NREASONS, 4);
+        int32_t *code = malloc(t->n * 4);
+        saksi_fp_bin_cpu(t, cols, 100, 100, 0, t->n, code, hist, reasons);
+        size_t top = 0;
+        for (size_t i = 0; i < t->n; i++)
+            top += code[i] >= 0 && code[i] / 100 >= 98 && code[i] % 100 >= 97 &&
+                   t->stratum[i] == SAKSI_STRATUM_REGULAR;
+        /* Clean: no regular station near 100% x 100%; planted: nearly all
+         * of them (2 votes short of 100% is below 98% only at the few
+         * stations with fewer than 100 registered). */
+        assert_true(with ? top >= planted * 95 / 100 && top <= planted : top == 0);
+        for (int obj = 0; obj < 2; obj++) {
+            saksi_fp_fitset fs;
+            saksi_fp_fit fit;
+            assert_int_equal(saksi_fp_fitset_from_table(t, code, cols, 0, NULL, &fs, &err),
+                             SAKSI_OK);
+            assert_int_equal(saksi_fp_fitset_prepare(&fs, 4, 100, 100, 2, &err), SAKSI_OK);
+            fs.objective = obj;
+            assert_int_equal(be.bind(be.ctx, &fs, &err), SAKSI_OK);
+            assert_int_equal(saksi_fp_fit_all(&fs, &be, 0, NULL, &fit, &err), SAKSI_OK);
+            fe[with][obj] = fit.fe;
+            usable = fs.n;
+            be.release(be.ctx);
+            saksi_fp_fitset_free(&fs);
+        }
+        free(hist), free(reasons), free(code);
+        saksi_table_free(t);
+    }
+    double share = (double)planted / (double)usable;
+    if (getenv("FP_VERBOSE"))
+        fprintf(stderr, "f_e clean %g / %g, planted %g / %g (likelihood / squares; share %g)\n",
+                fe[0][0], fe[0][1], fe[1][0], fe[1][1], share);
+    assert_true(fe[0][0] < share / 4 && fe[0][1] < share / 4);
+    assert_true(fe[1][0] > 0.75 * share && fe[1][0] < 1.25 * share);
+    assert_true(fe[1][1] > 1.5 * share);
+    saksi_fp_backend_cpu_free(&be);
+}
+
 /* ------------------------------------------------------------------ */
 /* The clean part                                                      */
 /* ------------------------------------------------------------------ */
@@ -459,7 +535,7 @@ int main(void)
         cmocka_unit_test(test_turnout_field),   cmocka_unit_test(test_cell_search),
         cmocka_unit_test(test_tables),          cmocka_unit_test(test_model_moments),
         cmocka_unit_test(test_fit_recovers),    cmocka_unit_test(test_resample_and_skip),
-        cmocka_unit_test(test_fair_estimate),
+        cmocka_unit_test(test_fair_estimate),   cmocka_unit_test(test_planted_extreme),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
