@@ -289,20 +289,86 @@ void saksi_fp_grid_cpu(const saksi_fp_fitset *fs, const uint32_t *draws, size_t 
 /* The CPU backend                                                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The backend does not classify every draw at every grid point as the
+ * kernel does: it sorts each fit's draws by their fraud word once per
+ * simulation, so at a point (ti, ti + te) only the draws with u < ti + te
+ * (a prefix) move from their clean bin to a fraud bin. The histograms are
+ * the same integers as saksi_fp_grid_cpu's (the tests compare them), at a
+ * cost that grows with f_i + f_e instead of with every draw: the fine grid
+ * levels sit near the best point, usually small fractions.
+ */
 typedef struct cpu_ctx {
     const saksi_fp_fitset *fs;
-    uint32_t *draws;
+    uint32_t *draws;   /* 3 words per draw */
+    uint32_t *station; /* per draw: its station */
+    uint32_t *order;   /* per fit's range of draws: draw indices by fraud word */
+    uint32_t *tmp;     /* radix scratch */
+    uint32_t *clean;   /* nbins: a fit's clean histogram */
+    size_t *count;     /* 65,536 radix counters */
 } cpu_ctx;
+
+/* Draws [d0, d1) of a fit: those of its stations, which are contiguous. */
+static void fit_draws(const saksi_fp_fitset *fs, size_t g, size_t *d0, size_t *d1)
+{
+    if (fs->count[g] == 0) {
+        *d0 = *d1 = 0;
+        return;
+    }
+    size_t last = fs->first[g] + fs->count[g] - 1;
+    *d0 = fs->draw_first[fs->first[g]];
+    *d1 = fs->draw_first[last] + fs->reps[last];
+}
+
+/* order[d0..d1) = draws d0..d1-1 sorted by fraud word (two stable 16-bit
+ * counting passes; equal words keep draw order). */
+static void sort_by_word(const uint32_t *draws, size_t d0, size_t d1, uint32_t *order,
+                         uint32_t *tmp, size_t *count)
+{
+    uint32_t *src = tmp, *dst = order;
+    for (size_t d = d0; d < d1; d++)
+        tmp[d] = (uint32_t)d;
+    for (int pass = 0; pass < 2; pass++) {
+        memset(count, 0, ((size_t)1 << 16) * sizeof *count);
+        for (size_t k = d0; k < d1; k++)
+            count[(draws[3 * (size_t)src[k]] >> (16 * pass)) & 0xFFFFu]++;
+        size_t at = d0;
+        for (size_t b = 0; b < (1u << 16); b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t k = d0; k < d1; k++)
+            dst[count[(draws[3 * (size_t)src[k]] >> (16 * pass)) & 0xFFFFu]++] = src[k];
+        uint32_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    /* After two passes the sorted indices are back in tmp (src). */
+    memcpy(order + d0, src + d0, (d1 - d0) * sizeof *order);
+}
 
 static saksi_status cpu_bind(void *ctx, const saksi_fp_fitset *fs, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     cpu_ctx *c = ctx;
-    free(c->draws);
+    const size_t m = fs->ndraws ? fs->ndraws : 1;
+    free(c->draws), free(c->station), free(c->order), free(c->tmp), free(c->clean);
+    free(c->count);
     c->fs = fs;
-    c->draws = saksi_malloc_array(3 * (fs->ndraws ? fs->ndraws : 1), sizeof *c->draws);
-    if (!c->draws)
+    c->count = saksi_malloc_array((size_t)1 << 16, sizeof *c->count);
+    c->draws = saksi_malloc_array(3 * m, sizeof *c->draws);
+    c->station = saksi_malloc_array(m, sizeof *c->station);
+    c->order = saksi_malloc_array(m, sizeof *c->order);
+    c->tmp = saksi_malloc_array(m, sizeof *c->tmp);
+    c->clean = saksi_malloc_array((size_t)fs->nb_turnout * (size_t)fs->nb_share, sizeof *c->clean);
+    if (!c->draws || !c->station || !c->order || !c->tmp || !c->clean || !c->count)
         SAKSI_ALLOC_FAIL("the fraud model's draws");
+    if (fs->ndraws > UINT32_MAX)
+        SAKSI_FAIL(SAKSI_ERR_LIMIT, "%zu model draws exceed the 32-bit draw index", fs->ndraws);
+    for (size_t i = 0; i < fs->n; i++)
+        for (uint32_t r = 0; r < fs->reps[i]; r++)
+            c->station[fs->draw_first[i] + r] = (uint32_t)i;
 out:
     return rc;
 }
@@ -314,6 +380,11 @@ static saksi_status cpu_simulate(void *ctx, uint32_t rep_base, saksi_error *err)
         return saksi_error_set(err, SAKSI_ERR_INTERNAL, __FILE__, __LINE__,
                                "fingerprint simulation before a fit set was bound");
     saksi_fp_simulate_cpu(c->fs, rep_base, 0, c->fs->n, c->draws);
+    for (size_t g = 0; g < c->fs->nfits; g++) {
+        size_t d0, d1;
+        fit_draws(c->fs, g, &d0, &d1);
+        sort_by_word(c->draws, d0, d1, c->order, c->tmp, c->count);
+    }
     return SAKSI_OK;
 }
 
@@ -327,8 +398,40 @@ static saksi_status cpu_grid(void *ctx, size_t fit_begin, size_t fit_end, const 
     if (!c->fs)
         return saksi_error_set(err, SAKSI_ERR_INTERNAL, __FILE__, __LINE__,
                                "fingerprint grid before a fit set was bound");
-    saksi_fp_grid_cpu(c->fs, c->draws, fit_begin, fit_end, weight, point_first, point_count, thr,
-                      point_base, hist);
+    const size_t nbins = (size_t)c->fs->nb_turnout * (size_t)c->fs->nb_share;
+    const uint32_t *dr = c->draws;
+    for (size_t g = fit_begin; g < fit_end; g++) {
+        if (point_count[g] == 0)
+            continue;
+        size_t d0, d1;
+        fit_draws(c->fs, g, &d0, &d1);
+        memset(c->clean, 0, nbins * sizeof *c->clean);
+        for (size_t d = d0; d < d1; d++) {
+            uint32_t w = weight[c->station[d]], b = dr[3 * d + 1] & 0xFFFFu;
+            if (w && b != SAKSI_FP_NO_BIN)
+                c->clean[b] += w;
+        }
+        for (uint32_t p = point_first[g]; p < point_first[g] + point_count[g]; p++) {
+            uint32_t *h = hist + (size_t)(p - point_base) * nbins;
+            const uint64_t ti = thr[2 * (size_t)p], tie = thr[2 * (size_t)p + 1];
+            memcpy(h, c->clean, nbins * sizeof *h);
+            for (size_t k = d0; k < d1; k++) {
+                size_t d = c->order[k];
+                uint32_t u = dr[3 * d];
+                if ((uint64_t)u >= tie)
+                    break;
+                uint32_t w = weight[c->station[d]];
+                if (!w)
+                    continue;
+                uint32_t b0 = dr[3 * d + 1] & 0xFFFFu;
+                uint32_t bf = (uint64_t)u < ti ? dr[3 * d + 1] >> 16 : dr[3 * d + 2];
+                if (b0 != SAKSI_FP_NO_BIN)
+                    h[b0] -= w;
+                if (bf != SAKSI_FP_NO_BIN)
+                    h[bf] += w;
+            }
+        }
+    }
     return SAKSI_OK;
 }
 
@@ -343,9 +446,9 @@ static saksi_status cpu_read_draws(void *ctx, uint32_t *out, saksi_error *err)
 static void cpu_release(void *ctx)
 {
     cpu_ctx *c = ctx;
-    free(c->draws);
-    c->draws = NULL;
-    c->fs = NULL;
+    free(c->draws), free(c->station), free(c->order), free(c->tmp), free(c->clean);
+    free(c->count);
+    memset(c, 0, sizeof *c);
 }
 
 saksi_status saksi_fp_backend_cpu(saksi_fp_backend *be, saksi_error *err)

@@ -368,6 +368,56 @@ static void test_fit_recovers(void **state)
     saksi_fp_backend_cpu_free(&be);
 }
 
+
+/* The CPU backend's sorted-prefix grid gives saksi_fp_grid_cpu's integers
+ * (every draw classified at every point), weights with zeros included. */
+static void test_backend_matches_twin(void **state)
+{
+    (void)state;
+    saksi_error err = {0};
+    saksi_fp_fitset fs;
+    saksi_fp_backend be;
+    assert_int_equal(saksi_fp_fitset_alloc(&fs, 3000, 3, &err), SAKSI_OK);
+    size_t counts[3] = {1200, 600, 1200};
+    for (size_t g = 0, k = 0; g < 3; g++) {
+        fs.first[g] = k;
+        fs.count[g] = counts[g];
+        for (size_t j = 0; j < counts[g]; j++, k++) {
+            fs.fit[k] = (uint32_t)g;
+            fs.registered[k] = 50 + (int32_t)(k % 250);
+            fs.hash[k] = 0xABCDEF12345ull * (k + 3);
+            fs.turnout[k] = 0.5 + 0.3 * (double)(k % 17) / 17;
+            fs.share[k] = 0.2 + 0.6 * (double)(k % 23) / 23;
+        }
+    }
+    assert_int_equal(saksi_fp_fitset_prepare(&fs, 8, 60, 40, 3, &err), SAKSI_OK);
+    assert_int_equal(saksi_fp_backend_cpu(&be, &err), SAKSI_OK);
+    assert_int_equal(be.bind(be.ctx, &fs, &err), SAKSI_OK);
+    assert_int_equal(be.simulate(be.ctx, 11, &err), SAKSI_OK);
+    uint32_t *draws = malloc(3 * fs.ndraws * 4), *w = malloc(fs.n * 4);
+    assert_int_equal(be.read_draws(be.ctx, draws, &err), SAKSI_OK);
+    saksi_fp_resample(&fs, 3, 0, 1, w); /* about a third of the weights are 0 */
+    uint32_t pf[3] = {0, 5, 10}, pc[3] = {5, 5, 5};
+    uint64_t thr[30];
+    static const uint32_t pts[5][2] = {{0, 0}, {512, 0}, {0, 512}, {100, 300}, {7, 1}};
+    for (int p = 0; p < 15; p++) {
+        thr[2 * p] = (uint64_t)pts[p % 5][0] << 23;
+        thr[2 * p + 1] = (uint64_t)(pts[p % 5][0] + pts[p % 5][1]) << 23;
+    }
+    const size_t nb = 60 * 40;
+    uint32_t *a = calloc(15 * nb, 4), *b = calloc(15 * nb, 4);
+    saksi_fp_grid_cpu(&fs, draws, 0, 3, w, pf, pc, thr, 0, a);
+    assert_int_equal(be.grid(be.ctx, 0, 3, w, pf, pc, thr, 0, 15, b, &err), SAKSI_OK);
+    assert_memory_equal(a, b, 15 * nb * 4);
+    /* A later batch of fits, its points counted from point_base. */
+    memset(b, 0, 15 * nb * 4);
+    assert_int_equal(be.grid(be.ctx, 1, 3, w, pf, pc, thr, 5, 10, b, &err), SAKSI_OK);
+    assert_memory_equal(a + 5 * nb, b, 10 * nb * 4);
+    free(a), free(b), free(draws), free(w);
+    saksi_fp_backend_cpu_free(&be);
+    saksi_fp_fitset_free(&fs);
+}
+
 static void test_resample_and_skip(void **state)
 {
     (void)state;
@@ -536,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_tables),          cmocka_unit_test(test_model_moments),
         cmocka_unit_test(test_fit_recovers),    cmocka_unit_test(test_resample_and_skip),
         cmocka_unit_test(test_fair_estimate),   cmocka_unit_test(test_planted_extreme),
+        cmocka_unit_test(test_backend_matches_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
