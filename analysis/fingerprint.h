@@ -36,7 +36,7 @@
  * replicates, so its simulated fingerprint is not noisier than its
  * observed one by much), and at most SAKSI_FP_MAX_REPS per station. */
 #define SAKSI_FP_MIN_DRAWS 100000
-#define SAKSI_FP_MAX_REPS 32
+#define SAKSI_FP_MAX_REPS  32
 /* Fits need this many usable stations; a fingerprint of fewer is mostly
  * empty bins. */
 #define SAKSI_FP_FIT_MIN_STATIONS 500
@@ -46,9 +46,9 @@
  * over +- one previous step around the best point; four levels end at
  * 1/512. Dyadic units make each f an exact threshold k * 2^23 on the
  * 32-bit fraud word. */
-#define SAKSI_FP_GRID_BITS 9
-#define SAKSI_FP_GRID_DENOM (1 << SAKSI_FP_GRID_BITS)
-#define SAKSI_FP_GRID_STEP0 64
+#define SAKSI_FP_GRID_BITS   9
+#define SAKSI_FP_GRID_DENOM  (1 << SAKSI_FP_GRID_BITS)
+#define SAKSI_FP_GRID_STEP0  64
 #define SAKSI_FP_GRID_LEVELS 4
 /* Device grid passes hold at most this many histogram cells at once
  * (points x bins; 64 MiB of uint32); more fits go to later passes. */
@@ -58,13 +58,13 @@
  * simulated elections"). 20 + 20 keep the opt-in stage to minutes on the
  * 823k demo; the intervals and p-values are then coarse (p >= 1/21). */
 #define SAKSI_FP_DEFAULT_FIT_BOOTSTRAP 20
-#define SAKSI_FP_DEFAULT_NULL_RUNS 20
+#define SAKSI_FP_DEFAULT_NULL_RUNS     20
 /* Shape statistics: regions need this many usable stations. 100 bootstrap
  * replicates put the 2.5% and 97.5% percentiles between the 2nd/3rd and
  * 97th/98th order statistics (coverage good to a few points); the dip
  * costs ~20-40 ns per station and replicate, so 100 replicates at four
  * levels of the 823k-station demo are about 10 s on two cores. */
-#define SAKSI_SHAPE_MIN_STATIONS 20
+#define SAKSI_SHAPE_MIN_STATIONS      20
 #define SAKSI_SHAPE_DEFAULT_BOOTSTRAP 100
 /* Regions are shared out to one thread per online CPU, at most this many
  * (each holds scratch arrays the size of the nation, ~100 bytes a
@@ -75,7 +75,7 @@
 
 /* Counter tags of the other random streams of this family (the fraud
  * model's is SAKSI_FP_TAG_MODEL). */
-#define SAKSI_FP_TAG_FIT_BOOT 0x46420000u  /* "FB": resampling stations of a fit */
+#define SAKSI_FP_TAG_FIT_BOOT   0x46420000u /* "FB": resampling stations of a fit */
 #define SAKSI_FP_TAG_SHAPE_BOOT 0x53420000u /* "SB": resampling stations of a region */
 
 /* ------------------------------------------------------------------ */
@@ -95,8 +95,7 @@ int saksi_fp_leader(const saksi_table *t);
 /* The four count columns of the binning (registered, turnout numerator,
  * leader, valid) as arrays of t->n values; NULL for a column the input
  * lacks (every station then has code SAKSI_FP_MISSING). */
-void saksi_fp_columns(const saksi_table *t, int turnout_field, int leader,
-                      const int32_t *cols[4]);
+void saksi_fp_columns(const saksi_table *t, int turnout_field, int leader, const int32_t *cols[4]);
 
 /* Histogram of a station: province * SAKSI_NSTRATA + stratum. */
 static inline int32_t saksi_fp_hist_of(const saksi_table *t, size_t i)
@@ -158,15 +157,15 @@ typedef struct saksi_fp_fitset {
     size_t *first, *count; /* per fit */
     /* prepared: */
     int nb_turnout, nb_share, alpha;
-    int objective;       /* enum saksi_fp_objective; 0 (likelihood) unless set after prepare */
-    uint32_t key0, key1; /* the seed */
-    saksi_fp_fair *fair; /* per fit */
-    uint32_t *tables;    /* per fit, SAKSI_FP_SET_WORDS each */
-    uint32_t *fit_reps;  /* per fit */
-    uint32_t *reps;      /* per station: its fit's replicates */
+    int objective;        /* enum saksi_fp_objective; 0 (likelihood) unless set after prepare */
+    uint32_t key0, key1;  /* the seed */
+    saksi_fp_fair *fair;  /* per fit */
+    uint32_t *tables;     /* per fit, SAKSI_FP_SET_WORDS each */
+    uint32_t *fit_reps;   /* per fit */
+    uint32_t *reps;       /* per station: its fit's replicates */
     uint64_t *draw_first; /* per station: its first draw */
     size_t ndraws;
-    const char **skip;   /* per fit: "" or why it is not fitted */
+    const char **skip; /* per fit: "" or why it is not fitted */
 } saksi_fp_fitset;
 
 /* Allocate the per-station and per-fit arrays for n stations and nfits
@@ -195,8 +194,8 @@ typedef struct saksi_fp_backend {
     saksi_status (*simulate)(void *ctx, uint32_t rep_base, saksi_error *err);
     saksi_status (*grid)(void *ctx, size_t fit_begin, size_t fit_end, const uint32_t *weight,
                          const uint32_t *point_first, const uint32_t *point_count,
-                         const uint64_t *thr, uint32_t point_base, size_t npoints,
-                         uint32_t *hist, saksi_error *err);
+                         const uint64_t *thr, uint32_t point_base, size_t npoints, uint32_t *hist,
+                         saksi_error *err);
     saksi_status (*read_draws)(void *ctx, uint32_t *out, saksi_error *err);
     void (*release)(void *ctx);
 } saksi_fp_backend;
@@ -306,10 +305,10 @@ double saksi_shape_slope(const double *x, const double *y, const uint32_t *c, si
 /* One region's statistics. */
 typedef struct saksi_shape_row {
     uint32_t region;
-    uint32_t n;       /* usable stations */
+    uint32_t n; /* usable stations */
     double value[SAKSI_SHAPE_NSTATS];
     double lo[SAKSI_SHAPE_NSTATS], hi[SAKSI_SHAPE_NSTATS]; /* bootstrap interval */
-    const char *skip; /* "" when computed */
+    const char *skip;                                      /* "" when computed */
 } saksi_shape_row;
 
 typedef struct saksi_shape_level {
@@ -357,13 +356,13 @@ typedef struct saksi_fingerprints {
 
     int fitted; /* the fit ran (--fingerprint-fit) */
     int alpha;
-    size_t nfits;            /* 1 + nprov: national first, then provinces */
-    saksi_fp_report *fit;    /* nfits */
-    size_t nboot, nnull;     /* columns of the two arrays below */
+    size_t nfits;              /* 1 + nprov: national first, then provinces */
+    saksi_fp_report *fit;      /* nfits */
+    size_t nboot, nnull;       /* columns of the two arrays below */
     double *boot_fi, *boot_fe; /* [nfits][nboot], NaN where missing */
     double *null_fi, *null_fe; /* [nfits][nnull], NaN where missing */
     const char *null_mode;     /* how clean elections were shaped */
-    uint32_t *model_hist; /* national: [2][nbins], the fitted model and its fair part */
+    uint32_t *model_hist;      /* national: [2][nbins], the fitted model and its fair part */
     uint32_t model_reps;
 } saksi_fingerprints;
 

@@ -13,12 +13,12 @@
 const char *saksi_fp_reason_name(int code)
 {
     static const char *const names[SAKSI_FP_NREASONS] = {
-        "missing",        /* SAKSI_FP_MISSING       */
-        "negative",       /* SAKSI_FP_NEGATIVE      */
-        "no_registered",  /* SAKSI_FP_NO_REGISTERED */
+        "missing",           /* SAKSI_FP_MISSING       */
+        "negative",          /* SAKSI_FP_NEGATIVE      */
+        "no_registered",     /* SAKSI_FP_NO_REGISTERED */
         "turnout_above_100", /* SAKSI_FP_TURNOUT_ABOVE */
-        "no_valid_votes", /* SAKSI_FP_NO_VALID      */
-        "share_above_100", /* SAKSI_FP_SHARE_ABOVE  */
+        "no_valid_votes",    /* SAKSI_FP_NO_VALID      */
+        "share_above_100",   /* SAKSI_FP_SHARE_ABOVE  */
     };
     return code <= -1 && code >= -SAKSI_FP_NREASONS ? names[-code - 1] : "?";
 }
@@ -32,8 +32,7 @@ int saksi_fp_turnout_field(const saksi_table *t)
      * measures the same rate. */
     static const int order[] = {SAKSI_F_VOTERS_DPT, SAKSI_F_TOTAL, SAKSI_F_VOTERS_TOTAL};
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-        if (t->slot_of_field[order[k]] >= 0)
-            return order[k];
+        if (t->slot_of_field[order[k]] >= 0) return order[k];
     return -1;
 }
 
@@ -45,8 +44,7 @@ int saksi_fp_leader(const saksi_table *t)
         const int32_t *col = t->cols + (size_t)(t->first_cand_slot + (int)k) * t->stride;
         int64_t sum = 0;
         for (size_t i = 0; i < t->n; i++)
-            if (col[i] != SAKSI_MISSING && col[i] > 0)
-                sum += col[i];
+            if (col[i] != SAKSI_MISSING && col[i] > 0) sum += col[i];
         if (sum > top) {
             top = sum;
             best = (int)k;
@@ -57,8 +55,7 @@ int saksi_fp_leader(const saksi_table *t)
 
 static const int32_t *column(const saksi_table *t, int field)
 {
-    if (field < 0)
-        return NULL;
+    if (field < 0) return NULL;
     int s = field < SAKSI_NFIXED ? t->slot_of_field[field]
                                  : t->first_cand_slot + (field - SAKSI_NFIXED);
     return s < 0 ? NULL : t->cols + (size_t)s * t->stride;
@@ -122,8 +119,7 @@ saksi_status saksi_fp_fitset_from_table(const saksi_table *t, const int32_t *cod
         fs->first[g] = fs->first[g - 1] + fs->count[g - 1];
     size_t k = 0;
     for (size_t i = 0; i < t->n; i++) {
-        if (!used(t, code, prov_mask, i))
-            continue;
+        if (!used(t, code, prov_mask, i)) continue;
         fs->fit[k] = by_province ? t->region_of[SAKSI_LEVEL_PROVINCE][i] : 0;
         fs->registered[k] = cols[0][i];
         fs->hash[k] = t->id_hash[i];

@@ -29,16 +29,12 @@ static saksi_status grid_push(grid *gr, uint32_t ki, uint32_t ke, saksi_error *e
     if (gr->npoints == gr->cap) {
         size_t cap = gr->cap ? 2 * gr->cap : 256;
         uint32_t *a = saksi_realloc_array(gr->ki, cap, sizeof *a);
-        if (a)
-            gr->ki = a;
+        if (a) gr->ki = a;
         uint32_t *b = saksi_realloc_array(gr->ke, cap, sizeof *b);
-        if (b)
-            gr->ke = b;
+        if (b) gr->ke = b;
         uint64_t *c = saksi_realloc_array(gr->thr, 2 * cap, sizeof *c);
-        if (c)
-            gr->thr = c;
-        if (!a || !b || !c)
-            SAKSI_ALLOC_FAIL("fingerprint grid points");
+        if (c) gr->thr = c;
+        if (!a || !b || !c) SAKSI_ALLOC_FAIL("fingerprint grid points");
         gr->cap = cap;
     }
     /* k / 512 of the fraud word's range is exactly k * 2^23. */
@@ -80,12 +76,9 @@ out:
  * order)? */
 static int better(double d, uint32_t ki, uint32_t ke, const saksi_fp_fit *best)
 {
-    if (d != best->objective)
-        return d < best->objective;
-    if (ki + ke != best->ki + best->ke)
-        return ki + ke < best->ki + best->ke;
-    if (ke != best->ke)
-        return ke < best->ke;
+    if (d != best->objective) return d < best->objective;
+    if (ki + ke != best->ki + best->ke) return ki + ke < best->ki + best->ke;
+    if (ke != best->ke) return ke < best->ke;
     return ki < best->ki;
 }
 
@@ -142,8 +135,8 @@ static saksi_status run_level(const saksi_fp_fitset *fs, const saksi_fp_backend 
             }
             memset(*hist, 0, np * nbins * sizeof **hist);
             uint32_t base = gr->point_first[g0];
-            SAKSI_TRY(be->grid(be->ctx, g0, g1, weight, gr->point_first, gr->point_count,
-                               gr->thr, base, np, *hist, err));
+            SAKSI_TRY(be->grid(be->ctx, g0, g1, weight, gr->point_first, gr->point_count, gr->thr,
+                               base, np, *hist, err));
             for (size_t g = g0; g < g1; g++)
                 for (uint32_t p = gr->point_first[g]; p < gr->point_first[g] + gr->point_count[g];
                      p++) {
@@ -177,8 +170,7 @@ saksi_status saksi_fp_fit_all(const saksi_fp_fitset *fs, const saksi_fp_backend 
         out[g] = (saksi_fp_fit){NAN, NAN, INFINITY, 0, 0};
     if (!weight) {
         ones = saksi_malloc_array(fs->n ? fs->n : 1, sizeof *ones);
-        if (!ones)
-            SAKSI_ALLOC_FAIL("fit weights");
+        if (!ones) SAKSI_ALLOC_FAIL("fit weights");
         for (size_t i = 0; i < fs->n; i++)
             ones[i] = 1;
         weight = ones;
@@ -186,8 +178,7 @@ saksi_status saksi_fp_fit_all(const saksi_fp_fitset *fs, const saksi_fp_backend 
     obs = saksi_calloc_array((fs->nfits ? fs->nfits : 1) * nbins, sizeof *obs);
     gr.point_first = saksi_calloc_array(fs->nfits ? fs->nfits : 1, sizeof *gr.point_first);
     gr.point_count = saksi_calloc_array(fs->nfits ? fs->nfits : 1, sizeof *gr.point_count);
-    if (!obs || !gr.point_first || !gr.point_count)
-        SAKSI_ALLOC_FAIL("fit histograms");
+    if (!obs || !gr.point_first || !gr.point_count) SAKSI_ALLOC_FAIL("fit histograms");
     for (size_t i = 0; i < fs->n; i++)
         obs[(size_t)fs->fit[i] * nbins + fs->bin[i]] += weight[i];
 
@@ -199,8 +190,7 @@ saksi_status saksi_fp_fit_all(const saksi_fp_fitset *fs, const saksi_fp_backend 
         gr.npoints = 0;
         for (size_t g = 0; g < fs->nfits; g++) {
             gr.point_first[g] = (uint32_t)gr.npoints;
-            if (fs->fit_reps[g] > 0)
-                SAKSI_TRY(level_points(&gr, level, out[g].ki, out[g].ke, err));
+            if (fs->fit_reps[g] > 0) SAKSI_TRY(level_points(&gr, level, out[g].ki, out[g].ke, err));
             gr.point_count[g] = (uint32_t)gr.npoints - gr.point_first[g];
         }
         SAKSI_TRY(run_level(fs, be, weight, obs, &gr, out, &hist, &hist_cap, err));
@@ -230,8 +220,7 @@ saksi_status saksi_fp_model_hist(const saksi_fp_fitset *fs, const saksi_fp_backe
     uint32_t *pf = saksi_calloc_array(fs->nfits, sizeof *pf);
     uint32_t *pc = saksi_calloc_array(fs->nfits, sizeof *pc);
     grid gr = {0};
-    if (!ones || !pf || !pc)
-        SAKSI_ALLOC_FAIL("a model fingerprint");
+    if (!ones || !pf || !pc) SAKSI_ALLOC_FAIL("a model fingerprint");
     if (g >= fs->nfits || ki + ke > SAKSI_FP_GRID_DENOM)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "model fingerprint of fit %zu of %zu at (%u, %u)", g,
                    fs->nfits, ki, ke);
@@ -252,8 +241,7 @@ out:
 
 void saksi_fingerprints_free(saksi_fingerprints *fp)
 {
-    if (!fp)
-        return;
+    if (!fp) return;
     free(fp->code);
     free(fp->hist);
     free(fp->reasons);

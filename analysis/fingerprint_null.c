@@ -38,11 +38,9 @@ static saksi_status measure(const saksi_table *t, const int32_t *code, const int
     sh->nprov = t->regions[SAKSI_LEVEL_PROVINCE].n;
     sh->n = 0;
     sh->per_prov = saksi_calloc_array(sh->nprov ? sh->nprov : 1, sizeof *sh->per_prov);
-    if (!sh->per_prov)
-        SAKSI_ALLOC_FAIL("province sizes");
+    if (!sh->per_prov) SAKSI_ALLOC_FAIL("province sizes");
     for (size_t i = 0; i < t->n; i++) {
-        if (code[i] < 0 || t->stratum[i] != SAKSI_STRATUM_REGULAR)
-            continue;
+        if (code[i] < 0 || t->stratum[i] != SAKSI_STRATUM_REGULAR) continue;
         sh->n++;
         sh->per_prov[t->region_of[SAKSI_LEVEL_PROVINCE][i]]++;
         sum_t += cols[1][i];
@@ -54,8 +52,7 @@ static saksi_status measure(const saksi_table *t, const int32_t *code, const int
             int32_t v = saksi_table_get(t, SAKSI_NFIXED + (int)k, i);
             complete = v != SAKSI_MISSING && v >= 0;
         }
-        if (!complete)
-            continue;
+        if (!complete) continue;
         sum_valid += cols[3][i];
         for (size_t k = 0; k < t->ncand; k++)
             sum_c[k] += saksi_table_get(t, SAKSI_NFIXED + (int)k, i);
@@ -121,8 +118,7 @@ static saksi_status simulate(const saksi_sim_config *c, const saksi_rules *rules
     hist = saksi_calloc_array(nh * (size_t)nb_t * (size_t)nb_s, sizeof *hist);
     reasons = saksi_calloc_array(nh * SAKSI_FP_NREASONS, sizeof *reasons);
     *code = saksi_malloc_array(t->n ? t->n : 1, sizeof **code);
-    if (!enabled || !hist || !reasons || !*code)
-        SAKSI_ALLOC_FAIL("a clean simulated election");
+    if (!enabled || !hist || !reasons || !*code) SAKSI_ALLOC_FAIL("a clean simulated election");
     SAKSI_TRY(saksi_rules_apply_scopes(rules, t, enabled, err));
     saksi_fp_columns(t, saksi_fp_turnout_field(t), lead, cols);
     saksi_fp_bin_cpu(t, cols, nb_t, nb_s, 0, t->n, *code, hist, reasons);
@@ -170,8 +166,7 @@ static const size_t *rank_sizes;
 static int cmp_size_desc(const void *x, const void *y)
 {
     size_t i = *(const size_t *)x, j = *(const size_t *)y;
-    if (rank_sizes[i] != rank_sizes[j])
-        return rank_sizes[i] < rank_sizes[j] ? 1 : -1;
+    if (rank_sizes[i] != rank_sizes[j]) return rank_sizes[i] < rank_sizes[j] ? 1 : -1;
     return (i > j) - (i < j);
 }
 
@@ -182,8 +177,7 @@ static saksi_status match_by_rank(const shape_of *in, const shape_of *sim, match
     saksi_status rc = SAKSI_OK;
     size_t *a = saksi_malloc_array(in->nprov ? in->nprov : 1, sizeof *a);
     size_t *b = saksi_malloc_array(sim->nprov ? sim->nprov : 1, sizeof *b);
-    if (!a || !b)
-        SAKSI_ALLOC_FAIL("province matching");
+    if (!a || !b) SAKSI_ALLOC_FAIL("province matching");
     for (size_t p = 0; p < in->nprov; p++)
         a[p] = p;
     for (size_t q = 0; q < sim->nprov; q++)
@@ -220,8 +214,7 @@ static saksi_status fit_clean(const saksi_table *sim, const int32_t *code, int l
         SAKSI_TRY(saksi_fp_fitset_prepare(&fs, opt->seed, opt->nb_turnout, opt->nb_share,
                                           opt->alpha, err));
         fits = saksi_calloc_array(fs.nfits ? fs.nfits : 1, sizeof *fits);
-        if (!fits)
-            SAKSI_ALLOC_FAIL("null fits");
+        if (!fits) SAKSI_ALLOC_FAIL("null fits");
         SAKSI_TRY(be->bind(be->ctx, &fs, err));
         SAKSI_TRY(saksi_fp_fit_all(&fs, be, 0, NULL, fits, err));
         if (!by_prov) {
@@ -236,8 +229,7 @@ static saksi_status fit_clean(const saksi_table *sim, const int32_t *code, int l
         }
     }
 out:
-    if (be->release)
-        be->release(be->ctx);
+    if (be->release) be->release(be->ctx);
     saksi_fp_fitset_free(&fs);
     free(fits);
     return rc;
@@ -250,8 +242,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The null columns of one report from its row of null fits. */
-static void summarise(saksi_fp_report *r, const double *fi, const double *fe, size_t k,
-                      double *tmp)
+static void summarise(saksi_fp_report *r, const double *fi, const double *fe, size_t k, double *tmp)
 {
     const double *src[2] = {fi, fe};
     double obs[2] = {r->fi, r->fe}, med[2], p95[2], p[2];
@@ -305,8 +296,7 @@ saksi_status saksi_fp_null(const saksi_table *t, saksi_fingerprints *fp,
     SAKSI_TRY(saksi_rules_load(NULL, &rules, err));
     tmp = saksi_malloc_array(opt->null_runs ? opt->null_runs : 1, sizeof *tmp);
     m.sim_of = saksi_malloc_array(in.nprov ? in.nprov : 1, sizeof *m.sim_of);
-    if (!tmp || !m.sim_of)
-        SAKSI_ALLOC_FAIL("the fingerprint null");
+    if (!tmp || !m.sim_of) SAKSI_ALLOC_FAIL("the fingerprint null");
 
     /* A pilot at full size says whether the input's provinces are the
      * simulator's (by code) and how large they are there. */
@@ -314,8 +304,7 @@ saksi_status saksi_fp_null(const saksi_table *t, saksi_fingerprints *fp,
     SAKSI_TRY(simulate(&c, rules, lead, opt->nb_turnout, opt->nb_share, &sim, &code, err));
     m.nsim = sim->regions[SAKSI_LEVEL_PROVINCE].n;
     m.mask = saksi_malloc_array(m.nsim ? m.nsim : 1, 1);
-    if (!m.mask)
-        SAKSI_ALLOC_FAIL("the fingerprint null");
+    if (!m.mask) SAKSI_ALLOC_FAIL("the fingerprint null");
     saksi_fp_columns(sim, saksi_fp_turnout_field(sim), lead, cols);
     SAKSI_TRY(measure(sim, code, cols, &pilot, err));
     match_by_code(t, sim, &m);
@@ -347,8 +336,8 @@ saksi_status saksi_fp_null(const saksi_table *t, saksi_fingerprints *fp,
         if (saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "fingerprint null interrupted at run %zu", k);
         /* Seeds spread by the golden-ratio increment: independent runs. */
-        lead = sim_config(t, fp->leader, &in, opt->seed + 0x9E3779B97F4A7C15ull * (k + 1),
-                          stations, &c);
+        lead = sim_config(t, fp->leader, &in, opt->seed + 0x9E3779B97F4A7C15ull * (k + 1), stations,
+                          &c);
         SAKSI_TRY(simulate(&c, rules, lead, opt->nb_turnout, opt->nb_share, &sim, &code, err));
         if (sim->regions[SAKSI_LEVEL_PROVINCE].n != m.nsim)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "simulated provinces changed from %zu to %zu", m.nsim,

@@ -35,12 +35,9 @@ double saksi_fp_half_sample_mode(const double *x, size_t n)
         x += best;
         n = h;
     }
-    if (n == 0)
-        return NAN;
-    if (n == 1)
-        return x[0];
-    if (n == 2)
-        return 0.5 * (x[0] + x[1]);
+    if (n == 0) return NAN;
+    if (n == 1) return x[0];
+    if (n == 2) return 0.5 * (x[0] + x[1]);
     double lo = x[1] - x[0], hi = x[2] - x[1];
     return lo < hi ? 0.5 * (x[0] + x[1]) : lo > hi ? 0.5 * (x[1] + x[2]) : x[1];
 }
@@ -77,8 +74,7 @@ saksi_status saksi_fp_fair_estimate(const double *turnout, const double *share, 
 {
     saksi_status rc = SAKSI_OK;
     double *v = saksi_malloc_array(n ? n : 1, sizeof *v), above;
-    if (!v)
-        SAKSI_ALLOC_FAIL("the fair-part estimate");
+    if (!v) SAKSI_ALLOC_FAIL("the fair-part estimate");
     memcpy(v, turnout, n * sizeof *v);
     mode_spread(v, n, &out->a0, &out->sa, &above);
     memcpy(v, share, n * sizeof *v);
@@ -116,8 +112,7 @@ static double cdf(int kind, double mu, double sd, double x)
         return hi > lo ? (gsl_cdf_gaussian_P(x - mu, sd) - lo) / (hi - lo) : (x >= mu ? 1.0 : 0.0);
     }
     double z = gsl_cdf_gaussian_P(1.0, sd) - 0.5;
-    if (kind == D_HALF)
-        return (gsl_cdf_gaussian_P(x, sd) - 0.5) / z;
+    if (kind == D_HALF) return (gsl_cdf_gaussian_P(x, sd) - 0.5) / z;
     return 1.0 - (gsl_cdf_gaussian_P(1.0 - x, sd) - 0.5) / z;
 }
 
@@ -139,10 +134,8 @@ void saksi_fp_tables(const saksi_fp_fair *f, uint32_t *tables)
 
 uint64_t saksi_fp_threshold(double f)
 {
-    if (!(f > 0.0))
-        return 0;
-    if (f >= 1.0)
-        return (uint64_t)1 << 32;
+    if (!(f > 0.0)) return 0;
+    if (f >= 1.0) return (uint64_t)1 << 32;
     return (uint64_t)floor(f * 4294967296.0 + 0.5);
 }
 
@@ -176,15 +169,13 @@ saksi_status saksi_fp_fitset_alloc(saksi_fp_fitset *fs, size_t n, size_t nfits, 
         !fs->fit_reps || !fs->skip)
         SAKSI_ALLOC_FAIL("a fingerprint fit set");
 out:
-    if (rc != SAKSI_OK)
-        saksi_fp_fitset_free(fs);
+    if (rc != SAKSI_OK) saksi_fp_fitset_free(fs);
     return rc;
 }
 
 void saksi_fp_fitset_free(saksi_fp_fitset *fs)
 {
-    if (!fs)
-        return;
+    if (!fs) return;
     free(fs->fit);
     free(fs->registered);
     free(fs->hash);
@@ -251,9 +242,9 @@ void saksi_fp_simulate_cpu(const saksi_fp_fitset *fs, uint32_t rep_base, size_t 
         const uint32_t *tab = fs->tables + (size_t)fs->fit[i] * SAKSI_FP_SET_WORDS;
         uint32_t *out = draws + 3 * fs->draw_first[i];
         for (uint32_t r = 0; r < fs->reps[i]; r++, out += 3) {
-            saksi_fp_draw d = saksi_fp_simulate_draw(tab, fs->registered[i], fs->hash[i],
-                                                     rep_base + r, fs->key0, fs->key1, fs->alpha,
-                                                     fs->nb_turnout, fs->nb_share);
+            saksi_fp_draw d =
+                saksi_fp_simulate_draw(tab, fs->registered[i], fs->hash[i], rep_base + r, fs->key0,
+                                       fs->key1, fs->alpha, fs->nb_turnout, fs->nb_share);
             out[0] = d.u;
             out[1] = d.b_clean | (d.b_incr << 16);
             out[2] = d.b_extreme;
@@ -272,13 +263,11 @@ void saksi_fp_grid_cpu(const saksi_fp_fitset *fs, const uint32_t *draws, size_t 
             uint32_t *h = hist + (size_t)(p - point_base) * nbins;
             uint64_t ti = thr[2 * (size_t)p], tie = thr[2 * (size_t)p + 1];
             for (size_t i = fs->first[g]; i < fs->first[g] + fs->count[g]; i++) {
-                if (!weight[i])
-                    continue;
+                if (!weight[i]) continue;
                 const uint32_t *d = draws + 3 * fs->draw_first[i];
                 for (uint32_t r = 0; r < fs->reps[i]; r++, d += 3) {
                     uint32_t b = saksi_fp_classify(d[0], ti, tie, d[1] & 0xFFFFu, d[1] >> 16, d[2]);
-                    if (b != SAKSI_FP_NO_BIN)
-                        h[b] += weight[i];
+                    if (b != SAKSI_FP_NO_BIN) h[b] += weight[i];
                 }
             }
         }
@@ -401,15 +390,13 @@ static saksi_status cpu_grid(void *ctx, size_t fit_begin, size_t fit_end, const 
     const size_t nbins = (size_t)c->fs->nb_turnout * (size_t)c->fs->nb_share;
     const uint32_t *dr = c->draws;
     for (size_t g = fit_begin; g < fit_end; g++) {
-        if (point_count[g] == 0)
-            continue;
+        if (point_count[g] == 0) continue;
         size_t d0, d1;
         fit_draws(c->fs, g, &d0, &d1);
         memset(c->clean, 0, nbins * sizeof *c->clean);
         for (size_t d = d0; d < d1; d++) {
             uint32_t w = weight[c->station[d]], b = dr[3 * d + 1] & 0xFFFFu;
-            if (w && b != SAKSI_FP_NO_BIN)
-                c->clean[b] += w;
+            if (w && b != SAKSI_FP_NO_BIN) c->clean[b] += w;
         }
         for (uint32_t p = point_first[g]; p < point_first[g] + point_count[g]; p++) {
             uint32_t *h = hist + (size_t)(p - point_base) * nbins;
@@ -418,17 +405,13 @@ static saksi_status cpu_grid(void *ctx, size_t fit_begin, size_t fit_end, const 
             for (size_t k = d0; k < d1; k++) {
                 size_t d = c->order[k];
                 uint32_t u = dr[3 * d];
-                if ((uint64_t)u >= tie)
-                    break;
+                if ((uint64_t)u >= tie) break;
                 uint32_t w = weight[c->station[d]];
-                if (!w)
-                    continue;
+                if (!w) continue;
                 uint32_t b0 = dr[3 * d + 1] & 0xFFFFu;
                 uint32_t bf = (uint64_t)u < ti ? dr[3 * d + 1] >> 16 : dr[3 * d + 2];
-                if (b0 != SAKSI_FP_NO_BIN)
-                    h[b0] -= w;
-                if (bf != SAKSI_FP_NO_BIN)
-                    h[bf] += w;
+                if (b0 != SAKSI_FP_NO_BIN) h[b0] -= w;
+                if (bf != SAKSI_FP_NO_BIN) h[bf] += w;
             }
         }
     }
@@ -456,8 +439,7 @@ saksi_status saksi_fp_backend_cpu(saksi_fp_backend *be, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     memset(be, 0, sizeof *be);
     cpu_ctx *c = calloc(1, sizeof *c);
-    if (!c)
-        SAKSI_ALLOC_FAIL("the fingerprint CPU backend");
+    if (!c) SAKSI_ALLOC_FAIL("the fingerprint CPU backend");
     be->ctx = c;
     be->bind = cpu_bind;
     be->simulate = cpu_simulate;
@@ -470,8 +452,7 @@ out:
 
 void saksi_fp_backend_cpu_free(saksi_fp_backend *be)
 {
-    if (!be || !be->ctx)
-        return;
+    if (!be || !be->ctx) return;
     cpu_release(be->ctx);
     free(be->ctx);
     memset(be, 0, sizeof *be);
@@ -487,7 +468,8 @@ void saksi_fp_resample(const saksi_fp_fitset *fs, uint64_t seed, uint32_t fit_ke
     memset(weight, 0, fs->n * sizeof *weight);
     for (size_t g = 0; g < fs->nfits; g++) {
         size_t c = fs->count[g];
-        saksi_philox_ctr ctr = {{0, (uint32_t)g, replicate, SAKSI_FP_TAG_FIT_BOOT | (fit_key & 0xFFFFu)}};
+        saksi_philox_ctr ctr = {
+            {0, (uint32_t)g, replicate, SAKSI_FP_TAG_FIT_BOOT | (fit_key & 0xFFFFu)}};
         saksi_philox_ctr out = {{0, 0, 0, 0}};
         for (size_t k = 0; k < c; k++) {
             if (k % 4 == 0) {

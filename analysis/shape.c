@@ -21,8 +21,8 @@
 const char *saksi_shape_name(int stat)
 {
     static const char *const names[SAKSI_SHAPE_NSTATS] = {
-        "turnout_skew",  "turnout_kurtosis", "turnout_dip",          "share_skew",
-        "share_kurtosis", "share_dip",       "turnout_share_corr", "sobyanin_slope",
+        "turnout_skew",   "turnout_kurtosis", "turnout_dip",        "share_skew",
+        "share_kurtosis", "share_dip",        "turnout_share_corr", "sobyanin_slope",
     };
     return stat >= 0 && stat < SAKSI_SHAPE_NSTATS ? names[stat] : "?";
 }
@@ -42,16 +42,14 @@ static double weight_of(const uint32_t *c, size_t i)
 }
 
 /* Central moments 2..4 of x weighted by c, in index order. */
-static int moments(const double *x, const uint32_t *c, size_t n, double *m2, double *m3,
-                   double *m4)
+static int moments(const double *x, const uint32_t *c, size_t n, double *m2, double *m3, double *m4)
 {
     double w = 0.0, s = 0.0;
     for (size_t i = 0; i < n; i++) {
         w += weight_of(c, i);
         s += weight_of(c, i) * x[i];
     }
-    if (w <= 0.0)
-        return 0;
+    if (w <= 0.0) return 0;
     double mean = s / w, a2 = 0.0, a3 = 0.0, a4 = 0.0;
     for (size_t i = 0; i < n; i++) {
         double d = x[i] - mean, d2 = d * d, wi = weight_of(c, i);
@@ -68,16 +66,14 @@ static int moments(const double *x, const uint32_t *c, size_t n, double *m2, dou
 double saksi_shape_skew(const double *x, const uint32_t *c, size_t n)
 {
     double m2, m3, m4;
-    if (!moments(x, c, n, &m2, &m3, &m4))
-        return NAN;
+    if (!moments(x, c, n, &m2, &m3, &m4)) return NAN;
     return m3 / (m2 * sqrt(m2));
 }
 
 double saksi_shape_kurtosis(const double *x, const uint32_t *c, size_t n)
 {
     double m2, m3, m4;
-    if (!moments(x, c, n, &m2, &m3, &m4))
-        return NAN;
+    if (!moments(x, c, n, &m2, &m3, &m4)) return NAN;
     return m4 / (m2 * m2) - 3.0;
 }
 
@@ -92,8 +88,7 @@ static int comoments(const double *x, const double *y, const uint32_t *c, size_t
         sx += wi * x[i];
         sy += wi * y[i];
     }
-    if (w <= 0.0)
-        return 0;
+    if (w <= 0.0) return 0;
     double mx = sx / w, my = sy / w;
     *sxx = *syy = *sxy = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -108,16 +103,14 @@ static int comoments(const double *x, const double *y, const uint32_t *c, size_t
 double saksi_shape_correlation(const double *x, const double *y, const uint32_t *c, size_t n)
 {
     double sxx, syy, sxy;
-    if (!comoments(x, y, c, n, &sxx, &syy, &sxy) || sxx <= 0.0 || syy <= 0.0)
-        return NAN;
+    if (!comoments(x, y, c, n, &sxx, &syy, &sxy) || sxx <= 0.0 || syy <= 0.0) return NAN;
     return sxy / sqrt(sxx * syy);
 }
 
 double saksi_shape_slope(const double *x, const double *y, const uint32_t *c, size_t n)
 {
     double sxx, syy, sxy;
-    if (!comoments(x, y, c, n, &sxx, &syy, &sxy) || sxx <= 0.0)
-        return NAN;
+    if (!comoments(x, y, c, n, &sxx, &syy, &sxy) || sxx <= 0.0) return NAN;
     return sxy / sxx;
 }
 
@@ -137,17 +130,14 @@ double saksi_shape_slope(const double *x, const double *y, const uint32_t *c, si
  */
 double saksi_shape_dip(const double *x, size_t n, size_t *work)
 {
-    if (n < 4 || x[0] == x[n - 1])
-        return 0.0;
+    if (n < 4 || x[0] == x[n - 1]) return 0.0;
     size_t *mn = work, *mj = work + n, *G = work + 2 * n, *L = work + 3 * n;
     mn[0] = 0;
     for (size_t j = 1; j < n; j++) {
         mn[j] = j - 1;
         for (;;) {
             size_t a = mn[j], b = mn[a];
-            if (a == 0 ||
-                (x[j] - x[a]) * (double)(a - b) < (x[a] - x[b]) * (double)(j - a))
-                break;
+            if (a == 0 || (x[j] - x[a]) * (double)(a - b) < (x[a] - x[b]) * (double)(j - a)) break;
             mn[j] = b;
         }
     }
@@ -158,8 +148,7 @@ double saksi_shape_dip(const double *x, size_t n, size_t *work)
             size_t a = mj[k], b = mj[a];
             /* (x[k] - x[a]) (a - b) < (x[a] - x[b]) (k - a), both index
              * differences negative: multiply out with the signs flipped. */
-            if (a == n - 1 ||
-                (x[a] - x[k]) * (double)(b - a) < (x[b] - x[a]) * (double)(a - k))
+            if (a == n - 1 || (x[a] - x[k]) * (double)(b - a) < (x[b] - x[a]) * (double)(a - k))
                 break;
             mj[k] = b;
         }
@@ -206,16 +195,13 @@ double saksi_shape_dip(const double *x, size_t n, size_t *work)
                         ih = iv;
                     }
                 }
-                if (ix < 0)
-                    ix = 0;
-                if (iv > cv - 1)
-                    iv = cv - 1;
+                if (ix < 0) ix = 0;
+                if (iv > cv - 1) iv = cv - 1;
             } while (G[ix] != L[iv]);
         } else {
             d = 1.0;
         }
-        if (d < dip)
-            break;
+        if (d < dip) break;
 
         /* The dips of the minorant and the majorant on [low, high]. */
         double dip_l = 0.0, dip_u = 0.0;
@@ -226,12 +212,10 @@ double saksi_shape_dip(const double *x, size_t n, size_t *work)
                 double C = (double)(je - jb) / (x[je] - x[jb]);
                 for (size_t r = jb; r <= je; r++) {
                     double t = (double)(r - jb + 1) - (x[r] - x[jb]) * C;
-                    if (t > best)
-                        best = t;
+                    if (t > best) best = t;
                 }
             }
-            if (best > dip_l)
-                dip_l = best;
+            if (best > dip_l) dip_l = best;
         }
         for (size_t k = ih; k + 1 < cv; k++) {
             double best = 1.0;
@@ -240,18 +224,14 @@ double saksi_shape_dip(const double *x, size_t n, size_t *work)
                 double C = (double)(ke - kb) / (x[ke] - x[kb]);
                 for (size_t r = kb; r <= ke; r++) {
                     double t = (x[r] - x[kb]) * C - (double)(r - kb) + 1.0;
-                    if (t > best)
-                        best = t;
+                    if (t > best) best = t;
                 }
             }
-            if (best > dip_u)
-                dip_u = best;
+            if (best > dip_u) dip_u = best;
         }
         double dnew = dip_u > dip_l ? dip_u : dip_l;
-        if (dnew > dip)
-            dip = dnew;
-        if (low == G[ig] && high == L[ih])
-            break;
+        if (dnew > dip) dip = dnew;
+        if (low == G[ig] && high == L[ih]) break;
         low = G[ig];
         high = L[ih];
     }
@@ -272,20 +252,19 @@ typedef struct keyed {
 static int cmp_keyed(const void *a, const void *b)
 {
     const keyed *p = a, *q = b;
-    if (p->v != q->v)
-        return (p->v > q->v) - (p->v < q->v);
+    if (p->v != q->v) return (p->v > q->v) - (p->v < q->v);
     return (p->i > q->i) - (p->i < q->i);
 }
 
 typedef struct scratch {
-    double *x, *s, *y;    /* the region's usable values, table order */
-    double *sx, *ss;      /* sorted copies */
-    size_t *px, *ps;      /* their sort permutations */
-    keyed *pairs;         /* for sorting */
-    double *buf;          /* an expanded sorted resample */
-    size_t *work;         /* 4n for the dip */
-    uint32_t *count;      /* resample multiplicities */
-    double *boot;         /* nboot * SAKSI_SHAPE_NSTATS */
+    double *x, *s, *y; /* the region's usable values, table order */
+    double *sx, *ss;   /* sorted copies */
+    size_t *px, *ps;   /* their sort permutations */
+    keyed *pairs;      /* for sorting */
+    double *buf;       /* an expanded sorted resample */
+    size_t *work;      /* 4n for the dip */
+    uint32_t *count;   /* resample multiplicities */
+    double *boot;      /* nboot * SAKSI_SHAPE_NSTATS */
 } scratch;
 
 static void sort_by(scratch *sc, const double *v, size_t n, size_t *perm, double *sorted)
@@ -370,13 +349,11 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Percentile interval of the finite values among v[0..n-1] (stride k). */
-static void interval(const double *v, size_t n, size_t stride, double *tmp, double *lo,
-                     double *hi)
+static void interval(const double *v, size_t n, size_t stride, double *tmp, double *lo, double *hi)
 {
     size_t m = 0;
     for (size_t b = 0; b < n; b++)
-        if (isfinite(v[b * stride]))
-            tmp[m++] = v[b * stride];
+        if (isfinite(v[b * stride])) tmp[m++] = v[b * stride];
     qsort(tmp, m, sizeof *tmp, cmp_double);
     double a = (1.0 - SAKSI_FP_INTERVAL) / 2.0;
     *lo = saksi_dispersion_quantile(tmp, m, a);
@@ -390,8 +367,8 @@ static void one_region(scratch *sc, size_t n, size_t nboot, uint64_t seed, int l
     sort_by(sc, sc->s, n, sc->ps, sc->ss);
     statistics(sc, n, NULL, row->value);
     for (size_t b = 0; b < nboot; b++) {
-        saksi_philox_ctr ctr = {{0, row->region, (uint32_t)b,
-                                 SAKSI_FP_TAG_SHAPE_BOOT | (uint32_t)level}};
+        saksi_philox_ctr ctr = {
+            {0, row->region, (uint32_t)b, SAKSI_FP_TAG_SHAPE_BOOT | (uint32_t)level}};
         saksi_philox_ctr w = {{0, 0, 0, 0}};
         memset(sc->count, 0, n * sizeof *sc->count);
         for (size_t k = 0; k < n; k++) {
@@ -479,8 +456,7 @@ static void compute(shared_work *w, scratch *sc, int l, size_t r)
     saksi_shape_row *row = &w->out[l].row[r];
     size_t n = 0;
     for (size_t i = rg->first[r]; i < rg->first[r] + rg->count[r]; i++) {
-        if (!w->use[i])
-            continue;
+        if (!w->use[i]) continue;
         sc->x[n] = w->x[i];
         sc->s[n] = w->s[i];
         sc->y[n] = w->y[i];
@@ -511,11 +487,9 @@ static void *worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&w->lock);
         size_t item = w->next < w->nitems && !w->failed && !w->interrupted ? w->next++ : SIZE_MAX;
-        if (saksi_stop_requested())
-            w->interrupted = 1;
+        if (saksi_stop_requested()) w->interrupted = 1;
         pthread_mutex_unlock(&w->lock);
-        if (item == SIZE_MAX)
-            break;
+        if (item == SIZE_MAX) break;
         int l;
         size_t r;
         region_of_item(w, item, &l, &r);
@@ -541,15 +515,14 @@ saksi_status saksi_shape_all(const saksi_table *t, const uint8_t *use, const dou
     saksi_status rc = SAKSI_OK;
     pthread_t tid[SAKSI_SHAPE_MAX_THREADS];
     size_t started = 0;
-    shared_work w = {.t = t, .use = use, .x = x, .s = s, .y = y, .nboot = nboot, .seed = seed,
-                     .out = out};
+    shared_work w = {
+        .t = t, .use = use, .x = x, .s = s, .y = y, .nboot = nboot, .seed = seed, .out = out};
     int locked = 0;
     memset(out, 0, SAKSI_NLEVELS * sizeof *out);
     for (int l = SAKSI_LEVEL_NATIONAL; l <= SAKSI_LEVEL_DISTRICT; l++) {
         out[l].n = t->regions[l].n;
         out[l].row = saksi_calloc_array(out[l].n ? out[l].n : 1, sizeof *out[l].row);
-        if (!out[l].row)
-            SAKSI_ALLOC_FAIL("shape statistics rows");
+        if (!out[l].row) SAKSI_ALLOC_FAIL("shape statistics rows");
         w.nitems += out[l].n;
     }
     /* The largest region (the nation) bounds every scratch array. */
@@ -560,21 +533,15 @@ saksi_status saksi_shape_all(const saksi_table *t, const uint8_t *use, const dou
     locked = 1;
     size_t nthreads = thread_count(w.nitems);
     for (; started < nthreads; started++)
-        if (pthread_create(&tid[started], NULL, worker, &w) != 0)
-            break;
-    if (started == 0)
-        worker(&w); /* no thread could start: do the work here */
+        if (pthread_create(&tid[started], NULL, worker, &w) != 0) break;
+    if (started == 0) worker(&w); /* no thread could start: do the work here */
     for (size_t k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
-    if (w.failed)
-        SAKSI_ALLOC_FAIL("shape statistics scratch");
-    if (w.interrupted)
-        SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "shape statistics interrupted");
+    if (w.failed) SAKSI_ALLOC_FAIL("shape statistics scratch");
+    if (w.interrupted) SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "shape statistics interrupted");
 out:
-    if (locked)
-        pthread_mutex_destroy(&w.lock);
-    if (rc != SAKSI_OK)
-        saksi_shape_free(out);
+    if (locked) pthread_mutex_destroy(&w.lock);
+    if (rc != SAKSI_OK) saksi_shape_free(out);
     return rc;
 }
 

@@ -28,8 +28,7 @@ static void die(const saksi_error *err)
     do {                                                                                           \
         saksi_error e_ = {0};                                                                      \
         saksi_error *err = &e_;                                                                    \
-        if ((call) != SAKSI_OK)                                                                    \
-            die(err);                                                                              \
+        if ((call) != SAKSI_OK) die(err);                                                          \
     } while (0)
 
 static int cmp_double(const void *a, const void *b)
@@ -44,8 +43,7 @@ static double quant(const double *v, size_t n, double p)
     double *t = malloc((n ? n : 1) * sizeof *t);
     size_t m = 0;
     for (size_t k = 0; k < n; k++)
-        if (isfinite(v[k]))
-            t[m++] = v[k];
+        if (isfinite(v[k])) t[m++] = v[k];
     qsort(t, m, sizeof *t, cmp_double);
     double q = saksi_dispersion_quantile(t, m, p);
     free(t);
@@ -113,17 +111,17 @@ static void fit_table(const saksi_table *t, const saksi_fp_backend *be, uint64_t
 
 typedef struct calibration {
     size_t runs, nprov;
-    double *fi, *fe;     /* [run] national */
-    double *pfi, *pfe;   /* [run][province] */
-    char **codes;        /* province codes of the simulation */
-    double *shape;       /* [run][stat] */
+    double *fi, *fe;   /* [run] national */
+    double *pfi, *pfe; /* [run][province] */
+    char **codes;      /* province codes of the simulation */
+    double *shape;     /* [run][stat] */
 } calibration;
 
 static void calibrate(size_t stations, size_t runs, uint64_t seed, const saksi_rules *rules,
                       const saksi_fp_backend *be, calibration *cal)
 {
-    printf("== calibration: %zu clean simulated elections of %zu stations (seed %llu + k)\n",
-           runs, stations, (unsigned long long)seed);
+    printf("== calibration: %zu clean simulated elections of %zu stations (seed %llu + k)\n", runs,
+           stations, (unsigned long long)seed);
     memset(cal, 0, sizeof *cal);
     cal->runs = runs;
     cal->fi = calloc(runs, 8), cal->fe = calloc(runs, 8), cal->shape = calloc(runs, 8 * 8);
@@ -152,7 +150,8 @@ static void calibrate(size_t stations, size_t runs, uint64_t seed, const saksi_r
         printf("run %2zu: national f_i %.4f f_e %.4f | turnout dip %.5f share dip %.5f corr "
                "%+.3f slope %.3f | %.1f s\n",
                k, nat.fi, nat.fe, cal->shape[k * 8 + SAKSI_SHAPE_TURNOUT_DIP],
-               cal->shape[k * 8 + SAKSI_SHAPE_SHARE_DIP], cal->shape[k * 8 + SAKSI_SHAPE_CORRELATION],
+               cal->shape[k * 8 + SAKSI_SHAPE_SHARE_DIP],
+               cal->shape[k * 8 + SAKSI_SHAPE_CORRELATION],
                cal->shape[k * 8 + SAKSI_SHAPE_SOBYANIN], saksi_now() - t0);
         free(both);
         saksi_table_free(t);
@@ -182,8 +181,7 @@ static void calibrate(size_t stations, size_t runs, uint64_t seed, const saksi_r
 static size_t cal_province(const calibration *cal, const char *code)
 {
     for (size_t p = 0; p < cal->nprov; p++)
-        if (strcmp(cal->codes[p], code) == 0)
-            return p;
+        if (strcmp(cal->codes[p], code) == 0) return p;
     return SIZE_MAX;
 }
 
@@ -213,8 +211,7 @@ static void power(size_t stations, size_t runs, uint64_t seed, const saksi_rules
                 size_t r = j;
                 while (r < rg->n && t->stratum[rg->first[r]] != SAKSI_STRATUM_REGULAR)
                     r++;
-                if (r < rg->n)
-                    regs[nr++] = (uint32_t)r;
+                if (r < rg->n) regs[nr++] = (uint32_t)r;
             }
             size_t planted = saksi_fp_plant_extreme(t, regs, nr, saksi_fp_leader(t));
             size_t np = t->regions[SAKSI_LEVEL_PROVINCE].n;
@@ -231,8 +228,7 @@ static void power(size_t stations, size_t runs, uint64_t seed, const saksi_rules
             for (size_t j = 0; j < nr; j++) {
                 size_t p = t->region_of[SAKSI_LEVEL_PROVINCE][rg->first[regs[j]]];
                 size_t q = cal_province(cal, t->regions[SAKSI_LEVEL_PROVINCE].code[p]);
-                if (seen[p] || q == SIZE_MAX || !isfinite(fits[1 + p].fe))
-                    continue;
+                if (seen[p] || q == SIZE_MAX || !isfinite(fits[1 + p].fe)) continue;
                 seen[p] = 1;
                 double *v = malloc(cal->runs * 8);
                 for (size_t c = 0; c < cal->runs; c++)
@@ -269,8 +265,7 @@ static void real_file(const char *path, const char *map_path, size_t boot, size_
     saksi_config cfg;
     saksi_results res = {0};
     double fit_s, t0 = saksi_now();
-    if (map_path)
-        CHECK(saksi_colmap_read(map, map_path, err));
+    if (map_path) CHECK(saksi_colmap_read(map, map_path, err));
     o.map = map;
     CHECK(saksi_ingest_csv(path, &o, q, &t, NULL, err));
     uint32_t *enabled = malloc(t->n * sizeof *enabled);
@@ -376,15 +371,13 @@ int main(int argc, char **argv)
     saksi_fp_backend be;
     CHECK(saksi_rules_load(NULL, &rules, err));
     CHECK(saksi_fp_backend_cpu(&be, err));
-    if (audit_file)
-        audit(audit_file, backend, audit_fit);
+    if (audit_file) audit(audit_file, backend, audit_fit);
     if (real)
         real_file(real, map, SAKSI_FP_DEFAULT_FIT_BOOTSTRAP, SAKSI_FP_DEFAULT_NULL_RUNS, rules);
     if (!skip_cal) {
         calibration cal;
         calibrate(stations, runs, seed, rules, &be, &cal);
-        if (power_runs)
-            power(stations, power_runs, seed, rules, &be, &cal);
+        if (power_runs) power(stations, power_runs, seed, rules, &be, &cal);
         for (size_t p = 0; p < cal.nprov; p++)
             free(cal.codes[p]);
         free(cal.codes), free(cal.fi), free(cal.fe), free(cal.pfi), free(cal.pfe);

@@ -115,8 +115,7 @@ static void interval(const double *v, size_t n, double *tmp, double *lo, double 
 {
     size_t m = 0;
     for (size_t b = 0; b < n; b++)
-        if (isfinite(v[b]))
-            tmp[m++] = v[b];
+        if (isfinite(v[b])) tmp[m++] = v[b];
     qsort(tmp, m, sizeof *tmp, cmp_double);
     double a = (1.0 - SAKSI_FP_INTERVAL) / 2.0;
     *lo = saksi_dispersion_quantile(tmp, m, a);
@@ -141,8 +140,7 @@ static saksi_status fit_family(const saksi_table *t, saksi_fingerprints *fp,
     fits = saksi_calloc_array(fs.nfits ? fs.nfits : 1, sizeof *fits);
     bfits = saksi_calloc_array(fs.nfits ? fs.nfits : 1, sizeof *bfits);
     w = saksi_malloc_array(fs.n ? fs.n : 1, sizeof *w);
-    if (!fits || !bfits || !w)
-        SAKSI_ALLOC_FAIL("fingerprint fits");
+    if (!fits || !bfits || !w) SAKSI_ALLOC_FAIL("fingerprint fits");
     SAKSI_TRY(be->bind(be->ctx, &fs, err));
     SAKSI_TRY(saksi_fp_fit_all(&fs, be, 0, NULL, fits, err));
     for (size_t g = 0; g < fs.nfits; g++) {
@@ -167,8 +165,7 @@ static saksi_status fit_family(const saksi_table *t, saksi_fingerprints *fp,
          * so the interval carries the simulation's noise as well as the
          * sampling of stations; the clean part stays as estimated. */
         saksi_fp_resample(&fs, o->seed, (uint32_t)by_prov, (uint32_t)b, w);
-        SAKSI_TRY(saksi_fp_fit_all(&fs, be, (uint32_t)(b + 1) * SAKSI_FP_MAX_REPS, w, bfits,
-                                   err));
+        SAKSI_TRY(saksi_fp_fit_all(&fs, be, (uint32_t)(b + 1) * SAKSI_FP_MAX_REPS, w, bfits, err));
         for (size_t g = 0; g < fs.nfits; g++) {
             size_t f = by_prov ? 1 + g : 0;
             fp->boot_fi[f * fp->nboot + b] = bfits[g].fi;
@@ -176,8 +173,7 @@ static saksi_status fit_family(const saksi_table *t, saksi_fingerprints *fp,
         }
     }
 out:
-    if (be->release)
-        be->release(be->ctx);
+    if (be->release) be->release(be->ctx);
     saksi_fp_fitset_free(&fs);
     free(fits);
     free(bfits);
@@ -185,9 +181,8 @@ out:
     return rc;
 }
 
-static saksi_status run_fit(const saksi_table *t, saksi_fingerprints *fp,
-                            const saksi_fp_options *o, saksi_cl *cl, size_t local_size,
-                            saksi_error *err)
+static saksi_status run_fit(const saksi_table *t, saksi_fingerprints *fp, const saksi_fp_options *o,
+                            saksi_cl *cl, size_t local_size, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_fp_backend be = {0};
@@ -198,7 +193,8 @@ static saksi_status run_fit(const saksi_table *t, saksi_fingerprints *fp,
     fp->nfits = 1 + fp->nprov;
     fp->nboot = o->fit_bootstrap;
     fp->nnull = o->null_runs;
-    size_t nb = fp->nfits * (fp->nboot ? fp->nboot : 1), nn = fp->nfits * (fp->nnull ? fp->nnull : 1);
+    size_t nb = fp->nfits * (fp->nboot ? fp->nboot : 1),
+           nn = fp->nfits * (fp->nnull ? fp->nnull : 1);
     fp->fit = saksi_calloc_array(fp->nfits, sizeof *fp->fit);
     fp->boot_fi = saksi_malloc_array(nb, sizeof *fp->boot_fi);
     fp->boot_fe = saksi_malloc_array(nb, sizeof *fp->boot_fe);
@@ -243,8 +239,8 @@ out:
 }
 
 /* Shape statistics of the regular stations with a bin. */
-static saksi_status shapes(const saksi_table *t, saksi_fingerprints *fp,
-                           const saksi_fp_options *o, saksi_error *err)
+static saksi_status shapes(const saksi_table *t, saksi_fingerprints *fp, const saksi_fp_options *o,
+                           saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const size_t m = t->n ? t->n : 1;
@@ -252,12 +248,10 @@ static saksi_status shapes(const saksi_table *t, saksi_fingerprints *fp,
     uint8_t *use = saksi_calloc_array(m, 1);
     double *x = saksi_malloc_array(m, sizeof *x), *s = saksi_malloc_array(m, sizeof *s);
     double *y = saksi_malloc_array(m, sizeof *y);
-    if (!use || !x || !s || !y)
-        SAKSI_ALLOC_FAIL("shape statistics inputs");
+    if (!use || !x || !s || !y) SAKSI_ALLOC_FAIL("shape statistics inputs");
     saksi_fp_columns(t, fp->turnout_field, fp->leader, cols);
     for (size_t i = 0; i < t->n; i++) {
-        if (fp->code[i] < 0 || t->stratum[i] != SAKSI_STRATUM_REGULAR)
-            continue;
+        if (fp->code[i] < 0 || t->stratum[i] != SAKSI_STRATUM_REGULAR) continue;
         use[i] = 1;
         x[i] = (double)cols[1][i] / (double)cols[0][i];
         s[i] = (double)cols[2][i] / (double)cols[3][i];
@@ -273,9 +267,8 @@ out:
     return rc;
 }
 
-saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config *cfg,
-                                       saksi_cl *cl, saksi_results *res, double *fit_seconds,
-                                       saksi_error *err)
+saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config *cfg, saksi_cl *cl,
+                                       saksi_results *res, double *fit_seconds, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_fp_options o;
@@ -286,8 +279,7 @@ saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config 
     if (o.nb_turnout < 1 || o.nb_turnout > SAKSI_FP_MAX_BINS)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "fingerprint bins %d per axis: 1..%d", o.nb_turnout,
                    SAKSI_FP_MAX_BINS);
-    if (!(fp = calloc(1, sizeof *fp)))
-        SAKSI_ALLOC_FAIL("fingerprints");
+    if (!(fp = calloc(1, sizeof *fp))) SAKSI_ALLOC_FAIL("fingerprints");
     fp->leader = saksi_fp_leader(t);
     fp->turnout_field = saksi_fp_turnout_field(t);
     fp->nb_turnout = o.nb_turnout;
@@ -298,8 +290,7 @@ saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config 
     fp->code = saksi_malloc_array(t->n ? t->n : 1, sizeof *fp->code);
     fp->hist = saksi_calloc_array((nh ? nh : 1) * nbins, sizeof *fp->hist);
     fp->reasons = saksi_calloc_array((nh ? nh : 1) * SAKSI_FP_NREASONS, sizeof *fp->reasons);
-    if (!fp->code || !fp->hist || !fp->reasons)
-        SAKSI_ALLOC_FAIL("fingerprints");
+    if (!fp->code || !fp->hist || !fp->reasons) SAKSI_ALLOC_FAIL("fingerprints");
     saksi_fp_columns(t, fp->turnout_field, fp->leader, cols);
     if (cl)
         SAKSI_TRY(saksi_cl_fp_bin(cl, t, cols, o.nb_turnout, o.nb_share, cfg->batch_rows,

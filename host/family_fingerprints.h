@@ -15,9 +15,8 @@
  * res->region_tests. cl NULL: the plain-C twins; else the device (a
  * self-tested handle). *fit_seconds receives the wall time of the fit
  * stage (0 when cfg->fingerprint_fit is off). */
-saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config *cfg,
-                                       saksi_cl *cl, saksi_results *res, double *fit_seconds,
-                                       saksi_error *err);
+saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config *cfg, saksi_cl *cl,
+                                       saksi_results *res, double *fit_seconds, saksi_error *err);
 
 /* The national fit's numbers for the run summary (NaN when not fitted). */
 void saksi_family_fingerprints_summary(const saksi_results *res, saksi_summary *s);

@@ -24,8 +24,8 @@ out:
 
 /* The caller's work-group size (determinism tests), else the kernel's
  * fixed one unless the device allows less. */
-static saksi_status pick_local(const saksi_cl *cl, cl_kernel k, const char *kname,
-                               size_t requested, size_t fixed, size_t *local, saksi_error *err)
+static saksi_status pick_local(const saksi_cl *cl, cl_kernel k, const char *kname, size_t requested,
+                               size_t fixed, size_t *local, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     size_t limit = 0;
@@ -46,11 +46,9 @@ static saksi_status run(saksi_cl *cl, cl_kernel k, const char *kname, size_t off
                         size_t local, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    if (end <= offset)
-        goto out;
+    if (end <= offset) goto out;
     size_t global = (end - offset + local - 1) / local * local;
-    SAKSI_CL_CHECK(clEnqueueNDRangeKernel(cl->queue, k, 1, &offset, &global, &local, 0, NULL,
-                                          NULL),
+    SAKSI_CL_CHECK(clEnqueueNDRangeKernel(cl->queue, k, 1, &offset, &global, &local, 0, NULL, NULL),
                    "clEnqueueNDRangeKernel(%s, items %zu..%zu, local %zu)", kname, offset, end,
                    local);
 out:
@@ -69,8 +67,7 @@ out:
     return rc;
 }
 
-static saksi_status zero(saksi_cl *cl, cl_mem b, size_t bytes, const char *name,
-                         saksi_error *err)
+static saksi_status zero(saksi_cl *cl, cl_mem b, size_t bytes, const char *name, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const cl_uint z = 0;
@@ -109,8 +106,7 @@ saksi_status saksi_cl_fp_bin(saksi_cl *cl, const saksi_table *t, const int32_t *
     size_t local = 0, cap;
     int enqueued = 0;
 
-    if (n == 0)
-        goto out;
+    if (n == 0) goto out;
     SAKSI_TRY(pick_local(cl, k, kname, local_size, SAKSI_CL_FP_BIN_LOCAL, &local, err));
     cap = batch_rows ? batch_rows : SAKSI_CL_DEFAULT_BATCH;
     cap = cap < n ? cap : n;
@@ -118,13 +114,12 @@ saksi_status saksi_cl_fp_bin(saksi_cl *cl, const saksi_table *t, const int32_t *
         cap = (size_t)(cl->max_alloc / (4 * sizeof(cl_int)));
     missing = saksi_malloc_array(cap, sizeof *missing);
     hist_of = saksi_malloc_array(cap, sizeof *hist_of);
-    if (!missing || !hist_of)
-        SAKSI_ALLOC_FAIL("fingerprint batch");
+    if (!missing || !hist_of) SAKSI_ALLOC_FAIL("fingerprint batch");
     for (size_t i = 0; i < cap; i++)
         missing[i] = SAKSI_MISSING;
 
-    const size_t bytes[NBB] = {4 * cap * sizeof(cl_int), cap * sizeof(cl_int),
-                               cap * sizeof(cl_int), nh * nbins * sizeof(cl_uint),
+    const size_t bytes[NBB] = {4 * cap * sizeof(cl_int), cap * sizeof(cl_int), cap * sizeof(cl_int),
+                               nh * nbins * sizeof(cl_uint),
                                nh * SAKSI_FP_NREASONS * sizeof(cl_uint)};
     const cl_mem_flags flags[NBB] = {CL_MEM_READ_ONLY, CL_MEM_READ_ONLY, CL_MEM_WRITE_ONLY,
                                      CL_MEM_READ_WRITE, CL_MEM_READ_WRITE};
@@ -158,8 +153,7 @@ saksi_status saksi_cl_fp_bin(saksi_cl *cl, const saksi_table *t, const int32_t *
             SAKSI_CL_CHECK(clEnqueueWriteBuffer(cl->queue, b[BB_COLS], CL_FALSE,
                                                 (size_t)c * cap * sizeof(cl_int),
                                                 m * sizeof(cl_int),
-                                                cols[c] ? cols[c] + first : missing, 0, NULL,
-                                                NULL),
+                                                cols[c] ? cols[c] + first : missing, 0, NULL, NULL),
                            "clEnqueueWriteBuffer(cols, column %d)", c);
         /* Blocking: hist_of is rewritten for the next batch. */
         SAKSI_CL_CHECK(clEnqueueWriteBuffer(cl->queue, b[BB_HIST_OF], CL_TRUE, 0,
@@ -171,16 +165,15 @@ saksi_status saksi_cl_fp_bin(saksi_cl *cl, const saksi_table *t, const int32_t *
                                            code + first, 0, NULL, NULL),
                        "clEnqueueReadBuffer(code)");
     }
-    SAKSI_CL_CHECK(clEnqueueReadBuffer(cl->queue, b[BB_HIST], CL_TRUE, 0, bytes[BB_HIST], hist, 0,
-                                       NULL, NULL),
-                   "clEnqueueReadBuffer(hist)");
+    SAKSI_CL_CHECK(
+        clEnqueueReadBuffer(cl->queue, b[BB_HIST], CL_TRUE, 0, bytes[BB_HIST], hist, 0, NULL, NULL),
+        "clEnqueueReadBuffer(hist)");
     SAKSI_CL_CHECK(clEnqueueReadBuffer(cl->queue, b[BB_REASONS], CL_TRUE, 0, bytes[BB_REASONS],
                                        reasons, 0, NULL, NULL),
                    "clEnqueueReadBuffer(reasons)");
 out:
     /* Writes enqueued without blocking may still read the caller's table. */
-    if (rc != SAKSI_OK && enqueued)
-        clFinish(cl->queue);
+    if (rc != SAKSI_OK && enqueued) clFinish(cl->queue);
     release(b, NBB);
     free(missing);
     free(hist_of);
@@ -213,12 +206,15 @@ static saksi_status dev_bind(void *ctx, const saksi_fp_fitset *fs, saksi_error *
     dev_ctx *c = ctx;
     dev_release(c);
     const size_t n = fs->n ? fs->n : 1;
-    const size_t bytes[NFB] = {
-        fs->nfits * SAKSI_FP_SET_WORDS * sizeof(cl_uint), n * sizeof(cl_uint), n * sizeof(cl_int),
-        n * sizeof(cl_ulong), n * sizeof(cl_uint), n * sizeof(cl_ulong),
-        3 * (fs->ndraws ? fs->ndraws : 1) * sizeof(cl_uint)};
-    const void *init[NFB] = {fs->tables, fs->fit,  fs->registered, fs->hash,
-                             fs->reps,   fs->draw_first, NULL};
+    const size_t bytes[NFB] = {fs->nfits * SAKSI_FP_SET_WORDS * sizeof(cl_uint),
+                               n * sizeof(cl_uint),
+                               n * sizeof(cl_int),
+                               n * sizeof(cl_ulong),
+                               n * sizeof(cl_uint),
+                               n * sizeof(cl_ulong),
+                               3 * (fs->ndraws ? fs->ndraws : 1) * sizeof(cl_uint)};
+    const void *init[NFB] = {fs->tables,     fs->fit, fs->registered, fs->hash, fs->reps,
+                             fs->draw_first, NULL};
     static const char *const bname[NFB] = {"tables", "fit",   "registered", "hash",
                                            "reps",   "first", "draws"};
     if (fs->n == 0 || fs->nfits == 0)
@@ -229,8 +225,7 @@ static saksi_status dev_bind(void *ctx, const saksi_fp_fitset *fs, saksi_error *
                          bytes[i] ? bytes[i] : 4, init[i], bname[i], err));
     c->fs = fs;
 out:
-    if (rc != SAKSI_OK)
-        dev_release(c);
+    if (rc != SAKSI_OK) dev_release(c);
     return rc;
 }
 
@@ -240,8 +235,7 @@ static saksi_status dev_simulate(void *ctx, uint32_t rep_base, saksi_error *err)
     dev_ctx *c = ctx;
     cl_kernel k = c->cl->kernel[SAKSI_K_FINGERPRINT_SIMULATE];
     const char *kname = "fingerprint_simulate";
-    if (!c->fs)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint simulation before a fit set was bound");
+    if (!c->fs) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint simulation before a fit set was bound");
     const saksi_fp_fitset *fs = c->fs;
     const cl_ulong n = fs->n;
     const cl_uint base = rep_base, k0 = fs->key0, k1 = fs->key1;
@@ -274,18 +268,16 @@ static saksi_status dev_grid(void *ctx, size_t fit_begin, size_t fit_end, const 
     cl_mem b[NGB] = {0};
     cl_kernel k = c->cl->kernel[SAKSI_K_FINGERPRINT_GRID];
     const char *kname = "fingerprint_grid";
-    if (!c->fs)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint grid before a fit set was bound");
+    if (!c->fs) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint grid before a fit set was bound");
     const saksi_fp_fitset *fs = c->fs;
-    if (fit_end <= fit_begin || npoints == 0)
-        goto out;
+    if (fit_end <= fit_begin || npoints == 0) goto out;
     const size_t nbins = (size_t)fs->nb_turnout * (size_t)fs->nb_share;
     const size_t s0 = fs->first[fit_begin];
     const size_t s1 = fs->first[fit_end - 1] + fs->count[fit_end - 1];
     const size_t npts_abs = (size_t)point_base + npoints; /* thr is indexed by absolute point */
-    const size_t bytes[NGB] = {(fs->n ? fs->n : 1) * sizeof(cl_uint),
-                               fs->nfits * sizeof(cl_uint), fs->nfits * sizeof(cl_uint),
-                               2 * npts_abs * sizeof(cl_ulong), npoints * nbins * sizeof(cl_uint)};
+    const size_t bytes[NGB] = {(fs->n ? fs->n : 1) * sizeof(cl_uint), fs->nfits * sizeof(cl_uint),
+                               fs->nfits * sizeof(cl_uint), 2 * npts_abs * sizeof(cl_ulong),
+                               npoints * nbins * sizeof(cl_uint)};
     const void *init[NGB] = {fs->n ? weight : NULL, point_first, point_count, thr, NULL};
     static const char *const bname[NGB] = {"weight", "point_first", "point_count", "thr",
                                            "grid_hist"};
@@ -318,12 +310,11 @@ static saksi_status dev_read_draws(void *ctx, uint32_t *out_words, saksi_error *
 {
     saksi_status rc = SAKSI_OK;
     dev_ctx *c = ctx;
-    if (!c->fs)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint draws read before a fit set was bound");
+    if (!c->fs) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "fingerprint draws read before a fit set was bound");
     if (c->fs->ndraws)
         SAKSI_CL_CHECK(clEnqueueReadBuffer(c->cl->queue, c->b[FB_DRAWS], CL_TRUE, 0,
-                                           3 * c->fs->ndraws * sizeof(cl_uint), out_words, 0,
-                                           NULL, NULL),
+                                           3 * c->fs->ndraws * sizeof(cl_uint), out_words, 0, NULL,
+                                           NULL),
                        "clEnqueueReadBuffer(draws)");
 out:
     return rc;
@@ -336,8 +327,7 @@ saksi_status saksi_cl_fp_backend(saksi_cl *cl, size_t local_size, saksi_fp_backe
     dev_ctx *c = NULL;
     memset(be, 0, sizeof *be);
     c = calloc(1, sizeof *c);
-    if (!c)
-        SAKSI_ALLOC_FAIL("the fingerprint device backend");
+    if (!c) SAKSI_ALLOC_FAIL("the fingerprint device backend");
     c->cl = cl;
     SAKSI_TRY(pick_local(cl, cl->kernel[SAKSI_K_FINGERPRINT_SIMULATE], "fingerprint_simulate",
                          local_size, SAKSI_CL_FP_SIMULATE_LOCAL, &c->local_sim, err));
@@ -357,8 +347,7 @@ out:
 
 void saksi_cl_fp_backend_free(saksi_fp_backend *be)
 {
-    if (!be || !be->ctx)
-        return;
+    if (!be || !be->ctx) return;
     dev_release(be->ctx);
     free(be->ctx);
     memset(be, 0, sizeof *be);

@@ -15,9 +15,9 @@
 /* Fixed work-group sizes of the three kernels (DESIGN §7), lowered only
  * where the device allows less. The simulation and the grid do far more
  * work per item than the binning, so smaller groups balance better. */
-#define SAKSI_CL_FP_BIN_LOCAL 256
+#define SAKSI_CL_FP_BIN_LOCAL      256
 #define SAKSI_CL_FP_SIMULATE_LOCAL 64
-#define SAKSI_CL_FP_GRID_LOCAL 64
+#define SAKSI_CL_FP_GRID_LOCAL     64
 
 /* Bin stations [0, t->n) in batches of batch_rows (0: the default batch)
  * with the given work-group size (0: the kernel's fixed one): code[i],

@@ -40,8 +40,7 @@ static saksi_status write_array(const saksi_h5_file *f, hid_t loc, const char *p
     }
     space = H5Screate_simple(rank, dims, NULL);
     dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (space < 0 || dcpl < 0)
-        H5_FAIL("cannot make the dataspace of %s", f->path, path);
+    if (space < 0 || dcpl < 0) H5_FAIL("cannot make the dataspace of %s", f->path, path);
     if (total > 0 &&
         (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
          (f->deflate_level > 0 && H5Pset_deflate(dcpl, (unsigned)f->deflate_level) < 0) ||
@@ -51,10 +50,9 @@ static saksi_status write_array(const saksi_h5_file *f, hid_t loc, const char *p
         H5_FAIL("cannot switch off timestamps of %s", f->path, path);
     dset = H5Dcreate2(loc, path, kind == ARR_I32 ? H5T_STD_I32LE : H5T_IEEE_F64LE, space,
                       H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (dset < 0)
-        H5_FAIL("cannot create %s", f->path, path);
-    if (total > 0 && H5Dwrite(dset, kind == ARR_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE,
-                              H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    if (dset < 0) H5_FAIL("cannot create %s", f->path, path);
+    if (total > 0 && H5Dwrite(dset, kind == ARR_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, H5S_ALL,
+                              H5S_ALL, H5P_DEFAULT, data) < 0)
         H5_FAIL("cannot write %s", f->path, path);
 out:
     rc = saksi_h5_close(dset, H5Dclose, rc, f, path, err);
@@ -69,8 +67,7 @@ static saksi_status to_i32(const saksi_h5_file *f, const uint32_t *v, size_t n, 
     saksi_status rc = SAKSI_OK;
     for (size_t k = 0; k < n; k++) {
         if (v[k] > INT32_MAX)
-            SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: a count of %s (%u) beyond int32", f->path, what,
-                       v[k]);
+            SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: a count of %s (%u) beyond int32", f->path, what, v[k]);
         out[k] = (int32_t)v[k];
     }
 out:
@@ -86,8 +83,7 @@ static saksi_status write_histograms(const saksi_h5_file *f, hid_t g, const saks
     int32_t *buf = saksi_malloc_array((nh > SAKSI_NSTRATA ? nh : SAKSI_NSTRATA) * nbins, 4);
     uint32_t *nat = saksi_calloc_array(SAKSI_NSTRATA * nbins, sizeof *nat);
     double *edges = saksi_malloc_array(SAKSI_FP_MAX_BINS + 1, sizeof *edges);
-    if (!buf || !nat || !edges)
-        SAKSI_ALLOC_FAIL("fingerprint datasets");
+    if (!buf || !nat || !edges) SAKSI_ALLOC_FAIL("fingerprint datasets");
     /* Bin k holds [k / nb, (k + 1) / nb); the last one is closed. */
     hsize_t de[1] = {(hsize_t)fp->nb_turnout + 1};
     for (int k = 0; k <= fp->nb_turnout; k++)
@@ -150,11 +146,10 @@ static saksi_status write_excluded(const saksi_h5_file *f, hid_t g, const saksi_
     for (size_t p = 0; p <= fp->nprov; p++) {
         /* p == 0: the nation; p >= 1: province p - 1. */
         for (size_t k = 0; k < SAKSI_NSTRATA * SAKSI_FP_NREASONS; k++) {
-            uint64_t c = p == 0 ? nat[k]
-                                : fp->reasons[(p - 1) * SAKSI_NSTRATA * SAKSI_FP_NREASONS + k];
+            uint64_t c =
+                p == 0 ? nat[k] : fp->reasons[(p - 1) * SAKSI_NSTRATA * SAKSI_FP_NREASONS + k];
             unsigned char *row;
-            if (!c)
-                continue;
+            if (!c) continue;
             SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
             saksi_h5_put_i32(&tb, row, X_PROV, (int32_t)p - 1);
             saksi_h5_put_str(&tb, row, X_CODE,
@@ -182,11 +177,24 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
 {
     saksi_status rc = SAKSI_OK;
     saksi_h5_table tb = {0};
-    static const char *const num[] = {
-        "turnout_mode", "turnout_sd",  "share_mode",     "share_sd",      "theta",   "objective",
-        "f_i",          "f_e",         "f_i_lo",         "f_i_hi",        "f_e_lo",
-        "f_e_hi",       "null_f_i_median", "null_f_i_p95", "null_f_e_median", "null_f_e_p95",
-        "p_f_i",        "p_f_e"};
+    static const char *const num[] = {"turnout_mode",
+                                      "turnout_sd",
+                                      "share_mode",
+                                      "share_sd",
+                                      "theta",
+                                      "objective",
+                                      "f_i",
+                                      "f_e",
+                                      "f_i_lo",
+                                      "f_i_hi",
+                                      "f_e_lo",
+                                      "f_e_hi",
+                                      "null_f_i_median",
+                                      "null_f_i_p95",
+                                      "null_f_e_median",
+                                      "null_f_e_p95",
+                                      "p_f_i",
+                                      "p_f_e"};
     enum { NNUM = sizeof num / sizeof num[0], NFIX = 7 };
     saksi_h5_col cols[NFIX + NNUM];
     size_t code_w = 1, skip_w = 1;
@@ -204,15 +212,29 @@ static saksi_status write_fit(const saksi_h5_file *f, hid_t g, const saksi_table
     cols[6] = (saksi_h5_col){"skip_reason", SAKSI_H5_STR, skip_w};
     for (size_t k = 0; k < NNUM; k++)
         cols[NFIX + k] = (saksi_h5_col){num[k], SAKSI_H5_F64, 0};
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/fingerprints", "fit", cols, NFIX + NNUM,
-                                  fp->nfits, err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, f, g, "/fingerprints", "fit", cols, NFIX + NNUM, fp->nfits, err));
     for (size_t k = 0; k < fp->nfits; k++) {
         const saksi_fp_report *r = &fp->fit[k];
         unsigned char *row;
-        const double v[NNUM] = {r->fair.a0, r->fair.sa, r->fair.v0, r->fair.sv, r->fair.theta,
-                                r->objective, r->fi, r->fe, r->fi_lo, r->fi_hi, r->fe_lo, r->fe_hi,
-                                r->null_fi_median, r->null_fi_p95, r->null_fe_median,
-                                r->null_fe_p95, r->p_fi, r->p_fe};
+        const double v[NNUM] = {r->fair.a0,
+                                r->fair.sa,
+                                r->fair.v0,
+                                r->fair.sv,
+                                r->fair.theta,
+                                r->objective,
+                                r->fi,
+                                r->fe,
+                                r->fi_lo,
+                                r->fi_hi,
+                                r->fe_lo,
+                                r->fe_hi,
+                                r->null_fi_median,
+                                r->null_fi_p95,
+                                r->null_fe_median,
+                                r->null_fe_p95,
+                                r->p_fi,
+                                r->p_fe};
         int skipped = *r->skip != 0;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
         saksi_h5_put_str(&tb, row, 0, saksi_level_name(r->level));
@@ -245,8 +267,8 @@ static saksi_status write_runs(const saksi_h5_file *f, hid_t g, const saksi_fing
                                   {"level", SAKSI_H5_STR, 8},
                                   {"f_i", SAKSI_H5_F64, 0},
                                   {"f_e", SAKSI_H5_F64, 0}};
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/fingerprints", name, cols, 5, fp->nfits * nrun,
-                                  err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, f, g, "/fingerprints", name, cols, 5, fp->nfits * nrun, err));
     for (size_t k = 0; k < fp->nfits; k++)
         for (size_t b = 0; b < nrun; b++) {
             unsigned char *row;
@@ -297,8 +319,8 @@ static saksi_status write_shape(const saksi_h5_file *f, hid_t root, const saksi_
         cols[3] = (saksi_h5_col){"skip_reason", SAKSI_H5_STR, skip_w};
         for (int k = 0; k < 3 * SAKSI_SHAPE_NSTATS; k++)
             cols[NFIX + k] = (saksi_h5_col){names[k], SAKSI_H5_F64, 0};
-        SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/shape", saksi_level_name(l), cols, NCOL, sl->n,
-                                      err));
+        SAKSI_TRY(
+            saksi_h5_table_open(&tb, f, g, "/shape", saksi_level_name(l), cols, NCOL, sl->n, err));
         for (size_t r = 0; r < sl->n; r++) {
             const saksi_shape_row *s = &sl->row[r];
             unsigned char *row;
@@ -357,8 +379,7 @@ saksi_status saksi_h5_write_fingerprints(const saksi_h5_file *f, hid_t root, con
     saksi_status rc = SAKSI_OK;
     const saksi_fingerprints *fp = res->fingerprints;
     hid_t g = H5I_INVALID_HID;
-    if (!fp)
-        goto out; /* the family did not run */
+    if (!fp) goto out; /* the family did not run */
     SAKSI_TRY(saksi_h5_group(f, root, "fingerprints", &g, err));
     SAKSI_TRY(write_attrs(f, g, t, fp, err));
     SAKSI_TRY(write_histograms(f, g, fp, err));

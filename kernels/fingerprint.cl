@@ -27,14 +27,12 @@ __kernel void fingerprint_bin(__global const int *cols, ulong stride, ulong n,
                               __global int *code, __global uint *hist, __global uint *reasons)
 {
     ulong gid = get_global_id(0);
-    if (gid >= n)
-        return;
+    if (gid >= n) return;
     int c = saksi_fp_station_code(cols[gid], cols[stride + gid], cols[2 * stride + gid],
                                   cols[3 * stride + gid], nb_turnout, nb_share);
     code[gid] = c;
     int h = hist_of[gid];
-    if (h < 0)
-        return;
+    if (h < 0) return;
     if (c >= 0)
         atomic_inc(&hist[(ulong)h * (ulong)(nb_turnout * nb_share) + (ulong)c]);
     else
@@ -47,13 +45,12 @@ __kernel void fingerprint_bin(__global const int *cols, ulong stride, ulong n,
  * from draws[3 * first[gid]]. */
 __kernel void fingerprint_simulate(__global const uint *tables, __global const uint *set,
                                    __global const int *registered, __global const ulong *hash,
-                                   __global const uint *reps, __global const ulong *first,
-                                   ulong n, uint rep_base, uint key0, uint key1, int alpha,
-                                   int nb_turnout, int nb_share, __global uint *draws)
+                                   __global const uint *reps, __global const ulong *first, ulong n,
+                                   uint rep_base, uint key0, uint key1, int alpha, int nb_turnout,
+                                   int nb_share, __global uint *draws)
 {
     ulong gid = get_global_id(0);
-    if (gid >= n)
-        return;
+    if (gid >= n) return;
     __global const uint *tab = tables + (ulong)set[gid] * SAKSI_FP_SET_WORDS;
     ulong out = 3 * first[gid];
     for (uint r = 0; r < reps[gid]; r++, out += 3) {
@@ -73,24 +70,20 @@ __kernel void fingerprint_simulate(__global const uint *tables, __global const u
 __kernel void fingerprint_grid(__global const uint *draws, __global const uint *reps,
                                __global const ulong *first, __global const uint *fit,
                                __global const uint *weight, __global const uint *point_first,
-                               __global const uint *point_count, __global const ulong *thr,
-                               ulong n, uint point_base, uint nbins, __global uint *hist)
+                               __global const uint *point_count, __global const ulong *thr, ulong n,
+                               uint point_base, uint nbins, __global uint *hist)
 {
     ulong gid = get_global_id(0);
-    if (gid >= n)
-        return;
+    if (gid >= n) return;
     uint w = weight[gid];
-    if (w == 0)
-        return;
+    if (w == 0) return;
     uint p0 = point_first[fit[gid]], np = point_count[fit[gid]];
     for (uint r = 0; r < reps[gid]; r++) {
         ulong d = 3 * (first[gid] + r);
         uint u = draws[d], b01 = draws[d + 1], b2 = draws[d + 2];
         for (uint p = p0; p < p0 + np; p++) {
-            uint b = saksi_fp_classify(u, thr[2 * p], thr[2 * p + 1], b01 & 0xFFFFu, b01 >> 16,
-                                       b2);
-            if (b != SAKSI_FP_NO_BIN)
-                atomic_add(&hist[(ulong)(p - point_base) * nbins + b], w);
+            uint b = saksi_fp_classify(u, thr[2 * p], thr[2 * p + 1], b01 & 0xFFFFu, b01 >> 16, b2);
+            if (b != SAKSI_FP_NO_BIN) atomic_add(&hist[(ulong)(p - point_base) * nbins + b], w);
         }
     }
 }

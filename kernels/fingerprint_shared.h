@@ -32,7 +32,7 @@ enum saksi_fp_code {
 /* Largest bins per axis: a bin index must fit 16 bits in the simulated
  * draws (255 * 255 < 0xFFFF, which marks "no bin"). */
 #define SAKSI_FP_MAX_BINS 255
-#define SAKSI_FP_NO_BIN 0xFFFFu
+#define SAKSI_FP_NO_BIN   0xFFFFu
 
 /* floor(nb * x / n) for 0 <= x <= n, n >= 1, the value n put in the last
  * bin. 64-bit: x * nb cannot overflow for int32 counts. */
@@ -44,22 +44,17 @@ SAKSI_INLINE saksi_i32 saksi_fp_axis_bin(saksi_i64 x, saksi_i64 n, saksi_i32 nb)
 
 /* Code of one station from its four counts (SAKSI_MISSING allowed). */
 SAKSI_INLINE saksi_i32 saksi_fp_station_code(saksi_i32 registered, saksi_i32 turnout,
-                                             saksi_i32 leader, saksi_i32 valid, saksi_i32 nb_turnout,
-                                             saksi_i32 nb_share)
+                                             saksi_i32 leader, saksi_i32 valid,
+                                             saksi_i32 nb_turnout, saksi_i32 nb_share)
 {
     if (registered == SAKSI_MISSING || turnout == SAKSI_MISSING || leader == SAKSI_MISSING ||
         valid == SAKSI_MISSING)
         return SAKSI_FP_MISSING;
-    if (registered < 0 || turnout < 0 || leader < 0 || valid < 0)
-        return SAKSI_FP_NEGATIVE;
-    if (registered == 0)
-        return SAKSI_FP_NO_REGISTERED;
-    if (turnout > registered)
-        return SAKSI_FP_TURNOUT_ABOVE;
-    if (valid == 0)
-        return SAKSI_FP_NO_VALID;
-    if (leader > valid)
-        return SAKSI_FP_SHARE_ABOVE;
+    if (registered < 0 || turnout < 0 || leader < 0 || valid < 0) return SAKSI_FP_NEGATIVE;
+    if (registered == 0) return SAKSI_FP_NO_REGISTERED;
+    if (turnout > registered) return SAKSI_FP_TURNOUT_ABOVE;
+    if (valid == 0) return SAKSI_FP_NO_VALID;
+    if (leader > valid) return SAKSI_FP_SHARE_ABOVE;
     return saksi_fp_axis_bin(turnout, registered, nb_turnout) * nb_share +
            saksi_fp_axis_bin(leader, valid, nb_share);
 }
@@ -73,10 +68,10 @@ SAKSI_INLINE saksi_i32 saksi_fp_station_code(saksi_i32 registered, saksi_i32 tur
  * uniformly inside its cell, giving a rate in Q16 fixed point (units of
  * 1 / 65536). No floating point on the device.
  * ------------------------------------------------------------------- */
-#define SAKSI_FP_CELLS 1024
+#define SAKSI_FP_CELLS     1024
 #define SAKSI_FP_FINE_BITS 6
-#define SAKSI_FP_Q_BITS 16
-#define SAKSI_FP_Q ((saksi_i64)1 << SAKSI_FP_Q_BITS)
+#define SAKSI_FP_Q_BITS    16
+#define SAKSI_FP_Q         ((saksi_i64)1 << SAKSI_FP_Q_BITS)
 
 /* The four tables of one parameter set, in this order, each
  * SAKSI_FP_CELLS words. */
@@ -135,8 +130,7 @@ typedef struct saksi_fp_draw {
 SAKSI_INLINE saksi_u32 saksi_fp_sim_bin(saksi_i64 t, saksi_i64 n, saksi_i64 w, saksi_i32 nb_turnout,
                                         saksi_i32 nb_share)
 {
-    if (t <= 0)
-        return SAKSI_FP_NO_BIN;
+    if (t <= 0) return SAKSI_FP_NO_BIN;
     return (saksi_u32)(saksi_fp_axis_bin(t, n, nb_turnout) * nb_share +
                        saksi_fp_axis_bin(w, t, nb_share));
 }
@@ -170,9 +164,8 @@ SAKSI_INLINE saksi_i64 saksi_fp_pow_q16(saksi_i64 x, saksi_i32 alpha)
  * the winner. Q16 fixed point with integers only.
  */
 SAKSI_INLINE saksi_fp_counts saksi_fp_model_counts(SAKSI_GLOBAL const saksi_u32 *tables,
-                                                   saksi_i32 n, saksi_u64 hash,
-                                                   saksi_u32 replicate, saksi_u32 key0,
-                                                   saksi_u32 key1, saksi_i32 alpha)
+                                                   saksi_i32 n, saksi_u64 hash, saksi_u32 replicate,
+                                                   saksi_u32 key0, saksi_u32 key1, saksi_i32 alpha)
 {
     saksi_philox_ctr c0, c1;
     c0.v[0] = (saksi_u32)hash;
@@ -229,10 +222,8 @@ SAKSI_INLINE saksi_fp_draw saksi_fp_simulate_draw(SAKSI_GLOBAL const saksi_u32 *
 SAKSI_INLINE saksi_u32 saksi_fp_classify(saksi_u32 u, saksi_u64 ti, saksi_u64 ti_te,
                                          saksi_u32 b_clean, saksi_u32 b_incr, saksi_u32 b_extreme)
 {
-    if ((saksi_u64)u < ti)
-        return b_incr;
-    if ((saksi_u64)u < ti_te)
-        return b_extreme;
+    if ((saksi_u64)u < ti) return b_incr;
+    if ((saksi_u64)u < ti_te) return b_extreme;
     return b_clean;
 }
 

@@ -42,8 +42,7 @@ static inline saksi_table *fx_table(const fx_station *st, size_t n)
             SAKSI_OK)
             fail_msg("append %s: %s", st[k].id, err.message);
     }
-    if (saksi_table_finalize(t, &err) != SAKSI_OK)
-        fail_msg("finalize: %s", err.message);
+    if (saksi_table_finalize(t, &err) != SAKSI_OK) fail_msg("finalize: %s", err.message);
     return t;
 }
 

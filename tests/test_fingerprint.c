@@ -60,13 +60,13 @@ static void test_station_codes(void **state)
 
 /* Two provinces (11, 12); stations chosen so each bin is hand-checkable. */
 static const fx_station small[] = {
-    {"1101010001001", 250, 200, 196, 120, 76},  /* 80 x 61 */
-    {"1101010001002", 250, 200, 196, 120, 76},  /* 80 x 61 again */
-    {"1101010001003", 100, 50, 50, 25, 25},     /* 50 x 50 */
-    {"1101010001004", 100, 101, 90, 45, 45},    /* turnout above 100% */
-    {"1201010001001", 300, 150, 150, 150, 0},   /* 50 x 99 */
-    {"1201010001002", 300, 0, 0, 0, 0},         /* no valid votes */
-    {"1201010001003", 0, 0, 0, 0, 0},           /* no registered */
+    {"1101010001001", 250, 200, 196, 120, 76},          /* 80 x 61 */
+    {"1101010001002", 250, 200, 196, 120, 76},          /* 80 x 61 again */
+    {"1101010001003", 100, 50, 50, 25, 25},             /* 50 x 50 */
+    {"1101010001004", 100, 101, 90, 45, 45},            /* turnout above 100% */
+    {"1201010001001", 300, 150, 150, 150, 0},           /* 50 x 99 */
+    {"1201010001002", 300, 0, 0, 0, 0},                 /* no valid votes */
+    {"1201010001003", 0, 0, 0, 0, 0},                   /* no registered */
     {"1201010001004", 200, SAKSI_MISSING, 100, 50, 50}, /* missing */
 };
 
@@ -304,8 +304,8 @@ static void model_fitset(saksi_fp_fitset *fs, size_t m, uint32_t ki, uint32_t ke
     saksi_fp_tables(&f, fs->tables);
     uint64_t ti = (uint64_t)ki << 23, tie = (uint64_t)(ki + ke) << 23;
     for (size_t i = 0; i < m; i++) {
-        saksi_fp_draw d = saksi_fp_simulate_draw(fs->tables, fs->registered[i], fs->hash[i],
-                                                 100000, fs->key0, fs->key1, 2, 100, 100);
+        saksi_fp_draw d = saksi_fp_simulate_draw(fs->tables, fs->registered[i], fs->hash[i], 100000,
+                                                 fs->key0, fs->key1, 2, 100, 100);
         uint32_t b = saksi_fp_classify(d.u, ti, tie, d.b_clean, d.b_incr, d.b_extreme);
         fs->bin[i] = b == SAKSI_FP_NO_BIN ? 0 : b;
     }
@@ -367,7 +367,6 @@ static void test_fit_recovers(void **state)
         }
     saksi_fp_backend_cpu_free(&be);
 }
-
 
 /* The CPU backend's sorted-prefix grid gives saksi_fp_grid_cpu's integers
  * (every draw classified at every point), weights with zeros included. */
@@ -479,7 +478,6 @@ static void test_resample_and_skip(void **state)
     saksi_fp_fitset_free(&fs);
 }
 
-
 /* Planted extreme fraud lands at 100% x 100% and the national fit sees it:
  * under the likelihood f_e rises from the clean election's value to about
  * the planted share; pixel-wise squares overshoot it (fingerprint.h). */
@@ -581,11 +579,16 @@ static void test_fair_estimate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_station_codes),   cmocka_unit_test(test_histograms_cpu),
-        cmocka_unit_test(test_turnout_field),   cmocka_unit_test(test_cell_search),
-        cmocka_unit_test(test_tables),          cmocka_unit_test(test_model_moments),
-        cmocka_unit_test(test_fit_recovers),    cmocka_unit_test(test_resample_and_skip),
-        cmocka_unit_test(test_fair_estimate),   cmocka_unit_test(test_planted_extreme),
+        cmocka_unit_test(test_station_codes),
+        cmocka_unit_test(test_histograms_cpu),
+        cmocka_unit_test(test_turnout_field),
+        cmocka_unit_test(test_cell_search),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_model_moments),
+        cmocka_unit_test(test_fit_recovers),
+        cmocka_unit_test(test_resample_and_skip),
+        cmocka_unit_test(test_fair_estimate),
+        cmocka_unit_test(test_planted_extreme),
         cmocka_unit_test(test_backend_matches_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,8 +17,7 @@
         saksi_error e_ = {0};                                                                      \
         saksi_error *err = &e_;                                                                    \
         saksi_status s_ = (call);                                                                  \
-        if (s_ != SAKSI_OK)                                                                        \
-            fail_msg("%s: %s: %s", #call, saksi_strerror(s_), e_.message);                         \
+        if (s_ != SAKSI_OK) fail_msg("%s: %s: %s", #call, saksi_strerror(s_), e_.message);         \
     } while (0)
 
 static saksi_cl *cl;
@@ -46,11 +45,21 @@ static int setup(void **state)
     int32_t *valid = tab->cols + (size_t)tab->slot_of_field[SAKSI_F_VALID] * tab->stride;
     for (size_t i = 0; i < tab->n; i += 97) {
         switch ((i / 97) % 5) {
-        case 0: dpt[i] = SAKSI_MISSING; break;
-        case 1: dpt[i] = reg[i] + 1; break;
-        case 2: valid[i] = 0; break;
-        case 3: reg[i] = 0; break;
-        default: dpt[i] = -3; break;
+        case 0:
+            dpt[i] = SAKSI_MISSING;
+            break;
+        case 1:
+            dpt[i] = reg[i] + 1;
+            break;
+        case 2:
+            valid[i] = 0;
+            break;
+        case 3:
+            reg[i] = 0;
+            break;
+        default:
+            dpt[i] = -3;
+            break;
         }
     }
     return 0;
@@ -86,8 +95,8 @@ static void test_bin_kernel(void **state)
         for (size_t l = 0; l < sizeof local / sizeof local[0]; l++)
             for (size_t s = 0; s < sizeof batch / sizeof batch[0]; s++) {
                 memset(dhist, 0xAB, nh * nb * 4); /* the device must zero them */
-                assert_ok(saksi_cl_fp_bin(cl, tab, cols, bins[b][0], bins[b][1], batch[s],
-                                          local[l], dcode, dhist, dreasons, err));
+                assert_ok(saksi_cl_fp_bin(cl, tab, cols, bins[b][0], bins[b][1], batch[s], local[l],
+                                          dcode, dhist, dreasons, err));
                 assert_memory_equal(code, dcode, n * 4);
                 assert_memory_equal(hist, dhist, nh * nb * 4);
                 assert_memory_equal(reasons, dreasons, nh * SAKSI_FP_NREASONS * 4);
@@ -98,9 +107,9 @@ static void test_bin_kernel(void **state)
     int32_t *code = malloc(n * 4);
     uint32_t *hist = calloc(nh * 10000, 4), *reasons = calloc(nh * SAKSI_FP_NREASONS, 4);
     saksi_error err = {0};
-    assert_int_equal(saksi_cl_fp_bin(cl, tab, cols, 100, 100, 0, (size_t)1 << 30, code, hist,
-                                     reasons, &err),
-                     SAKSI_ERR_USAGE);
+    assert_int_equal(
+        saksi_cl_fp_bin(cl, tab, cols, 100, 100, 0, (size_t)1 << 30, code, hist, reasons, &err),
+        SAKSI_ERR_USAGE);
     free(code), free(hist), free(reasons);
 }
 
@@ -138,8 +147,7 @@ static void test_model_kernels(void **state)
     uint64_t thr[2 * 16];
     size_t np = 0;
     for (size_t g = 0; g < fs.nfits && np < 16; g++) {
-        if (fs.fit_reps[g] == 0)
-            continue;
+        if (fs.fit_reps[g] == 0) continue;
         pf[g] = (uint32_t)np;
         for (int k = 0; k < 4 && np < 16; k++, np++) {
             thr[2 * np] = (uint64_t)(k * 40) << 23;
@@ -149,8 +157,7 @@ static void test_model_kernels(void **state)
     }
     size_t g_end = 0;
     for (size_t g = 0; g < fs.nfits; g++)
-        if (pc[g])
-            g_end = g + 1;
+        if (pc[g]) g_end = g + 1;
     assert_true(np >= 8);
     const size_t nb = 100 * 100;
     uint32_t *hw = calloc(np * nb, 4), *hg = malloc(np * nb * 4);
@@ -176,7 +183,8 @@ static void test_model_kernels(void **state)
     for (size_t g = 0; g < fs.nfits; g++) {
         assert_int_equal(a[g].ki, b[g].ki);
         assert_int_equal(a[g].ke, b[g].ke);
-        assert_true(a[g].objective == b[g].objective || (isinf(a[g].objective) && isinf(b[g].objective)));
+        assert_true(a[g].objective == b[g].objective ||
+                    (isinf(a[g].objective) && isinf(b[g].objective)));
     }
     /* Unbound or misused: errors, not crashes. */
     saksi_error err = {0};
@@ -198,9 +206,8 @@ static void test_audit_same_bytes(void **state)
     (void)state;
     char *dir = test_mkdtemp("fpcl");
     assert_non_null(dir);
-    assert_int_equal(test_run("%s simulate -o '%s/in' --stations 6000 --seed 3 2>/dev/null",
-                              SAKSI_CLI, dir),
-                     0);
+    assert_int_equal(
+        test_run("%s simulate -o '%s/in' --stations 6000 --seed 3 2>/dev/null", SAKSI_CLI, dir), 0);
     const char *opts = "--reproducible --fingerprint-fit --fingerprint-bootstrap 2 "
                        "--fingerprint-null-runs 2 --shape-bootstrap 10 --cache-dir '' -q";
     assert_int_equal(test_run("%s audit '%s/in/stations.csv' -o '%s/cpu' --backend cpu %s",

@@ -25,8 +25,10 @@ static void test_sirekap_fingerprint(void **state)
     }
     char *dir = test_mkdtemp("fpreal");
     char in[8192], path[8192];
-    snprintf(in, sizeof in, "%s/datasets/real/id2024-sirekap-gigit/derived/"
-             "tps_pilpres2024_36prov.csv.xz", shared);
+    snprintf(in, sizeof in,
+             "%s/datasets/real/id2024-sirekap-gigit/derived/"
+             "tps_pilpres2024_36prov.csv.xz",
+             shared);
     assert_int_equal(test_run("%s audit '%s' --map-file '%s/datasets/maps/sirekap-gigit.map' "
                               "-o '%s/out' --backend cpu --shape-bootstrap 5 -q",
                               SAKSI_CLI, in, SAKSI_SOURCE_DIR, dir),
@@ -37,25 +39,26 @@ static void test_sirekap_fingerprint(void **state)
      * 95 (noken) and 99 (overseas) are other strata. Prints "bin count"
      * for regular stations and "reason count" for all. */
     assert_int_equal(
-        test_run("xz -dc '%s' >'%s/in.csv' && awk -F, '"
-                 "FNR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }"
-                 " NR == FNR { for (k = 1; k <= 3; k++) s[k] += $h[\"paslon_0\" k]; next }"
-                 " FNR == 2 && !L { L = 1; for (k = 2; k <= 3; k++) if (s[k] > s[L]) L = k }"
-                 " { r = $h[\"dpt_j\"]; t = $h[\"pengguna_dpt_j\"]; v = $h[\"suara_sah\"];"
-                 "   w = $h[\"paslon_0\" L]; p = substr($1, 1, 2);"
-                 "   if (r == \"\" || t == \"\" || v == \"\" || w == \"\") { x[\"missing\"]++; next }"
-                 "   r += 0; t += 0; v += 0; w += 0;"
-                 "   if (r < 0 || t < 0 || v < 0 || w < 0) { x[\"negative\"]++; next }"
-                 "   if (r == 0) { x[\"no_registered\"]++; next }"
-                 "   if (t > r) { x[\"turnout_above_100\"]++; next }"
-                 "   if (v == 0) { x[\"no_valid_votes\"]++; next }"
-                 "   if (w > v) { x[\"share_above_100\"]++; next }"
-                 "   if (p == \"94\" || p == \"95\" || p == \"99\") next;"
-                 "   a = int(100 * t / r); if (a > 99) a = 99;"
-                 "   b = int(100 * w / v); if (b > 99) b = 99; c[a * 100 + b]++ }"
-                 " END { for (k in c) print \"bin\", k, c[k]; for (k in x) print k, x[k] }'"
-                 " '%s/in.csv' '%s/in.csv' >'%s/awk.txt'",
-                 in, dir, dir, dir, dir),
+        test_run(
+            "xz -dc '%s' >'%s/in.csv' && awk -F, '"
+            "FNR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }"
+            " NR == FNR { for (k = 1; k <= 3; k++) s[k] += $h[\"paslon_0\" k]; next }"
+            " FNR == 2 && !L { L = 1; for (k = 2; k <= 3; k++) if (s[k] > s[L]) L = k }"
+            " { r = $h[\"dpt_j\"]; t = $h[\"pengguna_dpt_j\"]; v = $h[\"suara_sah\"];"
+            "   w = $h[\"paslon_0\" L]; p = substr($1, 1, 2);"
+            "   if (r == \"\" || t == \"\" || v == \"\" || w == \"\") { x[\"missing\"]++; next }"
+            "   r += 0; t += 0; v += 0; w += 0;"
+            "   if (r < 0 || t < 0 || v < 0 || w < 0) { x[\"negative\"]++; next }"
+            "   if (r == 0) { x[\"no_registered\"]++; next }"
+            "   if (t > r) { x[\"turnout_above_100\"]++; next }"
+            "   if (v == 0) { x[\"no_valid_votes\"]++; next }"
+            "   if (w > v) { x[\"share_above_100\"]++; next }"
+            "   if (p == \"94\" || p == \"95\" || p == \"99\") next;"
+            "   a = int(100 * t / r); if (a > 99) a = 99;"
+            "   b = int(100 * w / v); if (b > 99) b = 99; c[a * 100 + b]++ }"
+            " END { for (k in c) print \"bin\", k, c[k]; for (k in x) print k, x[k] }'"
+            " '%s/in.csv' '%s/in.csv' >'%s/awk.txt'",
+            in, dir, dir, dir, dir),
         0);
     snprintf(path, sizeof path, "%s/out/report.h5", dir);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -105,8 +108,7 @@ static void test_sirekap_fingerprint(void **state)
         for (hsize_t k = 0; k < dims[0]; k++)
             if (rows[k].province == -1 && strncmp(rows[k].reason, kind, 17) == 0)
                 got += rows[k].stations;
-        if (got != count)
-            fail_msg("excluded %s: report %ld, awk %ld", kind, got, count);
+        if (got != count) fail_msg("excluded %s: report %ld, awk %ld", kind, got, count);
         reasons++;
     }
     fclose(a);
@@ -119,7 +121,7 @@ static void test_sirekap_fingerprint(void **state)
     fprintf(stderr, "sirekap: %ld regular stations binned in %ld cells; %ld exclusion kinds\n",
             stations, bins, reasons);
     assert_true(stations > 200000);
-    assert_true(reasons >= 2);      /* at least missing cells and turnout above 100% */
+    assert_true(reasons >= 2); /* at least missing cells and turnout above 100% */
     free(rows);
     H5Fclose(f);
     test_rmtree(dir);

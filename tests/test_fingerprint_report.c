@@ -21,8 +21,7 @@ static int setup(void **state)
 {
     (void)state;
     dir = test_mkdtemp("fprep");
-    if (!dir)
-        return -1;
+    if (!dir) return -1;
     if (test_run("%s simulate -o '%s/in' --stations 5000 --seed 8 2>/dev/null", SAKSI_CLI, dir))
         return -1;
     return test_run("%s audit '%s/in/stations.csv' -o '%s/fit' --backend cpu --fingerprint-fit "
@@ -210,12 +209,13 @@ static void test_fit_tables(void **state)
     free(tests), free(descr), free(p), free(floor_), free(flag);
     H5Fclose(f);
 
-    assert_int_equal(test_run("/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1]));"
-                              " f = d[\"fingerprint\"]; assert f[\"fitted\"] is True;"
-                              " assert 0 <= f[\"f_e\"] <= 1 and 0 < f[\"p_f_e\"] <= 1;"
-                              " assert d[\"timing_s\"][\"fingerprint_fit\"] > 0' '%s/fit.json'",
-                              dir),
-                     0);
+    assert_int_equal(
+        test_run("/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1]));"
+                 " f = d[\"fingerprint\"]; assert f[\"fitted\"] is True;"
+                 " assert 0 <= f[\"f_e\"] <= 1 and 0 < f[\"p_f_e\"] <= 1;"
+                 " assert d[\"timing_s\"][\"fingerprint_fit\"] > 0' '%s/fit.json'",
+                 dir),
+        0);
 }
 
 static void test_without_fit_and_usage(void **state)

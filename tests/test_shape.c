@@ -126,8 +126,7 @@ static void test_shape_all(void **state)
     saksi_fp_columns(t, SAKSI_F_VOTERS_DPT, saksi_fp_leader(t), cols);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t->stratum[i] != SAKSI_STRATUM_REGULAR || cols[3][i] == 0)
-            continue;
+        if (t->stratum[i] != SAKSI_STRATUM_REGULAR || cols[3][i] == 0) continue;
         use[i] = 1;
         x[i] = (double)cols[1][i] / cols[0][i];
         s[i] = (double)cols[2][i] / cols[3][i];
@@ -152,8 +151,7 @@ static void test_shape_all(void **state)
     size_t *work = malloc(4 * m * sizeof *work);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (use[i])
-            gx[k] = x[i], gs[k] = s[i], gy[k] = y[i], k++;
+        if (use[i]) gx[k] = x[i], gs[k] = s[i], gy[k] = y[i], k++;
     assert_int_equal(r->n, m);
     assert_string_equal(r->skip, "");
     assert_close(r->value[SAKSI_SHAPE_TURNOUT_SKEW], saksi_shape_skew(gx, NULL, m), 1e-12);
