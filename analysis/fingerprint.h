@@ -58,6 +58,10 @@
  * simulated elections"). 20 + 20 keep the opt-in stage to minutes on the
  * 823k demo; the intervals and p-values are then coarse (p >= 1/21). */
 #define SAKSI_FP_DEFAULT_FIT_BOOTSTRAP 20
+/* Seeds tried per clean election: the simulator refuses about one seed in
+ * ten at full size (a village too large for the TPS code); eight refusals
+ * in a row would have odds near 1e-8. */
+#define SAKSI_FP_NULL_SEED_TRIES 8
 #define SAKSI_FP_DEFAULT_NULL_RUNS     20
 /* Shape statistics: regions need this many usable stations. 100 bootstrap
  * replicates put the 2.5% and 97.5% percentiles between the 2nd/3rd and
@@ -362,6 +366,7 @@ typedef struct saksi_fingerprints {
     double *boot_fi, *boot_fe; /* [nfits][nboot], NaN where missing */
     double *null_fi, *null_fe; /* [nfits][nnull], NaN where missing */
     const char *null_mode;     /* how clean elections were shaped */
+    size_t null_retried;       /* simulator seeds refused and replaced */
     uint32_t *model_hist;      /* national: [2][nbins], the fitted model and its fair part */
     uint32_t model_reps;
 } saksi_fingerprints;

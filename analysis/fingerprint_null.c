@@ -137,6 +137,26 @@ out:
     return rc;
 }
 
+/* simulate() with the seed c->seed, else the next seeds: the simulator
+ * refuses some seeds whose hierarchy would not fit the 13-digit TPS code
+ * (a village of over 999 stations: SAKSI_ERR_LIMIT, about 1 seed in 10 at
+ * full size). A refused seed is replaced by seed + step, at most
+ * SAKSI_FP_NULL_SEED_TRIES times; *retried counts the replacements. */
+static saksi_status simulate_retry(saksi_sim_config *c, uint64_t step, const saksi_rules *rules,
+                                   int lead, int nb_t, int nb_s, saksi_table **out,
+                                   int32_t **code, size_t *retried, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    for (int attempt = 0;; attempt++) {
+        rc = simulate(c, rules, lead, nb_t, nb_s, out, code, err);
+        if (rc != SAKSI_ERR_LIMIT || attempt + 1 >= SAKSI_FP_NULL_SEED_TRIES)
+            break;
+        c->seed += step;
+        (*retried)++;
+    }
+    return rc;
+}
+
 /* Which simulated province stands for each input province (SIZE_MAX:
  * none), and the mask of simulated provinces in the national null. */
 typedef struct matching {
@@ -301,7 +321,8 @@ saksi_status saksi_fp_null(const saksi_table *t, saksi_fingerprints *fp,
     /* A pilot at full size says whether the input's provinces are the
      * simulator's (by code) and how large they are there. */
     lead = sim_config(t, fp->leader, &in, opt->seed ^ 0x50494C4F54ull, FULL_SIZE, &c);
-    SAKSI_TRY(simulate(&c, rules, lead, opt->nb_turnout, opt->nb_share, &sim, &code, err));
+    SAKSI_TRY(simulate_retry(&c, 0x9E3779B97F4A7C15ull, rules, lead, opt->nb_turnout,
+                             opt->nb_share, &sim, &code, &fp->null_retried, err));
     m.nsim = sim->regions[SAKSI_LEVEL_PROVINCE].n;
     m.mask = saksi_malloc_array(m.nsim ? m.nsim : 1, 1);
     if (!m.mask) SAKSI_ALLOC_FAIL("the fingerprint null");
@@ -335,10 +356,14 @@ saksi_status saksi_fp_null(const saksi_table *t, saksi_fingerprints *fp,
         pilot.per_prov = NULL;
         if (saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "fingerprint null interrupted at run %zu", k);
-        /* Seeds spread by the golden-ratio increment: independent runs. */
+        /* Seeds spread by the golden-ratio increment: independent runs (a
+         * refused seed moves on by the whole run count, to seeds no other
+         * run uses). */
         lead = sim_config(t, fp->leader, &in, opt->seed + 0x9E3779B97F4A7C15ull * (k + 1), stations,
                           &c);
-        SAKSI_TRY(simulate(&c, rules, lead, opt->nb_turnout, opt->nb_share, &sim, &code, err));
+        SAKSI_TRY(simulate_retry(&c, 0x9E3779B97F4A7C15ull * (opt->null_runs + 1), rules, lead,
+                                 opt->nb_turnout, opt->nb_share, &sim, &code, &fp->null_retried,
+                                 err));
         if (sim->regions[SAKSI_LEVEL_PROVINCE].n != m.nsim)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "simulated provinces changed from %zu to %zu", m.nsim,
                        sim->regions[SAKSI_LEVEL_PROVINCE].n);

@@ -366,7 +366,9 @@ static saksi_status write_attrs(const saksi_h5_file *f, hid_t g, const saksi_tab
              fp->fitted ? "fitted" : "not fitted (--fingerprint-fit)", fp->alpha,
              SAKSI_FP_EXTREME_SD);
     SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "fit", buf, err));
-    SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "null", fp->null_mode, err));
+    snprintf(buf, sizeof buf, "%s; %zu simulator seed(s) refused and replaced", fp->null_mode,
+             fp->null_retried);
+    SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "null", buf, err));
     snprintf(buf, sizeof buf, "%u", fp->model_reps);
     SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "model_replicates", buf, err));
 out:
