@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,9 +325,28 @@ static void audit(const char *path, int backend, int fit)
     cfg.fingerprint_fit = fit;
     cfg.cache_dir = "";
     saksi_engine *e = saksi_engine_alloc(&cfg);
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
     if (saksi_engine_ingest(e, path, &err) != SAKSI_OK || saksi_engine_run(e, &err) != SAKSI_OK)
         die(&err);
+    getrusage(RUSAGE_SELF, &r1);
     const saksi_summary *s = saksi_engine_summary(e);
+    /* The machine is shared: the process's CPU time beside the wall
+     * times says how much of them was waiting. */
+    double cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) +
+                 1e-6 * (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) +
+                 (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+                 1e-6 * (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec);
+    char load[64] = "?";
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (!fgets(load, sizeof load, la))
+            snprintf(load, sizeof load, "?");
+        load[strcspn(load, "\n")] = 0;
+        fclose(la);
+    }
+    printf("  (ingest + run: process CPU %.1f s; wall ingest %.2f s; load average %s)\n", cpu,
+           s->timing.ingest, load);
     printf("audit %s backend %s%s: %zu stations; fingerprints %.2f s (of which the fit %.2f s); "
            "integrity %.2f s; f_i %.4f f_e %.4f (clean p95 %.4f / %.4f)\n",
            path, s->backend_used, fit ? " --fingerprint-fit" : "", s->stations,
