@@ -164,9 +164,12 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     struct saksi_fingerprints *fingerprints; /* fingerprint family (fingerprint.h), or NULL */
 } saksi_results;
 
+/* Release what the digit family keeps (analysis/digits_regions.c). */
+void saksi_digits_result_free(struct saksi_digits_result *d);
 /* Release the fingerprint family's results (NULL accepted). */
 void saksi_fingerprints_free(struct saksi_fingerprints *fp);
 

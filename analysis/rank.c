@@ -387,5 +387,7 @@ void saksi_results_free(saksi_results *res)
     saksi_region_tests_free(res->region_tests);
     free(res->region_tests);
     saksi_fingerprints_free(res->fingerprints);
+    saksi_digits_result_free(res->digits);
+    free(res->digits);
     memset(res, 0, sizeof *res);
 }

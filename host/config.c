@@ -31,6 +31,9 @@ void saksi_config_init(saksi_config *c)
     c->fingerprint_bootstrap = 20;  /* SAKSI_FP_DEFAULT_FIT_BOOTSTRAP, analysis/fingerprint.h */
     c->fingerprint_null_runs = 20;  /* SAKSI_FP_DEFAULT_NULL_RUNS */
     c->shape_bootstrap = 100;       /* SAKSI_SHAPE_DEFAULT_BOOTSTRAP */
+    c->null_model = SAKSI_NULL_CALIBRATED;
+    c->region_alpha = 0.05;     /* DESIGN §4: flagged only when q < 0.05 */
+    c->digits_min_numbers = 50; /* SAKSI_DIGITS_MIN_NUMBERS, analysis/digits.h */
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -54,4 +57,10 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
                       "fingerprint_null_runs=%zu;shape_bootstrap=%zu",
                       c->fingerprint_bins, c->fingerprint_fit, c->fingerprint_bootstrap,
                       c->fingerprint_null_runs, c->shape_bootstrap);
+    char alpha[32];
+    saksi_format_double(alpha, sizeof alpha, c->region_alpha, 17);
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ";null=%s;region_alpha=%s;digits_min_numbers=%zu",
+                      c->null_model == SAKSI_NULL_EMPIRICAL ? "empirical" : "calibrated", alpha,
+                      c->digits_min_numbers);
 }

@@ -2,10 +2,11 @@
 /*
  * engine.c — drives an audit: ingest, rules, the integrity family on the
  * chosen backend (OpenCL after a self-test against the CPU twin, or the
- * CPU twin itself), transcription repair, ranking and the report, timing
- * every stage.
+ * CPU twin itself), transcription repair, ranking, the region-level
+ * families on the same device handle, and the report, timing every stage.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "digits.h"
 #include "family_fingerprints.h"
 #include "report.h"
 #include "saksi_opencl.h"
@@ -38,7 +39,12 @@ struct saksi_engine {
     char backend_used[16];
     char backend_reason[sizeof((saksi_error *)0)->message + 128];
     char device[128];
-    saksi_cl *cl; /* the self-tested device of the run, for the families; NULL on the CPU path */
+    /* The device of this run when the integrity family ran on OpenCL
+     * (opened once, self-tested, shared by every family); NULL on the CPU
+     * path. */
+    saksi_cl *cl;
+    saksi_region_family *region_families;
+    saksi_flagged_region *flagged_regions;
 };
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg)
@@ -62,6 +68,8 @@ void saksi_engine_free(saksi_engine *e)
         return;
     saksi_results_free(&e->res);
     saksi_cl_close(e->cl);
+    free(e->region_families);
+    free(e->flagged_regions);
     free(e->prog);
     saksi_rules_free(e->rules);
     saksi_table_free(e->t);
@@ -185,7 +193,7 @@ static saksi_status integrity_opencl(saksi_engine *e, int fallback_ok, int *done
                  saksi_cl_device_is_cpu(cl) ? " (a CPU: slower than the plain-C path)" : "");
         set_backend(e, "opencl", saksi_cl_device_name(cl), why);
         *done = 1;
-        e->cl = cl; /* kept open for the test families */
+        e->cl = cl; /* kept for the other families of this run */
         cl = NULL;
     } else if (fallback_ok && rc != SAKSI_ERR_INTERRUPTED && rc != SAKSI_ERR_NOMEM) {
         snprintf(why, sizeof why, "auto: %s; ran the plain-C path",
@@ -247,6 +255,21 @@ static void fill_summary(saksi_engine *e)
     saksi_family_fingerprints_summary(&e->res, s);
 }
 
+static saksi_status summarize_regions(saksi_engine *e, saksi_error *err)
+{
+    saksi_summary *s = &e->summary;
+    free(e->region_families);
+    free(e->flagged_regions);
+    e->region_families = NULL;
+    e->flagged_regions = NULL;
+    saksi_status rc = saksi_region_tests_summarize(e->t, e->res.region_tests, &e->region_families,
+                                                   &s->nregion_families, &e->flagged_regions,
+                                                   &s->nflagged_listed, &s->nflagged_regions, err);
+    s->region_families = e->region_families;
+    s->flagged_regions = e->flagged_regions;
+    return rc;
+}
+
 static void progress(const saksi_engine *e, const char *stage, double fraction)
 {
     if (e->cfg.progress && e->cfg.progress_cb)
@@ -297,10 +320,21 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->summary.timing.rank = saksi_now() - t0;
 
     t0 = saksi_now();
+    progress(e, "digits", 0.0);
+    SAKSI_TRY(saksi_family_digits(e->t, &e->res, &e->cfg, e->cl, err));
+    e->summary.timing.digits = saksi_now() - t0;
+
+    t0 = saksi_now();
     progress(e, "fingerprints", 0.0);
     SAKSI_TRY(saksi_family_fingerprints(e->t, &e->cfg, e->cl, &e->res,
                                         &e->summary.timing.fingerprint_fit, err));
     e->summary.timing.fingerprints = saksi_now() - t0;
+
+    /* Every region family has its rows: BH per (test, level), lambda, flags. */
+    if (e->res.region_tests)
+        SAKSI_TRY(saksi_region_tests_finish(e->res.region_tests, e->cfg.region_alpha,
+                                            e->cfg.null_model == SAKSI_NULL_EMPIRICAL, err));
+    SAKSI_TRY(summarize_regions(e, err));
     fill_summary(e);
     e->ran = 1;
 out:
@@ -409,8 +443,8 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     SAKSI_TRY(saksi_engine_write_quarantine(e, dir, err));
     e->summary.timing.report_csv = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
-    e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->report_h5 +
-                              tm->report_csv + tm->fingerprints;
+    e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->digits +
+                              tm->fingerprints + tm->report_h5 + tm->report_csv;
 out:
     return rc;
 }

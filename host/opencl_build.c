@@ -22,6 +22,8 @@ extern const char saksi_src_shared_h[], saksi_src_integrity_cl[], saksi_src_rng_
 extern const size_t saksi_src_shared_h_len, saksi_src_integrity_cl_len, saksi_src_rng_cl_len;
 extern const char saksi_src_fingerprint_shared_h[], saksi_src_fingerprint_cl[];
 extern const size_t saksi_src_fingerprint_shared_h_len, saksi_src_fingerprint_cl_len;
+extern const char saksi_src_digits_shared_h[], saksi_src_digits_cl[];
+extern const size_t saksi_src_digits_shared_h_len, saksi_src_digits_cl_len;
 
 /* Every source of the program, in build order: a new test family adds one
  * line here (and its file to SAKSI_EMBED_FILES in CMakeLists.txt).
@@ -38,6 +40,8 @@ static const struct kernel_source {
     {"rng.cl", saksi_src_rng_cl, &saksi_src_rng_cl_len},
     {"fingerprint_shared.h", saksi_src_fingerprint_shared_h, &saksi_src_fingerprint_shared_h_len},
     {"fingerprint.cl", saksi_src_fingerprint_cl, &saksi_src_fingerprint_cl_len},
+    {"digits_shared.h", saksi_src_digits_shared_h, &saksi_src_digits_shared_h_len},
+    {"digits.cl", saksi_src_digits_cl, &saksi_src_digits_cl_len},
 };
 #define NSOURCES (sizeof sources / sizeof sources[0])
 
@@ -47,6 +51,7 @@ static const char *const kernel_names[SAKSI_NKERNELS] = {
     [SAKSI_K_FINGERPRINT_BIN] = "fingerprint_bin",
     [SAKSI_K_FINGERPRINT_SIMULATE] = "fingerprint_simulate",
     [SAKSI_K_FINGERPRINT_GRID] = "fingerprint_grid",
+    [SAKSI_K_DIGITS_HISTOGRAM] = "digits_histogram",
 };
 
 /* Format tag of a cache file, then the binary's length and SHA-256: a

@@ -105,4 +105,9 @@ saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
 saksi_status saksi_h5_write_fingerprints(const saksi_h5_file *f, hid_t root, const saksi_table *t,
                                          const saksi_results *res, saksi_error *err);
 
+/* /digits: national digit histograms with both expectations, national
+ * tests with Nigrini's MAD, untested-number counts (report_h5_digits.c). */
+saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                   const saksi_results *res, saksi_error *err);
+
 #endif /* SAKSI_REPORT_H5_H */
