@@ -10,9 +10,11 @@
  *   fingerprint_calibrate [--stations N] [--runs K] [--power-runs P]
  *                         [--seed S] [--real FILE --map MAP]
  *                         [--audit FILE] [--backend cpu|opencl] [--skip-calibration]
+ *                         [--kernels FILE]
  */
 #define _POSIX_C_SOURCE 200809L
 #include "family_fingerprints.h"
+#include "opencl_fingerprint.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -67,13 +69,11 @@ static saksi_table *simulate(size_t stations, uint64_t seed, const saksi_rules *
     c.stations = stations;
     c.seed = seed;
     saksi_status st;
-    while ((st = saksi_simulate_table(&c, &t, &labels, &nlabels, NULL, &serr)) ==
-           SAKSI_ERR_LIMIT) {
+    while ((st = saksi_simulate_table(&c, &t, &labels, &nlabels, NULL, &serr)) == SAKSI_ERR_LIMIT) {
         refused_seeds++;
         c.seed += 1000003;
     }
-    if (st != SAKSI_OK)
-        die(&serr);
+    if (st != SAKSI_OK) die(&serr);
     free(labels);
     uint32_t *enabled = malloc(t->n * sizeof *enabled);
     CHECK(saksi_rules_apply_scopes(rules, t, enabled, err));
@@ -340,8 +340,7 @@ static void audit(const char *path, int backend, int fit)
     char load[64] = "?";
     FILE *la = fopen("/proc/loadavg", "r");
     if (la) {
-        if (!fgets(load, sizeof load, la))
-            snprintf(load, sizeof load, "?");
+        if (!fgets(load, sizeof load, la)) snprintf(load, sizeof load, "?");
         load[strcspn(load, "\n")] = 0;
         fclose(la);
     }
@@ -357,11 +356,100 @@ static void audit(const char *path, int backend, int fit)
     saksi_engine_free(e);
 }
 
+/* Best of three wall times of fn. */
+#define BEST3(t, stmt)                                                                             \
+    do {                                                                                           \
+        t = 1e30;                                                                                  \
+        for (int r_ = 0; r_ < 3; r_++) {                                                           \
+            double t0_ = saksi_now();                                                              \
+            stmt;                                                                                  \
+            double d_ = saksi_now() - t0_;                                                         \
+            t = d_ < t ? d_ : t;                                                                   \
+        }                                                                                          \
+    } while (0)
+
+/* The three kernels against their twins on FILE: binning every station,
+ * the national fit set's draws, one coarse grid level of it. */
+static void kernels(const char *path, const saksi_rules *rules)
+{
+    saksi_quarantine *q = saksi_quarantine_alloc();
+    saksi_ingest_options o = {0};
+    saksi_table *t = NULL;
+    saksi_cl *cl = NULL;
+    saksi_cl_options co;
+    CHECK(saksi_ingest_csv(path, &o, q, &t, NULL, err));
+    uint32_t *enabled = malloc(t->n * sizeof *enabled);
+    CHECK(saksi_rules_apply_scopes(rules, t, enabled, err));
+    free(enabled);
+    saksi_cl_options_init(&co);
+    co.allow_cpu = 1;
+    co.cache_dir = "";
+    CHECK(saksi_cl_open(&co, &cl, err));
+    const int leader = saksi_fp_leader(t);
+    const int32_t *cols[4];
+    saksi_fp_columns(t, saksi_fp_turnout_field(t), leader, cols);
+    const size_t nh = t->regions[SAKSI_LEVEL_PROVINCE].n * SAKSI_NSTRATA, nb = 10000;
+    uint32_t *hist = calloc(nh * nb, 4), *reasons = calloc(nh * SAKSI_FP_NREASONS, 4);
+    int32_t *code = malloc(t->n * 4);
+    double tc, td;
+    BEST3(tc, {
+        memset(hist, 0, nh * nb * 4);
+        memset(reasons, 0, nh * SAKSI_FP_NREASONS * 4);
+        saksi_fp_bin_cpu(t, cols, 100, 100, 0, t->n, code, hist, reasons);
+    });
+    BEST3(td, CHECK(saksi_cl_fp_bin(cl, t, cols, 100, 100, 0, 0, code, hist, reasons, err)));
+    printf("kernels on %s (%zu stations), best of 3, device %s:\n", path, t->n,
+           saksi_cl_device_name(cl));
+    printf("  binning:    plain C %.3f s (%.1f M stations/s), OpenCL %.3f s (ratio %.1f)\n", tc,
+           t->n / tc / 1e6, td, td / tc);
+    saksi_fp_fitset fs;
+    CHECK(saksi_fp_fitset_from_table(t, code, cols, 0, NULL, &fs, err));
+    CHECK(saksi_fp_fitset_prepare(&fs, 2024, 100, 100, SAKSI_FP_DEFAULT_ALPHA, err));
+    saksi_fp_backend cpu, dev;
+    CHECK(saksi_fp_backend_cpu(&cpu, err));
+    CHECK(saksi_cl_fp_backend(cl, 0, &dev, err));
+    CHECK(cpu.bind(cpu.ctx, &fs, err));
+    CHECK(dev.bind(dev.ctx, &fs, err));
+    uint32_t *dw = malloc(3 * fs.ndraws * 4);
+    BEST3(tc, CHECK(cpu.simulate(cpu.ctx, 0, err)));
+    BEST3(td, {
+        CHECK(dev.simulate(dev.ctx, 0, err));
+        CHECK(dev.read_draws(dev.ctx, dw, err));
+    });
+    free(dw);
+    printf("  model draws (%zu; plain C incl. its sort, OpenCL incl. reading them back): plain C "
+           "%.3f s (%.1f M draws/s), OpenCL %.3f s (ratio %.1f)\n",
+           fs.ndraws, tc, fs.ndraws / tc / 1e6, td, td / tc);
+    /* The coarse level: 45 points over the simplex. */
+    uint32_t pf = 0, pc = 0, *w = malloc(fs.n * 4);
+    uint64_t thr[2 * 45];
+    for (int i = 0; i <= 512; i += 64)
+        for (int e = 0; i + e <= 512; e += 64, pc++) {
+            thr[2 * pc] = (uint64_t)i << 23;
+            thr[2 * pc + 1] = (uint64_t)(i + e) << 23;
+        }
+    for (size_t i = 0; i < fs.n; i++)
+        w[i] = 1;
+    uint32_t *h = calloc(pc * nb, 4);
+    BEST3(tc, CHECK(cpu.grid(cpu.ctx, 0, 1, w, &pf, &pc, thr, 0, pc, h, err)));
+    BEST3(td, CHECK(dev.grid(dev.ctx, 0, 1, w, &pf, &pc, thr, 0, pc, h, err)));
+    printf("  grid level 0 (%u points x %zu draws): plain C (sorted prefix) %.3f s, OpenCL %.3f s "
+           "(ratio %.1f)\n",
+           pc, fs.ndraws, tc, td, td / tc);
+    saksi_cl_fp_backend_free(&dev);
+    saksi_fp_backend_cpu_free(&cpu);
+    saksi_fp_fitset_free(&fs);
+    saksi_cl_close(cl);
+    free(h), free(w), free(hist), free(reasons), free(code);
+    saksi_table_free(t);
+    saksi_quarantine_free(q);
+}
+
 int main(int argc, char **argv)
 {
     size_t stations = SAKSI_SIM_DEFAULT_STATIONS, runs = 20, power_runs = 10;
     uint64_t seed = 2024;
-    const char *real = NULL, *map = NULL, *audit_file = NULL;
+    const char *real = NULL, *map = NULL, *audit_file = NULL, *kernel_file = NULL;
     int backend = SAKSI_BACKEND_CPU, skip_cal = 0, audit_fit = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -392,6 +480,8 @@ int main(int argc, char **argv)
             map = v;
         else if (strcmp(a, "--audit") == 0)
             audit_file = v;
+        else if (strcmp(a, "--kernels") == 0)
+            kernel_file = v;
         else if (strcmp(a, "--backend") == 0)
             backend = strcmp(v, "opencl") == 0 ? SAKSI_BACKEND_OPENCL : SAKSI_BACKEND_CPU;
         else {
@@ -403,6 +493,7 @@ int main(int argc, char **argv)
     saksi_fp_backend be;
     CHECK(saksi_rules_load(NULL, &rules, err));
     CHECK(saksi_fp_backend_cpu(&be, err));
+    if (kernel_file) kernels(kernel_file, rules);
     if (audit_file) audit(audit_file, backend, audit_fit);
     if (real)
         real_file(real, map, SAKSI_FP_DEFAULT_FIT_BOOTSTRAP, SAKSI_FP_DEFAULT_NULL_RUNS, rules);
