@@ -656,6 +656,7 @@ static saksi_status write_all(report_ctx *c, saksi_error *err)
     static const saksi_h5_section_fn sections[] = {
         saksi_h5_write_region_tests,
         saksi_h5_write_fingerprints,
+        saksi_h5_write_realdata,
         saksi_h5_write_digits,
     };
     for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
