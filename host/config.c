@@ -30,7 +30,7 @@ void saksi_config_init(saksi_config *c)
     c->fingerprint_bins = 100;      /* one percentage point per bin (Klimek et al. 2012) */
     c->fingerprint_bootstrap = 20;  /* SAKSI_FP_DEFAULT_FIT_BOOTSTRAP, analysis/fingerprint.h */
     c->fingerprint_null_runs = 20;  /* SAKSI_FP_DEFAULT_NULL_RUNS */
-    c->shape_bootstrap = 100;       /* SAKSI_SHAPE_DEFAULT_BOOTSTRAP */
+    c->shape_bootstrap = 20;        /* SAKSI_SHAPE_DEFAULT_BOOTSTRAP */
     c->null_model = SAKSI_NULL_CALIBRATED;
     c->region_alpha = 0.05;     /* DESIGN §4: flagged only when q < 0.05 */
     c->digits_min_numbers = 50; /* SAKSI_DIGITS_MIN_NUMBERS, analysis/digits.h */

@@ -549,7 +549,7 @@ typedef struct saksi_config {
     size_t fingerprint_bins;      /* bins per axis, 1..255; default 100 */
     size_t fingerprint_bootstrap; /* bootstrap replicates of each fit; default 20 */
     size_t fingerprint_null_runs; /* clean simulated elections of the fit's null; default 20 */
-    size_t shape_bootstrap;       /* bootstrap replicates of the shape statistics; default 100 */
+    size_t shape_bootstrap;       /* bootstrap replicates of the shape statistics; default 20 */
     int null_model;          /* enum saksi_null_model of the region tests;
                                 SAKSI_NULL_CALIBRATED                      */
     double region_alpha;     /* a region is flagged when q < this and its
