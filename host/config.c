@@ -27,6 +27,11 @@ void saksi_config_init(saksi_config *c)
     c->repair_max_alternatives = 5;
     c->lang = "en";
     memcpy(c->class_priority, default_priority, sizeof default_priority);
+    c->baselines = 1;
+    c->integer_percent = 1;
+    c->integer_tolerance = 0.0;
+    c->integer_leader = -1;
+    c->integer_share_total = 0;
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -44,4 +49,12 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
                       saksi_class_name(c->class_priority[k]));
     for (size_t k = 0; c->map_pairs && c->map_pairs[k] && n > 0 && (size_t)n < len; k++)
         n += snprintf(buf + n, len - (size_t)n, ";map_pair=%s", c->map_pairs[k]);
+    char tol[32];
+    saksi_format_double(tol, sizeof tol, c->integer_tolerance, 17);
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n,
+                      ";baselines=%d;integer_percent=%d;integer_tolerance=%s;integer_leader=%d;"
+                      "integer_share_total=%d",
+                      c->baselines, c->integer_percent, tol, c->integer_leader,
+                      c->integer_share_total);
 }

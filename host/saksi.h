@@ -498,6 +498,15 @@ typedef struct saksi_config {
     int progress;            /* report progress through the callback      */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    /* Turnout and vote-share family (issue 4; docs in analysis/turnout.h) */
+    int baselines;            /* station baselines (DESIGN §4); default 1 */
+    int integer_percent;      /* Kobak integer percentages; default 1 */
+    double integer_tolerance; /* points a rate may miss an integer percent by, a
+                                 multiple of 0.0001; default 0: exact, as the paper */
+    int integer_leader;       /* candidate index fixed in advance; -1 (default):
+                                 the national leader, most valid votes in the input */
+    int integer_share_total;  /* 1: leader / (valid + invalid), Kobak's notebooks
+                                 (needs a total column); 0 (default): / valid */
 } saksi_config;
 
 /* Defaults documented field by field above. */
@@ -508,6 +517,7 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double baselines; /* station baselines and integer percentages */
 } saksi_timing;
 
 /* What a finished audit reports, for the CLI's message and --json. */
@@ -526,6 +536,15 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    /* Turnout and vote-share family (issue 4); zero when not run */
+    size_t baseline_tested;   /* station-measure mid-p values computed */
+    size_t baseline_skipped;  /* station-measures skipped with a reason (absent columns not counted) */
+    int integer_leader;       /* candidate index of the leader whose share is tested, -1 none */
+    size_t integer_tested;    /* stations in the national integer-percent test */
+    size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
+    double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
+    double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
+    size_t integer_flagged[SAKSI_NLEVELS]; /* regions flagged per level */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
