@@ -120,6 +120,7 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
         {"report_csv", tm->report_csv}, {"total", tm->total},
+        {"baselines", tm->baselines},
     };
     fputc('{', f);
     for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
@@ -183,6 +184,21 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     json_string(f, s->backend_reason);
     json_key(f, "device", &first);
     json_string(f, s->device);
+    json_key(f, "baselines", &first);
+    fprintf(f, "{\"tested\": %zu, \"skipped\": %zu}", s->baseline_tested, s->baseline_skipped);
+    json_key(f, "integer_percent", &first);
+    fprintf(f, "{\"leader\": %d, \"tested\": %zu, \"observed\": %zu, \"expected\": ",
+            s->integer_leader, s->integer_tested, s->integer_observed);
+    json_double(f, s->integer_expected);
+    fputs(", \"p\": ", f);
+    json_double(f, s->integer_p);
+    fputs(", \"flagged\": {", f);
+    for (int l = 0; l < SAKSI_NLEVELS; l++) {
+        fputs(l ? ", " : "", f);
+        json_string(f, saksi_level_name(l));
+        fprintf(f, ": %zu", s->integer_flagged[l]);
+    }
+    fputs("}}", f);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
     fputs("\n}\n", f);
