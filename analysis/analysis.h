@@ -157,7 +157,11 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_turnout *turnout; /* station baselines and integer percentages (turnout.h) */
 } saksi_results;
+
+/* Releases res->turnout (analysis/baselines.c); accepts NULL. */
+void saksi_turnout_free(struct saksi_turnout *tr);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */

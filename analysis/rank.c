@@ -365,5 +365,6 @@ void saksi_results_free(saksi_results *res)
     free(res->ranked);
     saksi_region_tests_free(res->region_tests);
     free(res->region_tests);
+    saksi_turnout_free(res->turnout);
     memset(res, 0, sizeof *res);
 }
