@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 #include "saksi_opencl.h"
+#include "turnout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -280,6 +281,11 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->summary.timing.repair = saksi_now() - t0;
 
     t0 = saksi_now();
+    progress(e, "baselines", 0.0);
+    SAKSI_TRY(saksi_family_baselines(e->t, &e->cfg, NULL, &e->res, &e->summary, err));
+    e->summary.timing.baselines = saksi_now() - t0;
+
+    t0 = saksi_now();
     progress(e, "rank", 0.0);
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
@@ -392,7 +398,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     e->summary.timing.report_csv = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
     e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->report_h5 +
-                              tm->report_csv;
+                              tm->report_csv + tm->baselines;
 out:
     return rc;
 }
