@@ -13,14 +13,25 @@
 #include "turnout.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void saksi_baseline_options_init(saksi_baseline_options *o)
 {
     memset(o, 0, sizeof *o);
     saksi_peer_options_init(&o->peers);
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
+    o->null = SAKSI_NULL_LOGITNORMAL;
+    o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
+    o->seed = 2024;
+}
+
+const char *saksi_baseline_null_name(int null)
+{
+    static const char *const names[SAKSI_NNULLS] = {"logit-normal binomial", "beta-binomial"};
+    return null >= 0 && null < SAKSI_NNULLS ? names[null] : "?";
 }
 
 const char *saksi_baseline_skip_name(int reason)
@@ -33,6 +44,8 @@ const char *saksi_baseline_skip_name(int reason)
         "negative, or count above its denominator",
         "a rule on its fields fails at the station",
         "fewer than two usable peers in its district and regency (same stratum)",
+        "not tested in this stratum: noken communities may vote as one bloc, so a candidate's "
+        "share is not a binomial count",
     };
     return reason >= 0 && reason < SAKSI_NBSKIP ? names[reason] : "?";
 }
@@ -296,6 +309,9 @@ typedef struct scratch {
     size_t *dfirst, *rfirst; /* per row of dist / reg: first row of its group */
     size_t *dcount, *rcount; /* per row: size of its group */
     double *pmf;
+    saksi_bb *fit;
+    const saksi_lnb_rule *rule;
+    double last_a, last_s; /* the previous station's logit-normal, a start */
 } scratch;
 
 /* Robust z of every tested station of regency reg. */
@@ -351,27 +367,134 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
     }
 }
 
+/* The tail beyond x on the side of the mean and P(X = x) under the
+ * station's peer fit (see saksi_lnb_tail). */
+static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, scratch *sc,
+                         double *beyond, double *point)
+{
+    double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
+    /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
+     * variant use the beta-binomial pmf; the logit-normal needs 0 < mu < 1. */
+    if (null == SAKSI_NULL_LOGITNORMAL &&
+        saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), sc->rule, &a, &s)) {
+        sc->last_a = a;
+        sc->last_s = s;
+        saksi_lnb_tail(x, n, a, s, mean, sc->rule, beyond, point);
+        return;
+    }
+    saksi_bb_pmf(n, fit->mu, fit->rho, sc->pmf);
+    double b = 0.0;
+    if (x <= mean)
+        for (int32_t k = 0; k < x; k++)
+            b += sc->pmf[k];
+    else
+        for (int32_t k = x + 1; k <= n; k++)
+            b += sc->pmf[k];
+    *beyond = b;
+    *point = sc->pmf[x];
+}
+
+/* 2 min(t, 1 - t), at most 1. */
+static double two_sided(double t)
+{
+    double two = 2.0 * (t < 0.5 ? t : 1.0 - t);
+    return two > 1.0 ? 1.0 : two < 0.0 ? 0.0 : two;
+}
+
+/* A uniform on [0, 1) for (station, measure), from Philox keyed by the
+ * seed: the same on every run and thread count. */
+static double station_uniform(uint64_t seed, uint64_t hash, size_t m)
+{
+    saksi_philox_ctr c = {{(uint32_t)hash, (uint32_t)(hash >> 32), (uint32_t)m, 0x70697421u}};
+    c = saksi_philox4x32_10(c, (uint32_t)seed, (uint32_t)(seed >> 32));
+    uint64_t w = ((uint64_t)c.v[0] << 32 | c.v[1]) >> 11;
+    return (double)w * (1.0 / 9007199254740992.0);
+}
+
+/* Stations whose regency holds fewer than min peers of their stratum take
+ * the province's fit (the nation's when the province has fewer too),
+ * shrunk as saksi_peers_fit shrinks a district toward its regency. */
+static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
+                          const saksi_baseline_options *opt, saksi_bb *fit, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE], *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    saksi_bb_sums *prov = saksi_calloc_array(pr->n * SAKSI_NSTRATA + 1, sizeof *prov);
+    saksi_bb_sums nat[SAKSI_NSTRATA];
+    const double need = (double)opt->min_fit_peers;
+    memset(nat, 0, sizeof nat);
+    if (!prov)
+        SAKSI_ALLOC_FAIL("province peer sums");
+    for (size_t i = 0; i < t->n; i++) {
+        int32_t x, n;
+        if (skip[i] != SAKSI_BSKIP_NONE)
+            continue;
+        saksi_baseline_rate(t, m, i, &x, &n);
+        saksi_bb_sums_add(&prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + t->stratum[i]],
+                          x, n, 1.0);
+        saksi_bb_sums_add(&nat[t->stratum[i]], x, n, 1.0);
+    }
+    for (size_t r = 0; r < rg->n; r++) {
+        size_t first = rg->first[r], end = first + rg->count[r];
+        double count[SAKSI_NSTRATA] = {0};
+        for (size_t i = first; i < end; i++)
+            count[t->stratum[i]] += skip[i] == SAKSI_BSKIP_NONE;
+        for (size_t i = first; i < end; i++) {
+            int32_t x, n;
+            int s = t->stratum[i];
+            if (skip[i] != SAKSI_BSKIP_NONE || count[s] - 1.0 >= need)
+                continue;
+            saksi_baseline_rate(t, m, i, &x, &n);
+            saksi_bb_sums ps = prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + s];
+            saksi_bb_sums ns = nat[s];
+            saksi_bb_sums_add(&ps, x, n, -1.0);
+            saksi_bb_sums_add(&ns, x, n, -1.0);
+            saksi_bb pf, nf, wide;
+            saksi_bb_fit(&ps, &pf);
+            saksi_bb_fit(&ns, &nf);
+            if (ps.k >= need)
+                wide = pf;
+            else
+                saksi_bb_shrink(&pf, ps.k, &nf, opt->peers.shrink_k0, &wide);
+            saksi_bb local = fit[i];
+            saksi_bb_shrink(&local, count[s] - 1.0, &wide, opt->peers.shrink_k0, &fit[i]);
+        }
+    }
+out:
+    free(prov);
+    return rc;
+}
+
 static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
                                 const uint32_t *fail, const saksi_baseline_options *opt,
-                                saksi_baselines *b, size_t m, saksi_bb *fit, scratch *sc,
-                                saksi_error *err)
+                                saksi_baselines *b, size_t m, scratch *sc, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const size_t n = t->n;
     uint8_t *skip = b->skip + m * n;
     double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n;
+    saksi_bb *fit = sc->fit;
     uint32_t mask = saksi_baseline_rule_mask(rules, t, m);
     rate_ctx ctx = {m};
+    sc->last_a = sc->last_s = 0.0;
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         int why = saksi_baseline_rate(t, m, i, &x, &sz);
         if (why == SAKSI_BSKIP_NONE && fail && (fail[i] & mask))
             why = SAKSI_BSKIP_INTEGRITY;
+        /* Noken communities may vote as one bloc, giving one candidate every
+         * vote (the simulator does so at 40% of noken TPS): no binomial share
+         * to test. */
+        if (why == SAKSI_BSKIP_NONE && m >= SAKSI_BM_CAND0 && t->stratum[i] == SAKSI_STRATUM_NOKEN)
+            why = SAKSI_BSKIP_STRATUM;
         skip[i] = (uint8_t)why;
         p[i] = z[i] = ex[i] = NAN;
+        if (b->p_rand)
+            b->p_rand[m * n + i] = NAN;
     }
     /* Every station that is not tested is no one's peer either. */
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &opt->peers, fit, err));
+    SAKSI_TRY(widen(t, m, skip, opt, fit, err));
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok)
             skip[i] = SAKSI_BSKIP_NO_PEERS;
@@ -387,13 +510,88 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (i % 65536 == 0 && saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
-        saksi_bb_pmf(sz, fit[i].mu, fit[i].rho, sc->pmf);
-        p[i] = saksi_bb_midp(x, sz, sc->pmf);
+        double beyond, point;
+        station_tail(opt->null, x, sz, &fit[i], sc, &beyond, &point);
+        p[i] = two_sided(beyond + 0.5 * point);
+        if (b->p_rand)
+            b->p_rand[m * n + i] =
+                two_sided(beyond + station_uniform(opt->seed, t->id_hash[i], m) * point);
         ex[i] = sz * fit[i].mu;
         b->tested[m]++;
     }
 out:
     return rc;
+}
+
+static void scratch_free(scratch *sc)
+{
+    free(sc->dist);
+    free(sc->reg);
+    free(sc->dr);
+    free(sc->rr);
+    free(sc->dpos);
+    free(sc->rpos);
+    free(sc->dfirst);
+    free(sc->rfirst);
+    free(sc->dcount);
+    free(sc->rcount);
+    free(sc->pmf);
+    free(sc->fit);
+    memset(sc, 0, sizeof *sc);
+}
+
+static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
+{
+    sc->dist = saksi_malloc_array(maxreg, sizeof *sc->dist);
+    sc->reg = saksi_malloc_array(maxreg, sizeof *sc->reg);
+    sc->dr = saksi_malloc_array(maxreg, sizeof *sc->dr);
+    sc->rr = saksi_malloc_array(maxreg, sizeof *sc->rr);
+    sc->dpos = saksi_malloc_array(maxreg, sizeof *sc->dpos);
+    sc->rpos = saksi_malloc_array(maxreg, sizeof *sc->rpos);
+    sc->dfirst = saksi_malloc_array(maxreg, sizeof *sc->dfirst);
+    sc->rfirst = saksi_malloc_array(maxreg, sizeof *sc->rfirst);
+    sc->dcount = saksi_malloc_array(maxreg, sizeof *sc->dcount);
+    sc->rcount = saksi_malloc_array(maxreg, sizeof *sc->rcount);
+    sc->pmf = saksi_malloc_array((size_t)maxsize + 1, sizeof *sc->pmf);
+    sc->fit = saksi_malloc_array(n ? n : 1, sizeof *sc->fit);
+    return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
+           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit;
+}
+
+/* One worker: measures first, first + step, ... each with its own scratch
+ * and error; the measures write disjoint parts of b. */
+typedef struct worker {
+    const saksi_table *t;
+    const saksi_rules *rules;
+    const uint32_t *fail;
+    const saksi_baseline_options *opt;
+    saksi_baselines *b;
+    size_t first, step, maxreg;
+    int32_t maxsize;
+    const saksi_lnb_rule *rule;
+    saksi_status rc;
+    size_t failed_measure;
+    saksi_error err;
+} worker;
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    scratch sc = {0};
+    saksi_error *err = &w->err;
+    saksi_status rc = SAKSI_OK;
+    if (!scratch_alloc(&sc, w->maxreg, w->maxsize, w->t->n))
+        SAKSI_ALLOC_FAIL("station baseline scratch");
+    sc.rule = w->rule;
+    for (size_t m = w->first; m < w->b->nmeasures; m += w->step) {
+        w->failed_measure = m;
+        SAKSI_TRY(measure_run(w->t, w->rules, w->fail, w->opt, w->b, m, &sc, err));
+    }
+    w->failed_measure = SIZE_MAX;
+out:
+    scratch_free(&sc);
+    w->rc = rc;
+    return NULL;
 }
 
 saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
@@ -402,15 +600,21 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
 {
     saksi_status rc = SAKSI_OK;
     saksi_baselines *b = calloc(1, sizeof *b);
-    saksi_bb *fit = NULL;
-    scratch sc = {0};
+    saksi_lnb_rule rule;
+    worker w[SAKSI_BASELINE_MAX_THREADS];
+    pthread_t tid[SAKSI_BASELINE_MAX_THREADS];
+    size_t started = 0;
     double t0 = saksi_now();
     *out = NULL;
     if (!b)
         SAKSI_ALLOC_FAIL("station baselines");
+    if (opt->null < 0 || opt->null >= SAKSI_NNULLS)
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "station baseline null %d is not one of the %d kinds",
+                   opt->null, SAKSI_NNULLS);
     const size_t n = t->n, nm = SAKSI_BM_CAND0 + t->ncand, cells = (n ? n : 1) * nm;
     b->n = n;
     b->nmeasures = nm;
+    b->null = opt->null;
     b->turnout_field = turnout_field(t);
     b->p = saksi_malloc_array(cells, sizeof *b->p);
     b->z = saksi_malloc_array(cells, sizeof *b->z);
@@ -418,9 +622,11 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->skip = saksi_malloc_array(cells, sizeof *b->skip);
     b->tested = saksi_calloc_array(nm, sizeof *b->tested);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
-    fit = saksi_malloc_array(n ? n : 1, sizeof *fit);
-    if (!b->p || !b->z || !b->expected || !b->skip || !b->tested || !b->skipped || !fit)
+    if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
+        SAKSI_ALLOC_FAIL("randomized p-values");
+    if (!b->p || !b->z || !b->expected || !b->skip || !b->tested || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
+    SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
 
     /* Scratch: the largest regency, and the largest size of any measure. */
     size_t maxreg = 1;
@@ -434,39 +640,44 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
             if (saksi_baseline_rate(t, m, i, &x, &sz) == SAKSI_BSKIP_NONE && sz > maxsize)
                 maxsize = sz;
         }
-    sc.dist = saksi_malloc_array(maxreg, sizeof *sc.dist);
-    sc.reg = saksi_malloc_array(maxreg, sizeof *sc.reg);
-    sc.dr = saksi_malloc_array(maxreg, sizeof *sc.dr);
-    sc.rr = saksi_malloc_array(maxreg, sizeof *sc.rr);
-    sc.dpos = saksi_malloc_array(maxreg, sizeof *sc.dpos);
-    sc.rpos = saksi_malloc_array(maxreg, sizeof *sc.rpos);
-    sc.dfirst = saksi_malloc_array(maxreg, sizeof *sc.dfirst);
-    sc.rfirst = saksi_malloc_array(maxreg, sizeof *sc.rfirst);
-    sc.dcount = saksi_malloc_array(maxreg, sizeof *sc.dcount);
-    sc.rcount = saksi_malloc_array(maxreg, sizeof *sc.rcount);
-    sc.pmf = saksi_malloc_array((size_t)maxsize + 1, sizeof *sc.pmf);
-    if (!sc.dist || !sc.reg || !sc.dr || !sc.rr || !sc.dpos || !sc.rpos || !sc.dfirst ||
-        !sc.rfirst || !sc.dcount || !sc.rcount || !sc.pmf)
-        SAKSI_ALLOC_FAIL("station baseline scratch");
 
-    for (size_t m = 0; m < nm; m++)
-        SAKSI_TRY(measure_run(t, rules, fail, opt, b, m, fit, &sc, err));
+    size_t nt = opt->threads;
+    if (nt == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = online > 0 ? (size_t)online : 1;
+    }
+    nt = nt > SAKSI_BASELINE_MAX_THREADS ? SAKSI_BASELINE_MAX_THREADS : nt;
+    nt = nt > nm ? nm : nt;
+    for (size_t k = 0; k < nt; k++)
+        w[k] = (worker){t, rules, fail, opt, b, k, nt, maxreg, maxsize, &rule,
+                        SAKSI_OK,   SIZE_MAX, {0}};
+    /* Worker 0 runs on this thread; a thread that cannot start leaves its
+     * measures to a second pass here. */
+    for (size_t k = 1; k < nt; k++) {
+        if (pthread_create(&tid[k], NULL, worker_run, &w[k]) != 0)
+            break;
+        started = k;
+    }
+    worker_run(&w[0]);
+    for (size_t k = 1; k <= started; k++)
+        pthread_join(tid[k], NULL);
+    for (size_t k = started + 1; k < nt; k++)
+        worker_run(&w[k]);
+    /* Report the failure of the lowest measure, whatever the thread count. */
+    size_t worst = SIZE_MAX;
+    for (size_t k = 0; k < nt; k++)
+        if (w[k].rc != SAKSI_OK && (worst == SIZE_MAX || w[k].failed_measure < w[worst].failed_measure))
+            worst = k;
+    if (worst != SIZE_MAX) {
+        rc = w[worst].rc;
+        if (err)
+            *err = w[worst].err;
+        goto out;
+    }
     b->seconds = saksi_now() - t0;
     *out = b;
     b = NULL;
 out:
-    free(sc.dist);
-    free(sc.reg);
-    free(sc.dr);
-    free(sc.rr);
-    free(sc.dpos);
-    free(sc.rpos);
-    free(sc.dfirst);
-    free(sc.rfirst);
-    free(sc.dcount);
-    free(sc.rcount);
-    free(sc.pmf);
-    free(fit);
     saksi_baselines_free(b);
     return rc;
 }
@@ -478,6 +689,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->p);
     free(b->z);
     free(b->expected);
+    free(b->p_rand);
     free(b->skip);
     free(b->tested);
     free(b->skipped);

@@ -63,6 +63,37 @@ saksi_status saksi_poibin_test_run(const double *p, size_t n, int64_t observed,
                                    saksi_poibin_test *out, saksi_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Logit-normal binomial (lnbin.c)                                     */
+/* ------------------------------------------------------------------ */
+
+/* Gauss-Hermite nodes: 20 for the moments of expit(a + sZ) (a smooth
+ * integrand), 12 for the mode-centred tail integrals (checked against
+ * brute-force integration in tests/test_baselines.c). */
+#define SAKSI_LNB_MOMENT_NODES 20
+#define SAKSI_LNB_TAIL_NODES 12
+
+typedef struct saksi_lnb_rule {
+    double mt[SAKSI_LNB_MOMENT_NODES], mw[SAKSI_LNB_MOMENT_NODES];
+    double tt[SAKSI_LNB_TAIL_NODES], tw[SAKSI_LNB_TAIL_NODES];
+} saksi_lnb_rule;
+
+saksi_status saksi_lnb_rule_init(saksi_lnb_rule *r, saksi_error *err);
+/* (a, s) of the logit-normal with mean m and variance v (0 < v < m(1-m)
+ * is capped below it); s = 0 when v = 0. On entry (*a, *s) with *s > 0 is
+ * a starting point (the previous station's solution: neighbours differ
+ * little); *s <= 0 asks for the default start. Returns 0 when m is 0 or 1. */
+int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, double *s);
+/* P(X <= x) for X ~ Bin(n, expit(a + sZ)). */
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, const saksi_lnb_rule *r);
+/* The tail beyond x on the side of mean = n E p (P(X < x) when x <= mean,
+ * else P(X > x)) and P(X = x). */
+void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double mean,
+                    const saksi_lnb_rule *r, double *beyond, double *point);
+/* Two-sided mid-p of x; mean = n E p picks the side to integrate. */
+double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double mean,
+                      const saksi_lnb_rule *r);
+
+/* ------------------------------------------------------------------ */
 /* Station baselines (baselines.c)                                     */
 /* ------------------------------------------------------------------ */
 
@@ -79,6 +110,7 @@ enum saksi_baseline_skip {
     SAKSI_BSKIP_RANGE,     /* negative, or the count exceeds its denominator */
     SAKSI_BSKIP_INTEGRITY, /* a rule on its fields fails at the station      */
     SAKSI_BSKIP_NO_PEERS,  /* fewer than two usable peers in district and regency */
+    SAKSI_BSKIP_STRATUM,   /* not tested in this stratum (noken candidate shares) */
     SAKSI_NBSKIP
 };
 const char *saksi_baseline_skip_name(int reason);
@@ -89,9 +121,31 @@ const char *saksi_baseline_skip_name(int reason);
 /* Normal-consistent MAD scale (1 / Phi^-1(3/4)). */
 #define SAKSI_MAD_SCALE 1.482602218505602
 
+/* The shape of the peer null. Both take the mean and dispersion of the
+ * peers' beta-binomial fit (saksi_peers_fit); the default gives the latent
+ * rate a logit-normal shape with those two moments, the other is the
+ * beta-binomial itself (DESIGN's wording; a sensitivity variant, measured
+ * miscalibrated in the tails on simulated elections: README). */
+enum saksi_baseline_null { SAKSI_NULL_LOGITNORMAL, SAKSI_NULL_BETABINOMIAL, SAKSI_NNULLS };
+const char *saksi_baseline_null_name(int null);
+
+/* A regency with fewer usable peers of the station's stratum than this
+ * (special TPS: about two per regency) borrows from its province, then
+ * the nation, by the same shrinkage as district to regency. */
+#define SAKSI_BASELINE_MIN_FIT_PEERS 10
+
+/* Measures run on this many threads at most (one measure per thread at a
+ * time; results do not depend on it). */
+#define SAKSI_BASELINE_MAX_THREADS 8
+
 typedef struct saksi_baseline_options {
     saksi_peer_options peers;
     size_t z_min_peers; /* SAKSI_BASELINE_Z_MIN_PEERS */
+    int null;           /* enum saksi_baseline_null */
+    size_t threads;     /* 0: the online CPUs, at most SAKSI_BASELINE_MAX_THREADS */
+    size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
+    int randomized;     /* also fill p_rand (calibration diagnostics only) */
+    uint64_t seed;      /* of p_rand's uniforms */
 } saksi_baseline_options;
 void saksi_baseline_options_init(saksi_baseline_options *o);
 
@@ -102,10 +156,16 @@ typedef struct saksi_baselines {
                             voters_total; -1 when none */
     double *p;           /* two-sided mid-p; NaN when skipped */
     double *z;           /* robust z (NaN when skipped or no peer scale) */
-    double *expected;    /* n mu of the peer beta-binomial; NaN when skipped */
+    double *expected;    /* n mu of the peer fit; NaN when skipped */
+    double *p_rand;      /* with opt->randomized: the randomized two-sided p,
+                            2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
+                            uniform when the null is right (a diagnostic that
+                            separates the model's fit from the mid-p's
+                            discreteness); else NULL */
     uint8_t *skip;       /* enum saksi_baseline_skip */
     size_t *tested;      /* per measure */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
+    int null;            /* enum saksi_baseline_null */
     double seconds;
 } saksi_baselines;
 
