@@ -17,7 +17,8 @@
 /* ------------------------------------------------------------------ */
 
 /* The dynamic programme keeps the sum's distribution within mean +- this
- * many sds (DESIGN §4); the mass it drops is reported (below 1e-30). */
+ * many sds plus 16 cells (DESIGN §4); the mass it drops is reported
+ * (about 1e-30). */
 #define SAKSI_POIBIN_WINDOW_SD 12.0
 /* DP work (trials x window cells) above which the saddlepoint is used:
  * 2e7 cells take about 30 ms here; a regency (1,600 stations, sd 12) needs
@@ -42,8 +43,8 @@ void saksi_poibin_moments(const double *p, size_t n, double *mean, double *var);
 
 /* Windowed dynamic programme: the distribution of the sum over a window
  * of cells. *first is the value of pmf[0]; *len cells are filled (pmf
- * must hold n + 1 cells, or fewer when the window is narrower: *len never
- * exceeds 2 * (SAKSI_POIBIN_WINDOW_SD sd + 4) + 2). *dropped receives
+ * must hold saksi_poibin_dp_cells(p, n) cells, or n + 1 for the whole
+ * support; a smaller cap drops the top cells). *dropped receives
  * the mass dropped outside. Returns SAKSI_ERR_NOMEM only. */
 saksi_status saksi_poibin_dp(const double *p, size_t n, double *pmf, size_t cap, int64_t *first,
                              size_t *len, double *dropped, saksi_error *err);

@@ -111,6 +111,7 @@ saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cf
     if (cfg->baselines) {
         saksi_baseline_options bo;
         saksi_baseline_options_init(&bo);
+        bo.null = cfg->baseline_null;
         SAKSI_TRY(saksi_baselines_run(t, res->rules, res->fail_mask, &bo, &res->turnout->baselines,
                                       err));
     }
