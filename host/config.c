@@ -53,8 +53,8 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
     saksi_format_double(tol, sizeof tol, c->integer_tolerance, 17);
     if (n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n,
-                      ";baselines=%d;integer_percent=%d;integer_tolerance=%s;integer_leader=%d;"
-                      "integer_share_total=%d",
-                      c->baselines, c->integer_percent, tol, c->integer_leader,
+                      ";baselines=%d;baseline_null=%d;integer_percent=%d;integer_tolerance=%s;"
+                      "integer_leader=%d;integer_share_total=%d",
+                      c->baselines, c->baseline_null, c->integer_percent, tol, c->integer_leader,
                       c->integer_share_total);
 }

@@ -507,6 +507,8 @@ typedef struct saksi_config {
                                  the national leader, most valid votes in the input */
     int integer_share_total;  /* 1: leader / (valid + invalid), Kobak's notebooks
                                  (needs a total column); 0 (default): / valid */
+    int baseline_null;        /* shape of the station-baseline peer null: 0 (default)
+                                 logit-normal binomial, 1 beta-binomial (variant) */
 } saksi_config;
 
 /* Defaults documented field by field above. */
