@@ -83,7 +83,7 @@ static int match_from(double m, double v, const saksi_lnb_rule *r, double *a, do
             j22 += w * 2.0 * p * d * z;
         }
         double f1 = m1 - m, f2 = m2 - want2, det = j11 * j22 - j12 * j21;
-        if (fabs(f1) <= 1e-12 * m && fabs(f2) <= 1e-12 * want2) {
+        if (fabs(f1) <= 1e-11 * m && fabs(f2) <= 1e-11 * want2) {
             *a = aa;
             *s = ss;
             return 1;
