@@ -25,7 +25,7 @@
 void saksi_kobak_options_init(saksi_kobak_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->tol_num = 0;
+    o->tol_num = (int32_t)(SAKSI_IPCT_DEFAULT_TOLERANCE * SAKSI_IPCT_TOL_DEN + 0.5);
     o->leader = -1;
     o->share_total = 0;
     o->min_stations = SAKSI_IPCT_MIN_STATIONS;
