@@ -29,7 +29,7 @@ void saksi_config_init(saksi_config *c)
     memcpy(c->class_priority, default_priority, sizeof default_priority);
     c->baselines = 1;
     c->integer_percent = 1;
-    c->integer_tolerance = 0.0;
+    c->integer_tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE;
     c->integer_leader = -1;
     c->integer_share_total = 0;
 }

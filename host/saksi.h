@@ -478,6 +478,9 @@ enum saksi_class {
 };
 const char *saksi_class_name(int klass);
 
+/* Default integer-percent tolerance in points (saksi_config.integer_tolerance). */
+#define SAKSI_IPCT_DEFAULT_TOLERANCE 0.05
+
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
     const char *map_path;    /* column map file, or NULL                  */
@@ -502,7 +505,9 @@ typedef struct saksi_config {
     int baselines;            /* station baselines (DESIGN §4); default 1 */
     int integer_percent;      /* Kobak integer percentages; default 1 */
     double integer_tolerance; /* points a rate may miss an integer percent by, a
-                                 multiple of 0.0001; default 0: exact, as the paper */
+                                 multiple of 0.0001; default 0.05: the rate shown
+                                 with one decimal is a whole percent (Kobak et al.;
+                                 analysis/turnout.h); 0: exact equality */
     int integer_leader;       /* candidate index fixed in advance; -1 (default):
                                  the national leader, most valid votes in the input */
     int integer_share_total;  /* 1: leader / (valid + invalid), Kobak's notebooks
