@@ -15,8 +15,15 @@
 /* ------------------------------------------------------------------ */
 
 /* What a rule's discrepancy counts. Only votes are votes at stake: a
- * broken L + P = J of the register is a finding, but no vote moved. */
-enum saksi_rule_unit { SAKSI_UNIT_VOTES, SAKSI_UNIT_REGISTERED, SAKSI_UNIT_BALLOTS, SAKSI_NUNITS };
+ * broken L + P = J of the register or of the attendance lists is a
+ * finding, but no vote for any candidate moved. */
+enum saksi_rule_unit {
+    SAKSI_UNIT_VOTES,
+    SAKSI_UNIT_VOTERS,
+    SAKSI_UNIT_REGISTERED,
+    SAKSI_UNIT_BALLOTS,
+    SAKSI_NUNITS
+};
 const char *saksi_rule_unit_name(int unit);
 
 /* One term of a rule in field space, before compilation to slots. */
@@ -157,9 +164,12 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     struct saksi_turnout *turnout; /* station baselines and integer percentages (turnout.h) */
 } saksi_results;
 
+/* Release what the digit family keeps (analysis/digits_regions.c). */
+void saksi_digits_result_free(struct saksi_digits_result *d);
 /* Releases res->turnout (analysis/baselines.c); accepts NULL. */
 void saksi_turnout_free(struct saksi_turnout *tr);
 

@@ -252,6 +252,10 @@ typedef struct saksi_ingest_options {
      * fraction of the stored file read so far */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    /* 1: parse and build the table in one thread; 2: the table is built in
+     * a second thread while parsing goes on; 0: 2 when two CPUs are online.
+     * The table is the same either way. */
+    int threads;
 } saksi_ingest_options;
 
 /* Ingest counters, reported in the summary. records == accepted +
@@ -478,6 +482,12 @@ enum saksi_class {
 };
 const char *saksi_class_name(int klass);
 
+/* Null of the region tests (DESIGN §4 "Effect sizes and inflation"):
+ * calibrated (the peer model's p-values as they are) or empirical (each
+ * (test, level) family's p-values deflated by its inflation factor lambda
+ * when lambda > 1, --null empirical). */
+enum saksi_null_model { SAKSI_NULL_CALIBRATED, SAKSI_NULL_EMPIRICAL };
+
 /* Default integer-percent tolerance in points (saksi_config.integer_tolerance). */
 #define SAKSI_IPCT_DEFAULT_TOLERANCE 0.05
 
@@ -501,6 +511,12 @@ typedef struct saksi_config {
     int progress;            /* report progress through the callback      */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    int null_model;          /* enum saksi_null_model of the region tests;
+                                SAKSI_NULL_CALIBRATED                      */
+    double region_alpha;     /* a region is flagged when q < this and its
+                                effect clears its floor; 0.05              */
+    size_t digits_min_numbers; /* power guard of the digit tests: numbers a
+                                (region, candidate) needs; 50              */
     /* Turnout and vote-share family (issue 4; docs in analysis/turnout.h) */
     int baselines;            /* station baselines (DESIGN §4); default 1 */
     int integer_percent;      /* Kobak integer percentages; default 1 */
@@ -524,8 +540,32 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double digits; /* the digit family (issue 3) */
     double baselines; /* station baselines and integer percentages */
 } saksi_timing;
+
+/* One BH family of region tests, (test, level), for the summary. */
+typedef struct saksi_region_family {
+    const char *test;
+    int level;      /* enum saksi_level */
+    size_t m;       /* regions tested in the family */
+    size_t flagged; /* q < region_alpha and effect above its floor */
+    double lambda;  /* inflation factor; NaN when nothing was tested */
+} saksi_region_family;
+
+/* One flagged region test. Strings live as long as the engine. */
+typedef struct saksi_flagged_region {
+    const char *test;
+    int level;        /* enum saksi_level */
+    const char *code; /* the region's code */
+    int candidate;    /* -1: candidates combined */
+    uint32_t n;       /* numbers or stations tested */
+    double effect, effect_lo, effect_hi, q;
+} saksi_flagged_region;
+
+/* Flagged regions listed in the summary, the most significant first
+ * within each level (every one of them is in report.h5). */
+#define SAKSI_SUMMARY_MAX_FLAGGED 100
 
 /* What a finished audit reports, for the CLI's message and --json. */
 typedef struct saksi_summary {
@@ -543,6 +583,11 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    size_t nregion_families;                   /* (test, level) BH families  */
+    const saksi_region_family *region_families; /* by test, then level        */
+    size_t nflagged_regions;                   /* flagged rows, all families */
+    size_t nflagged_listed;                    /* at most SAKSI_SUMMARY_MAX_FLAGGED */
+    const saksi_flagged_region *flagged_regions; /* by level, then q          */
     /* Turnout and vote-share family (issue 4); zero when not run */
     size_t baseline_tested;   /* station-measure mid-p values computed */
     size_t baseline_skipped;  /* station-measures skipped with a reason (absent columns not counted) */
@@ -551,7 +596,6 @@ typedef struct saksi_summary {
     size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
     double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
     double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
-    size_t integer_flagged[SAKSI_NLEVELS]; /* regions flagged per level */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);

@@ -65,6 +65,7 @@ static int count_bins(const char *dir, char *last, size_t len)
 }
 
 static const char *const kernel_files[] = {"saksi_shared.h", "integrity.cl", "rng.cl",
+                                           "digits_shared.h", "digits.cl",
                                            "turnout_shared.h", "turnout.cl"};
 
 /* A copy of the source tree's kernels in a fresh directory; `extra`, when
