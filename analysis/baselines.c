@@ -23,15 +23,15 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
     memset(o, 0, sizeof *o);
     saksi_peer_options_init(&o->peers);
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
-    o->null = SAKSI_NULL_LOGITNORMAL;
+    o->null = SAKSI_BASELINE_LOGITNORMAL;
     o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
     o->seed = 2024;
 }
 
 const char *saksi_baseline_null_name(int null)
 {
-    static const char *const names[SAKSI_NNULLS] = {"logit-normal binomial", "beta-binomial"};
-    return null >= 0 && null < SAKSI_NNULLS ? names[null] : "?";
+    static const char *const names[SAKSI_NBASELINE_NULLS] = {"logit-normal binomial", "beta-binomial"};
+    return null >= 0 && null < SAKSI_NBASELINE_NULLS ? names[null] : "?";
 }
 
 const char *saksi_baseline_skip_name(int reason)
@@ -375,7 +375,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, sc
     double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
     /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
      * variant use the beta-binomial pmf; the logit-normal needs 0 < mu < 1. */
-    if (null == SAKSI_NULL_LOGITNORMAL &&
+    if (null == SAKSI_BASELINE_LOGITNORMAL &&
         saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), sc->rule, &a, &s)) {
         sc->last_a = a;
         sc->last_s = s;
@@ -608,9 +608,9 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     *out = NULL;
     if (!b)
         SAKSI_ALLOC_FAIL("station baselines");
-    if (opt->null < 0 || opt->null >= SAKSI_NNULLS)
+    if (opt->null < 0 || opt->null >= SAKSI_NBASELINE_NULLS)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "station baseline null %d is not one of the %d kinds",
-                   opt->null, SAKSI_NNULLS);
+                   opt->null, SAKSI_NBASELINE_NULLS);
     const size_t n = t->n, nm = SAKSI_BM_CAND0 + t->ncand, cells = (n ? n : 1) * nm;
     b->n = n;
     b->nmeasures = nm;

@@ -128,7 +128,11 @@ const char *saksi_baseline_skip_name(int reason);
  * rate a logit-normal shape with those two moments, the other is the
  * beta-binomial itself (DESIGN's wording; a sensitivity variant, measured
  * miscalibrated in the tails on simulated elections: README). */
-enum saksi_baseline_null { SAKSI_NULL_LOGITNORMAL, SAKSI_NULL_BETABINOMIAL, SAKSI_NNULLS };
+enum saksi_baseline_null {
+    SAKSI_BASELINE_LOGITNORMAL,
+    SAKSI_BASELINE_BETABINOMIAL,
+    SAKSI_NBASELINE_NULLS
+};
 const char *saksi_baseline_null_name(int null);
 
 /* A regency with fewer usable peers of the station's stratum than this
@@ -312,8 +316,9 @@ typedef struct saksi_turnout {
 
 /* The family as the engine runs it (host/family_baselines.c): station
  * baselines, integer percentages (membership on cl when not NULL, else the
- * plain-C twin), region rows into res->region_tests (BH per test and
- * level), results into res->turnout, figures into sum. */
+ * plain-C twin), region rows into res->region_tests (the caller then runs
+ * saksi_region_tests_finish for BH per test and level), results into
+ * res->turnout, figures into sum (may be NULL). */
 struct saksi_cl;
 saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cfg,
                                     struct saksi_cl *cl, saksi_results *res, saksi_summary *sum,

@@ -85,7 +85,9 @@ static void audit_prepare(saksi_table *t, audit *a)
 static void audit_run(const saksi_table *t, audit *a, const saksi_config *cfg, saksi_cl *cl)
 {
     saksi_error err = {0};
-    if (saksi_family_baselines(t, cfg, cl, &a->res, &a->sum, &err))
+    if (saksi_family_baselines(t, cfg, cl, &a->res, &a->sum, &err) ||
+        saksi_region_tests_finish(a->res.region_tests, cfg->region_alpha,
+                                  cfg->null_model == SAKSI_NULL_EMPIRICAL, &err))
         die(&err);
 }
 
@@ -569,9 +571,14 @@ static void report_national(const saksi_table *t, const audit *a)
                kr->observed_rate[0], kr->expected_rate[0], kr->observed_rate[1],
                kr->expected_rate[1], 100.0 * kr->small_share);
     }
+    size_t flagged[SAKSI_NLEVELS] = {0};
+    const saksi_region_tests *rt = a->res.region_tests;
+    for (size_t q = 0; q < rt->n; q++)
+        if (strcmp(rt->row[q].test, "integer_percent") == 0 && rt->row[q].flagged)
+            flagged[rt->row[q].level]++;
     for (int l = 0; l < SAKSI_NLEVELS; l++)
-        if (a->sum.integer_flagged[l])
-            printf("  flagged %s regions: %zu\n", saksi_level_name(l), a->sum.integer_flagged[l]);
+        if (flagged[l])
+            printf("  flagged %s regions: %zu\n", saksi_level_name(l), flagged[l]);
 }
 
 static void run_real(const opts *o)
@@ -695,7 +702,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--beta-binomial")) {
-            o.null = SAKSI_NULL_BETABINOMIAL;
+            o.null = SAKSI_BASELINE_BETABINOMIAL;
             continue;
         }
         if (!strcmp(a, "--unmarked")) {

@@ -5,7 +5,8 @@
  * Kobak's integer percentages with the membership step on the OpenCL
  * device when one is open (else its plain-C twin) and the exact
  * Poisson-binomial null on the host; region rows into the shared
- * region-test list with BH per (test, level); figures for the summary.
+ * region-test list (the engine finishes them: BH per test and level);
+ * figures for the summary.
  */
 #include "saksi_opencl.h"
 #include "turnout.h"
@@ -13,10 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* DESIGN §4-5: a region is flagged when q < 0.05 and its effect clears its
- * floor. */
-#define REGION_FDR_Q 0.05
 
 /* The tolerance as an exact count of 1/SAKSI_IPCT_TOL_DEN points. */
 static saksi_status tolerance(double tol, int32_t *num, saksi_error *err)
@@ -68,7 +65,6 @@ static void fill_summary(const saksi_table *t, const saksi_results *res, saksi_s
     sum->integer_leader = -1;
     sum->integer_tested = sum->integer_observed = 0;
     sum->integer_expected = sum->integer_p = NAN;
-    memset(sum->integer_flagged, 0, sizeof sum->integer_flagged);
     if (tr->baselines) {
         const saksi_baselines *b = tr->baselines;
         for (size_t m = 0; m < b->nmeasures; m++) {
@@ -89,10 +85,6 @@ static void fill_summary(const saksi_table *t, const saksi_results *res, saksi_s
             sum->integer_expected = kr->expected;
             sum->integer_p = *kr->skip ? NAN : kr->test.midp;
         }
-        const saksi_region_tests *rt = res->region_tests;
-        for (size_t q = 0; q < rt->n; q++)
-            if (strcmp(rt->row[q].test, "integer_percent") == 0 && rt->row[q].flagged)
-                sum->integer_flagged[rt->row[q].level]++;
     }
     (void)t;
 }
@@ -115,12 +107,10 @@ saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cf
         SAKSI_TRY(saksi_baselines_run(t, res->rules, res->fail_mask, &bo, &res->turnout->baselines,
                                       err));
     }
-    if (cfg->integer_percent && t->ncand > 0) {
+    /* Its rows join res->region_tests; the caller's saksi_region_tests_finish
+     * gives every family its q-values (per test and level) and flags. */
+    if (cfg->integer_percent && t->ncand > 0)
         SAKSI_TRY(run_kobak(t, cfg, cl, res, err));
-        /* Recomputes every family's (test, level) q-values: the same numbers
-         * whichever family finishes last. */
-        SAKSI_TRY(saksi_region_tests_finish(res->region_tests, REGION_FDR_Q, 0, err));
-    }
     if (sum)
         fill_summary(t, res, sum);
 out:

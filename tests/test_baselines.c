@@ -329,12 +329,12 @@ static void test_simulated(void **state)
     printf("planted full turnout: p = %.3g, z = %.2f\n", one->p[k], one->z[k]);
     assert_true(one->p[k] < 1e-4);
     assert_true(one->z[k] > 2.5);
-    o.null = SAKSI_NULL_BETABINOMIAL;
+    o.null = SAKSI_BASELINE_BETABINOMIAL;
     assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &bb, &err), SAKSI_OK);
-    assert_int_equal(bb->null, SAKSI_NULL_BETABINOMIAL);
+    assert_int_equal(bb->null, SAKSI_BASELINE_BETABINOMIAL);
     assert_true(bb->p[k] < 1e-4);
     assert_memory_equal(bb->z, one->z, t->n * one->nmeasures * sizeof(double)); /* same peers */
-    assert_string_equal(saksi_baseline_null_name(SAKSI_NULL_BETABINOMIAL), "beta-binomial");
+    assert_string_equal(saksi_baseline_null_name(SAKSI_BASELINE_BETABINOMIAL), "beta-binomial");
 
     /* Errors: an unknown null. */
     saksi_baselines *none = NULL;
