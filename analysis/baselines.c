@@ -25,6 +25,7 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
     o->null = SAKSI_BASELINE_LOGITNORMAL;
     o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
+    o->t_peers = SAKSI_BASELINE_T_PEERS;
     o->seed = 2024;
 }
 
@@ -312,12 +313,29 @@ typedef struct scratch {
     saksi_bb *fit;
     const saksi_lnb_rule *rule;
     double last_a, last_s; /* the previous station's logit-normal, a start */
+    double *keff;          /* per station: peers its fit rests on (NaN: not set) */
 } scratch;
 
-/* Robust z of every tested station of regency reg. */
-static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
-                      size_t zmin, scratch *sc, double *z)
+/* Peers a shrunk fit rests on: the local fit (k_local peers) weighs
+ * w = k_local / (k_local + k0) against the wide one (k_wide); the mean of
+ * such a mix has the variance of 1 / (w^2 / k_local + (1 - w)^2 / k_wide)
+ * independent peers. */
+static double combined_peers(double k_local, double k_wide, double k0)
 {
+    if (k_local < 2.0)
+        return k_wide;
+    if (k_wide < 1.0)
+        return k_local;
+    double w = k_local / (k_local + k0);
+    return 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / k_wide);
+}
+
+/* Robust z of every tested station of regency reg, and the peers its fit
+ * rests on (when widen() has not set them). */
+static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
+                      const saksi_baseline_options *opt, scratch *sc, double *z)
+{
+    const size_t zmin = opt->z_min_peers;
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
     size_t first = rg->first[reg], end = first + rg->count[reg], k = 0;
     uint32_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
@@ -359,6 +377,10 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
             continue;
         saksi_baseline_rate(t, m, i, &x, &n);
         size_t q = sc->dpos[i - first];
+        if (isnan(sc->keff[i]))
+            sc->keff[i] = combined_peers((double)sc->dcount[q] - 1.0,
+                                         (double)sc->rcount[sc->rpos[i - first]] - 1.0,
+                                         opt->peers.shrink_k0);
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
         if (w == 1)
             q = sc->rpos[i - first];
@@ -369,8 +391,8 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
 
 /* The tail beyond x on the side of the mean and P(X = x) under the
  * station's peer fit (see saksi_lnb_tail). */
-static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, scratch *sc,
-                         double *beyond, double *point)
+static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double nu,
+                         scratch *sc, double *beyond, double *point)
 {
     double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
     /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
@@ -379,7 +401,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, sc
         saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), sc->rule, &a, &s)) {
         sc->last_a = a;
         sc->last_s = s;
-        saksi_lnb_tail(x, n, a, s, mean, sc->rule, beyond, point);
+        saksi_lnb_tail(x, n, a, s, nu, mean, sc->rule, beyond, point);
         return;
     }
     saksi_bb_pmf(n, fit->mu, fit->rho, sc->pmf);
@@ -415,7 +437,8 @@ static double station_uniform(uint64_t seed, uint64_t hash, size_t m)
  * the province's fit (the nation's when the province has fewer too),
  * shrunk as saksi_peers_fit shrinks a district toward its regency. */
 static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
-                          const saksi_baseline_options *opt, saksi_bb *fit, saksi_error *err)
+                          const saksi_baseline_options *opt, saksi_bb *fit, double *keff,
+                          saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE], *rg = &t->regions[SAKSI_LEVEL_REGENCY];
@@ -450,14 +473,18 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
             saksi_bb_sums_add(&ps, x, n, -1.0);
             saksi_bb_sums_add(&ns, x, n, -1.0);
             saksi_bb pf, nf, wide;
+            double kw = ps.k;
             saksi_bb_fit(&ps, &pf);
             saksi_bb_fit(&ns, &nf);
-            if (ps.k >= need)
+            if (ps.k >= need) {
                 wide = pf;
-            else
+            } else {
                 saksi_bb_shrink(&pf, ps.k, &nf, opt->peers.shrink_k0, &wide);
+                kw = combined_peers(ps.k, ns.k, opt->peers.shrink_k0);
+            }
             saksi_bb local = fit[i];
             saksi_bb_shrink(&local, count[s] - 1.0, &wide, opt->peers.shrink_k0, &fit[i]);
+            keff[i] = combined_peers(count[s] - 1.0, kw, opt->peers.shrink_k0);
         }
     }
 out:
@@ -494,12 +521,14 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     }
     /* Every station that is not tested is no one's peer either. */
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &opt->peers, fit, err));
-    SAKSI_TRY(widen(t, m, skip, opt, fit, err));
+    for (size_t i = 0; i < n; i++)
+        sc->keff[i] = NAN;
+    SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok)
             skip[i] = SAKSI_BSKIP_NO_PEERS;
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
-        regency_z(t, m, r, skip, opt->z_min_peers, sc, z);
+        regency_z(t, m, r, skip, opt, sc, z);
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         b->skipped[m][skip[i]]++;
@@ -510,8 +539,12 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (i % 65536 == 0 && saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
-        double beyond, point;
-        station_tail(opt->null, x, sz, &fit[i], sc, &beyond, &point);
+        double beyond, point, k = sc->keff[i];
+        /* A fit resting on few peers is itself uncertain: Student's t for
+         * the latent logit (the predictive of a normal with an estimated
+         * variance), with the peers less one as its degrees of freedom. */
+        double nu = !isnan(k) && k < (double)opt->t_peers ? (k - 1.0 > 2.0 ? k - 1.0 : 2.0) : 0.0;
+        station_tail(opt->null, x, sz, &fit[i], nu, sc, &beyond, &point);
         p[i] = two_sided(beyond + 0.5 * point);
         if (b->p_rand)
             b->p_rand[m * n + i] =
@@ -537,6 +570,7 @@ static void scratch_free(scratch *sc)
     free(sc->rcount);
     free(sc->pmf);
     free(sc->fit);
+    free(sc->keff);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -554,8 +588,9 @@ static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
     sc->rcount = saksi_malloc_array(maxreg, sizeof *sc->rcount);
     sc->pmf = saksi_malloc_array((size_t)maxsize + 1, sizeof *sc->pmf);
     sc->fit = saksi_malloc_array(n ? n : 1, sizeof *sc->fit);
+    sc->keff = saksi_malloc_array(n ? n : 1, sizeof *sc->keff);
     return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
-           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit;
+           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff;
 }
 
 /* One worker: measures first, first + step, ... each with its own scratch

@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_erf.h>
 #include <math.h>
 #include <string.h>
@@ -144,33 +145,57 @@ static void logistic_parts(double u, double *le, double *lne, double *sg)
     }
 }
 
-/* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log Phi((u-a)/s),
+/* log F(z), and d/dz log F and d2/dz2 log F, for the mixing law F of the
+ * latent logit: the standard normal (nu = 0) or Student's t with nu
+ * degrees of freedom. */
+static double log_cdf(double z, double nu)
+{
+    return nu > 0.0 ? log(gsl_cdf_tdist_P(z, nu)) : log_phi_cdf(z);
+}
+
+static void log_cdf_derivs(double z, double nu, double *g1, double *g2)
+{
+    if (nu > 0.0) {
+        double f = gsl_ran_tdist_pdf(z, nu), F = gsl_cdf_tdist_P(z, nu), lam = f / F;
+        *g1 = lam;
+        *g2 = -(nu + 1.0) * z / (nu + z * z) * lam - lam * lam;
+    } else {
+        double lam = mills(z);
+        *g1 = lam;
+        *g2 = -lam * (z + lam);
+    }
+}
+
+/* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log F((u-a)/s),
  * the log integrand of P(X <= x) over u = logit B, B ~ Beta(x+1, n-x). */
-static double h_of(double u, int32_t x, int32_t n, double a, double s)
+static double h_of(double u, int32_t x, int32_t n, double a, double s, double nu)
 {
     double le, lne, sg;
     logistic_parts(u, &le, &lne, &sg);
-    return (x + 1.0) * le + (double)(n - x) * lne + log_phi_cdf((u - a) / s);
+    return (x + 1.0) * le + (double)(n - x) * lne + log_cdf((u - a) / s, nu);
 }
 
 /* h'(u) and h''(u). */
-static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double *d1, double *d2)
+static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double nu, double *d1,
+                     double *d2)
 {
-    double z = (u - a) / s, lam = mills(z), e = exp(-fabs(u));
+    double z = (u - a) / s, g1, g2, e = exp(-fabs(u));
     double sg = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + lam / s;
+    log_cdf_derivs(z, nu, &g1, &g2);
+    *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + g1 / s;
     if (d2)
-        *d2 = -(n + 1.0) * sg * (1.0 - sg) - lam * (z + lam) / (s * s);
+        *d2 = -(n + 1.0) * sg * (1.0 - sg) + g2 / (s * s);
 }
 
 /*
  * P(X <= x) = P(Bin(n, p) <= x) averaged over p: with P(Bin(n, p) <= x) =
- * P(B >= p), B ~ Beta(x + 1, n - x), it is E Phi((logit B - a) / s), an
+ * P(B >= p), B ~ Beta(x + 1, n - x), it is E F((logit B - a) / s), an
  * integral over u = logit B whose integrand exp(h(u)) / B(x+1, n-x) is
  * log-concave (both factors are). Newton finds its mode u*, and
  * Gauss-Hermite nodes scaled by the curvature there integrate it.
  */
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, const saksi_lnb_rule *r)
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
+                       const saksi_lnb_rule *r)
 {
     if (x < 0)
         return 0.0;
@@ -180,21 +205,21 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, const saksi_lnb
         return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
     /* Bracket the mode: h' decreases. */
     double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
-    h_derivs(lo, x, n, a, s, &d1, NULL);
+    h_derivs(lo, x, n, a, s, nu, &d1, NULL);
     while (d1 <= 0.0) {
         hi = lo;
         lo -= 2.0 * (hi - lo + 1.0);
-        h_derivs(lo, x, n, a, s, &d1, NULL);
+        h_derivs(lo, x, n, a, s, nu, &d1, NULL);
     }
-    h_derivs(hi, x, n, a, s, &d1, NULL);
+    h_derivs(hi, x, n, a, s, nu, &d1, NULL);
     while (d1 >= 0.0) {
         lo = hi;
         hi += 2.0 * (hi - lo + 1.0);
-        h_derivs(hi, x, n, a, s, &d1, NULL);
+        h_derivs(hi, x, n, a, s, nu, &d1, NULL);
     }
     u = 0.5 * (lo + hi);
     for (int it = 0; it < 100; it++) {
-        h_derivs(u, x, n, a, s, &d1, &d2);
+        h_derivs(u, x, n, a, s, nu, &d1, &d2);
         if (d1 > 0.0)
             lo = u;
         else
@@ -208,12 +233,12 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, const saksi_lnb
         }
         u = next;
     }
-    h_derivs(u, x, n, a, s, &d1, &d2);
-    double h0 = h_of(u, x, n, a, s);
+    h_derivs(u, x, n, a, s, nu, &d1, &d2);
+    double h0 = h_of(u, x, n, a, s, nu);
     double tau = 1.0 / sqrt(-d2), sum = 0.0;
     for (size_t k = 0; k < SAKSI_LNB_TAIL_NODES; k++) {
         double t = r->tt[k];
-        sum += r->tw[k] * exp(h_of(u + SQRT2 * tau * t, x, n, a, s) - h0 + t * t);
+        sum += r->tw[k] * exp(h_of(u + SQRT2 * tau * t, x, n, a, s, nu) - h0 + t * t);
     }
     double lbeta = lgamma(x + 1.0) + lgamma((double)(n - x)) - lgamma(n + 1.0);
     double p = SQRT2 * tau * sum * exp(h0 - lbeta);
@@ -223,16 +248,16 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, const saksi_lnb
 /* The station's tail on the side of the mean: for x <= mean, P(X < x)
  * and P(X = x); above, P(X > x) and P(X = x). That side holds the small
  * tail, where relative accuracy counts. */
-void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double mean,
+void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double mean,
                     const saksi_lnb_rule *r, double *beyond, double *point)
 {
     double f0, f1;
     if (x <= mean) {
-        f0 = saksi_lnb_lower(x - 1, n, a, s, r);
-        f1 = saksi_lnb_lower(x, n, a, s, r);
+        f0 = saksi_lnb_lower(x - 1, n, a, s, nu, r);
+        f1 = saksi_lnb_lower(x, n, a, s, nu, r);
     } else { /* n - X has logit -a - sZ: P(X > x) = P(n - X < n - x) */
-        f0 = saksi_lnb_lower(n - x - 1, n, -a, s, r);
-        f1 = saksi_lnb_lower(n - x, n, -a, s, r);
+        f0 = saksi_lnb_lower(n - x - 1, n, -a, s, nu, r);
+        f1 = saksi_lnb_lower(n - x, n, -a, s, nu, r);
     }
     *beyond = f0;
     *point = f1 - f0 > 0.0 ? f1 - f0 : 0.0;
@@ -240,11 +265,11 @@ void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double mean,
 
 /* Two-sided mid-p 2 min(F(x-1) + f(x)/2, 1 - F(x) + f(x)/2): the two
  * halves sum to 1, so one side is enough. */
-double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double mean,
+double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double nu, double mean,
                       const saksi_lnb_rule *r)
 {
     double beyond, point;
-    saksi_lnb_tail(x, n, a, s, mean, r, &beyond, &point);
+    saksi_lnb_tail(x, n, a, s, nu, mean, r, &beyond, &point);
     double mid = beyond + 0.5 * point, two = 2.0 * (mid < 0.5 ? mid : 1.0 - mid);
     return two > 1.0 ? 1.0 : two;
 }

@@ -183,10 +183,13 @@ typedef struct calib {
     size_t st_n[MAXM], reg_n[SAKSI_NLEVELS];
     /* per stratum: tested, mid-p below alpha, randomized below alpha */
     size_t by_stratum[MAXM][SAKSI_NSTRATA][7];
+    size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
-static int any_bh(const double *p, size_t n)
+/* 1 when BH at q = 0.05 over every station flags any; flagged stations
+ * are counted by stratum into by[]. */
+static int any_bh(const saksi_table *t, const double *p, size_t n, size_t *by)
 {
     double *q = malloc((n ? n : 1) * sizeof *q);
     size_t m;
@@ -195,7 +198,10 @@ static int any_bh(const double *p, size_t n)
     if (saksi_bh(p, NULL, n, q, &m, &err))
         die(&err);
     for (size_t i = 0; i < n; i++)
-        any |= !isnan(q[i]) && q[i] < 0.05;
+        if (!isnan(q[i]) && q[i] < 0.05) {
+            any = 1;
+            by[t->stratum[i]]++;
+        }
     free(q);
     return any;
 }
@@ -225,7 +231,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
             c->st[m][j] = k ? (double)below[j] / k : NAN;
             c->st_rand[m][j] = k && pr ? (double)below_r[j] / k : NAN;
         }
-        c->st_bh[m] = any_bh(p, b->n);
+        c->st_bh[m] = any_bh(t, p, b->n, c->bh_by_stratum[m]);
     }
     const saksi_region_tests *rt = a->res.region_tests;
     size_t below[SAKSI_NLEVELS][3] = {{0}};
@@ -316,8 +322,13 @@ static void run_calibrate(const opts *o)
         int bh = 0;
         for (size_t r = 0; r < o->runs; r++)
             bh += c[r].st_bh[m];
-        printf("  %-22s BH q<0.05 over all stations flags >= 1 in %d of %zu runs\n", name, bh,
-               o->runs);
+        size_t fl[SAKSI_NSTRATA] = {0};
+        for (size_t r = 0; r < o->runs; r++)
+            for (int st = 0; st < SAKSI_NSTRATA; st++)
+                fl[st] += c[r].bh_by_stratum[m][st];
+        printf("  %-22s BH q<0.05 over all stations flags >= 1 in %d of %zu runs (flagged: "
+               "%zu regular, %zu special, %zu overseas, %zu noken)\n",
+               name, bh, o->runs, fl[0], fl[1], fl[2], fl[3]);
         for (int st = 0; st < SAKSI_NSTRATA; st++) {
             size_t tot[7] = {0};
             for (size_t r = 0; r < o->runs; r++)

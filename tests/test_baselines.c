@@ -12,6 +12,8 @@
 #include "station_fixture.h"
 #include "turnout.h"
 
+#include <gsl/gsl_randist.h>
+
 static int edit_kind;
 
 static void edit(size_t k, int32_t *v, char *id)
@@ -142,6 +144,27 @@ static double brute_lower(int x, int n, double a, double s)
     return sum * h / sqrt(2.0 * 3.14159265358979323846);
 }
 
+/* The same with Student's t (nu degrees of freedom) for the latent logit:
+ * a trapezoid over z in [-400, 400] (the t's tails are polynomial). */
+static double brute_lower_t(int x, int n, double a, double s, double nu)
+{
+    const int steps = 400000;
+    double h = 800.0 / steps, sum = 0.0;
+    for (int j = 0; j <= steps; j++) {
+        double z = -400.0 + j * h, p = expit(a + s * z), cdf = 0.0;
+        if (p <= 0.0 || p >= 1.0) {
+            cdf = p <= 0.0 ? 1.0 : 0.0;
+        } else {
+            for (int y = 0; y <= x; y++)
+                cdf += exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) + y * log(p) +
+                           (n - y) * log1p(-p));
+        }
+        double w = (j == 0 || j == steps) ? 0.5 : 1.0;
+        sum += w * cdf * gsl_ran_tdist_pdf(z, nu);
+    }
+    return sum * h;
+}
+
 static void test_logit_normal(void **state)
 {
     (void)state;
@@ -185,12 +208,12 @@ static void test_logit_normal(void **state)
                  {0, 200, -3.8, 0.55},  {12, 200, -3.8, 0.55}, {30, 200, -3.8, 0.55},
                  {90, 200, 0.3, 0.35},  {5, 40, 0.0, 2.0},     {600, 700, 1.0, 0.2}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, &r);
+        double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0, &r);
         double want = brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s);
         /* An upper tail as the code takes it: P(X > x) = P(n - X <= n - x - 1),
          * n - X having logit -a - sZ. */
         double up = saksi_lnb_lower(cases[c].n - cases[c].x - 1, cases[c].n, -cases[c].a,
-                                    cases[c].s, &r);
+                                    cases[c].s, 0, &r);
         double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : up;
         if (!(fabs(gtail - tail) <= 1e-5 * tail + 1e-15))
             fail_msg("case %zu: P(X <= %d) = %.12e, brute force %.12e", c, cases[c].x, got, want);
@@ -199,21 +222,42 @@ static void test_logit_normal(void **state)
          * nodes integrate to 0.7% only. */
         assert_close(got + up, 1.0, 1e-2);
     }
+    /* Student's t mixing, small sides, 1e-3 relative (10 nodes: the t's
+     * log-density is far from quadratic; measured 6e-4 at nu = 5). */
+    const struct {
+        int x, n;
+        double a, s, nu;
+    } tcases[] = {{12, 60, 1.5, 0.4, 5}, {58, 60, 1.5, 0.4, 5}, {2, 100, -3.8, 0.55, 20}};
+    for (size_t c = 0; c < 3; c++) {
+        double want = brute_lower_t(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, tcases[c].nu);
+        double got = want < 0.5 ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a,
+                                                  tcases[c].s, tcases[c].nu, &r)
+                                : 1.0 - saksi_lnb_lower(tcases[c].n - tcases[c].x - 1, tcases[c].n,
+                                                        -tcases[c].a, tcases[c].s, tcases[c].nu,
+                                                        &r);
+        double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : 1.0 - got;
+        if (!(fabs(gtail - tail) <= 1e-3 * tail))
+            fail_msg("t case %zu: small side %.10e, brute force %.10e", c, gtail, tail);
+        /* heavier than the normal's */
+        double normal = saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, 0, &r);
+        assert_true(want < 0.5 ? got > normal : got < normal);
+    }
+
     /* Ends and the binomial limit. */
-    assert_close(saksi_lnb_lower(-1, 10, 0.0, 1.0, &r), 0.0, 0);
-    assert_close(saksi_lnb_lower(10, 10, 0.0, 1.0, &r), 1.0, 0);
-    assert_close(saksi_lnb_lower(3, 10, 0.0, 0.0, &r), 176.0 / 1024.0, 1e-14); /* Bin(10, 1/2) */
+    assert_close(saksi_lnb_lower(-1, 10, 0.0, 1.0, 0, &r), 0.0, 0);
+    assert_close(saksi_lnb_lower(10, 10, 0.0, 1.0, 0, &r), 1.0, 0);
+    assert_close(saksi_lnb_lower(3, 10, 0.0, 0.0, 0, &r), 176.0 / 1024.0, 1e-14); /* Bin(10, 1/2) */
     /* Mid-p: two sides of one value sum to 1 (2 min(t, 1 - t) is symmetric),
      * and an observation at the mean is near 1. */
     double am = 0, sm = 0;
     assert_true(saksi_lnb_match(0.8, 0.003, &r, &am, &sm));
-    double p1 = saksi_lnb_midp(200, 250, am, sm, 250 * 0.8, &r);
+    double p1 = saksi_lnb_midp(200, 250, am, sm, 0, 250 * 0.8, &r);
     assert_true(p1 > 0.9 && p1 <= 1.0);
-    double lo = saksi_lnb_midp(120, 250, 1.5, 0.4, 200, &r);
+    double lo = saksi_lnb_midp(120, 250, 1.5, 0.4, 0, 200, &r);
     double beyond, point;
-    saksi_lnb_tail(120, 250, 1.5, 0.4, 200, &r, &beyond, &point);
+    saksi_lnb_tail(120, 250, 1.5, 0.4, 0, 200, &r, &beyond, &point);
     assert_close(lo, 2.0 * (beyond + 0.5 * point), 1e-15);
-    assert_close(beyond, saksi_lnb_lower(119, 250, 1.5, 0.4, &r), 1e-15);
+    assert_close(beyond, saksi_lnb_lower(119, 250, 1.5, 0.4, 0, &r), 1e-15);
 }
 
 /* Every array of two baseline runs, byte for byte. */
