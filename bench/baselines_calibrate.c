@@ -692,6 +692,7 @@ static void run_bench(const opts *o)
 int main(int argc, char **argv)
 {
     opts o = {.runs = 20, .stations = 200000, .regencies = 5, .seed = 1, .rate = 0.3,
+              .tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE,
               .opencl = 1, .repeat = 2};
     if (argc < 2) {
         fprintf(stderr, "usage: %s calibrate|power|bench|real [options]\n", argv[0]);
