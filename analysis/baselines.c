@@ -416,6 +416,25 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
     *point = sc->pmf[x];
 }
 
+/*
+ * Degrees of freedom of the fit's latent variance. A fit is itself
+ * uncertain, and a normal whose variance is estimated predicts with
+ * Student's t. The peers measure the latent variance v only through their
+ * rates' total variance v + mu (1 - mu) / n, so its estimate has about
+ * (k - 1) (v / (v + mu (1 - mu) / n))^2 degrees of freedom (Satterthwaite):
+ * few where counts are small and binomial noise dominates (invalid and
+ * added voters, ~4 per station), many for turnout. Below `limit` the
+ * latent logit gets Student's t with them (at least 2); above, the normal.
+ */
+static double latent_df(double keff, const saksi_bb *fit, int32_t n, double limit)
+{
+    if (isnan(keff) || !(fit->mu > 0.0 && fit->mu < 1.0) || n < 1)
+        return 0.0;
+    double b = fit->mu * (1.0 - fit->mu), v = fit->rho * b, share = v / (v + b / n);
+    double nu = (keff - 1.0) * share * share;
+    return nu >= limit ? 0.0 : nu > 2.0 ? nu : 2.0;
+}
+
 /* 2 min(t, 1 - t), at most 1. */
 static double two_sided(double t)
 {
@@ -539,11 +558,8 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (i % 65536 == 0 && saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
-        double beyond, point, k = sc->keff[i];
-        /* A fit resting on few peers is itself uncertain: Student's t for
-         * the latent logit (the predictive of a normal with an estimated
-         * variance), with the peers less one as its degrees of freedom. */
-        double nu = !isnan(k) && k < (double)opt->t_peers ? (k - 1.0 > 2.0 ? k - 1.0 : 2.0) : 0.0;
+        double beyond, point;
+        double nu = latent_df(sc->keff[i], &fit[i], sz, (double)opt->t_peers);
         station_tail(opt->null, x, sz, &fit[i], nu, sc, &beyond, &point);
         p[i] = two_sided(beyond + 0.5 * point);
         if (b->p_rand)

@@ -143,11 +143,15 @@ const char *saksi_baseline_null_name(int null);
  * the nation, by the same shrinkage as district to regency. */
 #define SAKSI_BASELINE_MIN_FIT_PEERS 10
 
-/* A fit resting on fewer effective peers than this (overseas missions of
- * ~25 stations, special TPS) gives the latent logit Student's t with the
- * peers less one as degrees of freedom: measured on simulated elections,
- * the plug-in normal there is 1.3x too liberal at 0.05 and 3-7x at 0.001,
- * while with ~110 district peers it is already slightly conservative. */
+/* When the latent variance of a station's fit rests on fewer effective
+ * degrees of freedom than this (baselines.c latent_df: the peers, less
+ * one, times the latent share of their variance squared), the latent
+ * logit gets Student's t with them. Measured on simulated elections: the
+ * plug-in normal was 1.3x too liberal at 0.05 and 3-7x at 0.001 for
+ * overseas missions (~25 stations) and special TPS, and BH over every
+ * station flagged clean stations of the small-count measures; with ~110
+ * district peers and large counts (turnout, shares) it was already
+ * slightly conservative. */
 #define SAKSI_BASELINE_T_PEERS 60
 
 /* Measures run on this many threads at most (one measure per thread at a
