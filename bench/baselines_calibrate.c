@@ -500,9 +500,11 @@ static void run_power(const opts *o)
         }
         audit a;
         audit_prepare(t, &a);
+        size_t special = o->unmarked ? 0 : mark_special(t, o->stations, o->seed);
         audit_run(t, &a, &cfg, NULL);
         const saksi_baselines *b = a.res.turnout->baselines;
-        printf("%s: %zu stations planted in %zu regencies\n", kind_names[kind], planted, chosen);
+        printf("%s: %zu stations planted in %zu regencies (special TPS %s: %zu)\n",
+               kind_names[kind], planted, chosen, o->unmarked ? "unmarked" : "marked", special);
         double *comb = malloc(t->n * sizeof *comb), *pm = malloc(b->nmeasures * sizeof *pm);
         for (size_t i = 0; i < t->n; i++) {
             for (size_t m = 0; m < b->nmeasures; m++)
