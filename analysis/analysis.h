@@ -164,6 +164,9 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    /* real-data readers' state: metadata and the cross-source comparison
+     * (analysis/compare.h); borrowed from the engine, not freed here */
+    struct saksi_realdata *realdata;
     struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     struct saksi_turnout *turnout; /* station baselines and integer percentages (turnout.h) */
 } saksi_results;
