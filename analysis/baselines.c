@@ -56,12 +56,14 @@ static int has(const saksi_table *t, int f)
     return f >= SAKSI_NFIXED ? (size_t)(f - SAKSI_NFIXED) < t->ncand : t->slot_of_field[f] >= 0;
 }
 
-/* Turnout's numerator: the permanent-list voters (Kobak's and DESIGN's
- * definition), else total, else voters_total, over registered. */
+/* Turnout's numerator: the permanent-list voters (DESIGN's definition),
+ * else the ballots issued (Russia's turnout), else total, else
+ * voters_total, over registered: as saksi_kobak_fields. */
 static int turnout_field(const saksi_table *t)
 {
-    return has(t, SAKSI_F_VOTERS_DPT) ? SAKSI_F_VOTERS_DPT
-           : has(t, SAKSI_F_TOTAL)    ? SAKSI_F_TOTAL
+    return has(t, SAKSI_F_VOTERS_DPT)     ? SAKSI_F_VOTERS_DPT
+           : has(t, SAKSI_F_BALLOTS_USED) ? SAKSI_F_BALLOTS_USED
+           : has(t, SAKSI_F_TOTAL)        ? SAKSI_F_TOTAL
            : has(t, SAKSI_F_VOTERS_TOTAL) ? SAKSI_F_VOTERS_TOTAL
                                           : -1;
 }
@@ -142,7 +144,7 @@ static int rate_from(const saksi_table *t, size_t i, const int *xf, int nx, cons
 
 /*
  * The definitions:
- *   turnout  voters_dpt (else total, else voters_total) / registered
+ *   turnout  voters_dpt (else ballots_used, total, voters_total) / registered
  *   invalid  invalid / total            (without total: valid + invalid)
  *   added    (dptb + dpk) / voters_total (without it: dpt + dptb + dpk)
  *   cand_k   cand_k / valid              (without valid: the candidates' sum)

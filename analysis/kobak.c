@@ -60,17 +60,19 @@ static int present(const saksi_table *t, int f)
                                         : t->slot_of_field[f] >= 0);
 }
 
-/* Turnout = voters on the permanent list / the list (DESIGN §4); total /
- * registered only when the list counts are absent. The leader's share is
- * of valid votes, or of valid + invalid (Kobak's "received") on request,
- * which needs a total column. */
+/* Turnout = voters on the permanent list / the list (DESIGN §4); without
+ * the list counts, the ballots issued (Russia's turnout: Kobak's "given",
+ * ballots_used in the russia-kobak preset), else total, else voters_total,
+ * over registered. The leader's share is of valid votes, or of valid +
+ * invalid (Kobak's "received") on request, which needs a total column. */
 void saksi_kobak_fields(const saksi_table *t, const saksi_kobak_options *opt, int leader,
                         int field[4])
 {
-    field[0] = present(t, SAKSI_F_VOTERS_DPT) ? SAKSI_F_VOTERS_DPT
-               : present(t, SAKSI_F_TOTAL)    ? SAKSI_F_TOTAL
+    field[0] = present(t, SAKSI_F_VOTERS_DPT)     ? SAKSI_F_VOTERS_DPT
+               : present(t, SAKSI_F_BALLOTS_USED) ? SAKSI_F_BALLOTS_USED
+               : present(t, SAKSI_F_TOTAL)        ? SAKSI_F_TOTAL
                : present(t, SAKSI_F_VOTERS_TOTAL) ? SAKSI_F_VOTERS_TOTAL
-                                                 : -1;
+                                                  : -1;
     field[1] = present(t, SAKSI_F_REGISTERED) ? SAKSI_F_REGISTERED : -1;
     field[2] = leader >= 0 && (size_t)leader < t->ncand ? SAKSI_NFIXED + leader : -1;
     int den = opt->share_total ? SAKSI_F_TOTAL : SAKSI_F_VALID;

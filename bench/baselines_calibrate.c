@@ -15,7 +15,8 @@
  *                                       [--beta-binomial] [--unmarked]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
- *   saksi_baselines_calibrate real --input CSV [--map FILE] [--tolerance T] [--share-total]
+ *   saksi_baselines_calibrate real --input FILE [--map FILE | --preset NAME] [--tolerance T]
+ *                                  [--share-total]
  */
 #include "saksi_opencl.h"
 #include "turnout.h"
@@ -40,7 +41,7 @@ static double cpu_seconds(void)
 static const double alphas[3] = {0.05, 0.01, 0.001};
 
 typedef struct opts {
-    const char *mode, *input, *map;
+    const char *mode, *input, *map, *preset;
     size_t runs, stations, regencies;
     uint64_t seed;
     double rate, tolerance;
@@ -601,9 +602,13 @@ static void run_real(const opts *o)
     saksi_quarantine *q = saksi_quarantine_alloc();
     saksi_table *t = NULL;
     saksi_ingest_options io = {0};
+    saksi_preset *pr = NULL;
     if (o->map && saksi_colmap_read(map, o->map, &err))
         die(&err);
+    if (o->preset && saksi_preset_load(o->preset, &pr, &err))
+        die(&err);
     io.map = map;
+    io.preset = pr;
     if (saksi_ingest_csv(o->input, &io, q, &t, NULL, &err))
         die(&err);
     saksi_config cfg;
@@ -620,6 +625,7 @@ static void run_real(const opts *o)
     saksi_table_free(t);
     saksi_quarantine_free(q);
     saksi_colmap_free(map);
+    saksi_preset_free(pr);
 }
 
 static void run_bench(const opts *o)
@@ -746,6 +752,8 @@ int main(int argc, char **argv)
             o.input = v;
         else if (!strcmp(a, "--map"))
             o.map = v;
+        else if (!strcmp(a, "--preset"))
+            o.preset = v;
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 64;

@@ -3,9 +3,8 @@
  * test_kobak_real.c — integer percentages and station baselines on real
  * elections in ../shared: Sirekap 2024 (read through datasets/maps/
  * sirekap-gigit.map), where the national test must be quiet, and two of
- * Kobak's Russian files (flattened by datasets/maps/ru_kobak_shpilkin.py,
- * read through ru-kobak-shpilkin.map), where his excess of integer
- * percentages must appear. Every count is recounted here from the table
+ * Kobak's Russian files (read through the russia-kobak preset), where his
+ * excess of integer percentages must appear. Every count is recounted here from the table
  * with plain floating-point arithmetic and the expectation recomputed from
  * GSL's binomial pmf, independently of kobak.c.
  * LABELS: real
@@ -75,18 +74,29 @@ static recount recount_table(const saksi_table *t, const int f[4], double tol)
     return r;
 }
 
-static saksi_table *ingest(const char *path, const char *map_file)
+/* Read path with a column map file of datasets/maps (map_file) or a
+ * built-in preset (preset). */
+static saksi_table *ingest(const char *path, const char *map_file, const char *preset)
 {
     saksi_error err = {0};
     saksi_colmap *map = saksi_colmap_alloc();
     saksi_quarantine *q = saksi_quarantine_alloc();
+    saksi_preset *pr = NULL;
     saksi_table *t = NULL;
     char map_path[4096];
-    snprintf(map_path, sizeof map_path, "%s/datasets/maps/%s", SAKSI_SOURCE_DIR, map_file);
     saksi_ingest_options io = {0};
-    io.map = map;
-    if (saksi_colmap_read(map, map_path, &err) || saksi_ingest_csv(path, &io, q, &t, NULL, &err))
+    if (map_file) {
+        snprintf(map_path, sizeof map_path, "%s/datasets/maps/%s", SAKSI_SOURCE_DIR, map_file);
+        if (saksi_colmap_read(map, map_path, &err))
+            fail_msg("%s: %s", map_path, err.message);
+        io.map = map;
+    }
+    if (preset && saksi_preset_load(preset, &pr, &err))
+        fail_msg("preset %s: %s", preset, err.message);
+    io.preset = pr;
+    if (saksi_ingest_csv(path, &io, q, &t, NULL, &err))
         fail_msg("%s: %s", path, err.message);
+    saksi_preset_free(pr);
     saksi_quarantine_free(q);
     saksi_colmap_free(map);
     return t;
@@ -138,7 +148,7 @@ static void test_sirekap(void **state)
     assert_non_null(shared);
     char path[4096];
     snprintf(path, sizeof path, "%.3900s/%s", shared, SIREKAP);
-    saksi_table *t = ingest(path, "sirekap-gigit.map");
+    saksi_table *t = ingest(path, "sirekap-gigit.map", NULL);
     saksi_config cfg;
     saksi_config_init(&cfg);
     saksi_results res = {0};
@@ -186,20 +196,16 @@ static void test_sirekap(void **state)
     saksi_table_free(t);
 }
 
-/* One Russian election: flatten, ingest, run with Kobak's share of the
- * ballots in the boxes; returns the national row's excess. */
+/* One Russian election through the russia-kobak preset, with Kobak's
+ * turnout (ballots issued / voters) and share of the ballots in the
+ * boxes; returns the national row's excess. */
 static double russia(const char *year, double tol, double *midp, size_t *stations)
 {
     const char *shared = test_shared_dir();
     assert_non_null(shared);
-    char *dir = test_mkdtemp("ru");
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s/%s.csv", dir, year);
-    int st = test_run("python3 '%s/datasets/maps/ru_kobak_shpilkin.py' "
-                      "'%s/datasets/real/ru-kobak-shpilkin/%s.csv.zip' > '%s' 2>/dev/null",
-                      SAKSI_SOURCE_DIR, shared, year, csv);
-    assert_int_equal(st, 0);
-    saksi_table *t = ingest(csv, "ru-kobak-shpilkin.map");
+    char zip[4096];
+    snprintf(zip, sizeof zip, "%.3900s/datasets/real/ru-kobak-shpilkin/%s.csv.zip", shared, year);
+    saksi_table *t = ingest(zip, NULL, "russia-kobak");
     saksi_config cfg;
     saksi_config_init(&cfg);
     cfg.baselines = 0;
@@ -210,7 +216,7 @@ static double russia(const char *year, double tol, double *midp, size_t *station
     const saksi_kobak *k = res.turnout->kobak;
     const saksi_kobak_region *nat = national(&res);
     recount rc = recount_table(t, k->field, tol);
-    assert_int_equal(k->field[0], SAKSI_F_VOTERS_DPT);
+    assert_int_equal(k->field[0], SAKSI_F_BALLOTS_USED);
     assert_int_equal(k->field[3], SAKSI_F_TOTAL);
     assert_int_equal(nat->tested, rc.tested);
     assert_int_equal(nat->observed, rc.observed);
@@ -225,7 +231,6 @@ static double russia(const char *year, double tol, double *midp, size_t *station
     double excess = nat->observed - nat->expected;
     saksi_results_free(&res);
     saksi_table_free(t);
-    test_rmtree(dir);
     return excess;
 }
 
