@@ -31,7 +31,8 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
 
 const char *saksi_baseline_null_name(int null)
 {
-    static const char *const names[SAKSI_NBASELINE_NULLS] = {"logit-normal binomial", "beta-binomial"};
+    static const char *const names[SAKSI_NBASELINE_NULLS] = {"logit-normal binomial",
+                                                             "beta-binomial"};
     return null >= 0 && null < SAKSI_NBASELINE_NULLS ? names[null] : "?";
 }
 
@@ -106,8 +107,7 @@ static void measure_fields(const saksi_table *t, size_t m, int f[8])
 static int cell(const saksi_table *t, int f, size_t i, int64_t *v)
 {
     int32_t c = saksi_table_get(t, f, i);
-    if (c == SAKSI_MISSING)
-        return SAKSI_BSKIP_MISSING;
+    if (c == SAKSI_MISSING) return SAKSI_BSKIP_MISSING;
     *v = c;
     return c < 0 ? SAKSI_BSKIP_RANGE : SAKSI_BSKIP_NONE;
 }
@@ -122,21 +122,16 @@ static int rate_from(const saksi_table *t, size_t i, const int *xf, int nx, cons
     for (int k = 0; k < nx + nn; k++) {
         int f = k < nx ? xf[k] : nf[k - nx];
         int r = cell(t, f, i, &v);
-        if (r == SAKSI_BSKIP_MISSING)
-            return r;
-        if (r != SAKSI_BSKIP_NONE)
-            why = r;
+        if (r == SAKSI_BSKIP_MISSING) return r;
+        if (r != SAKSI_BSKIP_NONE) why = r;
         if (k < nx)
             xs += v;
         else
             ns += v;
     }
-    if (why != SAKSI_BSKIP_NONE)
-        return why;
-    if (ns < 1)
-        return SAKSI_BSKIP_SIZE;
-    if (xs > ns || ns > INT32_MAX)
-        return SAKSI_BSKIP_RANGE;
+    if (why != SAKSI_BSKIP_NONE) return why;
+    if (ns < 1) return SAKSI_BSKIP_SIZE;
+    if (xs > ns || ns > INT32_MAX) return SAKSI_BSKIP_RANGE;
     *x = (int32_t)xs;
     *n = (int32_t)ns;
     return SAKSI_BSKIP_NONE;
@@ -155,11 +150,9 @@ int saksi_baseline_rate(const saksi_table *t, size_t m, size_t i, int32_t *x, in
     if (m == SAKSI_BM_TURNOUT) {
         xf[nx++] = turnout_field(t);
         nf[nn++] = SAKSI_F_REGISTERED;
-        if (xf[0] < 0 || !has(t, SAKSI_F_REGISTERED))
-            return SAKSI_BSKIP_ABSENT;
+        if (xf[0] < 0 || !has(t, SAKSI_F_REGISTERED)) return SAKSI_BSKIP_ABSENT;
     } else if (m == SAKSI_BM_INVALID) {
-        if (!has(t, SAKSI_F_INVALID))
-            return SAKSI_BSKIP_ABSENT;
+        if (!has(t, SAKSI_F_INVALID)) return SAKSI_BSKIP_ABSENT;
         xf[nx++] = SAKSI_F_INVALID;
         if (has(t, SAKSI_F_TOTAL)) {
             nf[nn++] = SAKSI_F_TOTAL;
@@ -170,8 +163,7 @@ int saksi_baseline_rate(const saksi_table *t, size_t m, size_t i, int32_t *x, in
             return SAKSI_BSKIP_ABSENT;
         }
     } else if (m == SAKSI_BM_ADDED) {
-        if (!has(t, SAKSI_F_VOTERS_DPTB) || !has(t, SAKSI_F_VOTERS_DPK))
-            return SAKSI_BSKIP_ABSENT;
+        if (!has(t, SAKSI_F_VOTERS_DPTB) || !has(t, SAKSI_F_VOTERS_DPK)) return SAKSI_BSKIP_ABSENT;
         xf[nx++] = SAKSI_F_VOTERS_DPTB;
         xf[nx++] = SAKSI_F_VOTERS_DPK;
         if (has(t, SAKSI_F_VOTERS_TOTAL)) {
@@ -185,14 +177,12 @@ int saksi_baseline_rate(const saksi_table *t, size_t m, size_t i, int32_t *x, in
         }
     } else {
         size_t k = m - SAKSI_BM_CAND0;
-        if (k >= t->ncand)
-            return SAKSI_BSKIP_ABSENT;
+        if (k >= t->ncand) return SAKSI_BSKIP_ABSENT;
         xf[nx++] = SAKSI_NFIXED + (int)k;
         if (has(t, SAKSI_F_VALID)) {
             nf[nn++] = SAKSI_F_VALID;
         } else {
-            if (t->ncand > 64)
-                return SAKSI_BSKIP_ABSENT;
+            if (t->ncand > 64) return SAKSI_BSKIP_ABSENT;
             for (size_t c = 0; c < t->ncand; c++)
                 nf[nn++] = SAKSI_NFIXED + (int)c;
         }
@@ -236,8 +226,7 @@ static double at(const double *s, size_t self, size_t j)
 double saksi_robust_z(double r, int32_t n, const double *s, size_t k, size_t self)
 {
     size_t K = self < k ? k - 1 : k;
-    if (K < 2 || n < 1)
-        return NAN;
+    if (K < 2 || n < 1) return NAN;
     double med = K % 2 ? at(s, self, K / 2) : 0.5 * (at(s, self, K / 2 - 1) + at(s, self, K / 2));
     /* Deviations from the median, smallest first: a merge of the values
      * below the median (walking down) and those at or above it (walking
@@ -258,10 +247,8 @@ double saksi_robust_z(double r, int32_t n, const double *s, size_t k, size_t sel
             d = dl;
             a--;
         }
-        if (taken == want_lo)
-            dlo = d;
-        if (taken == want_hi)
-            dhi = d;
+        if (taken == want_lo) dlo = d;
+        if (taken == want_hi) dhi = d;
         taken++;
     }
     double mad = SAKSI_MAD_SCALE * 0.5 * (dlo + dhi);
@@ -297,18 +284,16 @@ typedef struct peer {
 static int cmp_peer(const void *a, const void *b)
 {
     const peer *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->r != y->r)
-        return x->r < y->r ? -1 : 1;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    if (x->r != y->r) return x->r < y->r ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
 }
 
 /* Scratch of one measure, sized once. */
 typedef struct scratch {
-    peer *dist, *reg;       /* sorted peers of one regency, by district and stratum / stratum */
-    double *dr, *rr;        /* their rates in the same order */
-    size_t *dpos, *rpos;    /* per station of the regency: its index in dist / reg */
+    peer *dist, *reg;        /* sorted peers of one regency, by district and stratum / stratum */
+    double *dr, *rr;         /* their rates in the same order */
+    size_t *dpos, *rpos;     /* per station of the regency: its index in dist / reg */
     size_t *dfirst, *rfirst; /* per row of dist / reg: first row of its group */
     size_t *dcount, *rcount; /* per row: size of its group */
     double *pmf;
@@ -324,10 +309,8 @@ typedef struct scratch {
  * independent peers. */
 static double combined_peers(double k_local, double k_wide, double k0)
 {
-    if (k_local < 2.0)
-        return k_wide;
-    if (k_wide < 1.0)
-        return k_local;
+    if (k_local < 2.0) return k_wide;
+    if (k_wide < 1.0) return k_local;
     double w = k_local / (k_local + k0);
     return 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / k_wide);
 }
@@ -343,8 +326,7 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
     uint32_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
     for (size_t i = first; i < end; i++) {
         int32_t x, n;
-        if (skip[i] != SAKSI_BSKIP_NONE && skip[i] != SAKSI_BSKIP_NO_PEERS)
-            continue;
+        if (skip[i] != SAKSI_BSKIP_NONE && skip[i] != SAKSI_BSKIP_NO_PEERS) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
         double r = (double)x / n;
         uint32_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
@@ -375,17 +357,15 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
     }
     for (size_t i = first; i < end; i++) {
         int32_t x, n;
-        if (skip[i] != SAKSI_BSKIP_NONE)
-            continue;
+        if (skip[i] != SAKSI_BSKIP_NONE) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
         size_t q = sc->dpos[i - first];
         if (isnan(sc->keff[i]))
-            sc->keff[i] = combined_peers((double)sc->dcount[q] - 1.0,
-                                         (double)sc->rcount[sc->rpos[i - first]] - 1.0,
-                                         opt->peers.shrink_k0);
+            sc->keff[i] =
+                combined_peers((double)sc->dcount[q] - 1.0,
+                               (double)sc->rcount[sc->rpos[i - first]] - 1.0, opt->peers.shrink_k0);
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
-        if (w == 1)
-            q = sc->rpos[i - first];
+        if (w == 1) q = sc->rpos[i - first];
         size_t g = gfirst[w][q];
         z[i] = saksi_robust_z((double)x / n, n, rates[w] + g, gcount[w][q], q - g);
     }
@@ -430,8 +410,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
  */
 static double latent_df(double keff, const saksi_bb *fit, int32_t n, double limit)
 {
-    if (isnan(keff) || !(fit->mu > 0.0 && fit->mu < 1.0) || n < 1)
-        return 0.0;
+    if (isnan(keff) || !(fit->mu > 0.0 && fit->mu < 1.0) || n < 1) return 0.0;
     double b = fit->mu * (1.0 - fit->mu), v = fit->rho * b, share = v / (v + b / n);
     double nu = (keff - 1.0) * share * share;
     return nu >= limit ? 0.0 : nu > 2.0 ? nu : 2.0;
@@ -462,20 +441,20 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
                           saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE], *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE],
+                        *rg = &t->regions[SAKSI_LEVEL_REGENCY];
     saksi_bb_sums *prov = saksi_calloc_array(pr->n * SAKSI_NSTRATA + 1, sizeof *prov);
     saksi_bb_sums nat[SAKSI_NSTRATA];
     const double need = (double)opt->min_fit_peers;
     memset(nat, 0, sizeof nat);
-    if (!prov)
-        SAKSI_ALLOC_FAIL("province peer sums");
+    if (!prov) SAKSI_ALLOC_FAIL("province peer sums");
     for (size_t i = 0; i < t->n; i++) {
         int32_t x, n;
-        if (skip[i] != SAKSI_BSKIP_NONE)
-            continue;
+        if (skip[i] != SAKSI_BSKIP_NONE) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
-        saksi_bb_sums_add(&prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + t->stratum[i]],
-                          x, n, 1.0);
+        saksi_bb_sums_add(
+            &prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + t->stratum[i]], x, n,
+            1.0);
         saksi_bb_sums_add(&nat[t->stratum[i]], x, n, 1.0);
     }
     for (size_t r = 0; r < rg->n; r++) {
@@ -486,8 +465,7 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
         for (size_t i = first; i < end; i++) {
             int32_t x, n;
             int s = t->stratum[i];
-            if (skip[i] != SAKSI_BSKIP_NONE || count[s] - 1.0 >= need)
-                continue;
+            if (skip[i] != SAKSI_BSKIP_NONE || count[s] - 1.0 >= need) continue;
             saksi_baseline_rate(t, m, i, &x, &n);
             saksi_bb_sums ps = prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + s];
             saksi_bb_sums ns = nat[s];
@@ -528,8 +506,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         int why = saksi_baseline_rate(t, m, i, &x, &sz);
-        if (why == SAKSI_BSKIP_NONE && fail && (fail[i] & mask))
-            why = SAKSI_BSKIP_INTEGRITY;
+        if (why == SAKSI_BSKIP_NONE && fail && (fail[i] & mask)) why = SAKSI_BSKIP_INTEGRITY;
         /* Noken communities may vote as one bloc, giving one candidate every
          * vote (the simulator does so at 40% of noken TPS): no binomial share
          * to test. */
@@ -537,8 +514,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
             why = SAKSI_BSKIP_STRATUM;
         skip[i] = (uint8_t)why;
         p[i] = z[i] = ex[i] = NAN;
-        if (b->p_rand)
-            b->p_rand[m * n + i] = NAN;
+        if (b->p_rand) b->p_rand[m * n + i] = NAN;
     }
     /* Every station that is not tested is no one's peer either. */
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &opt->peers, fit, err));
@@ -546,8 +522,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         sc->keff[i] = NAN;
     SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
     for (size_t i = 0; i < n; i++)
-        if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok)
-            skip[i] = SAKSI_BSKIP_NO_PEERS;
+        if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
         regency_z(t, m, r, skip, opt, sc, z);
     for (size_t i = 0; i < n; i++) {
@@ -659,8 +634,7 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     size_t started = 0;
     double t0 = saksi_now();
     *out = NULL;
-    if (!b)
-        SAKSI_ALLOC_FAIL("station baselines");
+    if (!b) SAKSI_ALLOC_FAIL("station baselines");
     if (opt->null < 0 || opt->null >= SAKSI_NBASELINE_NULLS)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "station baseline null %d is not one of the %d kinds",
                    opt->null, SAKSI_NBASELINE_NULLS);
@@ -702,13 +676,12 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     nt = nt > SAKSI_BASELINE_MAX_THREADS ? SAKSI_BASELINE_MAX_THREADS : nt;
     nt = nt > nm ? nm : nt;
     for (size_t k = 0; k < nt; k++)
-        w[k] = (worker){t, rules, fail, opt, b, k, nt, maxreg, maxsize, &rule,
-                        SAKSI_OK,   SIZE_MAX, {0}};
+        w[k] = (worker){t,      rules,   fail,  opt,      b,        k,  nt,
+                        maxreg, maxsize, &rule, SAKSI_OK, SIZE_MAX, {0}};
     /* Worker 0 runs on this thread; a thread that cannot start leaves its
      * measures to a second pass here. */
     for (size_t k = 1; k < nt; k++) {
-        if (pthread_create(&tid[k], NULL, worker_run, &w[k]) != 0)
-            break;
+        if (pthread_create(&tid[k], NULL, worker_run, &w[k]) != 0) break;
         started = k;
     }
     worker_run(&w[0]);
@@ -719,12 +692,12 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     /* Report the failure of the lowest measure, whatever the thread count. */
     size_t worst = SIZE_MAX;
     for (size_t k = 0; k < nt; k++)
-        if (w[k].rc != SAKSI_OK && (worst == SIZE_MAX || w[k].failed_measure < w[worst].failed_measure))
+        if (w[k].rc != SAKSI_OK &&
+            (worst == SIZE_MAX || w[k].failed_measure < w[worst].failed_measure))
             worst = k;
     if (worst != SIZE_MAX) {
         rc = w[worst].rc;
-        if (err)
-            *err = w[worst].err;
+        if (err) *err = w[worst].err;
         goto out;
     }
     b->seconds = saksi_now() - t0;
@@ -737,8 +710,7 @@ out:
 
 void saksi_baselines_free(saksi_baselines *b)
 {
-    if (!b)
-        return;
+    if (!b) return;
     free(b->p);
     free(b->z);
     free(b->expected);
@@ -751,8 +723,7 @@ void saksi_baselines_free(saksi_baselines *b)
 
 void saksi_turnout_free(saksi_turnout *tr)
 {
-    if (!tr)
-        return;
+    if (!tr) return;
     saksi_baselines_free(tr->baselines);
     saksi_kobak_free(tr->kobak);
     free(tr);

@@ -43,8 +43,7 @@ int saksi_kobak_national_leader(const saksi_table *t)
         int64_t sum = 0;
         for (size_t i = 0; i < t->n; i++) {
             int32_t v = saksi_table_get(t, SAKSI_NFIXED + (int)k, i);
-            if (v != SAKSI_MISSING && v > 0)
-                sum += v;
+            if (v != SAKSI_MISSING && v > 0) sum += v;
         }
         if (sum > most) { /* ties keep the lower index: fixed, not data-chosen */
             most = sum;
@@ -56,8 +55,8 @@ int saksi_kobak_national_leader(const saksi_table *t)
 
 static int present(const saksi_table *t, int f)
 {
-    return f >= 0 && (f >= SAKSI_NFIXED ? (size_t)(f - SAKSI_NFIXED) < t->ncand
-                                        : t->slot_of_field[f] >= 0);
+    return f >= 0 &&
+           (f >= SAKSI_NFIXED ? (size_t)(f - SAKSI_NFIXED) < t->ncand : t->slot_of_field[f] >= 0);
 }
 
 /* Turnout = voters on the permanent list / the list (DESIGN §4); without
@@ -115,19 +114,16 @@ double saksi_kobak_station_prob(int32_t x, int32_t n, int32_t tol_num, int32_t t
 {
     if (x <= 0 || x >= n) {
         int k = x <= 0 ? 0 : 100;
-        if (per_percent)
-            per_percent[k] += 1.0;
+        if (per_percent) per_percent[k] += 1.0;
         return 1.0;
     }
     double p = (double)x / n, q = 1.0 - p;
     double sd = sqrt(n * p * q), reach = WALK_SD * sd + 2.0;
     int32_t lo = x - (int32_t)reach, hi = x + (int32_t)reach;
-    if (lo < 0)
-        lo = 0;
-    if (hi > n)
-        hi = n;
-    double lmode = lgamma(n + 1.0) - lgamma(x + 1.0) - lgamma(n - x + 1.0) + x * log(p) +
-                   (n - x) * log(q);
+    if (lo < 0) lo = 0;
+    if (hi > n) hi = n;
+    double lmode =
+        lgamma(n + 1.0) - lgamma(x + 1.0) - lgamma(n - x + 1.0) + x * log(p) + (n - x) * log(q);
     double odds = p / q, total = 0.0;
     /* Upward from the observed count, then downward: pmf(y+1)/pmf(y) =
      * (n - y)/(y + 1) p/q. */
@@ -136,8 +132,7 @@ double saksi_kobak_station_prob(int32_t x, int32_t n, int32_t tol_num, int32_t t
         int32_t c = saksi_ipct_code(y, n, tol_num, tol_den);
         if (c <= 100) {
             total += f;
-            if (per_percent)
-                per_percent[c] += f;
+            if (per_percent) per_percent[c] += f;
         }
         f *= (double)(n - y) / (y + 1.0) * odds;
     }
@@ -147,8 +142,7 @@ double saksi_kobak_station_prob(int32_t x, int32_t n, int32_t tol_num, int32_t t
         int32_t c = saksi_ipct_code(y - 1, n, tol_num, tol_den);
         if (c <= 100) {
             total += f;
-            if (per_percent)
-                per_percent[c] += f;
+            if (per_percent) per_percent[c] += f;
         }
     }
     return total > 1.0 ? 1.0 : total;
@@ -160,8 +154,7 @@ saksi_status saksi_kobak_alloc(const saksi_table *t, const saksi_kobak_options *
     saksi_status rc = SAKSI_OK;
     saksi_kobak *k = calloc(1, sizeof *k);
     *out = NULL;
-    if (!k)
-        SAKSI_ALLOC_FAIL("integer percentages");
+    if (!k) SAKSI_ALLOC_FAIL("integer percentages");
     if (opt->tol_num < 0 || opt->tol_num > 50 * SAKSI_IPCT_TOL_DEN)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "integer-percent tolerance %d/%d points outside [0, 50]",
                    opt->tol_num, SAKSI_IPCT_TOL_DEN);
@@ -175,8 +168,7 @@ saksi_status saksi_kobak_alloc(const saksi_table *t, const saksi_kobak_options *
     k->code = saksi_malloc_array(t->n ? t->n : 1, sizeof *k->code);
     for (int r = 0; r < SAKSI_NIPCT_RATES; r++)
         k->prob[r] = saksi_malloc_array(t->n ? t->n : 1, sizeof *k->prob[r]);
-    if (!k->code || !k->prob[0] || !k->prob[1])
-        SAKSI_ALLOC_FAIL("integer percentages");
+    if (!k->code || !k->prob[0] || !k->prob[1]) SAKSI_ALLOC_FAIL("integer percentages");
     *out = k;
     k = NULL;
 out:
@@ -186,8 +178,7 @@ out:
 
 void saksi_kobak_free(saksi_kobak *k)
 {
-    if (!k)
-        return;
+    if (!k) return;
     free(k->code);
     for (int r = 0; r < SAKSI_NIPCT_RATES; r++)
         free(k->prob[r]);
@@ -232,12 +223,9 @@ static void station_probs(const saksi_table *t, saksi_kobak *k, double *prof_exp
 static double union_prob(const saksi_kobak *k, size_t i)
 {
     double a = k->prob[SAKSI_IPCT_TURNOUT][i], b = k->prob[SAKSI_IPCT_SHARE][i];
-    if (isnan(a) && isnan(b))
-        return NAN;
-    if (isnan(a))
-        return b;
-    if (isnan(b))
-        return a;
+    if (isnan(a) && isnan(b)) return NAN;
+    if (isnan(a)) return b;
+    if (isnan(b)) return a;
     /* Independent binomials for the two rates, as in the paper's
      * simulation. */
     return 1.0 - (1.0 - a) * (1.0 - b);
@@ -264,16 +252,15 @@ static saksi_status region_test(const saksi_table *t, const saksi_kobak_options 
     out->skip = "";
     for (size_t i = first; i < end; i++) {
         double u = union_prob(k, i);
-        if (isnan(u))
-            continue;
+        if (isnan(u)) continue;
         buf[m++] = u;
-        int it = station_integer(k, i, SAKSI_IPCT_TURNOUT), is = station_integer(k, i, SAKSI_IPCT_SHARE);
+        int it = station_integer(k, i, SAKSI_IPCT_TURNOUT),
+            is = station_integer(k, i, SAKSI_IPCT_SHARE);
         out->observed += it || is;
         out->observed_rate[SAKSI_IPCT_TURNOUT] += it;
         out->observed_rate[SAKSI_IPCT_SHARE] += is;
         for (int q = 0; q < SAKSI_NIPCT_RATES; q++)
-            if (!isnan(k->prob[q][i]))
-                out->expected_rate[q] += k->prob[q][i];
+            if (!isnan(k->prob[q][i])) out->expected_rate[q] += k->prob[q][i];
         int32_t reg = saksi_table_get(t, SAKSI_F_REGISTERED, i);
         small += reg != SAKSI_MISSING && reg <= SMALL_STATION;
     }
@@ -322,8 +309,7 @@ static void reach_mask(int32_t n, int32_t tol_num, int32_t tol_den, uint64_t m[2
 {
     m[0] = m[1] = 0;
     for (int pc = 0; pc <= 100; pc++)
-        if (saksi_ipct_reachable(n, pc, tol_num, tol_den))
-            m[pc / 64] |= (uint64_t)1 << (pc % 64);
+        if (saksi_ipct_reachable(n, pc, tol_num, tol_den)) m[pc / 64] |= (uint64_t)1 << (pc % 64);
 }
 
 /* The observed and reachable side of the spike profile. Reachability
@@ -344,14 +330,12 @@ static saksi_status profile_counts(const saksi_table *t, const saksi_kobak *k, u
     size_t cached = maxn < REACH_CACHE_MAX ? (size_t)maxn + 1 : REACH_CACHE_MAX;
     uint64_t *masks = saksi_calloc_array(2 * cached, sizeof *masks);
     const uint64_t done = (uint64_t)1 << 63;
-    if (!masks)
-        SAKSI_ALLOC_FAIL("reachable percents");
+    if (!masks) SAKSI_ALLOC_FAIL("reachable percents");
     for (size_t i = 0; i < t->n; i++) {
         uint32_t prov = t->region_of[SAKSI_LEVEL_PROVINCE][i];
         for (int r = 0; r < SAKSI_NIPCT_RATES; r++) {
             int c = code_of(k->code[i], r);
-            if (c > SAKSI_IPCT_NOT_INTEGER)
-                continue;
+            if (c > SAKSI_IPCT_NOT_INTEGER) continue;
             size_t nat = (size_t)r * 101, pro = ((1 + (size_t)prov) * SAKSI_NIPCT_RATES + r) * 101;
             if (c <= 100) {
                 obs[nat + (size_t)c]++;
@@ -393,8 +377,7 @@ saksi_status saksi_kobak_analyse(const saksi_table *t, const saksi_kobak_options
     double *buf = saksi_malloc_array(t->n ? t->n : 1, sizeof *buf);
     int maxl = opt->max_level < SAKSI_NLEVELS ? opt->max_level : SAKSI_NLEVELS - 1;
     size_t nreg = 0;
-    if (!prof_exp || !obs || !reach || !buf)
-        SAKSI_ALLOC_FAIL("integer-percent profile");
+    if (!prof_exp || !obs || !reach || !buf) SAKSI_ALLOC_FAIL("integer-percent profile");
 
     double t0 = saksi_now();
     station_probs(t, k, prof_exp);
@@ -409,8 +392,7 @@ saksi_status saksi_kobak_analyse(const saksi_table *t, const saksi_kobak_options
         nreg += t->regions[l].n;
     k->regions = saksi_calloc_array(nreg ? nreg : 1, sizeof *k->regions);
     k->profile = saksi_calloc_array(rows * 101, sizeof *k->profile);
-    if (!k->regions || !k->profile)
-        SAKSI_ALLOC_FAIL("integer-percent regions");
+    if (!k->regions || !k->profile) SAKSI_ALLOC_FAIL("integer-percent regions");
     for (int l = 0; l <= maxl; l++) {
         for (uint32_t r = 0; r < t->regions[l].n; r++) {
             if (saksi_stop_requested())

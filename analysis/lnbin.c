@@ -20,9 +20,9 @@
 #include <math.h>
 #include <string.h>
 
-#define SQRT2 1.41421356237309504880
+#define SQRT2   1.41421356237309504880
 #define SQRT_PI 1.77245385090551602730
-#define LOG2 0.69314718055994530942
+#define LOG2    0.69314718055994530942
 /* Below this logit sd the mixture is the binomial to double precision. */
 #define S_BINOMIAL 1e-7
 /* Largest logit sd matched: beyond it the rates are almost all 0 or 1. */
@@ -38,8 +38,7 @@ saksi_status saksi_lnb_rule_init(saksi_lnb_rule *r, saksi_error *err)
     for (int q = 0; q < 2; q++) {
         gsl_integration_fixed_workspace *ws =
             gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, k[q], 0.0, 1.0, 0.0, 0.0);
-        if (!ws)
-            SAKSI_ALLOC_FAIL("Gauss-Hermite nodes");
+        if (!ws) SAKSI_ALLOC_FAIL("Gauss-Hermite nodes");
         memcpy(t[q], gsl_integration_fixed_nodes(ws), k[q] * sizeof(double));
         memcpy(w[q], gsl_integration_fixed_weights(ws), k[q] * sizeof(double));
         gsl_integration_fixed_free(ws);
@@ -61,8 +60,7 @@ static double log_phi_cdf(double z)
 
 static double mills(double z)
 {
-    if (z > -5.0)
-        return exp(-0.5 * z * z) / (SQRT2 * SQRT_PI) / (0.5 * erfc(-z / SQRT2));
+    if (z > -5.0) return exp(-0.5 * z * z) / (SQRT2 * SQRT_PI) / (0.5 * erfc(-z / SQRT2));
     return gsl_sf_hazard(-z); /* phi(-z) / Q(-z) = phi(z) / Phi(z) */
 }
 
@@ -89,8 +87,7 @@ static int match_from(double m, double v, const saksi_lnb_rule *r, double *a, do
             *s = ss;
             return 1;
         }
-        if (!(fabs(det) > 0.0) || !isfinite(det))
-            return 0;
+        if (!(fabs(det) > 0.0) || !isfinite(det)) return 0;
         double da = (f1 * j22 - f2 * j12) / det, ds = (j11 * f2 - j21 * f1) / det;
         double step = 1.0; /* keep s positive and below its cap */
         while (step > 1e-6 && (ss - step * ds <= 0.0 || ss - step * ds > S_MAX))
@@ -110,8 +107,7 @@ int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, doub
         return m > 0.0 && m < 1.0;
     }
     double cap = m * (1.0 - m);
-    if (v > 0.999 * cap)
-        v = 0.999 * cap;
+    if (v > 0.999 * cap) v = 0.999 * cap;
     if (s0 > 0.0 && s0 <= S_MAX && isfinite(a0) && match_from(m, v, r, &a0, &s0)) {
         *a = a0;
         *s = s0;
@@ -183,8 +179,7 @@ static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double 
     double sg = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     log_cdf_derivs(z, nu, &g1, &g2);
     *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + g1 / s;
-    if (d2)
-        *d2 = -(n + 1.0) * sg * (1.0 - sg) + g2 / (s * s);
+    if (d2) *d2 = -(n + 1.0) * sg * (1.0 - sg) + g2 / (s * s);
 }
 
 /*
@@ -194,15 +189,11 @@ static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double 
  * log-concave (both factors are). Newton finds its mode u*, and
  * Gauss-Hermite nodes scaled by the curvature there integrate it.
  */
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
-                       const saksi_lnb_rule *r)
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu, const saksi_lnb_rule *r)
 {
-    if (x < 0)
-        return 0.0;
-    if (x >= n)
-        return 1.0;
-    if (s < S_BINOMIAL)
-        return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
+    if (x < 0) return 0.0;
+    if (x >= n) return 1.0;
+    if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
     /* Bracket the mode: h' decreases. */
     double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
     h_derivs(lo, x, n, a, s, nu, &d1, NULL);
@@ -225,8 +216,7 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
         else
             hi = u;
         double next = u - d1 / d2;
-        if (!(next > lo && next < hi))
-            next = 0.5 * (lo + hi);
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
         if (fabs(next - u) < 1e-10 * (1.0 + fabs(u))) {
             u = next;
             break;

@@ -44,8 +44,7 @@ static void window(double m, double v, int64_t *lo, int64_t *hi)
     double s = sqrt(v);
     *lo = (int64_t)floor(m - SAKSI_POIBIN_WINDOW_SD * s) - WINDOW_MARGIN;
     *hi = (int64_t)ceil(m + SAKSI_POIBIN_WINDOW_SD * s) + WINDOW_MARGIN;
-    if (*lo < 0)
-        *lo = 0;
+    if (*lo < 0) *lo = 0;
 }
 
 size_t saksi_poibin_dp_cells(const double *p, size_t n)
@@ -73,13 +72,11 @@ saksi_status saksi_poibin_dp(const double *p, size_t n, double *pmf, size_t cap,
     int64_t lo = 0;
     size_t w = 1;
     double m = 0.0, v = 0.0, lost = 0.0;
-    if (cap < 2)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "Poisson-binomial window of %zu cells", cap);
+    if (cap < 2) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "Poisson-binomial window of %zu cells", cap);
     pmf[0] = 1.0;
     for (size_t j = 0; j < n; j++) {
         double pj = p[j], qj = 1.0 - pj;
-        if (pj <= 0.0)
-            continue;
+        if (pj <= 0.0) continue;
         if (pj >= 1.0) { /* a certain success shifts everything by one */
             lo++;
             m += 1.0;
@@ -130,8 +127,7 @@ static void cgf(const double *p, size_t n, double t, double *k0, double *k1, dou
     double a = 0.0, b = 0.0, c = 0.0;
     for (size_t i = 0; i < n; i++) {
         double pi = p[i];
-        if (pi <= 0.0 || pi >= 1.0)
-            continue;
+        if (pi <= 0.0 || pi >= 1.0) continue;
         double q; /* tilted success probability p e^t / (1 - p + p e^t) */
         if (t > 0.0) {
             double r = (1.0 - pi) / pi * exp(-t);
@@ -175,8 +171,7 @@ static double solve_saddle(const double *p, size_t n, double s, double *k0, doub
         else
             hi = t;
         double step = c > 0.0 ? (b - s) / c : 0.0, next = t - step;
-        if (!(next > lo && next < hi))
-            next = 0.5 * (lo + hi);
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
         if (fabs(next - t) <= 1e-14 * (1.0 + fabs(t)) || hi - lo <= 1e-15 * (1.0 + fabs(t))) {
             t = next;
             break;
@@ -214,10 +209,8 @@ double saksi_poibin_saddle_tail(const double *p, size_t n, int64_t k)
         }
     }
     k -= certain; /* the random part must reach k */
-    if (k <= 0)
-        return 1.0;
-    if (k > possible)
-        return 0.0;
+    if (k <= 0) return 1.0;
+    if (k > possible) return 0.0;
     double s = (double)k - 0.5, sd = sqrt(v);
     /* The formula is 0/0 at the mean: interpolate between two points where
      * it is well conditioned (it is smooth there; error ~ (0.01 sd)^2). */
@@ -246,8 +239,7 @@ saksi_status saksi_poibin_test_run(const double *p, size_t n, int64_t observed,
         int64_t first;
         size_t len;
         pmf = saksi_malloc_array(cells, sizeof *pmf);
-        if (!pmf)
-            SAKSI_ALLOC_FAIL("Poisson-binomial window");
+        if (!pmf) SAKSI_ALLOC_FAIL("Poisson-binomial window");
         SAKSI_TRY(saksi_poibin_dp(p, n, pmf, cells, &first, &len, &out->dropped, err));
         if (observed < first || observed >= first + (int64_t)len) {
             /* Outside mean +- 12 sd: the window holds no cell for it, and
@@ -272,10 +264,8 @@ saksi_status saksi_poibin_test_run(const double *p, size_t n, int64_t observed,
         out->method = SAKSI_POIBIN_SADDLEPOINT;
         out->dropped = 0.0;
     }
-    if (out->tail > 1.0)
-        out->tail = 1.0;
-    if (out->midp > 1.0)
-        out->midp = 1.0;
+    if (out->tail > 1.0) out->tail = 1.0;
+    if (out->midp > 1.0) out->midp = 1.0;
 out:
     free(pmf);
     return rc;

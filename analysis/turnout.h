@@ -72,7 +72,7 @@ saksi_status saksi_poibin_test_run(const double *p, size_t n, int64_t observed,
  * mode-centred tail integrals (1e-5 relative on the small side, checked
  * against brute-force integration in tests/test_baselines.c). */
 #define SAKSI_LNB_MOMENT_NODES 16
-#define SAKSI_LNB_TAIL_NODES 10
+#define SAKSI_LNB_TAIL_NODES   10
 
 typedef struct saksi_lnb_rule {
     double mt[SAKSI_LNB_MOMENT_NODES], mw[SAKSI_LNB_MOMENT_NODES];
@@ -160,33 +160,33 @@ const char *saksi_baseline_null_name(int null);
 
 typedef struct saksi_baseline_options {
     saksi_peer_options peers;
-    size_t z_min_peers; /* SAKSI_BASELINE_Z_MIN_PEERS */
-    int null;           /* enum saksi_baseline_null */
-    size_t threads;     /* 0: the online CPUs, at most SAKSI_BASELINE_MAX_THREADS */
+    size_t z_min_peers;   /* SAKSI_BASELINE_Z_MIN_PEERS */
+    int null;             /* enum saksi_baseline_null */
+    size_t threads;       /* 0: the online CPUs, at most SAKSI_BASELINE_MAX_THREADS */
     size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
-    size_t t_peers;     /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
-    int randomized;     /* also fill p_rand (calibration diagnostics only) */
-    uint64_t seed;      /* of p_rand's uniforms */
+    size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
+    int randomized;       /* also fill p_rand (calibration diagnostics only) */
+    uint64_t seed;        /* of p_rand's uniforms */
 } saksi_baseline_options;
 void saksi_baseline_options_init(saksi_baseline_options *o);
 
 /* Per station and measure, measure-major: entry [m * n + i]. */
 typedef struct saksi_baselines {
-    size_t n, nmeasures; /* stations, 3 + ncand */
-    int turnout_field;   /* numerator of turnout: voters_dpt, else total, else
-                            voters_total; -1 when none */
-    double *p;           /* two-sided mid-p; NaN when skipped */
-    double *z;           /* robust z (NaN when skipped or no peer scale) */
-    double *expected;    /* n mu of the peer fit; NaN when skipped */
-    double *p_rand;      /* with opt->randomized: the randomized two-sided p,
-                            2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
-                            uniform when the null is right (a diagnostic that
-                            separates the model's fit from the mid-p's
-                            discreteness); else NULL */
-    uint8_t *skip;       /* enum saksi_baseline_skip */
-    size_t *tested;      /* per measure */
+    size_t n, nmeasures;             /* stations, 3 + ncand */
+    int turnout_field;               /* numerator of turnout: voters_dpt, else total, else
+                                        voters_total; -1 when none */
+    double *p;                       /* two-sided mid-p; NaN when skipped */
+    double *z;                       /* robust z (NaN when skipped or no peer scale) */
+    double *expected;                /* n mu of the peer fit; NaN when skipped */
+    double *p_rand;                  /* with opt->randomized: the randomized two-sided p,
+                                        2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
+                                        uniform when the null is right (a diagnostic that
+                                        separates the model's fit from the mid-p's
+                                        discreteness); else NULL */
+    uint8_t *skip;                   /* enum saksi_baseline_skip */
+    size_t *tested;                  /* per measure */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
-    int null;            /* enum saksi_baseline_null */
+    int null;                        /* enum saksi_baseline_null */
     double seconds;
 } saksi_baselines;
 
@@ -223,7 +223,7 @@ double saksi_robust_z(double r, int32_t n, const double *s, size_t k, size_t sel
  * at least SAKSI_IPCT_FLOOR_MIN stations (a national test at 823k
  * stations detects 0.1%; only an excess of 1% is worth a visit). */
 #define SAKSI_IPCT_FLOOR_FRACTION 0.01
-#define SAKSI_IPCT_FLOOR_MIN 3.0
+#define SAKSI_IPCT_FLOOR_MIN      3.0
 /* Deepest level tested (villages hold about 10 stations). */
 #define SAKSI_IPCT_MAX_LEVEL SAKSI_LEVEL_DISTRICT
 /* The two rates of the union. */
@@ -241,10 +241,10 @@ enum saksi_ipct_rate { SAKSI_IPCT_TURNOUT, SAKSI_IPCT_SHARE, SAKSI_NIPCT_RATES }
  * The papers' exact wording could not be consulted here; tol 0 remains.
  */
 typedef struct saksi_kobak_options {
-    int32_t tol_num;   /* tolerance in 1/SAKSI_IPCT_TOL_DEN points (default 0.05 points) */
-    int leader;        /* candidate index; -1: the national leader */
-    int share_total;   /* 1: share of total (valid + invalid) as Kobak's notebooks;
-                          0: of valid (DESIGN) */
+    int32_t tol_num; /* tolerance in 1/SAKSI_IPCT_TOL_DEN points (default 0.05 points) */
+    int leader;      /* candidate index; -1: the national leader */
+    int share_total; /* 1: share of total (valid + invalid) as Kobak's notebooks;
+                        0: of valid (DESIGN) */
     size_t min_stations;
     double coverage_floor, floor_fraction, floor_min;
     int max_level;
@@ -267,15 +267,15 @@ typedef struct saksi_kobak_region {
 typedef struct saksi_kobak_profile {
     int level;
     uint32_t region;
-    int rate;      /* enum saksi_ipct_rate */
-    int percent;   /* 0..100 */
+    int rate;    /* enum saksi_ipct_rate */
+    int percent; /* 0..100 */
     uint32_t observed;
     double expected;
     uint32_t reachable; /* tested stations where this percent is reachable at all */
 } saksi_kobak_profile;
 
 typedef struct saksi_kobak {
-    int leader;                      /* candidate fixed before testing */
+    int leader;                       /* candidate fixed before testing */
     int field[2 * SAKSI_NIPCT_RATES]; /* turnout x, n; share x, n (saksi_field, -1 absent) */
     int32_t tol_num, tol_den;
     uint32_t *code;                  /* per station, packed (turnout_shared.h) */

@@ -77,8 +77,7 @@ static void audit_prepare(saksi_table *t, audit *a)
     a->res.eval_mask = malloc(t->n * sizeof(uint32_t));
     a->res.fail_mask = malloc(t->n * sizeof(uint32_t));
     a->res.neg_mask = malloc(t->n * sizeof(uint32_t));
-    if (saksi_rules_apply_scopes(a->rules, t, a->res.enabled, &err))
-        die(&err);
+    if (saksi_rules_apply_scopes(a->rules, t, a->res.enabled, &err)) die(&err);
     saksi_integrity_cpu(a->prog, t, a->res.enabled, 0, t->n, a->res.eval_mask, a->res.fail_mask,
                         a->res.neg_mask);
 }
@@ -117,8 +116,7 @@ static saksi_status special_sink(void *ctx, const saksi_sim_station *st, saksi_e
 {
     specials *sp = ctx;
     (void)err;
-    if (st->kind == SAKSI_SIM_ST_SPECIAL)
-        sp->hash[sp->n++] = st->hash;
+    if (st->kind == SAKSI_SIM_ST_SPECIAL) sp->hash[sp->n++] = st->hash;
     return SAKSI_OK;
 }
 
@@ -166,8 +164,7 @@ static saksi_table *simulate(size_t stations, uint64_t seed)
     saksi_sim_config_init(&c);
     c.stations = stations;
     c.seed = seed;
-    if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err))
-        die(&err);
+    if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err)) die(&err);
     return t;
 }
 
@@ -196,8 +193,7 @@ static int any_bh(const saksi_table *t, const double *p, size_t n, size_t *by)
     size_t m;
     saksi_error err = {0};
     int any = 0;
-    if (saksi_bh(p, NULL, n, q, &m, &err))
-        die(&err);
+    if (saksi_bh(p, NULL, n, q, &m, &err)) die(&err);
     for (size_t i = 0; i < n; i++)
         if (!isnan(q[i]) && q[i] < 0.05) {
             any = 1;
@@ -215,8 +211,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         const double *p = b->p + m * b->n, *pr = b->p_rand ? b->p_rand + m * b->n : NULL;
         size_t k = 0, below[3] = {0}, below_r[3] = {0};
         for (size_t i = 0; i < b->n; i++) {
-            if (isnan(p[i]))
-                continue;
+            if (isnan(p[i])) continue;
             k++;
             size_t *bs = c->by_stratum[m][t->stratum[i]];
             bs[0]++;
@@ -238,8 +233,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
     size_t below[SAKSI_NLEVELS][3] = {{0}};
     for (size_t r = 0; r < rt->n; r++) {
         const saksi_region_test *row = &rt->row[r];
-        if (strcmp(row->test, "integer_percent") || isnan(row->p))
-            continue;
+        if (strcmp(row->test, "integer_percent") || isnan(row->p)) continue;
         c->reg_n[row->level]++;
         for (int j = 0; j < 3; j++)
             below[row->level][j] += row->p < alphas[j];
@@ -259,8 +253,7 @@ static void summarise(const char *what, size_t runs, const double *share, const 
     size_t tot = 0, k = 0;
     for (size_t r = 0; r < runs; r++) {
         double v = share[r * stride_s];
-        if (isnan(v))
-            continue;
+        if (isnan(v)) continue;
         sum += v;
         sum2 += v * v;
         tot += n[r * stride_n];
@@ -291,8 +284,7 @@ static void run_calibrate(const opts *o)
         saksi_table *t = simulate(o->stations, o->seed + r);
         audit a;
         audit_prepare(t, &a);
-        if (!o->unmarked)
-            special += mark_special(t, o->stations, o->seed + r);
+        if (!o->unmarked) special += mark_special(t, o->stations, o->seed + r);
         audit_run_with(t, &a, &bo);
         calib_one(t, &a, &c[r]);
         nm = a.res.turnout->baselines->nmeasures;
@@ -335,13 +327,12 @@ static void run_calibrate(const opts *o)
             for (size_t r = 0; r < o->runs; r++)
                 for (int q = 0; q < 7; q++)
                     tot[q] += c[r].by_stratum[m][st][q];
-            if (!tot[0])
-                continue;
+            if (!tot[0]) continue;
             printf("    %-9s %9zu tested; mid-p < .05/.01/.001: %.5f %.5f %.6f; randomized: "
                    "%.5f %.5f %.6f\n",
-                   saksi_stratum_name(st), tot[0], (double)tot[1] / tot[0],
-                   (double)tot[2] / tot[0], (double)tot[3] / tot[0], (double)tot[4] / tot[0],
-                   (double)tot[5] / tot[0], (double)tot[6] / tot[0]);
+                   saksi_stratum_name(st), tot[0], (double)tot[1] / tot[0], (double)tot[2] / tot[0],
+                   (double)tot[3] / tot[0], (double)tot[4] / tot[0], (double)tot[5] / tot[0],
+                   (double)tot[6] / tot[0]);
         }
     }
     printf("integer_percent region tests (one-sided mid-p, exact Poisson-binomial):\n");
@@ -381,12 +372,12 @@ static int stuff(saksi_table *t, size_t i, int c, int32_t k)
 {
     int32_t reg = *cellp(t, SAKSI_F_REGISTERED, i), dpt = *cellp(t, SAKSI_F_VOTERS_DPT, i);
     int32_t unused = *cellp(t, SAKSI_F_BALLOTS_UNUSED, i);
-    int32_t regm = *cellp(t, SAKSI_F_REGISTERED_MALE, i), dm = *cellp(t, SAKSI_F_VOTERS_DPT_MALE, i);
-    if (k < 1 || dpt + k > reg || k > unused)
-        return 0;
+    int32_t regm = *cellp(t, SAKSI_F_REGISTERED_MALE, i),
+            dm = *cellp(t, SAKSI_F_VOTERS_DPT_MALE, i);
+    if (k < 1 || dpt + k > reg || k > unused) return 0;
     int32_t km = regm - dm < k ? regm - dm : k, kf = k - km;
     static const int add[] = {SAKSI_F_VOTERS_DPT, SAKSI_F_VOTERS_TOTAL, SAKSI_F_TOTAL,
-                              SAKSI_F_VALID,      SAKSI_F_BALLOTS_USED};
+                              SAKSI_F_VALID, SAKSI_F_BALLOTS_USED};
     for (size_t j = 0; j < sizeof add / sizeof add[0]; j++)
         *cellp(t, add[j], i) += k;
     *cellp(t, SAKSI_F_VOTERS_DPT_MALE, i) += km;
@@ -414,8 +405,7 @@ static int plant(saksi_table *t, size_t i, int kind, int leader, saksi_sim_strea
                 donor = (int)c;
         int32_t d = *cellp(t, SAKSI_NFIXED + donor, i);
         int32_t m = (int32_t)((0.2 + 0.2 * saksi_sim_uniform(s)) * d); /* 20-40% of the donor's */
-        if (m < 1)
-            return 0;
+        if (m < 1) return 0;
         *cellp(t, SAKSI_NFIXED + donor, i) -= m;
         *cellp(t, SAKSI_NFIXED + leader, i) += m;
         return 1;
@@ -458,14 +448,12 @@ static double auc(const double *p, const uint8_t *label, size_t n)
             j++;
         double mid = 0.5 * (i + 1 + j); /* average rank of the tie block */
         for (size_t q = i; q < j; q++)
-            if (v[q].label)
-                rank_sum += mid;
+            if (v[q].label) rank_sum += mid;
         i = j;
     }
     size_t neg = k - pos;
     free(v);
-    if (!pos || !neg)
-        return NAN;
+    if (!pos || !neg) return NAN;
     /* planted with small p have small ranks: AUC = 1 - U / (pos neg) */
     double u = rank_sum - pos * (pos + 1) / 2.0;
     return 1.0 - u / ((double)pos * neg);
@@ -489,8 +477,7 @@ static void run_power(const opts *o)
         while (chosen < o->regencies && tries++ < 100000) {
             uint32_t r = saksi_sim_below(&s, (uint32_t)rg->n);
             const char *code = rg->code[r];
-            if (planted_reg[r] || strncmp(code, "9", 1) == 0)
-                continue;
+            if (planted_reg[r] || strncmp(code, "9", 1) == 0) continue;
             planted_reg[r] = 1;
             chosen++;
             for (size_t i = rg->first[r]; i < rg->first[r] + rg->count[r]; i++)
@@ -521,19 +508,16 @@ static void run_power(const opts *o)
         double *q = malloc(t->n * sizeof *q);
         size_t mt, hit = 0, fls = 0;
         saksi_error err = {0};
-        if (saksi_bh(comb, NULL, t->n, q, &mt, &err))
-            die(&err);
+        if (saksi_bh(comb, NULL, t->n, q, &mt, &err)) die(&err);
         for (size_t i = 0; i < t->n; i++)
-            if (!isnan(q[i]) && q[i] < 0.05)
-                label[i] ? hit++ : fls++;
+            if (!isnan(q[i]) && q[i] < 0.05) label[i] ? hit++ : fls++;
         printf("  stations BH q<0.05 on the Cauchy combination: %zu of %zu planted, %zu clean\n",
                hit, planted, fls);
         const saksi_region_tests *rt = a.res.region_tests;
         size_t fl[2][SAKSI_NLEVELS] = {{0}}, tot[2][SAKSI_NLEVELS] = {{0}};
         for (size_t r = 0; r < rt->n; r++) {
             const saksi_region_test *row = &rt->row[r];
-            if (strcmp(row->test, "integer_percent") || row->level < SAKSI_LEVEL_REGENCY)
-                continue;
+            if (strcmp(row->test, "integer_percent") || row->level < SAKSI_LEVEL_REGENCY) continue;
             size_t first = t->regions[row->level].first[row->region];
             int in = planted_reg[t->region_of[SAKSI_LEVEL_REGENCY][first]];
             tot[in][row->level]++;
@@ -561,23 +545,20 @@ static void report_national(const saksi_table *t, const audit *a)
 {
     const saksi_kobak *k = a->res.turnout->kobak;
     char lname[64] = "none";
-    if (k->leader >= 0)
-        snprintf(lname, sizeof lname, "cand_%s", t->cand_label[k->leader]);
+    if (k->leader >= 0) snprintf(lname, sizeof lname, "cand_%s", t->cand_label[k->leader]);
     printf("leader %s; turnout %s / %s; share / %s\n", lname,
            k->field[0] >= 0 ? saksi_field_name(k->field[0]) : "-",
            k->field[1] >= 0 ? saksi_field_name(k->field[1]) : "-",
            k->field[3] >= 0 ? saksi_field_name(k->field[3]) : "-");
     for (size_t r = 0; r < k->nregions; r++) {
         const saksi_kobak_region *kr = &k->regions[r];
-        if (kr->level != SAKSI_LEVEL_NATIONAL)
-            continue;
+        if (kr->level != SAKSI_LEVEL_NATIONAL) continue;
         printf("national: %zu stations tested of %zu; observed %u (%.3f%%), expected %.1f "
                "(%.3f%%), sd %.1f, excess %+.1f [%+.1f, %+.1f], p(mid) %.3g, P(S>=obs) %.3g "
                "(%s)\n",
                kr->tested, kr->stations, kr->observed, 100.0 * kr->observed / kr->tested,
                kr->expected, 100.0 * kr->expected / kr->tested, sqrt(kr->variance),
-               kr->observed - kr->expected,
-               kr->observed - kr->expected - 1.96 * sqrt(kr->variance),
+               kr->observed - kr->expected, kr->observed - kr->expected - 1.96 * sqrt(kr->variance),
                kr->observed - kr->expected + 1.96 * sqrt(kr->variance), kr->test.midp,
                kr->test.tail, saksi_poibin_method_name(kr->test.method));
         printf("  turnout integer: observed %u expected %.1f; share integer: observed %u "
@@ -591,8 +572,7 @@ static void report_national(const saksi_table *t, const audit *a)
         if (strcmp(rt->row[q].test, "integer_percent") == 0 && rt->row[q].flagged)
             flagged[rt->row[q].level]++;
     for (int l = 0; l < SAKSI_NLEVELS; l++)
-        if (flagged[l])
-            printf("  flagged %s regions: %zu\n", saksi_level_name(l), flagged[l]);
+        if (flagged[l]) printf("  flagged %s regions: %zu\n", saksi_level_name(l), flagged[l]);
 }
 
 static void run_real(const opts *o)
@@ -603,14 +583,11 @@ static void run_real(const opts *o)
     saksi_table *t = NULL;
     saksi_ingest_options io = {0};
     saksi_preset *pr = NULL;
-    if (o->map && saksi_colmap_read(map, o->map, &err))
-        die(&err);
-    if (o->preset && saksi_preset_load(o->preset, &pr, &err))
-        die(&err);
+    if (o->map && saksi_colmap_read(map, o->map, &err)) die(&err);
+    if (o->preset && saksi_preset_load(o->preset, &pr, &err)) die(&err);
     io.map = map;
     io.preset = pr;
-    if (saksi_ingest_csv(o->input, &io, q, &t, NULL, &err))
-        die(&err);
+    if (saksi_ingest_csv(o->input, &io, q, &t, NULL, &err)) die(&err);
     saksi_config cfg;
     saksi_config_init(&cfg);
     cfg.integer_tolerance = o->tolerance;
@@ -637,8 +614,7 @@ static void run_bench(const opts *o)
     c.stations = o->stations;
     for (int k = 0; k < SAKSI_NPLANT; k++)
         c.plant_rate[k] = 0.002; /* the README demo: --plant all=0.002 */
-    if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err))
-        die(&err);
+    if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err)) die(&err);
     audit a;
     audit_prepare(t, &a);
     saksi_config cfg;
@@ -665,8 +641,7 @@ static void run_bench(const opts *o)
             bo.threads = th;
             t0 = saksi_now();
             c0 = cpu_seconds();
-            if (saksi_baselines_run(t, a.rules, a.res.fail_mask, &bo, &one, &err2))
-                die(&err2);
+            if (saksi_baselines_run(t, a.rules, a.res.fail_mask, &bo, &one, &err2)) die(&err2);
             printf("  baselines alone on %zu thread(s): %.3f s wall, %.3f s CPU\n", th,
                    saksi_now() - t0, cpu_seconds() - c0);
             saksi_baselines_free(one);
@@ -677,8 +652,7 @@ static void run_bench(const opts *o)
         saksi_cl *cl = NULL;
         saksi_cl_options_init(&co);
         co.allow_cpu = 1;
-        if (saksi_cl_open(&co, &cl, &err))
-            die(&err);
+        if (saksi_cl_open(&co, &cl, &err)) die(&err);
         const saksi_kobak *k = a.res.turnout->kobak;
         uint32_t *code = malloc(t->n * sizeof *code);
         for (int rep = 0; rep < o->repeat + 1; rep++) {
@@ -699,9 +673,14 @@ static void run_bench(const opts *o)
 
 int main(int argc, char **argv)
 {
-    opts o = {.runs = 20, .stations = 200000, .regencies = 5, .seed = 1, .rate = 0.3,
+    opts o = {.runs = 20,
+              .stations = 200000,
+              .regencies = 5,
+              .seed = 1,
+              .rate = 0.3,
               .tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE,
-              .opencl = 1, .repeat = 2};
+              .opencl = 1,
+              .repeat = 2};
     if (argc < 2) {
         fprintf(stderr, "usage: %s calibrate|power|bench|real [options]\n", argv[0]);
         return 64;

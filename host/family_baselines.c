@@ -78,8 +78,7 @@ static void fill_summary(const saksi_table *t, const saksi_results *res, saksi_s
         sum->integer_leader = k->leader;
         for (size_t r = 0; r < k->nregions; r++) {
             const saksi_kobak_region *kr = &k->regions[r];
-            if (kr->level != SAKSI_LEVEL_NATIONAL)
-                continue;
+            if (kr->level != SAKSI_LEVEL_NATIONAL) continue;
             sum->integer_tested = kr->tested;
             sum->integer_observed = kr->observed;
             sum->integer_expected = kr->expected;
@@ -96,23 +95,20 @@ saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cf
     saksi_status rc = SAKSI_OK;
     saksi_turnout_free(res->turnout);
     res->turnout = calloc(1, sizeof *res->turnout);
-    if (!res->turnout)
-        SAKSI_ALLOC_FAIL("turnout results");
+    if (!res->turnout) SAKSI_ALLOC_FAIL("turnout results");
     if (!res->region_tests && !(res->region_tests = calloc(1, sizeof *res->region_tests)))
         SAKSI_ALLOC_FAIL("region tests");
     if (cfg->baselines) {
         saksi_baseline_options bo;
         saksi_baseline_options_init(&bo);
         bo.null = cfg->baseline_null;
-        SAKSI_TRY(saksi_baselines_run(t, res->rules, res->fail_mask, &bo, &res->turnout->baselines,
-                                      err));
+        SAKSI_TRY(
+            saksi_baselines_run(t, res->rules, res->fail_mask, &bo, &res->turnout->baselines, err));
     }
     /* Its rows join res->region_tests; the caller's saksi_region_tests_finish
      * gives every family its q-values (per test and level) and flags. */
-    if (cfg->integer_percent && t->ncand > 0)
-        SAKSI_TRY(run_kobak(t, cfg, cl, res, err));
-    if (sum)
-        fill_summary(t, res, sum);
+    if (cfg->integer_percent && t->ncand > 0) SAKSI_TRY(run_kobak(t, cfg, cl, res, err));
+    if (sum) fill_summary(t, res, sum);
 out:
     return rc;
 }

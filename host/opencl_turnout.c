@@ -35,8 +35,7 @@ saksi_status saksi_cl_turnout(saksi_cl *cl, const saksi_table *t, const int fiel
     int enqueued = 0;
     cl_int e;
 
-    if (n == 0)
-        goto out;
+    if (n == 0) goto out;
     if (tol_den < 1 || tol_num < 0)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "integer-percent tolerance %d/%d", tol_num, tol_den);
     SAKSI_CL_CHECK(clGetKernelWorkGroupInfo(k, cl->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof limit,
@@ -46,13 +45,14 @@ saksi_status saksi_cl_turnout(saksi_cl *cl, const saksi_table *t, const int fiel
         SAKSI_FAIL(SAKSI_ERR_USAGE,
                    "work-group size %zu exceeds turnout_integer_percent's limit of %zu on %s",
                    local_size, limit, cl->device_name);
-    local = local_size ? local_size : SAKSI_CL_TURNOUT_LOCAL < limit ? SAKSI_CL_TURNOUT_LOCAL : limit;
+    local = local_size                       ? local_size
+            : SAKSI_CL_TURNOUT_LOCAL < limit ? SAKSI_CL_TURNOUT_LOCAL
+                                             : limit;
     cap = batch_rows ? batch_rows : SAKSI_CL_DEFAULT_BATCH;
     cap = cap < n ? cap : n;
     if ((cl_ulong)cap * 4 * sizeof(cl_int) > cl->max_alloc)
         cap = (size_t)(cl->max_alloc / (4 * sizeof(cl_int)));
-    if (cap == 0)
-        cap = 1;
+    if (cap == 0) cap = 1;
 
     const size_t bytes[NBUF] = {4 * cap * sizeof(cl_int), cap * sizeof(cl_uint)};
     const cl_mem_flags flags[NBUF] = {CL_MEM_READ_ONLY, CL_MEM_WRITE_ONLY};
@@ -65,12 +65,11 @@ saksi_status saksi_cl_turnout(saksi_cl *cl, const saksi_table *t, const int fiel
     int slot[4];
     for (int c = 0; c < 4; c++) {
         int f = fields[c];
-        slot[c] = f < 0 ? -1 : f < SAKSI_NFIXED ? t->slot_of_field[f]
-                                                 : t->first_cand_slot + (f - SAKSI_NFIXED);
-        if (f >= SAKSI_NFIXED && (size_t)(f - SAKSI_NFIXED) >= t->ncand)
-            slot[c] = -1;
-        if (slot[c] >= 0)
-            present |= 1u << c;
+        slot[c] = f < 0              ? -1
+                  : f < SAKSI_NFIXED ? t->slot_of_field[f]
+                                     : t->first_cand_slot + (f - SAKSI_NFIXED);
+        if (f >= SAKSI_NFIXED && (size_t)(f - SAKSI_NFIXED) >= t->ncand) slot[c] = -1;
+        if (slot[c] >= 0) present |= 1u << c;
     }
     const cl_ulong stride = cap;
     const cl_int tn = tol_num, td = tol_den;
@@ -93,27 +92,23 @@ saksi_status saksi_cl_turnout(saksi_cl *cl, const saksi_table *t, const int fiel
          * order and the table outlives the run. */
         for (int c = 0; c < 4; c++)
             if (slot[c] >= 0)
-                SAKSI_CL_CHECK(clEnqueueWriteBuffer(cl->queue, b[B_COLS], CL_FALSE,
-                                                    (size_t)c * cap * sizeof(cl_int),
-                                                    m * sizeof(cl_int),
-                                                    t->cols + (size_t)slot[c] * t->stride + first,
-                                                    0, NULL, NULL),
+                SAKSI_CL_CHECK(clEnqueueWriteBuffer(
+                                   cl->queue, b[B_COLS], CL_FALSE, (size_t)c * cap * sizeof(cl_int),
+                                   m * sizeof(cl_int),
+                                   t->cols + (size_t)slot[c] * t->stride + first, 0, NULL, NULL),
                                "clEnqueueWriteBuffer(turnout column %d)", c);
         SAKSI_TRY(arg(k, 2, sizeof rows, &rows, err));
         const size_t global = (m + local - 1) / local * local;
-        SAKSI_CL_CHECK(clEnqueueNDRangeKernel(cl->queue, k, 1, NULL, &global, &local, 0, NULL,
-                                              NULL),
-                       "clEnqueueNDRangeKernel(turnout_integer_percent, %zu rows, local %zu)", m,
-                       local);
+        SAKSI_CL_CHECK(
+            clEnqueueNDRangeKernel(cl->queue, k, 1, NULL, &global, &local, 0, NULL, NULL),
+            "clEnqueueNDRangeKernel(turnout_integer_percent, %zu rows, local %zu)", m, local);
         SAKSI_CL_CHECK(clEnqueueReadBuffer(cl->queue, b[B_OUT], CL_TRUE, 0, m * sizeof(cl_uint),
                                            code + first, 0, NULL, NULL),
                        "clEnqueueReadBuffer(turnout codes)");
     }
 out:
-    if (rc != SAKSI_OK && enqueued)
-        clFinish(cl->queue);
+    if (rc != SAKSI_OK && enqueued) clFinish(cl->queue);
     for (int i = NBUF; i-- > 0;)
-        if (b[i])
-            clReleaseMemObject(b[i]);
+        if (b[i]) clReleaseMemObject(b[i]);
     return rc;
 }

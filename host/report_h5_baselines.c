@@ -15,7 +15,10 @@
 #include <string.h>
 
 /* A table not yet opened: nothing to release. */
-#define TABLE_NONE {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID}
+#define TABLE_NONE                                                                                 \
+    {                                                                                              \
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID                \
+    }
 
 static size_t max_sz(size_t a, size_t b)
 {
@@ -36,9 +39,14 @@ static saksi_status write_measures(const saksi_h5_file *f, hid_t g, const saksi_
     char name[64];
     enum { M_MEASURE, M_NAME, M_TESTED, M_SKIP0 };
     saksi_h5_col cols[M_SKIP0 + SAKSI_NBSKIP - 1];
-    static const char *const skip_cols[SAKSI_NBSKIP] = {
-        "", "skipped_absent", "skipped_missing", "skipped_size", "skipped_range",
-        "skipped_integrity", "skipped_no_peers", "skipped_stratum"};
+    static const char *const skip_cols[SAKSI_NBSKIP] = {"",
+                                                        "skipped_absent",
+                                                        "skipped_missing",
+                                                        "skipped_size",
+                                                        "skipped_range",
+                                                        "skipped_integrity",
+                                                        "skipped_no_peers",
+                                                        "skipped_stratum"};
     size_t w = 1;
     for (size_t m = 0; m < b->nmeasures; m++) {
         saksi_baseline_measure_name(t, m, name, sizeof name);
@@ -75,8 +83,8 @@ static saksi_status write_skip_reasons(const saksi_h5_file *f, hid_t g, saksi_er
     for (int r = 0; r < SAKSI_NBSKIP; r++)
         w = max_sz(w, strlen(saksi_baseline_skip_name(r)));
     const saksi_h5_col cols[] = {{"code", SAKSI_H5_I32, 0}, {"reason", SAKSI_H5_STR, w}};
-    SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/baselines", "skip_reasons", cols, 2, SAKSI_NBSKIP,
-                                  err));
+    SAKSI_TRY(
+        saksi_h5_table_open(&tb, f, g, "/baselines", "skip_reasons", cols, 2, SAKSI_NBSKIP, err));
     for (int r = 0; r < SAKSI_NBSKIP; r++) {
         unsigned char *row;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
@@ -100,10 +108,14 @@ static saksi_status write_station_rows(const saksi_h5_file *f, hid_t g, const sa
     for (size_t m = 0; m < b->nmeasures; m++)
         rows += b->n - b->skipped[m][SAKSI_BSKIP_ABSENT];
     const saksi_h5_col cols[BS_NCOLS] = {
-        [BS_STATION] = {"station", SAKSI_H5_I32, 0}, [BS_MEASURE] = {"measure", SAKSI_H5_I32, 0},
-        [BS_X] = {"x", SAKSI_H5_I32, 0},             [BS_N] = {"n", SAKSI_H5_I32, 0},
-        [BS_EXP] = {"expected", SAKSI_H5_F64, 0},    [BS_P] = {"p", SAKSI_H5_F64, 0},
-        [BS_Z] = {"z", SAKSI_H5_F64, 0},             [BS_DIR] = {"direction", SAKSI_H5_I32, 0},
+        [BS_STATION] = {"station", SAKSI_H5_I32, 0},
+        [BS_MEASURE] = {"measure", SAKSI_H5_I32, 0},
+        [BS_X] = {"x", SAKSI_H5_I32, 0},
+        [BS_N] = {"n", SAKSI_H5_I32, 0},
+        [BS_EXP] = {"expected", SAKSI_H5_F64, 0},
+        [BS_P] = {"p", SAKSI_H5_F64, 0},
+        [BS_Z] = {"z", SAKSI_H5_F64, 0},
+        [BS_DIR] = {"direction", SAKSI_H5_I32, 0},
         [BS_SKIP] = {"skip_reason", SAKSI_H5_I32, 0},
     };
     SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/baselines", "stations", cols, BS_NCOLS, rows, err));
@@ -112,8 +124,7 @@ static saksi_status write_station_rows(const saksi_h5_file *f, hid_t g, const sa
     for (size_t i = 0; i < b->n; i++) {
         for (size_t m = 0; m < b->nmeasures; m++) {
             size_t k = m * b->n + i;
-            if (b->skip[k] == SAKSI_BSKIP_ABSENT)
-                continue;
+            if (b->skip[k] == SAKSI_BSKIP_ABSENT) continue;
             unsigned char *row;
             int32_t x = -1, n = -1;
             if (saksi_baseline_rate(t, m, i, &x, &n) != SAKSI_BSKIP_NONE)
@@ -127,9 +138,9 @@ static saksi_status write_station_rows(const saksi_h5_file *f, hid_t g, const sa
             saksi_h5_put_f64(&tb, row, BS_P, b->p[k]);
             saksi_h5_put_f64(&tb, row, BS_Z, b->z[k]);
             int dir = isnan(b->expected[k]) || x < 0 ? 0
-                      : x > b->expected[k]          ? 1
-                      : x < b->expected[k]          ? -1
-                                                    : 0;
+                      : x > b->expected[k]           ? 1
+                      : x < b->expected[k]           ? -1
+                                                     : 0;
             saksi_h5_put_i32(&tb, row, BS_DIR, dir);
             saksi_h5_put_i32(&tb, row, BS_SKIP, b->skip[k]);
         }
@@ -146,8 +157,8 @@ static saksi_status write_baselines(const saksi_h5_file *f, hid_t root, const sa
     saksi_status rc = SAKSI_OK;
     hid_t g = -1;
     SAKSI_TRY(saksi_h5_group(f, root, "baselines", &g, err));
-    SAKSI_TRY(saksi_h5_attr_str(f, g, "/baselines", "null", saksi_baseline_null_name(b->null),
-                                err));
+    SAKSI_TRY(
+        saksi_h5_attr_str(f, g, "/baselines", "null", saksi_baseline_null_name(b->null), err));
     SAKSI_TRY(saksi_h5_attr_str(
         f, g, "/baselines", "definition",
         "per station and measure: two-sided mid-p of its count under the peer null (district "
@@ -157,9 +168,9 @@ static saksi_status write_baselines(const saksi_h5_file *f, hid_t root, const sa
         "voters_total) / registered; invalid / total; (voters_dptb + voters_dpk) / voters_total; "
         "cand_k / valid.",
         err));
-    SAKSI_TRY(saksi_h5_attr_str(
-        f, g, "/baselines", "turnout_numerator",
-        b->turnout_field >= 0 ? saksi_field_name(b->turnout_field) : "", err));
+    SAKSI_TRY(saksi_h5_attr_str(f, g, "/baselines", "turnout_numerator",
+                                b->turnout_field >= 0 ? saksi_field_name(b->turnout_field) : "",
+                                err));
     SAKSI_TRY(write_measures(f, g, t, b, err));
     SAKSI_TRY(write_skip_reasons(f, g, err));
     SAKSI_TRY(write_station_rows(f, g, t, b, err));
@@ -172,8 +183,24 @@ out:
 /* ------------------------------------------------------------------ */
 
 enum {
-    IP_REGION, IP_CODE, IP_STATIONS, IP_TESTED, IP_OBS, IP_OBS_T, IP_OBS_S, IP_EXP, IP_EXP_T,
-    IP_EXP_S, IP_VAR, IP_TAIL, IP_MIDP, IP_METHOD, IP_DROPPED, IP_SMALL, IP_SKIP, IP_NCOLS
+    IP_REGION,
+    IP_CODE,
+    IP_STATIONS,
+    IP_TESTED,
+    IP_OBS,
+    IP_OBS_T,
+    IP_OBS_S,
+    IP_EXP,
+    IP_EXP_T,
+    IP_EXP_S,
+    IP_VAR,
+    IP_TAIL,
+    IP_MIDP,
+    IP_METHOD,
+    IP_DROPPED,
+    IP_SMALL,
+    IP_SKIP,
+    IP_NCOLS
 };
 
 static saksi_status write_ipct_level(const saksi_h5_file *f, hid_t g, const saksi_table *t,
@@ -184,8 +211,7 @@ static saksi_status write_ipct_level(const saksi_h5_file *f, hid_t g, const saks
     size_t rows = 0, wcode = 1, wskip = 1;
     for (size_t r = 0; r < k->nregions; r++) {
         const saksi_kobak_region *kr = &k->regions[r];
-        if (kr->level != level)
-            continue;
+        if (kr->level != level) continue;
         rows++;
         wcode = max_sz(wcode, strlen(t->regions[level].code[kr->region]));
         wskip = max_sz(wskip, strlen(kr->skip));
@@ -214,8 +240,7 @@ static saksi_status write_ipct_level(const saksi_h5_file *f, hid_t g, const saks
     for (size_t r = 0; r < k->nregions; r++) {
         const saksi_kobak_region *kr = &k->regions[r];
         unsigned char *row;
-        if (kr->level != level)
-            continue;
+        if (kr->level != level) continue;
         int tested = !*kr->skip;
         SAKSI_TRY(saksi_h5_table_row(&tb, &row, err));
         saksi_h5_put_i32(&tb, row, IP_REGION, (int32_t)kr->region);
@@ -231,7 +256,8 @@ static saksi_status write_ipct_level(const saksi_h5_file *f, hid_t g, const saks
         saksi_h5_put_f64(&tb, row, IP_VAR, kr->variance);
         saksi_h5_put_f64(&tb, row, IP_TAIL, tested ? kr->test.tail : NAN);
         saksi_h5_put_f64(&tb, row, IP_MIDP, tested ? kr->test.midp : NAN);
-        saksi_h5_put_str(&tb, row, IP_METHOD, tested ? saksi_poibin_method_name(kr->test.method) : "");
+        saksi_h5_put_str(&tb, row, IP_METHOD,
+                         tested ? saksi_poibin_method_name(kr->test.method) : "");
         saksi_h5_put_f64(&tb, row, IP_DROPPED, tested ? kr->test.dropped : NAN);
         saksi_h5_put_f64(&tb, row, IP_SMALL, kr->small_share);
         saksi_h5_put_str(&tb, row, IP_SKIP, kr->skip);
@@ -254,7 +280,7 @@ static saksi_status write_profile(const saksi_h5_file *f, hid_t g, const saksi_t
     for (size_t q = 0; q < k->nprofile; q++)
         wcode = max_sz(wcode, strlen(t->regions[k->profile[q].level].code[k->profile[q].region]));
     const saksi_h5_col cols[PF_NCOLS] = {
-        [PF_LEVEL] = {"level", SAKSI_H5_I32, 0},  [PF_REGION] = {"region", SAKSI_H5_I32, 0},
+        [PF_LEVEL] = {"level", SAKSI_H5_I32, 0},   [PF_REGION] = {"region", SAKSI_H5_I32, 0},
         [PF_CODE] = {"code", SAKSI_H5_STR, wcode}, [PF_RATE] = {"rate", SAKSI_H5_STR, 7},
         [PF_PCT] = {"percent", SAKSI_H5_I32, 0},   [PF_OBS] = {"observed", SAKSI_H5_I64, 0},
         [PF_EXP] = {"expected", SAKSI_H5_F64, 0},  [PF_REACH] = {"reachable", SAKSI_H5_I64, 0},
@@ -280,15 +306,13 @@ out:
     return rc;
 }
 
-static saksi_status write_integer_percent(const saksi_h5_file *f, hid_t root,
-                                          const saksi_table *t, const saksi_kobak *k,
-                                          saksi_error *err)
+static saksi_status write_integer_percent(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                          const saksi_kobak *k, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     hid_t g = -1;
     char leader[96] = "", tol[48], fields[160];
-    if (k->leader >= 0)
-        snprintf(leader, sizeof leader, "cand_%s", t->cand_label[k->leader]);
+    if (k->leader >= 0) snprintf(leader, sizeof leader, "cand_%s", t->cand_label[k->leader]);
     snprintf(tol, sizeof tol, "%d/%d points", k->tol_num, k->tol_den);
     snprintf(fields, sizeof fields, "turnout %s / %s; share %s / %s",
              k->field[0] >= 0 ? saksi_field_name(k->field[0]) : "(absent)",
@@ -327,8 +351,7 @@ saksi_status saksi_h5_write_baselines(const saksi_h5_file *f, hid_t root, const 
                        f->path, tr->baselines->n, t->n);
         SAKSI_TRY(write_baselines(f, root, t, tr->baselines, err));
     }
-    if (tr && tr->kobak)
-        SAKSI_TRY(write_integer_percent(f, root, t, tr->kobak, err));
+    if (tr && tr->kobak) SAKSI_TRY(write_integer_percent(f, root, t, tr->kobak, err));
 out:
     return rc;
 }

@@ -21,13 +21,11 @@
  * denominator, leader's votes, share denominator; bit c of `present` is 0
  * when column c is absent from the input (every cell then counts as
  * missing). It writes the station's packed codes to out[gid]. */
-__kernel void turnout_integer_percent(__global const int *cols, ulong stride, ulong n,
-                                      uint present, int tol_num, int tol_den,
-                                      __global uint *out)
+__kernel void turnout_integer_percent(__global const int *cols, ulong stride, ulong n, uint present,
+                                      int tol_num, int tol_den, __global uint *out)
 {
     ulong gid = get_global_id(0);
-    if (gid >= n)
-        return;
+    if (gid >= n) return;
     int v[4];
     for (int c = 0; c < 4; c++)
         v[c] = ((present >> c) & 1u) ? cols[(ulong)c * stride + gid] : SAKSI_MISSING;

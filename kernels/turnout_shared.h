@@ -16,9 +16,9 @@
 /* Codes of one rate of one station in the membership output: 0..100 is
  * the integer percentage the rate sits at; the others say why it is not. */
 #define SAKSI_IPCT_NOT_INTEGER 101 /* usable, between two integer percents      */
-#define SAKSI_IPCT_MISSING 102     /* a cell missing or absent                  */
-#define SAKSI_IPCT_SIZE 103        /* denominator below 1                       */
-#define SAKSI_IPCT_RANGE 104       /* negative, or count above its denominator  */
+#define SAKSI_IPCT_MISSING     102 /* a cell missing or absent                  */
+#define SAKSI_IPCT_SIZE        103 /* denominator below 1                       */
+#define SAKSI_IPCT_RANGE       104 /* negative, or count above its denominator  */
 
 /* Tolerances are tol_num / tol_den percentage points; tol_den is fixed so
  * that a tolerance is an exact integer (resolution 0.0001 point). */
@@ -35,12 +35,9 @@
 SAKSI_INLINE saksi_i32 saksi_ipct_code(saksi_i32 x, saksi_i32 n, saksi_i32 tol_num,
                                        saksi_i32 tol_den)
 {
-    if (x == SAKSI_MISSING || n == SAKSI_MISSING)
-        return SAKSI_IPCT_MISSING;
-    if (n < 1)
-        return SAKSI_IPCT_SIZE;
-    if (x < 0 || x > n)
-        return SAKSI_IPCT_RANGE;
+    if (x == SAKSI_MISSING || n == SAKSI_MISSING) return SAKSI_IPCT_MISSING;
+    if (n < 1) return SAKSI_IPCT_SIZE;
+    if (x < 0 || x > n) return SAKSI_IPCT_RANGE;
     saksi_i64 h = (saksi_i64)100 * x, nn = n;
     saksi_i64 q = h / nn, r = h - q * nn;
     saksi_i64 k = q, d = r;
@@ -48,7 +45,8 @@ SAKSI_INLINE saksi_i32 saksi_ipct_code(saksi_i32 x, saksi_i32 n, saksi_i32 tol_n
         k = q + 1;
         d = nn - r;
     }
-    return d * (saksi_i64)tol_den <= (saksi_i64)tol_num * nn ? (saksi_i32)k : SAKSI_IPCT_NOT_INTEGER;
+    return d * (saksi_i64)tol_den <= (saksi_i64)tol_num * nn ? (saksi_i32)k
+                                                             : SAKSI_IPCT_NOT_INTEGER;
 }
 
 /* Both rates of one station packed into one word: the turnout code in bits

@@ -19,14 +19,22 @@ static int edit_kind;
 static void edit(size_t k, int32_t *v, char *id)
 {
     (void)id;
-    if (k != 1)
-        return;
+    if (k != 1) return;
     switch (edit_kind) {
-    case 1: v[SAKSI_F_VOTERS_DPT] = SAKSI_MISSING; break;
-    case 2: v[SAKSI_F_REGISTERED] = 0; break;
-    case 3: v[SAKSI_NFIXED] = 250; break; /* cand_01 above valid: range and integrity */
-    case 4: v[SAKSI_F_INVALID] = -4; break;
-    default: break;
+    case 1:
+        v[SAKSI_F_VOTERS_DPT] = SAKSI_MISSING;
+        break;
+    case 2:
+        v[SAKSI_F_REGISTERED] = 0;
+        break;
+    case 3:
+        v[SAKSI_NFIXED] = 250;
+        break; /* cand_01 above valid: range and integrity */
+    case 4:
+        v[SAKSI_F_INVALID] = -4;
+        break;
+    default:
+        break;
     }
 }
 
@@ -115,8 +123,8 @@ static void test_robust_z(void **state)
     assert_close(saksi_robust_z(0.6, 100, s5, 5, SIZE_MAX), 2.0, 1e-12);
     /* Peers at 0: the sd is kept off zero with half a count, 0.005. */
     const double s0[] = {0, 0, 0};
-    assert_close(saksi_robust_z(0.01, 100, s0, 3, SIZE_MAX),
-                 0.01 / sqrt(0.005 * 0.995 / 100), 1e-12);
+    assert_close(saksi_robust_z(0.01, 100, s0, 3, SIZE_MAX), 0.01 / sqrt(0.005 * 0.995 / 100),
+                 1e-12);
     /* Fewer than two peers: no z. */
     assert_true(isnan(saksi_robust_z(0.5, 100, s, 2, 0)));
 }
@@ -181,7 +189,8 @@ static void test_logit_normal(void **state)
         assert_true(saksi_lnb_match(mv[c][0], mv[c][1], &r, &a, &s));
         double m1 = 0, m2 = 0, h = 0.001;
         for (double z = -12; z <= 12; z += h) {
-            double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846), p = expit(a + s * z);
+            double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846),
+                   p = expit(a + s * z);
             m1 += w * p;
             m2 += w * p * p;
         }
@@ -204,9 +213,9 @@ static void test_logit_normal(void **state)
     const struct {
         int x, n;
         double a, s;
-    } cases[] = {{150, 250, 1.5, 0.4},  {100, 250, 1.5, 0.4}, {230, 250, 1.5, 0.4},
-                 {0, 200, -3.8, 0.55},  {12, 200, -3.8, 0.55}, {30, 200, -3.8, 0.55},
-                 {90, 200, 0.3, 0.35},  {5, 40, 0.0, 2.0},     {600, 700, 1.0, 0.2}};
+    } cases[] = {{150, 250, 1.5, 0.4}, {100, 250, 1.5, 0.4},  {230, 250, 1.5, 0.4},
+                 {0, 200, -3.8, 0.55}, {12, 200, -3.8, 0.55}, {30, 200, -3.8, 0.55},
+                 {90, 200, 0.3, 0.35}, {5, 40, 0.0, 2.0},     {600, 700, 1.0, 0.2}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0, &r);
         double want = brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s);
@@ -229,12 +238,13 @@ static void test_logit_normal(void **state)
         double a, s, nu;
     } tcases[] = {{12, 60, 1.5, 0.4, 5}, {58, 60, 1.5, 0.4, 5}, {2, 100, -3.8, 0.55, 20}};
     for (size_t c = 0; c < 3; c++) {
-        double want = brute_lower_t(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, tcases[c].nu);
-        double got = want < 0.5 ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a,
-                                                  tcases[c].s, tcases[c].nu, &r)
-                                : 1.0 - saksi_lnb_lower(tcases[c].n - tcases[c].x - 1, tcases[c].n,
-                                                        -tcases[c].a, tcases[c].s, tcases[c].nu,
-                                                        &r);
+        double want =
+            brute_lower_t(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, tcases[c].nu);
+        double got = want < 0.5
+                         ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s,
+                                           tcases[c].nu, &r)
+                         : 1.0 - saksi_lnb_lower(tcases[c].n - tcases[c].x - 1, tcases[c].n,
+                                                 -tcases[c].a, tcases[c].s, tcases[c].nu, &r);
         double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : 1.0 - got;
         if (!(fabs(gtail - tail) <= 1e-3 * tail))
             fail_msg("t case %zu: small side %.10e, brute force %.10e", c, gtail, tail);
@@ -292,7 +302,8 @@ static void test_simulated(void **state)
     /* A planted outlier: station s fills its DPT list (turnout 100%). */
     size_t s = t->n / 3;
     while (t->stratum[s] != SAKSI_STRATUM_REGULAR ||
-           saksi_table_get(t, SAKSI_F_VOTERS_DPT, s) > saksi_table_get(t, SAKSI_F_REGISTERED, s) * 9 / 10)
+           saksi_table_get(t, SAKSI_F_VOTERS_DPT, s) >
+               saksi_table_get(t, SAKSI_F_REGISTERED, s) * 9 / 10)
         s++;
     int32_t reg = saksi_table_get(t, SAKSI_F_REGISTERED, s);
     t->cols[(size_t)t->slot_of_field[SAKSI_F_VOTERS_DPT] * t->stride + s] = reg;
@@ -332,8 +343,7 @@ static void test_simulated(void **state)
             assert_true(one->p[k] >= 0.0 && one->p[k] <= 1.0);
             assert_true(one->p_rand[k] >= 0.0 && one->p_rand[k] <= 1.0);
             assert_true(one->expected[k] >= 0.0 && one->expected[k] <= n);
-            if (m >= SAKSI_BM_CAND0)
-                assert_true(t->stratum[i] != SAKSI_STRATUM_NOKEN);
+            if (m >= SAKSI_BM_CAND0) assert_true(t->stratum[i] != SAKSI_STRATUM_NOKEN);
         }
         assert_int_equal(tested, one->tested[m]);
         assert_true(tested > t->n * 9 / 10 || m == SAKSI_BM_TURNOUT); /* a few > 300 in 99 */
@@ -355,9 +365,9 @@ static void test_simulated(void **state)
                          saksi_table_get(t, SAKSI_F_VOTERS_DPTB, s) -
                          saksi_table_get(t, SAKSI_F_VOTERS_DPK, s));
     t->cols[(size_t)t->slot_of_field[SAKSI_F_VOTERS_DPT] * t->stride + s] -= add; /* back */
-    const int bump[] = {SAKSI_F_VOTERS_DPT, SAKSI_F_VOTERS_DPT_MALE, SAKSI_F_VOTERS_TOTAL,
-                        SAKSI_F_VOTERS_TOTAL_MALE, SAKSI_F_TOTAL, SAKSI_F_VALID,
-                        SAKSI_F_BALLOTS_USED, SAKSI_NFIXED + 1};
+    const int bump[] = {SAKSI_F_VOTERS_DPT,        SAKSI_F_VOTERS_DPT_MALE, SAKSI_F_VOTERS_TOTAL,
+                        SAKSI_F_VOTERS_TOTAL_MALE, SAKSI_F_TOTAL,           SAKSI_F_VALID,
+                        SAKSI_F_BALLOTS_USED,      SAKSI_NFIXED + 1};
     for (size_t b = 0; b < sizeof bump / sizeof bump[0]; b++) {
         int slot = bump[b] < SAKSI_NFIXED ? t->slot_of_field[bump[b]]
                                           : t->first_cand_slot + bump[b] - SAKSI_NFIXED;
@@ -399,8 +409,10 @@ static void test_simulated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rates_and_masks), cmocka_unit_test(test_robust_z),
-        cmocka_unit_test(test_logit_normal),    cmocka_unit_test(test_simulated),
+        cmocka_unit_test(test_rates_and_masks),
+        cmocka_unit_test(test_robust_z),
+        cmocka_unit_test(test_logit_normal),
+        cmocka_unit_test(test_simulated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include "turnout.h"
 
-#define TOL(points) ((int32_t)((points) * SAKSI_IPCT_TOL_DEN + 0.5))
+#define TOL(points) ((int32_t)((points)*SAKSI_IPCT_TOL_DEN + 0.5))
 
 static void test_code_hand(void **state)
 {
@@ -86,9 +86,10 @@ static double brute_prob(int32_t x, int32_t n, double tol, double *per)
 {
     double p = (double)x / n, sum = 0.0;
     for (int32_t y = 0; y <= n; y++) {
-        double f = x == 0 ? (y == 0) : x == n ? (y == n)
-                   : exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) + y * log(p) +
-                         (n - y) * log(1 - p));
+        double f = x == 0   ? (y == 0)
+                   : x == n ? (y == n)
+                            : exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) +
+                                  y * log(p) + (n - y) * log(1 - p));
         double pct = 100.0 * y / n;
         long k = lround(pct);
         int in = tol == 0.0 ? (100L * y) % n == 0 : fabs(pct - (double)k) <= tol + 1e-12;
@@ -106,8 +107,8 @@ static void test_station_prob(void **state)
     const struct {
         int32_t x, n;
         double tol;
-    } cases[] = {{200, 250, 0},  {13, 250, 0},    {171, 213, 0},   {150, 300, 0},
-                 {1, 3, 0},      {0, 250, 0},     {250, 250, 0},   {1650, 1950, 0},
+    } cases[] = {{200, 250, 0},      {13, 250, 0},    {171, 213, 0},  {150, 300, 0},
+                 {1, 3, 0},          {0, 250, 0},     {250, 250, 0},  {1650, 1950, 0},
                  {1658, 1950, 0.03}, {201, 250, 0.4}, {97, 131, 0.1}, {5, 9, 0.2}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         double per[101] = {0}, brute_per[101] = {0};
@@ -144,9 +145,9 @@ static saksi_table *small_table(size_t n, const char *const *ids, const int32_t 
         row[SAKSI_F_VALID] = v[i][2];
         row[SAKSI_NFIXED] = v[i][3];
         row[SAKSI_NFIXED + 1] = v[i][4];
-        assert_int_equal(saksi_table_append(t, ids[i], strlen(ids[i]), NULL, row, 0, i + 2, NULL,
-                                            &err),
-                         SAKSI_OK);
+        assert_int_equal(
+            saksi_table_append(t, ids[i], strlen(ids[i]), NULL, row, 0, i + 2, NULL, &err),
+            SAKSI_OK);
     }
     assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
     return t;
@@ -247,8 +248,7 @@ static void analyse_simulated(double tol)
         int32_t ld = saksi_table_get(t, SAKSI_NFIXED + k->leader, i);
         int tu = reg != SAKSI_MISSING && reg >= 1 && dpt >= 0 && dpt <= reg;
         int su = val >= 1 && ld >= 0 && ld <= val;
-        if (!tu && !su)
-            continue;
+        if (!tu && !su) continue;
         tested++;
         int ti = tu && is_integer_pct(dpt, reg, tol), si = su && is_integer_pct(ld, val, tol);
         obs += ti || si;
@@ -326,8 +326,7 @@ static void analyse_simulated(double tol)
         even += reg != SAKSI_MISSING && reg >= 1 && reg % 2 == 0 &&
                 saksi_table_get(t, SAKSI_F_VOTERS_DPT, i) <= reg;
     }
-    if (tol == 0.0)
-        assert_int_equal(k->profile[50].reachable, even);
+    if (tol == 0.0) assert_int_equal(k->profile[50].reachable, even);
 
     saksi_region_tests_free(&rt);
     saksi_kobak_free(k);
@@ -388,9 +387,9 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_code_hand),         cmocka_unit_test(test_reachable),
-        cmocka_unit_test(test_station_prob),      cmocka_unit_test(test_leader_and_membership),
-        cmocka_unit_test(test_analyse_exact),     cmocka_unit_test(test_analyse_tolerance),
+        cmocka_unit_test(test_code_hand),     cmocka_unit_test(test_reachable),
+        cmocka_unit_test(test_station_prob),  cmocka_unit_test(test_leader_and_membership),
+        cmocka_unit_test(test_analyse_exact), cmocka_unit_test(test_analyse_tolerance),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

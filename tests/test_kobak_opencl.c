@@ -36,11 +36,18 @@ static saksi_table *edge_table(void)
     const char *labels[] = {"01"};
     saksi_table *t = saksi_table_alloc(present, 1, labels);
     const int32_t rows[][4] = {
-        {250, 200, 190, 95},    {250, 201, 190, 96},         {3, 1, 3, 2},
-        {200, 1, 200, 1},       {0, 0, 0, 0},                {-5, 3, 10, -1},
-        {10, 11, 10, 10},       {SAKSI_MISSING, 5, 7, SAKSI_MISSING},
-        {2147483647, 2147483647, 2147483647, 1073741823}, {1950, 1658, 1658, 1409},
-        {7, 1, 7, 0},           {1, 1, 1, 0},
+        {250, 200, 190, 95},
+        {250, 201, 190, 96},
+        {3, 1, 3, 2},
+        {200, 1, 200, 1},
+        {0, 0, 0, 0},
+        {-5, 3, 10, -1},
+        {10, 11, 10, 10},
+        {SAKSI_MISSING, 5, 7, SAKSI_MISSING},
+        {2147483647, 2147483647, 2147483647, 1073741823},
+        {1950, 1658, 1658, 1409},
+        {7, 1, 7, 0},
+        {1, 1, 1, 0},
     };
     saksi_error err = {0};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -60,16 +67,15 @@ static saksi_table *edge_table(void)
     return t;
 }
 
-static void compare(saksi_cl *cl, const saksi_table *t, const int f[4], int32_t tol,
-                    size_t batch, size_t local)
+static void compare(saksi_cl *cl, const saksi_table *t, const int f[4], int32_t tol, size_t batch,
+                    size_t local)
 {
     uint32_t *dev = malloc((t->n ? t->n : 1) * sizeof *dev);
     uint32_t *cpu = malloc((t->n ? t->n : 1) * sizeof *cpu);
     saksi_error err = {0};
     memset(dev, 0xAB, (t->n ? t->n : 1) * sizeof *dev);
     saksi_status s = saksi_cl_turnout(cl, t, f, tol, SAKSI_IPCT_TOL_DEN, batch, local, dev, &err);
-    if (s != SAKSI_OK)
-        fail_msg("saksi_cl_turnout: %s", err.message);
+    if (s != SAKSI_OK) fail_msg("saksi_cl_turnout: %s", err.message);
     saksi_kobak_membership_cpu(t, f, tol, SAKSI_IPCT_TOL_DEN, 0, t->n, cpu);
     for (size_t i = 0; i < t->n; i++)
         if (dev[i] != cpu[i])
@@ -165,9 +171,9 @@ static void test_errors(void **state)
     saksi_error err = {0};
     uint32_t code[16];
     int f[4] = {SAKSI_F_VOTERS_DPT, SAKSI_F_REGISTERED, SAKSI_NFIXED, SAKSI_F_VALID};
-    assert_int_equal(saksi_cl_turnout(cl, t, f, 0, SAKSI_IPCT_TOL_DEN, 0, (size_t)1 << 30, code,
-                                      &err),
-                     SAKSI_ERR_USAGE);
+    assert_int_equal(
+        saksi_cl_turnout(cl, t, f, 0, SAKSI_IPCT_TOL_DEN, 0, (size_t)1 << 30, code, &err),
+        SAKSI_ERR_USAGE);
     assert_non_null(strstr(err.message, "turnout_integer_percent's limit"));
     assert_int_equal(saksi_cl_turnout(cl, t, f, -1, SAKSI_IPCT_TOL_DEN, 0, 0, code, &err),
                      SAKSI_ERR_INTERNAL);

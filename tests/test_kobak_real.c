@@ -28,15 +28,14 @@ static int near_integer(int32_t x, int32_t n, double tol)
  * within tol of each k% (found by floating point, each counted once). */
 static double lattice_prob(int32_t x, int32_t n, double tol)
 {
-    if (x == 0 || x == n)
-        return 1.0;
+    if (x == 0 || x == n) return 1.0;
     double p = (double)x / n, sum = 0.0;
     int32_t last = -1;
     for (int k = 0; k <= 100; k++) {
-        int32_t lo = (int32_t)floor((k - tol) * n / 100.0) - 1, hi = (int32_t)ceil((k + tol) * n / 100.0) + 1;
+        int32_t lo = (int32_t)floor((k - tol) * n / 100.0) - 1,
+                hi = (int32_t)ceil((k + tol) * n / 100.0) + 1;
         for (int32_t y = lo > last + 1 ? lo : last + 1; y <= hi && y <= n; y++) {
-            if (y < 0 || !near_integer(y, n, tol))
-                continue;
+            if (y < 0 || !near_integer(y, n, tol)) continue;
             sum += gsl_ran_binomial_pdf((unsigned)y, p, (unsigned)n);
             last = y;
         }
@@ -62,11 +61,9 @@ static recount recount_table(const saksi_table *t, const int f[4], double tol)
             int32_t n = f[2 * q + 1] >= 0 ? saksi_table_get(t, f[2 * q + 1], i) : SAKSI_MISSING;
             usable[q] = x != SAKSI_MISSING && n != SAKSI_MISSING && n >= 1 && x >= 0 && x <= n;
             at[q] = usable[q] && near_integer(x, n, tol);
-            if (usable[q])
-                pr[q] = lattice_prob(x, n, tol);
+            if (usable[q]) pr[q] = lattice_prob(x, n, tol);
         }
-        if (!usable[0] && !usable[1])
-            continue;
+        if (!usable[0] && !usable[1]) continue;
         r.tested++;
         r.observed += at[0] || at[1];
         r.expected += 1.0 - (1.0 - pr[0]) * (1.0 - pr[1]);
@@ -87,15 +84,13 @@ static saksi_table *ingest(const char *path, const char *map_file, const char *p
     saksi_ingest_options io = {0};
     if (map_file) {
         snprintf(map_path, sizeof map_path, "%s/datasets/maps/%s", SAKSI_SOURCE_DIR, map_file);
-        if (saksi_colmap_read(map, map_path, &err))
-            fail_msg("%s: %s", map_path, err.message);
+        if (saksi_colmap_read(map, map_path, &err)) fail_msg("%s: %s", map_path, err.message);
         io.map = map;
     }
     if (preset && saksi_preset_load(preset, &pr, &err))
         fail_msg("preset %s: %s", preset, err.message);
     io.preset = pr;
-    if (saksi_ingest_csv(path, &io, q, &t, NULL, &err))
-        fail_msg("%s: %s", path, err.message);
+    if (saksi_ingest_csv(path, &io, q, &t, NULL, &err)) fail_msg("%s: %s", path, err.message);
     saksi_preset_free(pr);
     saksi_quarantine_free(q);
     saksi_colmap_free(map);
@@ -163,8 +158,8 @@ static void test_sirekap(void **state)
     printf("Sirekap 2024 (tolerance 0.05): %zu tested, observed %u (%.3f%%), expected %.1f "
            "(%.3f%%), mid-p %.3g, flagged provinces %zu regencies %zu districts %zu\n",
            nat->tested, nat->observed, 100.0 * nat->observed / nat->tested, nat->expected,
-           100.0 * nat->expected / nat->tested, nat->test.midp, flagged(&res, 1),
-           flagged(&res, 2), flagged(&res, 3));
+           100.0 * nat->expected / nat->tested, nat->test.midp, flagged(&res, 1), flagged(&res, 2),
+           flagged(&res, 3));
     assert_int_equal(nat->tested, rc.tested);
     assert_int_equal(nat->observed, rc.observed);
     assert_close(nat->expected, rc.expected, 1e-6 * rc.expected);
@@ -179,8 +174,7 @@ static void test_sirekap(void **state)
         size_t n = 0, small[3] = {0};
         for (size_t i = 0; i < t->n; i++) {
             double p = b->p[m * t->n + i];
-            if (isnan(p))
-                continue;
+            if (isnan(p)) continue;
             n++;
             small[0] += p < 0.05;
             small[1] += p < 0.01;

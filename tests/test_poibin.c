@@ -153,8 +153,7 @@ static void test_saddlepoint_against_dp(void **state)
             double tail = 0.0;
             for (int64_t s = k; s < first + (int64_t)len; s++)
                 tail += pmf[s - first];
-            if (tail < 1e-250)
-                continue;
+            if (tail < 1e-250) continue;
             double sp = saksi_poibin_saddle_tail(p, n, k);
             if (tail <= 0.5 && (double)k <= m + 12.0 * sqrt(v)) {
                 double rel = fabs(sp - tail) / tail;
@@ -201,8 +200,7 @@ static void test_window(void **state)
         assert_close(win[k], full[first_w + (int64_t)k], 1e-15);
     /* The test itself picks the DP here (n x window = 20000 x ~650). */
     saksi_poibin_test t;
-    assert_int_equal(saksi_poibin_test_run(p, n, first_w + (int64_t)len_w / 2, &t, &err),
-                     SAKSI_OK);
+    assert_int_equal(saksi_poibin_test_run(p, n, first_w + (int64_t)len_w / 2, &t, &err), SAKSI_OK);
     assert_int_equal(t.method, SAKSI_POIBIN_DP);
     /* Far beyond the window: the saddlepoint answers. */
     assert_int_equal(saksi_poibin_test_run(p, n, first_w + (int64_t)len_w + 100, &t, &err),
@@ -265,9 +263,12 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hand_cases),        cmocka_unit_test(test_dp_against_enumeration),
-        cmocka_unit_test(test_saddlepoint_against_dp), cmocka_unit_test(test_window),
-        cmocka_unit_test(test_large_region),      cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_hand_cases),
+        cmocka_unit_test(test_dp_against_enumeration),
+        cmocka_unit_test(test_saddlepoint_against_dp),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_large_region),
+        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
