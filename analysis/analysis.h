@@ -169,12 +169,15 @@ typedef struct saksi_results {
     struct saksi_realdata *realdata;
     struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     struct saksi_fingerprints *fingerprints; /* fingerprint family (fingerprint.h), or NULL */
+    struct saksi_turnout *turnout; /* station baselines and integer percentages (turnout.h) */
 } saksi_results;
 
 /* Release what the digit family keeps (analysis/digits_regions.c). */
 void saksi_digits_result_free(struct saksi_digits_result *d);
 /* Release the fingerprint family's results (NULL accepted). */
 void saksi_fingerprints_free(struct saksi_fingerprints *fp);
+/* Releases res->turnout (analysis/baselines.c); accepts NULL. */
+void saksi_turnout_free(struct saksi_turnout *tr);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */

@@ -394,5 +394,6 @@ void saksi_results_free(saksi_results *res)
     saksi_fingerprints_free(res->fingerprints);
     saksi_digits_result_free(res->digits);
     free(res->digits);
+    saksi_turnout_free(res->turnout);
     memset(res, 0, sizeof *res);
 }

@@ -34,6 +34,11 @@ void saksi_config_init(saksi_config *c)
     c->null_model = SAKSI_NULL_CALIBRATED;
     c->region_alpha = 0.05;     /* DESIGN §4: flagged only when q < 0.05 */
     c->digits_min_numbers = 50; /* SAKSI_DIGITS_MIN_NUMBERS, analysis/digits.h */
+    c->baselines = 1;
+    c->integer_percent = 1;
+    c->integer_tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE;
+    c->integer_leader = -1;
+    c->integer_share_total = 0;
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -63,4 +68,12 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
         n += snprintf(buf + n, len - (size_t)n, ";null=%s;region_alpha=%s;digits_min_numbers=%zu",
                       c->null_model == SAKSI_NULL_EMPIRICAL ? "empirical" : "calibrated", alpha,
                       c->digits_min_numbers);
+    char tol[32];
+    saksi_format_double(tol, sizeof tol, c->integer_tolerance, 17);
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n,
+                      ";baselines=%d;baseline_null=%d;integer_percent=%d;integer_tolerance=%s;"
+                      "integer_leader=%d;integer_share_total=%d",
+                      c->baselines, c->baseline_null, c->integer_percent, tol, c->integer_leader,
+                      c->integer_share_total);
 }

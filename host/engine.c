@@ -11,6 +11,7 @@
 #include "family_fingerprints.h"
 #include "report.h"
 #include "saksi_opencl.h"
+#include "turnout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -329,6 +330,11 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
                                         &e->summary.timing.fingerprint_fit, err));
     e->summary.timing.fingerprints = saksi_now() - t0;
 
+    t0 = saksi_now();
+    progress(e, "baselines", 0.0);
+    SAKSI_TRY(saksi_family_baselines(e->t, &e->cfg, e->cl, &e->res, &e->summary, err));
+    e->summary.timing.baselines = saksi_now() - t0;
+
     /* Every region family has its rows: BH per (test, level), lambda, flags. */
     if (e->res.region_tests)
         SAKSI_TRY(saksi_region_tests_finish(e->res.region_tests, e->cfg.region_alpha,
@@ -451,7 +457,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     e->summary.timing.report_csv = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
     e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->digits +
-                              tm->fingerprints + tm->report_h5 + tm->report_csv;
+                              tm->fingerprints + tm->baselines + tm->report_h5 + tm->report_csv;
 out:
     return rc;
 }

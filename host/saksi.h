@@ -520,6 +520,9 @@ const char *saksi_class_name(int klass);
  * when lambda > 1, --null empirical). */
 enum saksi_null_model { SAKSI_NULL_CALIBRATED, SAKSI_NULL_EMPIRICAL };
 
+/* Default integer-percent tolerance in points (saksi_config.integer_tolerance). */
+#define SAKSI_IPCT_DEFAULT_TOLERANCE 0.05
+
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
     const char *map_path;    /* column map file, or NULL                  */
@@ -556,6 +559,19 @@ typedef struct saksi_config {
                                 effect clears its floor; 0.05              */
     size_t digits_min_numbers; /* power guard of the digit tests: numbers a
                                 (region, candidate) needs; 50              */
+    /* Turnout and vote-share family (issue 4; docs in analysis/turnout.h) */
+    int baselines;            /* station baselines (DESIGN §4); default 1 */
+    int integer_percent;      /* Kobak integer percentages; default 1 */
+    double integer_tolerance; /* points a rate may miss an integer percent by, a
+                                 multiple of 0.0001; default 0.05: the rate shown
+                                 with one decimal is a whole percent (Kobak et al.;
+                                 analysis/turnout.h); 0: exact equality */
+    int integer_leader;       /* candidate index fixed in advance; -1 (default):
+                                 the national leader, most valid votes in the input */
+    int integer_share_total;  /* 1: leader / (valid + invalid), Kobak's notebooks
+                                 (needs a total column); 0 (default): / valid */
+    int baseline_null;        /* shape of the station-baseline peer null: 0 (default)
+                                 logit-normal binomial, 1 beta-binomial (variant) */
 } saksi_config;
 
 /* Defaults documented field by field above. */
@@ -569,6 +585,7 @@ typedef struct saksi_timing {
     double fingerprints;    /* fingerprints and shape statistics, the fit included */
     double fingerprint_fit; /* of which the opt-in fraud-model fit */
     double digits; /* the digit family (issue 3) */
+    double baselines; /* station baselines and integer percentages */
 } saksi_timing;
 
 /* One BH family of region tests, (test, level), for the summary. */
@@ -637,6 +654,14 @@ typedef struct saksi_summary {
     size_t nflagged_regions;                   /* flagged rows, all families */
     size_t nflagged_listed;                    /* at most SAKSI_SUMMARY_MAX_FLAGGED */
     const saksi_flagged_region *flagged_regions; /* by level, then q          */
+    /* Turnout and vote-share family (issue 4); zero when not run */
+    size_t baseline_tested;   /* station-measure mid-p values computed */
+    size_t baseline_skipped;  /* station-measures skipped with a reason (absent columns not counted) */
+    int integer_leader;       /* candidate index of the leader whose share is tested, -1 none */
+    size_t integer_tested;    /* stations in the national integer-percent test */
+    size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
+    double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
+    double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);

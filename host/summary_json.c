@@ -122,6 +122,7 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         {"report_h5", tm->report_h5},
         {"report_csv", tm->report_csv}, {"total", tm->total},
         {"fingerprints", tm->fingerprints}, {"fingerprint_fit", tm->fingerprint_fit},
+        {"baselines", tm->baselines},
     };
     fputc('{', f);
     for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
@@ -244,6 +245,15 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
             s->chart_absent, s->null_chart_keys, s->code_mismatch, s->compare_matched,
             s->compare_differing, s->compare_only_primary, s->compare_only_other,
             s->compare_field_diffs, s->compare_filled, s->compare_any, s->compare_cand_changed);
+    json_key(f, "baselines", &first);
+    fprintf(f, "{\"tested\": %zu, \"skipped\": %zu}", s->baseline_tested, s->baseline_skipped);
+    json_key(f, "integer_percent", &first);
+    fprintf(f, "{\"leader\": %d, \"tested\": %zu, \"observed\": %zu, \"expected\": ",
+            s->integer_leader, s->integer_tested, s->integer_observed);
+    json_double(f, s->integer_expected);
+    fputs(", \"p\": ", f);
+    json_double(f, s->integer_p);
+    fputc('}', f);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
     json_key(f, "fingerprint", &first);
