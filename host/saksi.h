@@ -477,6 +477,14 @@ enum saksi_class {
     SAKSI_NCLASSES
 };
 const char *saksi_class_name(int klass);
+/* Class of a name ("anomaly", ...), or -1. */
+int saksi_class_lookup(const char *name);
+/* Parse a --class-priority list such as "anomaly,integrity": the named
+ * classes rank first, in that order, then the others in the default order
+ * (integrity, anomaly, transcription, incomplete, cross-source).
+ * SAKSI_ERR_USAGE names an unknown or repeated class. */
+saksi_status saksi_class_priority_parse(const char *list, int priority[SAKSI_NCLASSES],
+                                        saksi_error *err);
 
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
