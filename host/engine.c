@@ -281,6 +281,9 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
 
     t0 = saksi_now();
     progress(e, "rank", 0.0);
+    /* After every family: the anomaly evidence combines their calibrated
+     * station p-values and enters the one ranking below (issue 5). */
+    SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
     fill_summary(e);
