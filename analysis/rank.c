@@ -280,6 +280,10 @@ saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_r
     memset(res->rule_failed, 0, sizeof res->rule_failed);
     memset(res->rule_evaluated, 0, sizeof res->rule_evaluated);
     SAKSI_TRY(collect_findings(t, prog, res, err));
+    free(res->klass); /* a second build replaces the first */
+    free(res->ranked);
+    res->ranked = NULL;
+    res->nranked = 0;
     res->klass = saksi_calloc_array(t->n, sizeof *res->klass);
     if (!res->klass)
         SAKSI_ALLOC_FAIL("station classes");
