@@ -102,4 +102,9 @@ saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
                                          const saksi_table *t, const saksi_results *res,
                                          saksi_error *err);
 
+/* /report: the view report.html and the CSVs are drawn from (report_html_h5.c). */
+saksi_status saksi_h5_write_report_view(const saksi_h5_file *f, hid_t root,
+                                        const saksi_table *t, const saksi_results *res,
+                                        saksi_error *err);
+
 #endif /* SAKSI_REPORT_H5_H */
