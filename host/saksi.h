@@ -516,6 +516,7 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double report_html; /* report.html, class CSVs and regions.csv (issue 5) */
 } saksi_timing;
 
 /* What a finished audit reports, for the CLI's message and --json. */
@@ -534,6 +535,8 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    size_t anomaly_tested;            /* stations with a calibrated p-value */
+    size_t anomaly_flagged;           /* of them with weighted-BH q < 0.05  */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
@@ -555,6 +558,14 @@ const saksi_summary *saksi_engine_summary(const saksi_engine *e);
 /* Write the summary as one JSON object (numbers with a decimal point,
  * whatever the locale). */
 saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err);
+
+/* Draw ranked.csv, one CSV per class (class_<name>.csv), regions.csv and
+ * report.html into dir (created if needed by the caller) again from an
+ * existing report.h5, without recomputing (`saksi report`). lang: "en" or
+ * "id" for the reasons. SAKSI_ERR_DATA when the file has no /report group
+ * (written before issue 5). */
+saksi_status saksi_report_render(const char *report_h5, const char *dir, const char *lang,
+                                 saksi_error *err);
 
 /* Version strings of saksi and the libraries it was built and linked with. */
 const char *saksi_version_string(void);
