@@ -119,7 +119,8 @@ static void write_timing(FILE *f, const saksi_timing *tm)
     } stages[] = {
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
-        {"report_csv", tm->report_csv}, {"total", tm->total},
+        {"report_csv", tm->report_csv}, {"report_html", tm->report_html},
+        {"total", tm->total},
     };
     fputc('{', f);
     for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
@@ -173,6 +174,9 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     }
     fputs(s->nrules ? "\n  ]" : "]", f);
 
+    json_key(f, "anomaly", &first);
+    fprintf(f, "{\"tested\": %zu, \"q_below_0.05\": %zu}", s->anomaly_tested,
+            s->anomaly_flagged);
     json_key(f, "negative_stations", &first);
     fprintf(f, "%zu", s->negative_stations);
     json_key(f, "repaired", &first);
