@@ -84,8 +84,9 @@ static int cmp_region(const void *pa, const void *pb)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
+/* flags[i]: bit 0 with data, bit 1 complete (computed once for all levels) */
 static saksi_status build_level(const saksi_table *t, const saksi_results *res, int l,
-                                saksi_rollup *r, saksi_error *err)
+                                const uint8_t *flags, saksi_rollup *r, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *rg = &t->regions[l];
@@ -101,8 +102,8 @@ static saksi_status build_level(const saksi_table *t, const saksi_results *res, 
     for (size_t i = 0; i < t->n; i++) {
         saksi_rollup_region *x = &g[t->region_of[l][i]];
         x->stations++;
-        x->with_data += (uint32_t)saksi_station_has_data(t, i);
-        x->complete += (uint32_t)saksi_station_complete(t, i);
+        x->with_data += flags[i] & 1u;
+        x->complete += (uint32_t)(flags[i] >> 1 & 1u);
     }
     for (size_t k = 0; k < res->nranked; k++) {
         const saksi_rank_row *row = &res->ranked[k];
@@ -163,15 +164,21 @@ saksi_status saksi_rollup_build(const saksi_table *t, const saksi_results *res, 
                                 saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
+    uint8_t *flags = NULL;
     memset(out, 0, sizeof *out);
     out->ncand = t->ncand;
     out->cand_votes = saksi_calloc_array(t->ncand ? t->ncand : 1, sizeof *out->cand_votes);
     if (!out->cand_votes)
         SAKSI_ALLOC_FAIL("candidate totals");
     national_margin(t, out);
+    if (!(flags = saksi_malloc_array(t->n ? t->n : 1, 1)))
+        SAKSI_ALLOC_FAIL("coverage flags");
+    for (size_t i = 0; i < t->n; i++)
+        flags[i] = (uint8_t)(saksi_station_has_data(t, i) | saksi_station_complete(t, i) << 1);
     for (int l = 0; l < SAKSI_NLEVELS; l++)
-        SAKSI_TRY(build_level(t, res, l, out, err));
+        SAKSI_TRY(build_level(t, res, l, flags, out, err));
 out:
+    free(flags);
     if (rc != SAKSI_OK)
         saksi_rollup_free(out);
     return rc;

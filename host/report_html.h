@@ -117,7 +117,12 @@ saksi_status saksi_report_class_csvs(const char *dir, const saksi_view *v, const
 /* regions.csv: the region ranking of every level with coverage. */
 saksi_status saksi_report_regions_csv(const char *path, const saksi_view *v, saksi_error *err);
 
-/* Write a file's text helpers shared by the renderers. */
+/* Read report_h5 and write into dir (which must exist) the class CSVs,
+ * regions.csv and report.html, and ranked.csv too when with_ranked. */
+saksi_status saksi_report_render_files(const char *report_h5, const char *dir, const char *lang,
+                                       int with_ranked, saksi_error *err);
+
+/* Text with &, <, >, " and ' escaped for HTML. */
 void saksi_html_escape(FILE *f, const char *s);
 
 #endif /* SAKSI_REPORT_HTML_H */
