@@ -587,4 +587,64 @@ saksi_status saksi_rollup_build(const saksi_table *t, const saksi_results *res, 
                                 saksi_error *err);
 void saksi_rollup_free(saksi_rollup *r);
 
+/* ------------------------------------------------------------------ */
+/* Calibration model fitted to an input (analysis/calibrate.c)         */
+/* ------------------------------------------------------------------ */
+
+/* Quantities with random effects, each on the logit (or, for candidates,
+ * log-ratio) scale. */
+enum saksi_calib_q {
+    SAKSI_CALIB_TURNOUT, /* DPT voters (else total) of registered */
+    SAKSI_CALIB_INVALID, /* invalid of total */
+    SAKSI_CALIB_ADDED,   /* DPTb + DPK of the ballots left after DPT voters and spoiled */
+    SAKSI_CALIB_NQ
+};
+
+/* Most candidates the calibration simulates (the simulator's bound). */
+#define SAKSI_CALIB_MAX_CAND 16
+/* District dispersion multipliers are shrunk toward 1 with this many
+ * degrees of freedom of prior weight (as the peers shrink a district of
+ * 10 stations half-way, SAKSI_PEER_SHRINK_K0). */
+#define SAKSI_CALIB_SCALE_K0 10.0
+
+/*
+ * A hierarchical overdispersed model of a clean election fitted to an
+ * input (DESIGN §5 "Calibration"): per quantity a random-effect sd at each
+ * level (index SAKSI_LEVEL_PROVINCE..VILLAGE; index 0 is the station),
+ * moment estimates from the nested spread of empirical logits with the
+ * binomial sampling variance removed; intercepts per stratum matching the
+ * pooled rates; per district a multiplier of the village and station sds
+ * of turnout and shares. Simulation keeps the input's own stations: ids,
+ * regions, strata, registered (and its L/P split), ballots received and
+ * which cells are missing.
+ */
+typedef struct saksi_calib_model {
+    size_t ncand;
+    double sd[SAKSI_CALIB_NQ][SAKSI_NLEVELS];
+    double sd_share[SAKSI_CALIB_MAX_CAND][SAKSI_NLEVELS];
+    double mu[SAKSI_CALIB_NQ][SAKSI_NSTRATA];
+    double mu_share[SAKSI_CALIB_MAX_CAND];
+    double female_turnout_logit; /* women's minus men's turnout logit */
+    double spoiled;              /* of the ballots left after the DPT voters */
+    double male_added;           /* men among DPTb + DPK */
+    double dptb_of_added[SAKSI_NSTRATA];
+    double noken_bloc;           /* noken stations voting as one bloc */
+    size_t ndistricts;
+    double *scale_turnout, *scale_share; /* per district of the input */
+    uint8_t *clean;              /* per station of the input: failed no rule */
+    size_t fitted_stations;      /* consistent regular stations the sds rest on */
+} saksi_calib_model;
+
+/* Fit to t, using only stations that fail no rule (res->fail_mask and
+ * neg_mask; res may be NULL: every station). t->stratum as set by the
+ * rules. SAKSI_ERR_DATA when fewer than two usable stations. */
+saksi_status saksi_calib_fit(const saksi_table *t, const saksi_results *res, saksi_calib_model *m,
+                             saksi_error *err);
+void saksi_calib_model_free(saksi_calib_model *m);
+/* One clean election on t's own stations: a new finalized table with t's
+ * ids, regions, columns and missing cells, values drawn from m with
+ * streams keyed by (seed, replicate, station or region). */
+saksi_status saksi_calib_simulate(const saksi_table *t, const saksi_calib_model *m, uint64_t seed,
+                                  uint32_t replicate, saksi_table **out, saksi_error *err);
+
 #endif /* SAKSI_ANALYSIS_H */
