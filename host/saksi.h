@@ -544,6 +544,11 @@ void saksi_engine_free(saksi_engine *e);
 
 /* Read one input file (canonical CSV) into the engine. */
 saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err);
+/* Use a finalized table (a simulation, say) as the engine's input instead
+ * of a file. On success the engine owns it (freed with the engine); on
+ * failure the caller still does. name labels it in the provenance. */
+saksi_status saksi_engine_adopt_table(saksi_engine *e, saksi_table *t, const char *name,
+                                      saksi_error *err);
 /* Run every test family on the ingested table. */
 saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err);
 /* Write report.h5, ranked.csv and quarantine.csv into dir (created if
@@ -566,6 +571,34 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
  * (written before issue 5). */
 saksi_status saksi_report_render(const char *report_h5, const char *dir, const char *lang,
                                  saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Calibration (saksi calibrate)                                       */
+/* ------------------------------------------------------------------ */
+
+#define SAKSI_CALIBRATE_DEFAULT_RUNS 20
+
+typedef struct saksi_calibration_summary {
+    size_t runs;            /* clean elections simulated and audited */
+    size_t stations;        /* stations of the input (and of each simulation) */
+    size_t fitted_stations; /* consistent regular stations the model rests on */
+    size_t families;        /* (test, level) families measured */
+    size_t outside;         /* of them outside tolerance at some alpha */
+    double seconds;
+} saksi_calibration_summary;
+
+/*
+ * Fit a hierarchical overdispersed model of a clean election to input,
+ * simulate `runs` clean elections on the input's own stations, audit each
+ * with every test family of cfg, and write into dir (created if needed)
+ * calibration.csv (per test and level: the realised share of p below
+ * 0.05, 0.01 and 0.001 with a Clopper-Pearson interval and the tolerance
+ * alpha +- 2 SE, and the share of runs in which BH at 0.05 flags
+ * anything), calibration_model.csv (the fitted model) and
+ * calibration.html. sum may be NULL.
+ */
+saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const char *dir,
+                             size_t runs, saksi_calibration_summary *sum, saksi_error *err);
 
 /* Version strings of saksi and the libraries it was built and linked with. */
 const char *saksi_version_string(void);
