@@ -89,6 +89,33 @@ out:
     return rc;
 }
 
+saksi_status saksi_engine_adopt_table(saksi_engine *e, saksi_table *t, const char *name,
+                                      saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    if (e->t)
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "one input per audit (already read %s)", e->input_path);
+    if (!t || !t->region_of[0])
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_engine_adopt_table needs a finalized table");
+    if (!(e->input_path = saksi_strdup(name ? name : "(in memory)")))
+        SAKSI_ALLOC_FAIL("input name");
+    memset(&e->ingest, 0, sizeof e->ingest);
+    e->ingest.records = e->ingest.accepted = t->n;
+    e->t = t;
+out:
+    return rc;
+}
+
+const saksi_results *saksi_engine_results(const saksi_engine *e)
+{
+    return e->ran ? &e->res : NULL;
+}
+
+const saksi_table *saksi_engine_table(const saksi_engine *e)
+{
+    return e->t;
+}
+
 /* ------------------------------------------------------------------ */
 /* The integrity family on a backend                                   */
 /* ------------------------------------------------------------------ */
