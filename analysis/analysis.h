@@ -15,8 +15,15 @@
 /* ------------------------------------------------------------------ */
 
 /* What a rule's discrepancy counts. Only votes are votes at stake: a
- * broken L + P = J of the register is a finding, but no vote moved. */
-enum saksi_rule_unit { SAKSI_UNIT_VOTES, SAKSI_UNIT_REGISTERED, SAKSI_UNIT_BALLOTS, SAKSI_NUNITS };
+ * broken L + P = J of the register or of the attendance lists is a
+ * finding, but no vote for any candidate moved. */
+enum saksi_rule_unit {
+    SAKSI_UNIT_VOTES,
+    SAKSI_UNIT_VOTERS,
+    SAKSI_UNIT_REGISTERED,
+    SAKSI_UNIT_BALLOTS,
+    SAKSI_NUNITS
+};
 const char *saksi_rule_unit_name(int unit);
 
 /* One term of a rule in field space, before compilation to slots. */

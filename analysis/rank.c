@@ -170,6 +170,19 @@ static int64_t negative_excess(const saksi_table *t, size_t i)
     return worst;
 }
 
+/* Ballots a station can have cast: ballots_received when given, else the
+ * register plus the 2% reserve (DESIGN §4); -1 when neither is known. */
+static int64_t station_capacity(const saksi_table *t, size_t i)
+{
+    int32_t rec = saksi_table_get(t, SAKSI_F_BALLOTS_RECEIVED, i);
+    int32_t reg = saksi_table_get(t, SAKSI_F_REGISTERED, i);
+    if (rec != SAKSI_MISSING && rec >= 0)
+        return rec;
+    if (reg != SAKSI_MISSING && reg >= 1)
+        return reg + saksi_ceil_div((int64_t)reg * 2, 100);
+    return -1;
+}
+
 /* Fields whose value is a count of votes cast (a misread there moves
  * votes); the register and the ballot stock are not. */
 static int field_counts_votes(int field)
@@ -231,6 +244,12 @@ static void classify(const saksi_table *t, const saksi_results *res, size_t i,
         if (e > row->votes_at_stake)
             row->votes_at_stake = e;
     }
+    /* No station moves more votes than it has ballots: a discrepancy of
+     * 140,000 at a TPS of 250 voters is a misread number, and the votes
+     * really at stake there are at most its capacity. */
+    int64_t cap = station_capacity(t, i);
+    if (cap >= 0 && row->votes_at_stake > cap)
+        row->votes_at_stake = cap;
     /* A repair explains every failed rule; it decides the class when it is
      * unique or clearly the best, and the station has no negative cell. */
     if (rep && !res->neg_mask[i] && (rep->alternatives == 1 || rep->weight >= min_weight)) {
@@ -516,8 +535,10 @@ static void rule_reason(const saksi_table *t, const saksi_results *res, const sa
                  -(long long)row->votes_at_stake);
         return;
     }
-    static const char *const unit_id[SAKSI_NUNITS] = {"suara", "pemilih terdaftar", "surat suara"};
-    static const char *const unit_en[SAKSI_NUNITS] = {"votes", "registered voters", "ballots"};
+    static const char *const unit_id[SAKSI_NUNITS] = {"suara", "pengguna hak pilih",
+                                                       "pemilih terdaftar", "surat suara"};
+    static const char *const unit_en[SAKSI_NUNITS] = {"votes", "voters", "registered voters",
+                                                       "ballots"};
     int n = snprintf(buf, len,
                      id ? "aturan %s (%s) dilanggar: selisih %lld %s"
                         : "rule %s (%s) broken by %lld %s",

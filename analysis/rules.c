@@ -30,7 +30,7 @@ typedef struct lexer {
     size_t pos; /* next token to consume */
 } lexer;
 
-static const char *const unit_names[SAKSI_NUNITS] = {"votes", "registered", "ballots"};
+static const char *const unit_names[SAKSI_NUNITS] = {"votes", "voters", "registered", "ballots"};
 
 const char *saksi_rule_unit_name(int unit)
 {

@@ -83,6 +83,10 @@ saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error 
         SAKSI_ALLOC_FAIL("input path");
     saksi_ingest_options opt = {0};
     opt.map = e->map;
+    if (e->cfg.progress) {
+        opt.progress_cb = e->cfg.progress_cb;
+        opt.progress_ctx = e->cfg.progress_ctx;
+    }
     SAKSI_TRY(saksi_ingest_csv(path, &opt, e->q, &e->t, &e->ingest, err));
     e->summary.timing.ingest = saksi_now() - t0;
 out:

@@ -10,11 +10,13 @@
  * per-field allocation; records with quotes, records split across read
  * chunks and invalid UTF-8 take a slower, byte-exact path.
  */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
 #include "ingest_internal.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Defaults of saksi_ingest_options (saksi.h). */
 #define INGEST_DEFAULT_BUFFER_BYTES   ((size_t)4 << 20)
@@ -53,6 +55,7 @@ typedef struct ingest {
     saksi_ingest_stats *st;
     const saksi_ingest_options *opt;
     size_t max_line;
+    saksi_stage *stage; /* hands stations to the table, maybe in a second thread */
 
     /* header */
     int have_header, first_record;
@@ -268,7 +271,15 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
     return g->ncol + 1 + (size_t)saksi_count_byte(p, e, ',');
 }
 
-/* Append the station of a parsed record, or quarantine it as a duplicate. */
+/* Threads for the ingest: the option, else two where two CPUs are online
+ * (the parser and the table then overlap). */
+static int ingest_threads(const saksi_ingest_options *opt)
+{
+    if (opt->threads > 0) return opt->threads;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+/* Hand the station of a parsed record to the table. */
 static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -287,18 +298,8 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
         }
     }
     span id = trim(g->cell[g->id_col]);
-    uint64_t first = 0;
-    saksi_error aerr;
-    rc = saksi_table_append(g->t, id.p, id.len, regions, g->values, g->file, line, &first, &aerr);
-    if (rc == SAKSI_ERR_DATA && first != 0) {
-        rc = quarantine(g, line, g->id_col, SAKSI_Q_DUPLICATE_ID, id, err, "duplicate of line %llu",
-                        (unsigned long long)first);
-    } else if (rc != SAKSI_OK) {
-        if (err) *err = aerr;
-    } else {
-        g->st->accepted++;
-        g->st->missing_cells += missing;
-    }
+    /* Duplicates are found by the table, and quarantined at the end. */
+    rc = saksi_stage_push(g->stage, id.p, id.len, regions, g->values, line, missing, err);
     return rc;
 }
 
@@ -561,6 +562,8 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         g->values[f] = SAKSI_MISSING;
     g->t = saksi_table_alloc(present, ncand, labels);
     if (!g->t) SAKSI_ALLOC_FAIL("the station table");
+    SAKSI_TRY(saksi_stage_open(&g->stage, g->t, SAKSI_NFIXED + ncand, g->file, ingest_threads(g->opt),
+                               err));
     list_ignored(g);
     g->have_header = 1;
 out:
@@ -714,6 +717,7 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
     SAKSI_TRY(saksi_reader_open(
         &r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
     SAKSI_TRY(saksi_quarantine_add_file(q, path, &g.file, err));
+    size_t q_start = q->n;
     uint64_t size = saksi_reader_size(r);
     for (;;) {
         const char *data;
@@ -726,12 +730,26 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
                              (double)saksi_reader_bytes(r) / (double)size);
     }
     SAKSI_TRY(finish(&g, err));
+    if (g.stage) {
+        saksi_stage_result res = {0};
+        rc = saksi_stage_close(g.stage, &res, err);
+        for (size_t k = 0; rc == SAKSI_OK && k < res.ndups; k++)
+            rc = quarantine(&g, res.dups[k].line, g.id_col, SAKSI_Q_DUPLICATE_ID,
+                            (span){res.dups[k].id, strlen(res.dups[k].id)}, err,
+                            "duplicate of line %llu", (unsigned long long)res.dups[k].first);
+        saksi_stage_dups_free(res.dups, res.ndups);
+        if (rc != SAKSI_OK) goto out;
+        stats->accepted = res.accepted;
+        stats->missing_cells += res.missing;
+        saksi_quarantine_sort_lines(q, q_start);
+    }
     stats->bytes = saksi_reader_bytes(r);
     saksi_reader_sha256(r, stats->sha256);
     SAKSI_TRY(saksi_table_finalize(g.t, err));
     *out = g.t;
     g.t = NULL;
 out:
+    saksi_stage_free(g.stage);
     saksi_reader_close(r);
     saksi_table_free(g.t);
     free(g.col);

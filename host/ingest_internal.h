@@ -85,4 +85,40 @@ size_t saksi_csv_column_at(const char *s, size_t off);
 size_t saksi_csv_split_quoted(char *scratch, const char *s, const char *e, saksi_span *out,
                               size_t maxstore, size_t *stray);
 
+/* ------------------------------------------------------------------ */
+/* Handing parsed stations to the table (ingest_stage.c)               */
+/* ------------------------------------------------------------------ */
+
+typedef struct saksi_stage saksi_stage;
+
+/* A duplicate station id met while appending: its line, the line of the
+ * first station with that id, and the id (malloc'd). */
+typedef struct saksi_stage_dup {
+    uint64_t line, first;
+    char *id;
+} saksi_stage_dup;
+
+typedef struct saksi_stage_result {
+    uint64_t accepted, missing; /* stations appended, their empty cells */
+    saksi_stage_dup *dups;      /* in line order; free with saksi_stage_dups_free */
+    size_t ndups;
+} saksi_stage_result;
+
+/* A stage appending to t stations of nvalues cells (SAKSI_NFIXED + ncand)
+ * read from input file `file`; threads > 1 appends in a second thread. */
+saksi_status saksi_stage_open(saksi_stage **out, saksi_table *t, size_t nvalues, uint32_t file,
+                              int threads, saksi_error *err);
+/* Queue one station (copied). */
+saksi_status saksi_stage_push(saksi_stage *s, const char *id, size_t idlen,
+                              const char *const regions[SAKSI_NLEVELS], const int32_t *values,
+                              uint64_t line, uint64_t missing, saksi_error *err);
+/* Append what is queued, stop the thread, give the counts and duplicates. */
+saksi_status saksi_stage_close(saksi_stage *s, saksi_stage_result *res, saksi_error *err);
+void saksi_stage_dups_free(saksi_stage_dup *dups, size_t n);
+void saksi_stage_free(saksi_stage *s);
+
+/* Sort the quarantine records from index `from` on by line (the stage's
+ * duplicates are reported after the parser's own records). */
+void saksi_quarantine_sort_lines(saksi_quarantine *q, size_t from);
+
 #endif /* SAKSI_INGEST_INTERNAL_H */

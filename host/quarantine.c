@@ -5,7 +5,7 @@
  * field, station id and a short detail. Strings live in a private arena of
  * large blocks, so a million entries cost a few allocations, not millions.
  */
-#include "saksi_internal.h"
+#include "ingest_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -173,4 +173,18 @@ saksi_status saksi_quarantine_add(saksi_quarantine *q, uint32_t file, uint64_t l
     q->rec[q->n++] = r;
 out:
     return rc;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    const saksi_qrecord *x = a, *y = b;
+    if (x->file != y->file) return x->file < y->file ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+void saksi_quarantine_sort_lines(saksi_quarantine *q, size_t from)
+{
+    /* Lines are unique within a file (one record is quarantined once), so
+     * the order is total and qsort's instability cannot show. */
+    if (from < q->n) qsort(q->rec + from, q->n - from, sizeof *q->rec, cmp_line);
 }

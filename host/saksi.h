@@ -252,6 +252,10 @@ typedef struct saksi_ingest_options {
      * fraction of the stored file read so far */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    /* 1: parse and build the table in one thread; 2: the table is built in
+     * a second thread while parsing goes on; 0: 2 when two CPUs are online.
+     * The table is the same either way. */
+    int threads;
 } saksi_ingest_options;
 
 /* Ingest counters, reported in the summary. records == accepted +
