@@ -15,7 +15,7 @@
 
 /* Frame: room for the y labels at the left and the x labels below. */
 #define MARGIN_LEFT   64
-#define MARGIN_RIGHT  14
+#define MARGIN_RIGHT  28 /* half of "100%" at the right end */
 #define MARGIN_TOP    12
 #define MARGIN_BOTTOM 30
 /* Bitmap font: 5x7 glyphs drawn at this many pixels per dot. */

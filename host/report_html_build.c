@@ -31,10 +31,11 @@ static saksi_status attr_u(builder *b, const char *key, uint64_t val, saksi_erro
     return saksi_view_set_attr(b->v, key, buf, err);
 }
 
+/* A parameter as text: 6 significant digits (0.05, not 0.050000000000000003). */
 static saksi_status attr_f(builder *b, const char *key, double val, saksi_error *err)
 {
     char buf[64];
-    saksi_format_double(buf, sizeof buf, val, 17);
+    saksi_format_double(buf, sizeof buf, val, 6);
     return saksi_view_set_attr(b->v, key, buf, err);
 }
 
