@@ -166,6 +166,7 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     /* Issue 5: station-level calibrated p-values (filled by the station
      * families), the combined anomaly evidence built from them, and the
      * plot data the families hand to the report. NULL when absent. */
@@ -173,6 +174,9 @@ typedef struct saksi_results {
     struct saksi_anomaly *anomaly;
     struct saksi_figures *figures;
 } saksi_results;
+
+/* Release what the digit family keeps (analysis/digits_regions.c). */
+void saksi_digits_result_free(struct saksi_digits_result *d);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */

@@ -573,6 +573,8 @@ void saksi_results_free(saksi_results *res)
     free(res->ranked);
     saksi_region_tests_free(res->region_tests);
     free(res->region_tests);
+    saksi_digits_result_free(res->digits);
+    free(res->digits);
     saksi_station_tests_free(res->station_tests);
     saksi_anomaly_free(res->anomaly);
     saksi_figures_free(res->figures);

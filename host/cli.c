@@ -89,6 +89,9 @@ static const char help_text[] =
     "  --batch-rows N         stations per kernel batch (default 65536)\n"
     "  --local-size N         OpenCL work-group size (default: each kernel's own)\n"
     "  --seed N               seed of every random draw (default 2024)\n"
+    "  --null M               region-test nulls: calibrated (default: the peer model) or\n"
+    "                         empirical (p deflated by each test family's lambda when > 1)\n"
+    "  --digits-min N         digit tests: numbers a region needs per candidate (default 50)\n"
     "  --reproducible         pin creation time and device in the report: same bytes anywhere\n"
     "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
     "  --class-priority LIST  order of the classes in the ranking, e.g. anomaly,integrity\n"
@@ -168,6 +171,8 @@ static void print_summary_line(const saksi_summary *s, const char *dir)
             s->by_class[SAKSI_CLASS_INTEGRITY], s->by_class[SAKSI_CLASS_TRANSCRIPTION],
             s->by_class[SAKSI_CLASS_INCOMPLETE], s->backend_used, s->backend_reason,
             s->timing.total);
+    fprintf(stderr, "saksi: %zu region test(s) flagged (q < alpha and effect above its floor)\n",
+            s->nflagged_regions);
     fprintf(stderr, "saksi: %zu anomaly (of %zu stations with station tests)\n",
             s->by_class[SAKSI_CLASS_ANOMALY], s->anomaly_tested);
     fprintf(stderr,
@@ -254,6 +259,25 @@ static int cmd_audit(int argc, char **argv, int calibrate)
                 cfg.batch_rows = n;
             else
                 cfg.local_size = n;
+        } else if (is_opt(a, "--null")) {
+            if (!(v = opt_value(argc, argv, &i, "--null")))
+                goto missing;
+            if (strcmp(v, "calibrated") == 0)
+                cfg.null_model = SAKSI_NULL_CALIBRATED;
+            else if (strcmp(v, "empirical") == 0)
+                cfg.null_model = SAKSI_NULL_EMPIRICAL;
+            else {
+                rc = usage_error("--null takes calibrated or empirical, not '%s'", v);
+                goto done;
+            }
+        } else if (is_opt(a, "--digits-min")) {
+            if (!(v = opt_value(argc, argv, &i, "--digits-min")))
+                goto missing;
+            if (!parse_size(v, &n) || n == 0) {
+                rc = usage_error("--digits-min takes a positive number, not '%s'", v);
+                goto done;
+            }
+            cfg.digits_min_numbers = n;
         } else if (strcmp(a, "--reproducible") == 0) {
             cfg.reproducible = 1;
         } else if (is_opt(a, "--lang")) {

@@ -27,6 +27,9 @@ void saksi_config_init(saksi_config *c)
     c->repair_max_alternatives = 5;
     c->lang = "en";
     memcpy(c->class_priority, default_priority, sizeof default_priority);
+    c->null_model = SAKSI_NULL_CALIBRATED;
+    c->region_alpha = 0.05;     /* DESIGN §4: flagged only when q < 0.05 */
+    c->digits_min_numbers = 50; /* SAKSI_DIGITS_MIN_NUMBERS, analysis/digits.h */
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -44,4 +47,10 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
                       saksi_class_name(c->class_priority[k]));
     for (size_t k = 0; c->map_pairs && c->map_pairs[k] && n > 0 && (size_t)n < len; k++)
         n += snprintf(buf + n, len - (size_t)n, ";map_pair=%s", c->map_pairs[k]);
+    char alpha[32];
+    saksi_format_double(alpha, sizeof alpha, c->region_alpha, 17);
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, ";null=%s;region_alpha=%s;digits_min_numbers=%zu",
+                      c->null_model == SAKSI_NULL_EMPIRICAL ? "empirical" : "calibrated", alpha,
+                      c->digits_min_numbers);
 }

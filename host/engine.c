@@ -2,10 +2,11 @@
 /*
  * engine.c — drives an audit: ingest, rules, the integrity family on the
  * chosen backend (OpenCL after a self-test against the CPU twin, or the
- * CPU twin itself), transcription repair, ranking and the report, timing
- * every stage.
+ * CPU twin itself), transcription repair, ranking, the region-level
+ * families on the same device handle, and the report, timing every stage.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "digits.h"
 #include "report.h"
 #include "report_html.h"
 #include "saksi_opencl.h"
@@ -38,6 +39,12 @@ struct saksi_engine {
     char backend_used[16];
     char backend_reason[sizeof((saksi_error *)0)->message + 128];
     char device[128];
+    /* The device of this run when the integrity family ran on OpenCL
+     * (opened once, self-tested, shared by every family); NULL on the CPU
+     * path. */
+    saksi_cl *cl;
+    saksi_region_family *region_families;
+    saksi_flagged_region *flagged_regions;
 };
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg)
@@ -60,6 +67,9 @@ void saksi_engine_free(saksi_engine *e)
     if (!e)
         return;
     saksi_results_free(&e->res);
+    saksi_cl_close(e->cl);
+    free(e->region_families);
+    free(e->flagged_regions);
     free(e->prog);
     saksi_rules_free(e->rules);
     saksi_table_free(e->t);
@@ -210,6 +220,8 @@ static saksi_status integrity_opencl(saksi_engine *e, int fallback_ok, int *done
                  saksi_cl_device_is_cpu(cl) ? " (a CPU: slower than the plain-C path)" : "");
         set_backend(e, "opencl", saksi_cl_device_name(cl), why);
         *done = 1;
+        e->cl = cl; /* kept for the other families of this run */
+        cl = NULL;
     } else if (fallback_ok && rc != SAKSI_ERR_INTERRUPTED && rc != SAKSI_ERR_NOMEM) {
         snprintf(why, sizeof why, "auto: %s; ran the plain-C path",
                  rc == SAKSI_ERR_NODEVICE
@@ -271,6 +283,21 @@ static void fill_summary(saksi_engine *e)
     s->anomaly_flagged = e->res.anomaly ? e->res.anomaly->nflagged : 0;
 }
 
+static saksi_status summarize_regions(saksi_engine *e, saksi_error *err)
+{
+    saksi_summary *s = &e->summary;
+    free(e->region_families);
+    free(e->flagged_regions);
+    e->region_families = NULL;
+    e->flagged_regions = NULL;
+    saksi_status rc = saksi_region_tests_summarize(e->t, e->res.region_tests, &e->region_families,
+                                                   &s->nregion_families, &e->flagged_regions,
+                                                   &s->nflagged_listed, &s->nflagged_regions, err);
+    s->region_families = e->region_families;
+    s->flagged_regions = e->flagged_regions;
+    return rc;
+}
+
 static void progress(const saksi_engine *e, const char *stage, double fraction)
 {
     if (e->cfg.progress && e->cfg.progress_cb)
@@ -292,6 +319,8 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
                    saksi_qreason_name(q->reason), q->detail);
     }
     saksi_results_free(&e->res);
+    saksi_cl_close(e->cl);
+    e->cl = NULL;
     free(e->prog);
     e->prog = NULL;
     saksi_rules_free(e->rules);
@@ -320,6 +349,17 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
+
+    t0 = saksi_now();
+    progress(e, "digits", 0.0);
+    SAKSI_TRY(saksi_family_digits(e->t, &e->res, &e->cfg, e->cl, err));
+    e->summary.timing.digits = saksi_now() - t0;
+
+    /* Every region family has its rows: BH per (test, level), lambda, flags. */
+    if (e->res.region_tests)
+        SAKSI_TRY(saksi_region_tests_finish(e->res.region_tests, e->cfg.region_alpha,
+                                            e->cfg.null_model == SAKSI_NULL_EMPIRICAL, err));
+    SAKSI_TRY(summarize_regions(e, err));
     fill_summary(e);
     e->ran = 1;
 out:
@@ -435,8 +475,8 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     SAKSI_TRY(saksi_report_render_files(path, dir, e->cfg.lang, 0, err));
     e->summary.timing.report_html = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
-    e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->report_h5 +
-                              tm->report_csv + tm->report_html;
+    e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->digits +
+                              tm->report_h5 + tm->report_csv + tm->report_html;
 out:
     return rc;
 }

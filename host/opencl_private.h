@@ -14,7 +14,12 @@
 
 /* The kernels of the program, created once at open. Their names are in
  * kernel_names[] of opencl_build.c, in this order. */
-enum saksi_cl_kernel { SAKSI_K_INTEGRITY_CHECK, SAKSI_K_RNG_PHILOX, SAKSI_NKERNELS };
+enum saksi_cl_kernel {
+    SAKSI_K_INTEGRITY_CHECK,
+    SAKSI_K_RNG_PHILOX,
+    SAKSI_K_DIGITS_HISTOGRAM,
+    SAKSI_NKERNELS
+};
 
 struct saksi_cl {
     cl_platform_id platform;

@@ -102,6 +102,10 @@ saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
                                          const saksi_table *t, const saksi_results *res,
                                          saksi_error *err);
 
+/* /digits: national digit histograms with both expectations, national
+ * tests with Nigrini's MAD, untested-number counts (report_h5_digits.c). */
+saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                   const saksi_results *res, saksi_error *err);
 /* /report: the view report.html and the CSVs are drawn from (report_html_h5.c). */
 saksi_status saksi_h5_write_report_view(const saksi_h5_file *f, hid_t root,
                                         const saksi_table *t, const saksi_results *res,

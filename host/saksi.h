@@ -490,6 +490,12 @@ int saksi_class_lookup(const char *name);
 saksi_status saksi_class_priority_parse(const char *list, int priority[SAKSI_NCLASSES],
                                         saksi_error *err);
 
+/* Null of the region tests (DESIGN §4 "Effect sizes and inflation"):
+ * calibrated (the peer model's p-values as they are) or empirical (each
+ * (test, level) family's p-values deflated by its inflation factor lambda
+ * when lambda > 1, --null empirical). */
+enum saksi_null_model { SAKSI_NULL_CALIBRATED, SAKSI_NULL_EMPIRICAL };
+
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
     const char *map_path;    /* column map file, or NULL                  */
@@ -510,6 +516,12 @@ typedef struct saksi_config {
     int progress;            /* report progress through the callback      */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    int null_model;          /* enum saksi_null_model of the region tests;
+                                SAKSI_NULL_CALIBRATED                      */
+    double region_alpha;     /* a region is flagged when q < this and its
+                                effect clears its floor; 0.05              */
+    size_t digits_min_numbers; /* power guard of the digit tests: numbers a
+                                (region, candidate) needs; 50              */
 } saksi_config;
 
 /* Defaults documented field by field above. */
@@ -520,8 +532,32 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double digits; /* the digit family (issue 3) */
     double report_html; /* report.html, class CSVs and regions.csv (issue 5) */
 } saksi_timing;
+
+/* One BH family of region tests, (test, level), for the summary. */
+typedef struct saksi_region_family {
+    const char *test;
+    int level;      /* enum saksi_level */
+    size_t m;       /* regions tested in the family */
+    size_t flagged; /* q < region_alpha and effect above its floor */
+    double lambda;  /* inflation factor; NaN when nothing was tested */
+} saksi_region_family;
+
+/* One flagged region test. Strings live as long as the engine. */
+typedef struct saksi_flagged_region {
+    const char *test;
+    int level;        /* enum saksi_level */
+    const char *code; /* the region's code */
+    int candidate;    /* -1: candidates combined */
+    uint32_t n;       /* numbers or stations tested */
+    double effect, effect_lo, effect_hi, q;
+} saksi_flagged_region;
+
+/* Flagged regions listed in the summary, the most significant first
+ * within each level (every one of them is in report.h5). */
+#define SAKSI_SUMMARY_MAX_FLAGGED 100
 
 /* What a finished audit reports, for the CLI's message and --json. */
 typedef struct saksi_summary {
@@ -539,6 +575,11 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    size_t nregion_families;                   /* (test, level) BH families  */
+    const saksi_region_family *region_families; /* by test, then level        */
+    size_t nflagged_regions;                   /* flagged rows, all families */
+    size_t nflagged_listed;                    /* at most SAKSI_SUMMARY_MAX_FLAGGED */
+    const saksi_flagged_region *flagged_regions; /* by level, then q          */
     size_t anomaly_tested;            /* stations with a calibrated p-value */
     size_t anomaly_flagged;           /* of them with weighted-BH q < 0.05  */
 } saksi_summary;

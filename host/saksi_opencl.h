@@ -22,6 +22,12 @@ typedef struct saksi_cl saksi_cl;
  * lowered only when the device's limit for the kernel is smaller. */
 #define SAKSI_CL_INTEGRITY_LOCAL 256
 #define SAKSI_CL_PHILOX_LOCAL 64
+/* digits_histogram: one work-group per single-district segment of at most
+ * SAKSI_CL_DIGITS_SEGMENT_ITEMS rows per work-item. A district holds ~110
+ * stations on average (Indonesia 2024), so 64 work-items with up to 4 rows
+ * each count most districts in one group. */
+#define SAKSI_CL_DIGITS_LOCAL 64
+#define SAKSI_CL_DIGITS_SEGMENT_ITEMS 4
 
 typedef struct saksi_cl_options {
     int platform_index, device_index; /* -1, -1: the first GPU or accelerator,
@@ -71,5 +77,15 @@ saksi_status saksi_cl_integrity(saksi_cl *cl, const int32_t *prog, size_t prog_l
  * key 2n words, out 4n words (for the known-answer tests). */
 saksi_status saksi_cl_philox(saksi_cl *cl, const uint32_t *ctr, const uint32_t *key, size_t n,
                              uint32_t *out, saksi_error *err);
+
+/* Digit histograms (kernels/digits.cl) of stations [begin, end) added into
+ * hist exactly as saksi_digits_hist_cpu() (analysis/digits.h) does: mask
+ * has ncand * t->n bytes, hist t->regions[district].n * ncand *
+ * SAKSI_DIGIT_HIST counters. batch_rows and local_size as for
+ * saksi_cl_integrity. SAKSI_ERR_LIMIT when the candidates' local histogram
+ * or the district histograms exceed the device's limits. */
+saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_t begin,
+                                       size_t end, const uint8_t *mask, size_t batch_rows,
+                                       size_t local_size, uint32_t *hist, saksi_error *err);
 
 #endif /* SAKSI_OPENCL_H */

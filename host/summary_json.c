@@ -118,7 +118,8 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         double v;
     } stages[] = {
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
-        {"repair", tm->repair},         {"rank", tm->rank},         {"report_h5", tm->report_h5},
+        {"repair", tm->repair},         {"rank", tm->rank},         {"digits", tm->digits},
+        {"report_h5", tm->report_h5},
         {"report_csv", tm->report_csv}, {"report_html", tm->report_html},
         {"total", tm->total},
     };
@@ -132,12 +133,55 @@ static void write_timing(FILE *f, const saksi_timing *tm)
     fputc('}', f);
 }
 
+/* The region tests: every (test, level) family, then the flagged regions
+ * listed (the count of all of them beside). */
+static void write_regions(FILE *f, const saksi_summary *s, int *first)
+{
+    json_key(f, "region_tests", first);
+    fputc('[', f);
+    for (size_t k = 0; k < s->nregion_families; k++) {
+        const saksi_region_family *r = &s->region_families[k];
+        fputs(k ? ",\n    {\"test\": " : "\n    {\"test\": ", f);
+        json_string(f, r->test);
+        fputs(", \"level\": ", f);
+        json_string(f, saksi_level_name(r->level));
+        fprintf(f, ", \"m\": %zu, \"flagged\": %zu, \"lambda\": ", r->m, r->flagged);
+        json_double(f, r->lambda);
+        fputc('}', f);
+    }
+    fputs(s->nregion_families ? "\n  ]" : "]", f);
+    json_key(f, "flagged_regions", first);
+    fprintf(f, "{\"count\": %zu, \"listed\": [", s->nflagged_regions);
+    for (size_t k = 0; k < s->nflagged_listed; k++) {
+        const saksi_flagged_region *r = &s->flagged_regions[k];
+        fputs(k ? ",\n    {\"level\": " : "\n    {\"level\": ", f);
+        json_string(f, saksi_level_name(r->level));
+        fputs(", \"code\": ", f);
+        json_string(f, r->code);
+        fputs(", \"test\": ", f);
+        json_string(f, r->test);
+        fprintf(f, ", \"candidate\": %d, \"n\": %u, \"effect\": ", r->candidate, r->n);
+        json_double(f, r->effect);
+        fputs(", \"effect_lo\": ", f);
+        json_double(f, r->effect_lo);
+        fputs(", \"effect_hi\": ", f);
+        json_double(f, r->effect_hi);
+        fputs(", \"q\": ", f);
+        json_double(f, r->q);
+        fputc('}', f);
+    }
+    fputs(s->nflagged_listed ? "\n  ]}" : "]}", f);
+}
+
 saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     int first = 1;
     if (s->nrules && (!s->rule_names || !s->rule_failed || !s->rule_evaluated))
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "summary with %zu rules but no rule arrays", s->nrules);
+    if ((s->nregion_families && !s->region_families) ||
+        (s->nflagged_listed && !s->flagged_regions))
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "summary with region tests but no region arrays");
     fputc('{', f);
     json_key(f, "saksi_version", &first);
     json_string(f, SAKSI_VERSION_STRING);
@@ -187,6 +231,7 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     json_string(f, s->backend_reason);
     json_key(f, "device", &first);
     json_string(f, s->device);
+    write_regions(f, s, &first);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
     fputs("\n}\n", f);

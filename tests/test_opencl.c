@@ -64,7 +64,8 @@ static int count_bins(const char *dir, char *last, size_t len)
     return n;
 }
 
-static const char *const kernel_files[] = {"saksi_shared.h", "integrity.cl", "rng.cl"};
+static const char *const kernel_files[] = {"saksi_shared.h", "integrity.cl", "rng.cl",
+                                           "digits_shared.h", "digits.cl"};
 
 /* A copy of the source tree's kernels in a fresh directory; `extra`, when
  * given, is appended to integrity.cl. */
