@@ -10,6 +10,8 @@
  */
 #include "report_html.h"
 
+#include "digits.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -270,6 +272,48 @@ out:
     return rc;
 }
 
+/* The digit family's national histograms (res->digits, issue 3): per
+ * candidate the last digit and the second digit of 10..99 and of
+ * 100..999, observed against the peer beta-binomial's expected counts and
+ * the classical expectation (the descriptive first digit is left out of
+ * the plots). Panels are numbered from 1000 to stay apart from figures. */
+static saksi_status digit_family_panels(builder *b, saksi_vtable *d, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_digits_result *dr = b->res->digits;
+    static const struct {
+        int test;
+        const char *name;
+    } shown[] = {{SAKSI_DT_LAST, "last_digit"},
+                 {SAKSI_DT_SECOND_2D, "second_digit_10_99"},
+                 {SAKSI_DT_SECOND_3D, "second_digit_100_999"}};
+    size_t row;
+    int64_t panel = 1000;
+    if (!dr || !dr->national)
+        goto out;
+    for (size_t c = 0; c < dr->ncand && c < b->t->ncand; c++)
+        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++, panel++) {
+            const saksi_digits_national *nat = &dr->national[c * SAKSI_DT_COUNT + shown[k].test];
+            const saksi_digit_acc *acc = &nat->acc[SAKSI_DIGITS_BB];
+            if (acc->n == 0)
+                continue; /* no number in the range: nothing to draw */
+            for (int dg = 0; dg < SAKSI_FIG_DIGITS; dg++) {
+                SAKSI_TRY(saksi_vt_append(d, &row, err));
+                saksi_vt_set_i(d, row, 0, panel);
+                SAKSI_TRY(saksi_vt_set_s(d, row, 1, shown[k].name, err));
+                saksi_vt_set_i(d, row, 2, SAKSI_LEVEL_NATIONAL);
+                SAKSI_TRY(saksi_vt_set_s(d, row, 3, b->t->regions[0].code[0], err));
+                SAKSI_TRY(saksi_vt_set_s(d, row, 4, b->t->cand_label[c], err));
+                saksi_vt_set_i(d, row, 5, dg);
+                saksi_vt_set_f(d, row, 6, (double)acc->o[dg]);
+                saksi_vt_set_f(d, row, 7, acc->e[dg]);
+                saksi_vt_set_f(d, row, 8, nat->classical[dg] * (double)acc->n);
+            }
+        }
+out:
+    return rc;
+}
+
 static saksi_status build_digits(builder *b, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
@@ -282,6 +326,7 @@ static saksi_status build_digits(builder *b, saksi_error *err)
         {"code", SAKSI_V_STR},     {"candidate", SAKSI_V_STR}, {"digit", SAKSI_V_I32},
         {"observed", SAKSI_V_F64}, {"expected", SAKSI_V_F64},  {"classical", SAKSI_V_F64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "digits", cols, 9, &d, err));
+    SAKSI_TRY(digit_family_panels(b, d, err));
     for (size_t k = 0; fig && k < fig->ndigits; k++) {
         const saksi_fig_digits *g = &fig->digits[k];
         SAKSI_TRY(check_region(t, g->level, g->region, "a digit", err));

@@ -59,6 +59,19 @@ static void absent(FILE *f, const char *id, const char *en)
     fputs("</p>\n", f);
 }
 
+/* ", nasional / national" or ", province 32". */
+static void region_name(FILE *f, int level, const char *code)
+{
+    if (level == SAKSI_LEVEL_NATIONAL) {
+        fputs(", nasional / national", f);
+        return;
+    }
+    fputs(", ", f);
+    saksi_html_escape(f, saksi_level_name(level));
+    fputs(" ", f);
+    saksi_html_escape(f, code);
+}
+
 /* ------------------------------------------------------------------ */
 
 static saksi_status histograms(FILE *f, const saksi_view *v, saksi_error *err)
@@ -96,7 +109,7 @@ static saksi_status histograms(FILE *f, const saksi_view *v, saksi_error *err)
                   "batang terakhir: di atas 100%. / Turnout: voters (or total votes) over "
                   "registered, in 1-point bins; last bar: above 100%.", f);
         else {
-            fputs("Perolehan ", f);
+            fputs("Perolehan cand_", f);
             saksi_html_escape(f, strncmp(name, "share_", 6) == 0 ? name + 6 : name);
             fputs(" dari suara sah, per 1 poin persen. / Share of valid votes of cand_", f);
             saksi_html_escape(f, strncmp(name, "share_", 6) == 0 ? name + 6 : name);
@@ -141,9 +154,8 @@ static saksi_status fingerprints(FILE *f, const saksi_view *v, saksi_error *err)
         fputs("<figure>", f);
         saksi_html_png(f, &png, "fingerprint");
         saksi_png_free(&png);
-        fputs("<figcaption>Wilayah / region ", f);
-        saksi_html_escape(f, *saksi_vt_s(pan, p, "code") ? saksi_vt_s(pan, p, "code")
-                                                          : "nasional / national");
+        fputs("<figcaption>Wilayah / region", f);
+        region_name(f, (int)saksi_vt_i(pan, p, "level", 0), saksi_vt_s(pan, p, "code"));
         fputs(": sumbu x partisipasi, sumbu y perolehan pemimpin nasional (calon dengan suara "
               "terbanyak), warna log(1 + jumlah TPS). / x axis turnout, y axis the national "
               "leader's share of valid votes, colour log(1 + stations). ", f);
@@ -211,10 +223,7 @@ static saksi_status digits(FILE *f, const saksi_view *v, saksi_error *err)
         saksi_png_free(&png);
         fputs("<figcaption>", f);
         saksi_html_escape(f, saksi_vt_s(d, r, "test"));
-        fputs(", ", f);
-        saksi_html_escape(f, saksi_level_name((int)saksi_vt_i(d, r, "level", 0)));
-        fputs(" ", f);
-        saksi_html_escape(f, saksi_vt_s(d, r, "code"));
+        region_name(f, (int)saksi_vt_i(d, r, "level", 0), saksi_vt_s(d, r, "code"));
         if (*saksi_vt_s(d, r, "candidate")) {
             fputs(", cand_", f);
             saksi_html_escape(f, saksi_vt_s(d, r, "candidate"));
@@ -253,10 +262,7 @@ static saksi_status spikes(FILE *f, const saksi_view *v, saksi_error *err)
         saksi_png_free(&png);
         fputs("<figcaption>", f);
         saksi_html_escape(f, saksi_vt_s(s, r, "rate"));
-        fputs(", ", f);
-        saksi_html_escape(f, saksi_level_name((int)saksi_vt_i(s, r, "level", 0)));
-        fputs(" ", f);
-        saksi_html_escape(f, saksi_vt_s(s, r, "code"));
+        region_name(f, (int)saksi_vt_i(s, r, "level", 0), saksi_vt_s(s, r, "code"));
         fputs(": TPS dengan persentase tepat bulat p, dan harapannya / stations at exactly p "
               "percent, and their expectation.", f);
         legend(f, 1, 1, 0);

@@ -368,6 +368,13 @@ static void test_cli(void **state)
     assert_same_file(d1, d2, "report.h5");
     for (size_t k = 0; k < sizeof drawn / sizeof drawn[0]; k++)
         assert_same_file(d1, d2, drawn[k]);
+    /* the digit family's national panels are drawn */
+    char hpath[4400];
+    snprintf(hpath, sizeof hpath, "%s/report.html", d1);
+    char *h = test_read_file(hpath, NULL);
+    assert_non_null(strstr(h, "<figcaption>last_digit, nasional / national, cand_01:"));
+    assert_non_null(strstr(h, "<figcaption>second_digit_10_99, nasional / national, cand_03:"));
+    free(h);
     /* saksi report draws the same files from report.h5 alone */
     assert_int_equal(test_run("mkdir '%s' && '%s' report '%s/report.h5' -o '%s' 2>/dev/null", d3,
                               SAKSI_CLI, d1, d3),
