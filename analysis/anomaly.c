@@ -20,8 +20,7 @@
 saksi_station_tests *saksi_station_tests_alloc(size_t n, size_t ncand)
 {
     saksi_station_tests *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
+    if (!st) return NULL;
     st->n = n;
     st->ncand = ncand;
     st->share_size_field = SAKSI_F_VALID;
@@ -48,8 +47,7 @@ saksi_status saksi_station_tests_add(saksi_station_tests *st, const char *test, 
     if (st->ntests == st->cap) {
         size_t cap = st->cap ? 2 * st->cap : 8;
         saksi_station_test *t2 = saksi_realloc_array(st->test, cap, sizeof *t2);
-        if (!t2)
-            SAKSI_ALLOC_FAIL("station test columns");
+        if (!t2) SAKSI_ALLOC_FAIL("station test columns");
         st->test = t2;
         st->cap = cap;
     }
@@ -65,8 +63,7 @@ saksi_status saksi_station_tests_add(saksi_station_tests *st, const char *test, 
         SAKSI_ALLOC_FAIL("a station test column");
     }
     st->test[st->ntests++] = c;
-    if (col)
-        *col = &st->test[st->ntests - 1];
+    if (col) *col = &st->test[st->ntests - 1];
 out:
     return rc;
 }
@@ -80,16 +77,14 @@ saksi_status saksi_station_tests_alloc_shares(saksi_station_tests *st, saksi_err
         SAKSI_FAIL(SAKSI_ERR_LIMIT, "%zu stations x %zu candidates", st->n, st->ncand);
     size_t cells = st->n * st->ncand;
     st->share_null = saksi_calloc_array(cells > 0 ? cells : 1, sizeof *st->share_null);
-    if (!st->share_null)
-        SAKSI_ALLOC_FAIL("share nulls");
+    if (!st->share_null) SAKSI_ALLOC_FAIL("share nulls");
 out:
     return rc;
 }
 
 void saksi_station_tests_free(saksi_station_tests *st)
 {
-    if (!st)
-        return;
+    if (!st) return;
     for (size_t k = 0; k < st->ntests; k++) {
         free(st->test[k].p);
         free(st->test[k].effect);
@@ -126,8 +121,7 @@ static int32_t quantile(const double *pmf, int32_t n, double prob)
     for (int32_t k = 0; k <= n; k++) {
         acc += pmf[k];
         /* 1e-12: the normalised pmf sums to 1 only up to rounding */
-        if (acc >= prob - 1e-12)
-            return k;
+        if (acc >= prob - 1e-12) return k;
     }
     return n;
 }
@@ -162,36 +156,31 @@ out:
 /* The beneficiary of station i: the candidate with the largest excess of
  * observed over peer-predicted votes (lowest index on ties). */
 static saksi_status beneficiary(const saksi_table *t, const saksi_station_tests *st, size_t i,
-                                double level, double **pmf, size_t *pmf_cap,
-                                saksi_anomaly_row *row, saksi_error *err)
+                                double level, double **pmf, size_t *pmf_cap, saksi_anomaly_row *row,
+                                saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     row->beneficiary = -1;
     row->expected = NAN;
     row->votes = row->votes_lo = row->votes_hi = 0;
-    if (!st->share_null)
-        goto out;
+    if (!st->share_null) goto out;
     int32_t n = saksi_table_get(t, st->share_size_field, i);
-    if (n == SAKSI_MISSING || n < 0)
-        goto out;
+    if (n == SAKSI_MISSING || n < 0) goto out;
     double best = -HUGE_VAL;
     for (size_t c = 0; c < st->ncand; c++) {
         const saksi_bb *b = &st->share_null[i * st->ncand + c];
         int32_t x = saksi_table_get(t, (int)(SAKSI_NFIXED + c), i);
-        if (!b->ok || x == SAKSI_MISSING || x < 0 || x > n)
-            continue;
+        if (!b->ok || x == SAKSI_MISSING || x < 0 || x > n) continue;
         double e = (double)x - (double)n * b->mu;
         if (e > best) {
             best = e;
             row->beneficiary = (int32_t)c;
         }
     }
-    if (row->beneficiary < 0)
-        goto out;
+    if (row->beneficiary < 0) goto out;
     if ((size_t)n + 1 > *pmf_cap) {
         double *p2 = saksi_realloc_array(*pmf, (size_t)n + 1, sizeof *p2);
-        if (!p2)
-            SAKSI_ALLOC_FAIL("a predictive distribution");
+        if (!p2) SAKSI_ALLOC_FAIL("a predictive distribution");
         *pmf = p2;
         *pmf_cap = (size_t)n + 1;
     }
@@ -217,8 +206,7 @@ static void combine_station(const saksi_station_tests *st, size_t i, double p_ce
     for (size_t k = 0; k < st->ntests; k++) {
         const saksi_station_test *c = &st->test[k];
         double v = c->p[i];
-        if (!c->calibrated || isnan(v))
-            continue;
+        if (!c->calibrated || isnan(v)) continue;
         if (v < best) {
             best = v;
             *top = (int32_t)k;
@@ -234,9 +222,9 @@ static void combine_station(const saksi_station_tests *st, size_t i, double p_ce
 /* Per station a weight: flag_weight inside a region flagged by any
  * region-level test at any level, 1 elsewhere; then mean 1 over the
  * tested stations (the condition of weighted BH). */
-static saksi_status region_weights(const saksi_table *t, const saksi_results *res,
-                                   const double *p, double flag_weight, double *w,
-                                   size_t *in_flagged, saksi_error *err)
+static saksi_status region_weights(const saksi_table *t, const saksi_results *res, const double *p,
+                                   double flag_weight, double *w, size_t *in_flagged,
+                                   saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     uint8_t *flag[SAKSI_NLEVELS] = {NULL};
@@ -284,23 +272,23 @@ saksi_status saksi_anomaly_build(const saksi_table *t, saksi_results *res,
     int32_t *top = NULL;
     size_t pmf_cap = 0, nrows = 0;
     saksi_anomaly_options_init(&defaults);
-    if (!opt)
-        opt = &defaults;
+    if (!opt) opt = &defaults;
     if (!(opt->alpha > 0.0 && opt->alpha < 1.0) || !(opt->p_ceil > 0.5 && opt->p_ceil < 1.0) ||
         !(opt->flag_weight >= 1.0) || !(opt->pi_level > 0.0 && opt->pi_level < 1.0))
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "anomaly options out of range (alpha %g, ceiling %g, flag "
-                   "weight %g, interval %g)", opt->alpha, opt->p_ceil, opt->flag_weight,
-                   opt->pi_level);
+        SAKSI_FAIL(SAKSI_ERR_USAGE,
+                   "anomaly options out of range (alpha %g, ceiling %g, flag "
+                   "weight %g, interval %g)",
+                   opt->alpha, opt->p_ceil, opt->flag_weight, opt->pi_level);
     if (st && (st->n != t->n || (st->share_null && st->ncand != t->ncand)))
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "station tests for %zu stations x %zu candidates, table "
-                   "has %zu x %zu", st->n, st->ncand, t->n, t->ncand);
+        SAKSI_FAIL(SAKSI_ERR_INTERNAL,
+                   "station tests for %zu stations x %zu candidates, table "
+                   "has %zu x %zu",
+                   st->n, st->ncand, t->n, t->ncand);
     saksi_anomaly_free(res->anomaly);
     res->anomaly = NULL;
-    if (!(a = calloc(1, sizeof *a)))
-        SAKSI_ALLOC_FAIL("anomaly results");
+    if (!(a = calloc(1, sizeof *a))) SAKSI_ALLOC_FAIL("anomaly results");
     a->alpha = opt->alpha;
-    if (!st || st->ntests == 0 || t->n == 0)
-        goto done;
+    if (!st || st->ntests == 0 || t->n == 0) goto done;
 
     p = saksi_malloc_array(t->n, sizeof *p);
     w = saksi_malloc_array(t->n, sizeof *w);
@@ -308,8 +296,7 @@ saksi_status saksi_anomaly_build(const saksi_table *t, saksi_results *res,
     buf = saksi_malloc_array(st->ntests, sizeof *buf);
     ntests = saksi_malloc_array(t->n, sizeof *ntests);
     top = saksi_malloc_array(t->n, sizeof *top);
-    if (!p || !w || !q || !buf || !ntests || !top)
-        SAKSI_ALLOC_FAIL("anomaly scores");
+    if (!p || !w || !q || !buf || !ntests || !top) SAKSI_ALLOC_FAIL("anomaly scores");
     for (size_t i = 0; i < t->n; i++)
         combine_station(st, i, opt->p_ceil, buf, &p[i], &ntests[i], &top[i]);
     SAKSI_TRY(region_weights(t, res, p, opt->flag_weight, w, &a->in_flagged_regions, err));
@@ -320,11 +307,9 @@ saksi_status saksi_anomaly_build(const saksi_table *t, saksi_results *res,
         nrows += q[i] < opt->alpha || p[i] < opt->keep_p;
     }
     a->row = saksi_calloc_array(nrows ? nrows : 1, sizeof *a->row);
-    if (!a->row)
-        SAKSI_ALLOC_FAIL("anomaly rows");
+    if (!a->row) SAKSI_ALLOC_FAIL("anomaly rows");
     for (size_t i = 0; i < t->n; i++) {
-        if (!(q[i] < opt->alpha || p[i] < opt->keep_p))
-            continue;
+        if (!(q[i] < opt->alpha || p[i] < opt->keep_p)) continue;
         saksi_anomaly_row *r = &a->row[a->nrows++];
         r->station = i;
         r->p = p[i];
@@ -351,8 +336,7 @@ out:
 
 void saksi_anomaly_free(saksi_anomaly *a)
 {
-    if (!a)
-        return;
+    if (!a) return;
     free(a->row);
     free(a);
 }

@@ -25,7 +25,7 @@
 #define SHARE_SAMPLE 512
 #define SHARE_ITER   200
 /* Midpoint rule for E[logistic(mu + sd Z)] and the bisection on mu. */
-#define GRID_HALF 10.0
+#define GRID_HALF  10.0
 #define GRID_STEPS 2000
 /* Ballot reserve of a regular TPS, ceil(2%), PKPU 25/2023. */
 #define RESERVE_NUM 2
@@ -58,8 +58,7 @@ static double evar_exact(int32_t n, double p)
     int32_t lo = (int32_t)fmax(0.0, floor(mu - EVAR_SPAN * sd - 2));
     int32_t hi = (int32_t)fmin((double)n, ceil(mu + EVAR_SPAN * sd + 2));
     double lp = log(p), lq = log1p(-p), lgn = lgamma(n + 1.0), m1 = 0, m2 = 0, tot = 0;
-    if (!(p > 0 && p < 1))
-        return 0.0;
+    if (!(p > 0 && p < 1)) return 0.0;
     for (int32_t k = lo; k <= hi; k++) {
         double w = exp(lgn - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * lp + (n - k) * lq);
         double e = elogit(k, n);
@@ -88,10 +87,8 @@ static int q_rate(const saksi_table *t, int q, size_t i, int32_t *x, int32_t *n)
     switch (q) {
     case SAKSI_CALIB_TURNOUT:
         a = get(t, SAKSI_F_VOTERS_DPT, i);
-        if (!have(a))
-            a = get(t, SAKSI_F_VOTERS_TOTAL, i);
-        if (!have(a))
-            a = get(t, SAKSI_F_TOTAL, i);
+        if (!have(a)) a = get(t, SAKSI_F_VOTERS_TOTAL, i);
+        if (!have(a)) a = get(t, SAKSI_F_TOTAL, i);
         b = get(t, SAKSI_F_REGISTERED, i);
         break;
     case SAKSI_CALIB_INVALID:
@@ -109,8 +106,7 @@ static int q_rate(const saksi_table *t, int q, size_t i, int32_t *x, int32_t *n)
         b = have(b) && have(c) && have(d) ? b - c - d : SAKSI_MISSING;
         break;
     }
-    if (!have(a) || !have(b) || b < 1 || a > b)
-        return 0;
+    if (!have(a) || !have(b) || b < 1 || a > b) return 0;
     *x = a;
     *n = b;
     return 1;
@@ -144,8 +140,7 @@ static saksi_status components(const saksi_table *t, const double *y, const doub
         mean[l] = saksi_calloc_array(nr, sizeof *mean[l]);
         noise[l] = saksi_calloc_array(nr, sizeof *noise[l]);
         cnt[l] = saksi_calloc_array(nr, sizeof *cnt[l]);
-        if (!mean[l] || !noise[l] || !cnt[l])
-            SAKSI_ALLOC_FAIL("variance components");
+        if (!mean[l] || !noise[l] || !cnt[l]) SAKSI_ALLOC_FAIL("variance components");
         sd[l] = 0.0;
     }
     /* stations within villages */
@@ -158,8 +153,7 @@ static saksi_status components(const saksi_table *t, const double *y, const doub
         }
     double ss = 0, es = 0, df = 0;
     for (size_t r = 0; r < t->regions[V].n; r++)
-        if (cnt[V][r])
-            mean[V][r] /= cnt[V][r];
+        if (cnt[V][r]) mean[V][r] /= cnt[V][r];
     for (size_t i = 0; i < t->n; i++)
         if (use[i]) {
             uint32_t r = t->region_of[V][i];
@@ -185,8 +179,7 @@ static saksi_status components(const saksi_table *t, const double *y, const doub
         free(accn);
         acc = saksi_calloc_array(np ? np : 1, sizeof *acc);
         accn = saksi_calloc_array(np ? np : 1, sizeof *accn);
-        if (!acc || !accn)
-            SAKSI_ALLOC_FAIL("variance components");
+        if (!acc || !accn) SAKSI_ALLOC_FAIL("variance components");
         for (size_t r = 0; r < rg->n; r++)
             if (cnt[l][r]) {
                 acc[rg->parent[r]] += mean[l][r];
@@ -194,8 +187,7 @@ static saksi_status components(const saksi_table *t, const double *y, const doub
                 cnt[l - 1][rg->parent[r]]++;
             }
         for (size_t p = 0; p < np; p++)
-            if (cnt[l - 1][p])
-                mean[l - 1][p] = acc[p] / cnt[l - 1][p];
+            if (cnt[l - 1][p]) mean[l - 1][p] = acc[p] / cnt[l - 1][p];
         ss = es = df = 0;
         for (size_t r = 0; r < rg->n; r++)
             if (cnt[l][r]) {
@@ -230,8 +222,7 @@ static void district_scale(size_t nd, const double *ssd, const double *dfd, doub
 {
     for (size_t d = 0; d < nd; d++) {
         double ratio = s2 > 0 && dfd[d] > 0 ? ssd[d] / dfd[d] / s2 : 1.0;
-        if (ratio < 0)
-            ratio = 0; /* more sampling noise than spread: no extra dispersion */
+        if (ratio < 0) ratio = 0; /* more sampling noise than spread: no extra dispersion */
         scale[d] = sqrt((dfd[d] * ratio + SAKSI_CALIB_SCALE_K0) / (dfd[d] + SAKSI_CALIB_SCALE_K0));
     }
 }
@@ -287,8 +278,7 @@ static saksi_status share_intercepts(saksi_calib_model *m, const double *target,
     size_t k = m->ncand;
     double *z = saksi_malloc_array(SHARE_SAMPLE * k, sizeof *z);
     saksi_sim_stream s;
-    if (!z)
-        SAKSI_ALLOC_FAIL("the share calibration sample");
+    if (!z) SAKSI_ALLOC_FAIL("the share calibration sample");
     saksi_sim_stream_init(&s, 0, 0, PURPOSE_SHARES);
     for (size_t j = 0; j < k; j++) {
         double sdj = total_sd(m->sd_share[j]);
@@ -312,8 +302,7 @@ static saksi_status share_intercepts(saksi_calib_model *m, const double *target,
             m->mu_share[j] += step;
             worst = fmax(worst, fabs(step));
         }
-        if (worst < 1e-10)
-            break;
+        if (worst < 1e-10) break;
     }
 out:
     free(z);
@@ -323,8 +312,8 @@ out:
 /* Fit the candidates: centred log-ratio of each count with an approximate
  * sampling variance; the sd of independent per-candidate effects is the
  * clr sd over sqrt(1 - 1/K) (equal variances). */
-static saksi_status fit_shares(const saksi_table *t, saksi_calib_model *m, uint8_t *use,
-                               double *y, double *v, saksi_error *err)
+static saksi_status fit_shares(const saksi_table *t, saksi_calib_model *m, uint8_t *use, double *y,
+                               double *v, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     size_t k = m->ncand, nd = m->ndistricts;
@@ -333,8 +322,7 @@ static saksi_status fit_shares(const saksi_table *t, saksi_calib_model *m, uint8
     double *sumd = saksi_calloc_array(nd ? nd : 1, sizeof *sumd);
     double *sumf = saksi_calloc_array(nd ? nd : 1, sizeof *sumf);
     double target[SAKSI_CALIB_MAX_CAND] = {0}, tot = 0, s2 = 0;
-    if (!ssd || !dfd || !sumd || !sumf)
-        SAKSI_ALLOC_FAIL("share fit");
+    if (!ssd || !dfd || !sumd || !sumf) SAKSI_ALLOC_FAIL("share fit");
     for (size_t i = 0; i < t->n; i++) {
         int ok = use[i];
         for (size_t j = 0; ok && j < k; j++)
@@ -348,8 +336,7 @@ static saksi_status fit_shares(const saksi_table *t, saksi_calib_model *m, uint8
     for (size_t j = 0; j < k; j++) {
         double sd[SAKSI_NLEVELS];
         for (size_t i = 0; i < t->n; i++) {
-            if (!use[i])
-                continue;
+            if (!use[i]) continue;
             double lm = 0, inv = 0;
             for (size_t c = 0; c < k; c++) {
                 double x = get(t, (int)(SAKSI_NFIXED + c), i) + 0.5;
@@ -394,16 +381,14 @@ static saksi_status sampling_variances(const saksi_table *t, int q, const uint8_
     double *sx = saksi_calloc_array(vg->n ? vg->n : 1, sizeof *sx);
     double *sn = saksi_calloc_array(vg->n ? vg->n : 1, sizeof *sn);
     int32_t x, n;
-    if (!sx || !sn)
-        SAKSI_ALLOC_FAIL("village rates");
+    if (!sx || !sn) SAKSI_ALLOC_FAIL("village rates");
     for (size_t i = 0; i < t->n; i++)
         if (use[i] && q_rate(t, q, i, &x, &n)) {
             sx[t->region_of[SAKSI_LEVEL_VILLAGE][i]] += x;
             sn[t->region_of[SAKSI_LEVEL_VILLAGE][i]] += n;
         }
     for (size_t i = 0; i < t->n; i++) {
-        if (!use[i] || !q_rate(t, q, i, &x, &n))
-            continue;
+        if (!use[i] || !q_rate(t, q, i, &x, &n)) continue;
         uint32_t r = t->region_of[SAKSI_LEVEL_VILLAGE][i];
         /* half a count keeps an all-zero (or all-n) village off the boundary */
         double p = (sx[r] + 0.5) / (sn[r] + 1.0);
@@ -421,8 +406,7 @@ static void fit_fixed(const saksi_table *t, saksi_calib_model *m)
     double fm[2] = {0}, fn[2] = {0}, sp = 0, spn = 0, am = 0, an = 0, bloc = 0, noken = 0;
     double db[SAKSI_NSTRATA] = {0}, dn[SAKSI_NSTRATA] = {0};
     for (size_t i = 0; i < t->n; i++) {
-        if (!m->clean[i])
-            continue;
+        if (!m->clean[i]) continue;
         int s = t->stratum ? t->stratum[i] : SAKSI_STRATUM_REGULAR;
         int32_t vm = get(t, SAKSI_F_VOTERS_DPT_MALE, i), vf = get(t, SAKSI_F_VOTERS_DPT_FEMALE, i);
         int32_t nm = get(t, SAKSI_F_REGISTERED_MALE, i), nf = get(t, SAKSI_F_REGISTERED_FEMALE, i);
@@ -431,14 +415,12 @@ static void fit_fixed(const saksi_table *t, saksi_calib_model *m)
         }
         int32_t rec = get(t, SAKSI_F_BALLOTS_RECEIVED, i), vd = get(t, SAKSI_F_VOTERS_DPT, i);
         int32_t spo = get(t, SAKSI_F_BALLOTS_SPOILED, i);
-        if (have(rec) && have(vd) && have(spo) && rec >= vd)
-            sp += spo, spn += rec - vd;
+        if (have(rec) && have(vd) && have(spo) && rec >= vd) sp += spo, spn += rec - vd;
         int32_t b = get(t, SAKSI_F_VOTERS_DPTB, i), k = get(t, SAKSI_F_VOTERS_DPK, i);
         int32_t bm = get(t, SAKSI_F_VOTERS_DPTB_MALE, i), km = get(t, SAKSI_F_VOTERS_DPK_MALE, i);
         if (have(b) && have(k)) {
             db[s] += b, dn[s] += b + k;
-            if (have(bm) && have(km))
-                am += bm + km, an += b + k;
+            if (have(bm) && have(km)) am += bm + km, an += b + k;
         }
         int32_t valid = get(t, SAKSI_F_VALID, i);
         if (s == SAKSI_STRATUM_NOKEN && have(valid) && valid > 0) {
@@ -447,16 +429,14 @@ static void fit_fixed(const saksi_table *t, saksi_calib_model *m)
                 bloc += get(t, (int)(SAKSI_NFIXED + c), i) == valid;
         }
     }
-    m->female_turnout_logit = fn[0] > 0 && fn[1] > 0 && fm[0] > 0 && fm[1] > 0 &&
-                                      fm[0] < fn[0] && fm[1] < fn[1]
-                                  ? elogit(fm[1], fn[1]) - elogit(fm[0], fn[0])
-                                  : 0.0;
+    m->female_turnout_logit =
+        fn[0] > 0 && fn[1] > 0 && fm[0] > 0 && fm[1] > 0 && fm[0] < fn[0] && fm[1] < fn[1]
+            ? elogit(fm[1], fn[1]) - elogit(fm[0], fn[0])
+            : 0.0;
     m->spoiled = spn > 0 && sp > 0 ? sp / spn : DEFAULT_SPOILED;
     m->male_added = an > 0 ? am / an : 0.5;
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        m->dptb_of_added[s] = dn[s] > 0 ? db[s] / dn[s]
-                              : dn[0] > 0 ? db[0] / dn[0]
-                                          : DEFAULT_DPTB;
+        m->dptb_of_added[s] = dn[s] > 0 ? db[s] / dn[s] : dn[0] > 0 ? db[0] / dn[0] : DEFAULT_DPTB;
     m->noken_bloc = noken > 0 ? bloc / noken : 0.0;
 }
 
@@ -470,8 +450,10 @@ saksi_status saksi_calib_fit(const saksi_table *t, const saksi_results *res, sak
     uint8_t *use = NULL;
     memset(m, 0, sizeof *m);
     if (t->ncand > SAKSI_CALIB_MAX_CAND)
-        SAKSI_FAIL(SAKSI_ERR_LIMIT, "calibration simulates at most %d candidates, the input has "
-                   "%zu", SAKSI_CALIB_MAX_CAND, t->ncand);
+        SAKSI_FAIL(SAKSI_ERR_LIMIT,
+                   "calibration simulates at most %d candidates, the input has "
+                   "%zu",
+                   SAKSI_CALIB_MAX_CAND, t->ncand);
     m->ncand = t->ncand;
     m->ndistricts = t->regions[SAKSI_LEVEL_DISTRICT].n;
     size_t nd = m->ndistricts ? m->ndistricts : 1, n = t->n ? t->n : 1;
@@ -497,8 +479,7 @@ saksi_status saksi_calib_fit(const saksi_table *t, const saksi_results *res, sak
             int32_t x, c;
             int s = t->stratum ? t->stratum[i] : SAKSI_STRATUM_REGULAR;
             use[i] = 0;
-            if (!m->clean[i] || !q_rate(t, q, i, &x, &c))
-                continue;
+            if (!m->clean[i] || !q_rate(t, q, i, &x, &c)) continue;
             sx[s] += x;
             sn[s] += c;
             if (s != SAKSI_STRATUM_REGULAR)
@@ -510,18 +491,18 @@ saksi_status saksi_calib_fit(const saksi_table *t, const saksi_results *res, sak
         SAKSI_TRY(sampling_variances(t, q, use, v, err));
         if (q == SAKSI_CALIB_TURNOUT) {
             if (nuse < 2)
-                SAKSI_FAIL(SAKSI_ERR_DATA, "calibration needs two or more consistent regular "
-                           "stations with a turnout; the input has %zu", nuse);
+                SAKSI_FAIL(SAKSI_ERR_DATA,
+                           "calibration needs two or more consistent regular "
+                           "stations with a turnout; the input has %zu",
+                           nuse);
             m->fitted_stations = nuse;
         }
-        SAKSI_TRY(components(t, y, v, use, m->sd[q], q == SAKSI_CALIB_TURNOUT ? ssd : NULL,
-                             dfd, err));
+        SAKSI_TRY(
+            components(t, y, v, use, m->sd[q], q == SAKSI_CALIB_TURNOUT ? ssd : NULL, dfd, err));
         if (q == SAKSI_CALIB_TURNOUT)
             district_scale(m->ndistricts, ssd, dfd, m->sd[q][0] * m->sd[q][0], m->scale_turnout);
         for (int s = 0; s < SAKSI_NSTRATA; s++) {
-            double rate = sn[s] > 0 ? sx[s] / sn[s]
-                          : sn[0] > 0 ? sx[0] / sn[0]
-                                      : fallback[q];
+            double rate = sn[s] > 0 ? sx[s] / sn[s] : sn[0] > 0 ? sx[0] / sn[0] : fallback[q];
             rate = rate < 1e-6 ? 1e-6 : rate > 1 - 1e-6 ? 1 - 1e-6 : rate;
             m->mu[q][s] = intercept(rate, total_sd(m->sd[q]));
         }
@@ -538,15 +519,13 @@ out:
     free(use);
     free(ssd);
     free(dfd);
-    if (rc != SAKSI_OK)
-        saksi_calib_model_free(m);
+    if (rc != SAKSI_OK) saksi_calib_model_free(m);
     return rc;
 }
 
 void saksi_calib_model_free(saksi_calib_model *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     free(m->clean);
     free(m->scale_turnout);
     free(m->scale_share);
@@ -570,12 +549,10 @@ static saksi_status median_registered(const saksi_table *t, int32_t *out, saksi_
     saksi_status rc = SAKSI_OK;
     int32_t *r = saksi_malloc_array(t->n ? t->n : 1, sizeof *r);
     size_t k = 0;
-    if (!r)
-        SAKSI_ALLOC_FAIL("registered sizes");
+    if (!r) SAKSI_ALLOC_FAIL("registered sizes");
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = get(t, SAKSI_F_REGISTERED, i);
-        if (have(x) && x >= 1)
-            r[k++] = x;
+        if (have(x) && x >= 1) r[k++] = x;
     }
     qsort(r, k, sizeof *r, cmp_i32);
     *out = k ? r[k / 2] : 1;
@@ -646,11 +623,9 @@ static void draw_station(const saksi_table *t, const saksi_calib_model *m, doubl
         eta[q] += sc * sd * saksi_sim_normal(&st);
     }
     int32_t n = get(t, SAKSI_F_REGISTERED, i);
-    if (!have(n) || n < 1)
-        n = fallback_n;
+    if (!have(n) || n < 1) n = fallback_n;
     int32_t n_m = get(t, SAKSI_F_REGISTERED_MALE, i), n_f = get(t, SAKSI_F_REGISTERED_FEMALE, i);
-    if (!have(n_m) || !have(n_f) || n_m + n_f != n)
-        n_m = binom(&st, n, 0.5);
+    if (!have(n_m) || !have(n_f) || n_m + n_f != n) n_m = binom(&st, n, 0.5);
     n_f = n - n_m;
     int32_t received = get(t, SAKSI_F_BALLOTS_RECEIVED, i);
     if (!m->clean[i] || !have(received) || received < n)
@@ -734,16 +709,14 @@ saksi_status saksi_calib_simulate(const saksi_table *t, const saksi_calib_model 
     SAKSI_TRY(draw_effects(t, m, seed, replicate, fx, err));
     x = saksi_malloc_array(SAKSI_NFIXED + t->ncand, sizeof *x);
     o = saksi_table_alloc(present, t->ncand, (const char *const *)t->cand_label);
-    if (!x || !o)
-        SAKSI_ALLOC_FAIL("a simulated election");
+    if (!x || !o) SAKSI_ALLOC_FAIL("a simulated election");
     for (size_t i = 0; i < t->n; i++) {
         const char *regions[SAKSI_NLEVELS] = {NULL};
         memset(x, 0, (SAKSI_NFIXED + t->ncand) * sizeof *x);
         draw_station(t, m, fx, fallback_n, seed, replicate, i, x);
         /* the input's missing cells stay missing: its own missingness */
         for (size_t f = 0; f < SAKSI_NFIXED + t->ncand; f++)
-            if (get(t, (int)f, i) == SAKSI_MISSING)
-                x[f] = SAKSI_MISSING;
+            if (get(t, (int)f, i) == SAKSI_MISSING) x[f] = SAKSI_MISSING;
         for (int l = SAKSI_LEVEL_PROVINCE; l < SAKSI_NLEVELS; l++)
             regions[l] = t->regions[l].code[t->region_of[l][i]];
         const char *id = saksi_table_id(t, i);

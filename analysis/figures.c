@@ -15,20 +15,17 @@ static saksi_status grow(void **arr, size_t n, size_t *cap, size_t sz, const cha
                          saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    if (n < *cap)
-        goto out;
+    if (n < *cap) goto out;
     size_t c2 = *cap ? 2 * *cap : 16;
     void *a2 = saksi_realloc_array(*arr, c2, sz);
-    if (!a2)
-        SAKSI_ALLOC_FAIL(what);
+    if (!a2) SAKSI_ALLOC_FAIL(what);
     *arr = a2;
     *cap = c2;
 out:
     return rc;
 }
 
-saksi_status saksi_figures_add_digits(saksi_figures *f, const saksi_fig_digits *d,
-                                      saksi_error *err)
+saksi_status saksi_figures_add_digits(saksi_figures *f, const saksi_fig_digits *d, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     void *arr = f->digits;
@@ -39,8 +36,7 @@ out:
     return rc;
 }
 
-saksi_status saksi_figures_add_spikes(saksi_figures *f, const saksi_fig_spikes *s,
-                                      saksi_error *err)
+saksi_status saksi_figures_add_spikes(saksi_figures *f, const saksi_fig_spikes *s, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     void *arr = f->spikes;
@@ -61,11 +57,10 @@ saksi_status saksi_figures_add_fingerprint(saksi_figures *f, const saksi_fig_fin
     if (fp->nx == 0 || fp->ny == 0 || !fp->count)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "a fingerprint of %u x %u bins without counts", fp->nx,
                    fp->ny);
-    if (!(copy = saksi_malloc_array(cells, sizeof *copy)))
-        SAKSI_ALLOC_FAIL("a fingerprint");
+    if (!(copy = saksi_malloc_array(cells, sizeof *copy))) SAKSI_ALLOC_FAIL("a fingerprint");
     memcpy(copy, fp->count, cells * sizeof *copy);
-    SAKSI_TRY(grow(&arr, f->nfingerprints, &f->cap_fingerprints, sizeof *fp,
-                   "fingerprint figures", err));
+    SAKSI_TRY(
+        grow(&arr, f->nfingerprints, &f->cap_fingerprints, sizeof *fp, "fingerprint figures", err));
     f->fingerprints = arr;
     f->fingerprints[f->nfingerprints] = *fp;
     f->fingerprints[f->nfingerprints++].count = copy;
@@ -77,8 +72,7 @@ out:
 
 void saksi_figures_free(saksi_figures *f)
 {
-    if (!f)
-        return;
+    if (!f) return;
     for (size_t k = 0; k < f->nfingerprints; k++)
         free(f->fingerprints[k].count);
     free(f->digits);

@@ -15,16 +15,14 @@
 int saksi_station_has_data(const saksi_table *t, size_t i)
 {
     for (size_t c = 0; c < t->ncand; c++)
-        if (saksi_table_get(t, (int)(SAKSI_NFIXED + c), i) != SAKSI_MISSING)
-            return 1;
+        if (saksi_table_get(t, (int)(SAKSI_NFIXED + c), i) != SAKSI_MISSING) return 1;
     return 0;
 }
 
 int saksi_station_complete(const saksi_table *t, size_t i)
 {
     for (size_t s = 0; s < t->nslots; s++)
-        if (t->cols[s * t->stride + i] == SAKSI_MISSING)
-            return 0;
+        if (t->cols[s * t->stride + i] == SAKSI_MISSING) return 0;
     return 1;
 }
 
@@ -37,8 +35,7 @@ static void national_margin(const saksi_table *t, saksi_rollup *r)
         int64_t sum = 0;
         for (size_t i = 0; i < t->n; i++) {
             int32_t v = saksi_table_get(t, (int)(SAKSI_NFIXED + c), i);
-            if (v != SAKSI_MISSING && v > 0)
-                sum += v;
+            if (v != SAKSI_MISSING && v > 0) sum += v;
         }
         r->cand_votes[c] = sum;
         if (r->first < 0 || sum > r->cand_votes[r->first]) {
@@ -74,12 +71,9 @@ typedef struct region_key {
 static int cmp_region(const void *pa, const void *pb)
 {
     const region_key *x = pa, *y = pb;
-    if (x->flagged != y->flagged)
-        return x->flagged > y->flagged ? -1 : 1;
-    if (x->votes != y->votes)
-        return x->votes > y->votes ? -1 : 1;
-    if (x->ranked != y->ranked)
-        return x->ranked > y->ranked ? -1 : 1;
+    if (x->flagged != y->flagged) return x->flagged > y->flagged ? -1 : 1;
+    if (x->votes != y->votes) return x->votes > y->votes ? -1 : 1;
+    if (x->ranked != y->ranked) return x->ranked > y->ranked ? -1 : 1;
     int c = strcmp(x->code, y->code);
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
@@ -93,8 +87,7 @@ static saksi_status build_level(const saksi_table *t, const saksi_results *res, 
     saksi_rollup_region *g = saksi_calloc_array(rg->n ? rg->n : 1, sizeof *g);
     uint32_t *order = saksi_malloc_array(rg->n ? rg->n : 1, sizeof *order);
     region_key *key = saksi_malloc_array(rg->n ? rg->n : 1, sizeof *key);
-    if (!g || !order || !key)
-        SAKSI_ALLOC_FAIL("region roll-up");
+    if (!g || !order || !key) SAKSI_ALLOC_FAIL("region roll-up");
     for (size_t k = 0; k < rg->n; k++) {
         g[k].region = (uint32_t)k;
         g[k].min_q = NAN;
@@ -125,16 +118,14 @@ static saksi_status build_level(const saksi_table *t, const saksi_results *res, 
     }
     for (size_t k = 0; res->region_tests && k < res->region_tests->n; k++) {
         const saksi_region_test *x = &res->region_tests->row[k];
-        if (x->level != l || !tested(x))
-            continue;
+        if (x->level != l || !tested(x)) continue;
         if (x->region >= rg->n)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "region test %zu names %s %u of %zu", k,
                        saksi_level_name(l), x->region, rg->n);
         saksi_rollup_region *y = &g[x->region];
         y->tests_run++;
         y->tests_flagged += x->flagged != 0;
-        if (!isnan(x->q) && (isnan(y->min_q) || x->q < y->min_q))
-            y->min_q = x->q;
+        if (!isnan(x->q) && (isnan(y->min_q) || x->q < y->min_q)) y->min_q = x->q;
     }
     for (size_t k = 0; k < rg->n; k++) {
         g[k].by_class[SAKSI_CLASS_NONE] = g[k].stations - ranked_count(&g[k]);
@@ -168,26 +159,22 @@ saksi_status saksi_rollup_build(const saksi_table *t, const saksi_results *res, 
     memset(out, 0, sizeof *out);
     out->ncand = t->ncand;
     out->cand_votes = saksi_calloc_array(t->ncand ? t->ncand : 1, sizeof *out->cand_votes);
-    if (!out->cand_votes)
-        SAKSI_ALLOC_FAIL("candidate totals");
+    if (!out->cand_votes) SAKSI_ALLOC_FAIL("candidate totals");
     national_margin(t, out);
-    if (!(flags = saksi_malloc_array(t->n ? t->n : 1, 1)))
-        SAKSI_ALLOC_FAIL("coverage flags");
+    if (!(flags = saksi_malloc_array(t->n ? t->n : 1, 1))) SAKSI_ALLOC_FAIL("coverage flags");
     for (size_t i = 0; i < t->n; i++)
         flags[i] = (uint8_t)(saksi_station_has_data(t, i) | saksi_station_complete(t, i) << 1);
     for (int l = 0; l < SAKSI_NLEVELS; l++)
         SAKSI_TRY(build_level(t, res, l, flags, out, err));
 out:
     free(flags);
-    if (rc != SAKSI_OK)
-        saksi_rollup_free(out);
+    if (rc != SAKSI_OK) saksi_rollup_free(out);
     return rc;
 }
 
 void saksi_rollup_free(saksi_rollup *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     free(r->cand_votes);
     for (int l = 0; l < SAKSI_NLEVELS; l++) {
         free(r->level[l]);

@@ -20,11 +20,11 @@
 /* The alphas at which the share of p below alpha is measured, and the
  * tolerance alpha +- CALIB_TOLERANCE_SE binomial SE (DESIGN §5). */
 static const double alphas[] = {0.05, 0.01, 0.001};
-#define NALPHA ((int)(sizeof alphas / sizeof alphas[0]))
+#define NALPHA             ((int)(sizeof alphas / sizeof alphas[0]))
 #define CALIB_TOLERANCE_SE 2.0
 /* BH level of the family-wise check: at least one flag in no more than
  * CALIB_FLAG_RATE of the runs. */
-#define CALIB_FDR_Q 0.05
+#define CALIB_FDR_Q     0.05
 #define CALIB_FLAG_RATE 0.05
 /* Interval level of the reported rates (Clopper-Pearson). */
 #define CALIB_CI 0.95
@@ -35,8 +35,8 @@ static const char *const kind_names[] = {"region", "station", "anomaly", "class"
 typedef struct family {
     int kind;
     char test[96];
-    int level;          /* enum saksi_level; -1 for station-level families */
-    uint64_t units;     /* p-values seen over all runs */
+    int level;      /* enum saksi_level; -1 for station-level families */
+    uint64_t units; /* p-values seen over all runs */
     uint64_t below[NALPHA];
     uint64_t runs_flagged; /* runs with at least one q < CALIB_FDR_Q (or class member) */
     int flagged_now;
@@ -59,8 +59,7 @@ static saksi_status family_of(tally *t, int kind, const char *test, int level, f
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 32;
         family *f2 = saksi_realloc_array(t->f, cap, sizeof *f2);
-        if (!f2)
-            SAKSI_ALLOC_FAIL("calibration families");
+        if (!f2) SAKSI_ALLOC_FAIL("calibration families");
         t->f = f2;
         t->cap = cap;
     }
@@ -68,7 +67,7 @@ static saksi_status family_of(tally *t, int kind, const char *test, int level, f
     memset(*out, 0, sizeof **out);
     (*out)->kind = kind;
     (*out)->level = level;
-    snprintf((*out)->test, sizeof (*out)->test, "%s", test);
+    snprintf((*out)->test, sizeof(*out)->test, "%s", test);
 out:
     return rc;
 }
@@ -91,8 +90,7 @@ static saksi_status tally_run(tally *ty, const saksi_table *t, const saksi_resul
         ty->f[k].flagged_now = 0;
     for (size_t k = 0; res->region_tests && k < res->region_tests->n; k++) {
         const saksi_region_test *r = &res->region_tests->row[k];
-        if (r->descriptive || (r->skip && *r->skip) || isnan(r->p))
-            continue;
+        if (r->descriptive || (r->skip && *r->skip) || isnan(r->p)) continue;
         SAKSI_TRY(family_of(ty, FAM_REGION, r->test, r->level, &f, err));
         count_p(f, r->p);
         f->flagged_now |= r->q < CALIB_FDR_Q;
@@ -108,15 +106,14 @@ static saksi_status tally_run(tally *ty, const saksi_table *t, const saksi_resul
                  c->calibrated ? "" : " (sensitivity)");
         SAKSI_TRY(family_of(ty, FAM_STATION, name, -1, &f, err));
         for (size_t i = 0; i < st->n; i++)
-            if (!isnan(c->p[i]))
-                count_p(f, c->p[i]);
+            if (!isnan(c->p[i])) count_p(f, c->p[i]);
         /* one BH family per station test: does it flag anything? */
         SAKSI_TRY(saksi_bh(c->p, NULL, st->n, q, NULL, err));
         for (size_t i = 0; i < st->n && !f->flagged_now; i++)
             f->flagged_now = q[i] < CALIB_FDR_Q;
     }
-    SAKSI_TRY(family_of(ty, FAM_ANOMALY, "anomaly (weighted BH of the Cauchy combination)", -1,
-                        &f, err));
+    SAKSI_TRY(
+        family_of(ty, FAM_ANOMALY, "anomaly (weighted BH of the Cauchy combination)", -1, &f, err));
     f->units += res->anomaly ? res->anomaly->m : 0;
     for (size_t k = 0; res->anomaly && k < res->anomaly->nrows; k++)
         f->below[NALPHA - 1] += res->anomaly->row[k].p < alphas[NALPHA - 1];
@@ -124,8 +121,7 @@ static saksi_status tally_run(tally *ty, const saksi_table *t, const saksi_resul
         f->flagged_now |= res->ranked[k].klass == SAKSI_CLASS_ANOMALY;
     /* rule classes on clean simulations: facts, so only whether any occur */
     for (int c = SAKSI_CLASS_INTEGRITY; c < SAKSI_NCLASSES; c++) {
-        if (c == SAKSI_CLASS_ANOMALY)
-            continue;
+        if (c == SAKSI_CLASS_ANOMALY) continue;
         char name[64];
         snprintf(name, sizeof name, "class %s", saksi_class_name(c));
         SAKSI_TRY(family_of(ty, FAM_CLASS, name, -1, &f, err));
@@ -148,7 +144,9 @@ static void cp_interval(uint64_t k, uint64_t n, double *lo, double *hi)
 {
     double a = 1.0 - CALIB_CI;
     *lo = n == 0 ? NAN : k == 0 ? 0.0 : gsl_cdf_beta_Pinv(a / 2, (double)k, (double)(n - k + 1));
-    *hi = n == 0 ? NAN : k == n ? 1.0 : gsl_cdf_beta_Pinv(1 - a / 2, (double)(k + 1), (double)(n - k));
+    *hi = n == 0   ? NAN
+          : k == n ? 1.0
+                   : gsl_cdf_beta_Pinv(1 - a / 2, (double)(k + 1), (double)(n - k));
 }
 
 /* 1 when the share below alpha a is within alpha +- 2 SE; -1 when not
@@ -171,16 +169,14 @@ static int within_flags(const family *f, size_t runs)
 static int family_ok(const family *f, size_t runs)
 {
     for (int a = 0; a < NALPHA; a++)
-        if (within_alpha(f, a) == 0)
-            return 0;
+        if (within_alpha(f, a) == 0) return 0;
     return within_flags(f, runs);
 }
 
 static void csv_num(FILE *o, double v)
 {
     char buf[64];
-    if (isnan(v))
-        return;
+    if (isnan(v)) return;
     saksi_format_double(buf, sizeof buf, v, 6);
     fputs(buf, o);
 }
@@ -199,13 +195,11 @@ static saksi_status write_csv(const char *path, const tally *ty, size_t runs, sa
         cp_interval(f->runs_flagged, runs, &flo, &fhi);
         for (int al = 0; al < NALPHA; al++) {
             int w = within_alpha(f, al);
-            if (w < 0 && al > 0)
-                continue; /* one row for families without a per-alpha measure */
+            if (w < 0 && al > 0) continue; /* one row for families without a per-alpha measure */
             fprintf(a.f, "%s,", kind_names[f->kind]);
             saksi_csv_field(a.f, f->test);
-            fprintf(a.f, ",%s,%zu,%" PRIu64 ",", f->level >= 0 ? saksi_level_name(f->level)
-                                                               : "station",
-                    runs, f->units);
+            fprintf(a.f, ",%s,%zu,%" PRIu64 ",",
+                    f->level >= 0 ? saksi_level_name(f->level) : "station", runs, f->units);
             if (w >= 0) {
                 double lo, hi, se = sqrt(alphas[al] * (1 - alphas[al]) / (double)f->units);
                 cp_interval(f->below[al], f->units, &lo, &hi);
@@ -291,8 +285,7 @@ out:
 static void html_rate(FILE *f, uint64_t k, uint64_t n)
 {
     double lo, hi;
-    if (n == 0)
-        return;
+    if (n == 0) return;
     cp_interval(k, n, &lo, &hi);
     saksi_html_num(f, (double)k / (double)n, 3);
     fputs(" [", f);
@@ -319,13 +312,14 @@ static saksi_status write_html(const char *path, const char *input, const tally 
                        "saksi: calibration on simulated clean elections");
     fputs("<p>Masukan / input: <span class=\"mono\">", f);
     saksi_html_escape(f, input);
-    fprintf(f, "</span>. %zu pemilu bersih disimulasikan dari model hierarkis yang disesuaikan "
-               "dengan masukan (efek acak per tingkat, dispersi per kecamatan, ukuran TPS dan "
-               "sel kosong dari masukan sendiri), masing-masing diaudit dengan semua uji. / %zu "
-               "clean elections simulated from a hierarchical model fitted to the input (random "
-               "effects per level, dispersion per district, the input's own station sizes and "
-               "missing cells), each audited with every test. Model: %zu TPS reguler konsisten "
-               "/ consistent regular stations (calibration_model.csv).</p>\n",
+    fprintf(f,
+            "</span>. %zu pemilu bersih disimulasikan dari model hierarkis yang disesuaikan "
+            "dengan masukan (efek acak per tingkat, dispersi per kecamatan, ukuran TPS dan "
+            "sel kosong dari masukan sendiri), masing-masing diaudit dengan semua uji. / %zu "
+            "clean elections simulated from a hierarchical model fitted to the input (random "
+            "effects per level, dispersion per district, the input's own station sizes and "
+            "missing cells), each audited with every test. Model: %zu TPS reguler konsisten "
+            "/ consistent regular stations (calibration_model.csv).</p>\n",
             runs, runs, m->fitted_stations);
     fputs("<div class=\"limits\"><p>Toleransi: bagian p &lt; &alpha; dalam &alpha; &plusmn; 2 SE "
           "untuk &alpha; = 0.05, 0.01, 0.001, dan BH pada q = 0.05 menandai sesuatu di paling "
@@ -354,8 +348,7 @@ static saksi_status write_html(const char *path, const char *input, const tally 
         for (int al = 0; al < NALPHA; al++) {
             int w = within_alpha(x, al);
             fprintf(f, "<td class=\"n%s\">", w == 0 ? " flag" : "");
-            if (w >= 0)
-                html_rate(f, x->below[al], x->units);
+            if (w >= 0) html_rate(f, x->below[al], x->units);
             fputs("</td>", f);
         }
         fprintf(f, "<td class=\"n%s\">", within_flags(x, runs) ? "" : " flag");
@@ -378,16 +371,14 @@ static saksi_status make_dir(const char *dir, saksi_error *err)
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
         SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output directory name too long");
     for (char *p = path + 1;; p++) {
-        if (*p && *p != '/')
-            continue;
+        if (*p && *p != '/') continue;
         char c = *p;
         *p = 0;
         if (mkdir(path, 0777) != 0 && errno != EEXIST)
             SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "cannot create directory %s: %s", path,
                        strerror(errno));
         *p = c;
-        if (!c)
-            break;
+        if (!c) break;
     }
 out:
     return rc;
@@ -414,8 +405,7 @@ saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const c
         SAKSI_FAIL(SAKSI_ERR_USAGE, "--runs must be 1..16777216, not %zu", runs);
     SAKSI_TRY(make_dir(dir, err));
     inner.progress = 0; /* the runs inside report through this function */
-    if (!(e0 = saksi_engine_alloc(&inner)))
-        SAKSI_ALLOC_FAIL("an engine");
+    if (!(e0 = saksi_engine_alloc(&inner))) SAKSI_ALLOC_FAIL("an engine");
     SAKSI_TRY(saksi_engine_ingest(e0, input, err));
     SAKSI_TRY(saksi_engine_run(e0, err));
     const saksi_table *t = saksi_engine_table(e0);
@@ -427,8 +417,7 @@ saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const c
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "calibration interrupted after %zu of %zu runs", r,
                        runs);
         SAKSI_TRY(saksi_calib_simulate(t, &model, cfg->seed, (uint32_t)r, &sim, err));
-        if (!(e = saksi_engine_alloc(&inner)))
-            SAKSI_ALLOC_FAIL("an engine");
+        if (!(e = saksi_engine_alloc(&inner))) SAKSI_ALLOC_FAIL("an engine");
         snprintf(name, sizeof name, "calibration run %zu", r + 1);
         SAKSI_TRY(saksi_engine_adopt_table(e, sim, name, err));
         sim = NULL; /* the engine owns it */

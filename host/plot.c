@@ -19,7 +19,7 @@
 #define MARGIN_TOP    12
 #define MARGIN_BOTTOM 30
 /* Bitmap font: 5x7 glyphs drawn at this many pixels per dot. */
-#define FONT_SCALE 2
+#define FONT_SCALE   2
 #define FONT_ADVANCE (6 * FONT_SCALE)
 #define FONT_HEIGHT  (7 * FONT_SCALE)
 /* Ticks on the y axis: about this many. */
@@ -27,8 +27,7 @@
 
 void saksi_png_free(saksi_png *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     free(p->data);
     memset(p, 0, sizeof *p);
 }
@@ -75,8 +74,7 @@ static void tick_text(char *buf, size_t len, double v, int percent)
     else
         snprintf(buf, len, "%g", v);
     for (char *c = buf; *c; c++)
-        if (*c == ',')
-            *c = '.'; /* a decimal point whatever the locale */
+        if (*c == ',') *c = '.'; /* a decimal point whatever the locale */
 }
 
 /* A step of 1, 2 or 5 times a power of ten giving about Y_TICKS ticks. */
@@ -153,8 +151,7 @@ static cairo_status_t png_write(void *closure, const unsigned char *data, unsign
         while (cap - p->len < len)
             cap *= 2;
         unsigned char *d2 = realloc(p->data, cap);
-        if (!d2)
-            return CAIRO_STATUS_NO_MEMORY;
+        if (!d2) return CAIRO_STATUS_NO_MEMORY;
         p->data = d2;
         p->cap = cap;
     }
@@ -175,16 +172,12 @@ static saksi_status frame_close(frame *fr, saksi_png *out, saksi_error *err)
         out->height = cairo_image_surface_get_height(fr->surface);
         cairo_status_t st = cairo_surface_write_to_png_stream(fr->surface, png_write, out);
         if (st != CAIRO_STATUS_SUCCESS)
-            SAKSI_FAIL(SAKSI_ERR_NOMEM, "cairo cannot write a PNG: %s",
-                       cairo_status_to_string(st));
+            SAKSI_FAIL(SAKSI_ERR_NOMEM, "cairo cannot write a PNG: %s", cairo_status_to_string(st));
     }
 out:
-    if (rc != SAKSI_OK && out)
-        saksi_png_free(out);
-    if (fr->cr)
-        cairo_destroy(fr->cr);
-    if (fr->surface)
-        cairo_surface_destroy(fr->surface);
+    if (rc != SAKSI_OK && out) saksi_png_free(out);
+    if (fr->cr) cairo_destroy(fr->cr);
+    if (fr->surface) cairo_surface_destroy(fr->surface);
     fr->cr = NULL;
     fr->surface = NULL;
     return rc;
@@ -195,15 +188,13 @@ out:
 static saksi_status finish(frame *fr, saksi_status rc, saksi_png *out, saksi_error *err)
 {
     saksi_status rc2 = frame_close(fr, rc == SAKSI_OK ? out : NULL, err);
-    if (rc != SAKSI_OK)
-        saksi_png_free(out);
+    if (rc != SAKSI_OK) saksi_png_free(out);
     return rc != SAKSI_OK ? rc : rc2;
 }
 
 static void bar(frame *fr, double x, double w, double v, uint32_t rgb)
 {
-    if (!(v > 0))
-        return;
+    if (!(v > 0)) return;
     double top = px_y(fr, v);
     set_rgb(fr->cr, rgb);
     cairo_rectangle(fr->cr, x, top, w, fr->y0 + fr->h - top);
@@ -257,9 +248,8 @@ saksi_status saksi_plot_digits(const double *observed, const double *expected,
         for (int d = 0; d < 10; d++)
             total += series[s] && isfinite(series[s][d]) ? series[s][d] : 0;
         for (int d = 0; d < 10; d++) {
-            share[s][d] = series[s] && isfinite(series[s][d]) && total > 0
-                              ? series[s][d] / total
-                              : NAN;
+            share[s][d] =
+                series[s] && isfinite(series[s][d]) && total > 0 ? series[s][d] / total : NAN;
             max = share[s][d] > max ? share[s][d] : max;
         }
     }
@@ -276,8 +266,7 @@ saksi_status saksi_plot_digits(const double *observed, const double *expected,
     cairo_set_line_width(cr, 2.0);
     cairo_set_dash(cr, (double[]){6.0, 4.0}, 2, 0);
     for (int d = 0; d < 10; d++) {
-        if (isnan(share[2][d]))
-            continue;
+        if (isnan(share[2][d])) continue;
         cairo_move_to(cr, fr.x0 + d * bw + 2, px_y(&fr, share[2][d]));
         cairo_line_to(cr, fr.x0 + (d + 1) * bw - 2, px_y(&fr, share[2][d]));
     }
@@ -287,8 +276,7 @@ saksi_status saksi_plot_digits(const double *observed, const double *expected,
     set_rgb(cr, SAKSI_PLOT_EXPECTED);
     cairo_set_line_width(cr, 3.0);
     for (int d = 0; d < 10; d++) {
-        if (isnan(share[1][d]))
-            continue;
+        if (isnan(share[1][d])) continue;
         double y = px_y(&fr, share[1][d]);
         cairo_move_to(cr, fr.x0 + d * bw + bw * 0.1, y);
         cairo_line_to(cr, fr.x0 + d * bw + bw * 0.9, y);
@@ -366,8 +354,7 @@ saksi_status saksi_plot_heatmap(const int64_t *count, size_t nx, size_t ny, saks
     frame fr = {0};
     int64_t max = 0;
     memset(out, 0, sizeof *out);
-    if (nx == 0 || ny == 0)
-        SAKSI_FAIL(SAKSI_ERR_INTERNAL, "a heat-map of %zu x %zu cells", nx, ny);
+    if (nx == 0 || ny == 0) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "a heat-map of %zu x %zu cells", nx, ny);
     /* the square plot area, then room for the colour scale and its labels */
     SAKSI_TRY(frame_open(&fr, MARGIN_LEFT + SAKSI_PLOT_SQUARE - MARGIN_TOP - MARGIN_BOTTOM + 110,
                          SAKSI_PLOT_SQUARE, err));
@@ -379,8 +366,7 @@ saksi_status saksi_plot_heatmap(const int64_t *count, size_t nx, size_t ny, saks
     for (size_t x = 0; x < nx; x++)
         for (size_t y = 0; y < ny; y++) {
             int64_t c = count[x * ny + y];
-            if (c <= 0)
-                continue;
+            if (c <= 0) continue;
             set_rgb(cr, palette(lmax > 0 ? log1p((double)c) / lmax : 1.0));
             /* whole pixels: neighbouring cells must not bleed into each other */
             double x0 = floor(fr.x0 + x * cw), x1 = floor(fr.x0 + (x + 1) * cw);
@@ -396,8 +382,8 @@ saksi_status saksi_plot_heatmap(const int64_t *count, size_t nx, size_t ny, saks
         char buf[16];
         tick_text(buf, sizeof buf, p, 1);
         x_label(&fr, fr.x0 + p / 100.0 * fr.w, buf);
-        draw_text(cr, fr.x0 - 6 - text_width(buf), fr.y0 + fr.h - p / 100.0 * fr.h - FONT_HEIGHT / 2.0,
-                  buf);
+        draw_text(cr, fr.x0 - 6 - text_width(buf),
+                  fr.y0 + fr.h - p / 100.0 * fr.h - FONT_HEIGHT / 2.0, buf);
     }
     /* the colour scale: a bar from 1 to the largest count, log-spaced */
     double bx = fr.x0 + fr.w + 14;

@@ -21,9 +21,9 @@ typedef struct saksi_png {
 void saksi_png_free(saksi_png *p);
 
 /* Plot sizes in pixels. */
-#define SAKSI_PLOT_WIDTH   640
-#define SAKSI_PLOT_HEIGHT  240
-#define SAKSI_PLOT_SQUARE  360
+#define SAKSI_PLOT_WIDTH  640
+#define SAKSI_PLOT_HEIGHT 240
+#define SAKSI_PLOT_SQUARE 360
 
 /* Colours (0xRRGGBB) of the series, shared with the HTML legends. */
 #define SAKSI_PLOT_BAR       0x4682b4 /* observed */

@@ -39,7 +39,6 @@ static const glyph font[] = {
 const unsigned char *saksi_plot_glyph(char c)
 {
     for (size_t k = 0; k < sizeof font / sizeof font[0]; k++)
-        if (font[k].c == c)
-            return font[k].rows;
+        if (font[k].c == c) return font[k].rows;
     return NULL;
 }

@@ -20,8 +20,7 @@ static const char *const ranked_header =
 static void csv_f(FILE *f, double v, int precision)
 {
     char buf[64];
-    if (isnan(v))
-        return;
+    if (isnan(v)) return;
     saksi_format_double(buf, sizeof buf, v, precision);
     fputs(buf, f);
 }
@@ -47,14 +46,12 @@ static void ranked_row(FILE *f, const saksi_vtable *r, size_t k, const char *lan
         if (rep != SAKSI_MISSING) /* missing is not zero: an empty cell */
             fprintf(f, "%" PRId64, rep);
         fputc(',', f);
-        if (fix != SAKSI_MISSING)
-            fprintf(f, "%" PRId64, fix);
+        if (fix != SAKSI_MISSING) fprintf(f, "%" PRId64, fix);
     } else {
         fputs(",,", f);
     }
     fprintf(f, ",%" PRId64 ",", saksi_vt_i(r, k, "alternatives", 0));
-    if (*field)
-        csv_f(f, saksi_vt_f(r, k, "repair_weight", NAN), 6);
+    if (*field) csv_f(f, saksi_vt_f(r, k, "repair_weight", NAN), 6);
     fputc(',', f);
     saksi_csv_field(f, saksi_vt_s(r, k, strcmp(lang, "id") == 0 ? "reason_id" : "reason_en"));
 }
@@ -69,8 +66,8 @@ out:
     return rc;
 }
 
-saksi_status saksi_report_view_ranked_csv(const char *path, const saksi_view *v,
-                                          const char *lang, saksi_error *err)
+saksi_status saksi_report_view_ranked_csv(const char *path, const saksi_view *v, const char *lang,
+                                          saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_atomic_file a = {.f = NULL};
@@ -103,8 +100,7 @@ saksi_status saksi_report_class_csvs(const char *dir, const saksi_view *v, const
         SAKSI_TRY(saksi_atomic_open(&a, path, err));
         fprintf(a.f, "%s,p,q,unexplained_lo,unexplained_hi,beneficiary\n", ranked_header);
         for (size_t k = 0; r && k < r->nrows; k++) {
-            if (strcmp(saksi_vt_s(r, k, "class"), name) != 0)
-                continue;
+            if (strcmp(saksi_vt_s(r, k, "class"), name) != 0) continue;
             ranked_row(a.f, r, k, lang);
             fputc(',', a.f);
             csv_f(a.f, saksi_vt_f(r, k, "p", NAN), 6);
@@ -130,11 +126,9 @@ saksi_status saksi_report_regions_csv(const char *path, const saksi_view *v, sak
     saksi_status rc = SAKSI_OK;
     saksi_atomic_file a = {.f = NULL};
     const saksi_vtable *g = saksi_view_find(v, "regions");
-    static const char *const ints[] = {"integrity",        "anomaly",
-                                       "transcription",    "incomplete",
-                                       "cross_source",     "votes_at_stake",
-                                       "unexplained_votes", "unexplained_lo",
-                                       "unexplained_hi"};
+    static const char *const ints[] = {"integrity",         "anomaly",        "transcription",
+                                       "incomplete",        "cross_source",   "votes_at_stake",
+                                       "unexplained_votes", "unexplained_lo", "unexplained_hi"};
     SAKSI_TRY(saksi_atomic_open(&a, path, err));
     fputs("level,rank,code,parent,stations,with_data,complete,coverage_data,coverage_complete,"
           "integrity,anomaly,transcription,incomplete,cross_source,votes_at_stake,"
@@ -148,8 +142,8 @@ saksi_status saksi_report_regions_csv(const char *path, const saksi_view *v, sak
         saksi_csv_field(a.f, saksi_vt_s(g, r, "code"));
         fputc(',', a.f);
         saksi_csv_field(a.f, saksi_vt_s(g, r, "parent"));
-        fprintf(a.f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", n,
-                saksi_vt_i(g, r, "with_data", 0), saksi_vt_i(g, r, "complete", 0));
+        fprintf(a.f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", n, saksi_vt_i(g, r, "with_data", 0),
+                saksi_vt_i(g, r, "complete", 0));
         csv_f(a.f, n ? (double)saksi_vt_i(g, r, "with_data", 0) / (double)n : NAN, 6);
         fputc(',', a.f);
         csv_f(a.f, n ? (double)saksi_vt_i(g, r, "complete", 0) / (double)n : NAN, 6);

@@ -27,8 +27,7 @@ void saksi_html_heading(FILE *f, int level, const char *anchor, const char *id, 
 void saksi_html_num(FILE *f, double v, int precision)
 {
     char buf[64];
-    if (isnan(v))
-        return;
+    if (isnan(v)) return;
     saksi_format_double(buf, sizeof buf, v, precision);
     fputs(buf, f);
 }
@@ -36,12 +35,10 @@ void saksi_html_num(FILE *f, double v, int precision)
 void saksi_html_pct(FILE *f, double a, double b)
 {
     char buf[64];
-    if (!(b > 0))
-        return;
+    if (!(b > 0)) return;
     snprintf(buf, sizeof buf, "%.1f%%", 100.0 * a / b);
     for (char *c = buf; *c; c++)
-        if (*c == ',')
-            *c = '.';
+        if (*c == ',') *c = '.';
     fputs(buf, f);
 }
 
@@ -127,11 +124,11 @@ static void lambda_warnings(FILE *f, const saksi_view *v)
         const saksi_vtable *tb = which ? st : lim;
         for (size_t r = 0; tb && r < tb->nrows; r++) {
             double lambda = saksi_vt_f(tb, r, "lambda", NAN);
-            if (!(lambda > SAKSI_HTML_LAMBDA_WARN))
-                continue;
-            fputs(any ? ", " : "<li>&lambda; &gt; 1.3 (statistik uji lebih besar daripada "
-                               "model nol; nilai p terlalu kecil / test statistics larger than "
-                               "the null predicts; p-values too small): ",
+            if (!(lambda > SAKSI_HTML_LAMBDA_WARN)) continue;
+            fputs(any ? ", "
+                      : "<li>&lambda; &gt; 1.3 (statistik uji lebih besar daripada "
+                        "model nol; nilai p terlalu kecil / test statistics larger than "
+                        "the null predicts; p-values too small): ",
                   f);
             any = 1;
             saksi_html_escape(f, saksi_vt_s(tb, r, "test"));
@@ -147,8 +144,7 @@ static void lambda_warnings(FILE *f, const saksi_view *v)
             saksi_html_num(f, lambda, 3);
         }
     }
-    if (any)
-        fputs("</li>\n", f);
+    if (any) fputs("</li>\n", f);
 }
 
 static void limits(FILE *f, const saksi_view *v)
@@ -235,8 +231,9 @@ static void ranked(FILE *f, const saksi_view *v, const char *lang)
     int id = strcmp(lang, "id") == 0;
     saksi_html_heading(f, 2, "ranked", "Daftar peringkat TPS", "Ranked stations");
     size_t n = r ? r->nrows : 0;
-    fprintf(f, "<p>%zu baris teratas dari %zu / the top %zu of %zu rows; daftar lengkap dan per "
-               "kelas / the whole list and one per class: ranked.csv, class_*.csv.</p>\n",
+    fprintf(f,
+            "<p>%zu baris teratas dari %zu / the top %zu of %zu rows; daftar lengkap dan per "
+            "kelas / the whole list and one per class: ranked.csv, class_*.csv.</p>\n",
             n < SAKSI_HTML_TOP_ROWS ? n : (size_t)SAKSI_HTML_TOP_ROWS, n,
             n < SAKSI_HTML_TOP_ROWS ? n : (size_t)SAKSI_HTML_TOP_ROWS, n);
     if (n == 0) {
@@ -291,16 +288,13 @@ static void top_stations(FILE *f, const saksi_vtable *g, size_t row)
         snprintf(id, sizeof id, "%.*s", (int)(li < 127 ? li : 127), ids);
         snprintf(rk, sizeof rk, "%.*s", (int)(lr < 31 ? lr : 31), ranks);
         long rank = strtol(rk, NULL, 10);
-        if (rank >= 1 && rank <= SAKSI_HTML_TOP_ROWS)
-            fprintf(f, "<a href=\"#rk%ld\">", rank);
+        if (rank >= 1 && rank <= SAKSI_HTML_TOP_ROWS) fprintf(f, "<a href=\"#rk%ld\">", rank);
         saksi_html_escape(f, id);
         fprintf(f, " (#%ld)", rank);
-        if (rank >= 1 && rank <= SAKSI_HTML_TOP_ROWS)
-            fputs("</a>", f);
+        if (rank >= 1 && rank <= SAKSI_HTML_TOP_ROWS) fputs("</a>", f);
         ids += li + (ids[li] == '|');
         ranks += lr + (ranks[lr] == '|');
-        if (*ids)
-            fputs("<br>", f);
+        if (*ids) fputs("<br>", f);
     }
     fputs("</td>", f);
 }
@@ -373,14 +367,13 @@ static void provinces(FILE *f, const saksi_view *v)
     for (;;) {
         size_t best = SIZE_MAX;
         for (size_t r = 0; g && r < g->nrows; r++) {
-            if (saksi_vt_i(g, r, "level", -1) != SAKSI_LEVEL_PROVINCE)
-                continue;
+            if (saksi_vt_i(g, r, "level", -1) != SAKSI_LEVEL_PROVINCE) continue;
             const char *c = saksi_vt_s(g, r, "code");
-            if (strcmp(c, last) > 0 && (best == SIZE_MAX || strcmp(c, saksi_vt_s(g, best, "code")) < 0))
+            if (strcmp(c, last) > 0 &&
+                (best == SIZE_MAX || strcmp(c, saksi_vt_s(g, best, "code")) < 0))
                 best = r;
         }
-        if (best == SIZE_MAX)
-            break;
+        if (best == SIZE_MAX) break;
         region_row(f, g, best);
         last = saksi_vt_s(g, best, "code");
     }
@@ -390,14 +383,14 @@ static void provinces(FILE *f, const saksi_view *v)
 static void regions(FILE *f, const saksi_view *v)
 {
     const saksi_vtable *g = saksi_view_find(v, "regions");
-    static const char *const names_id[SAKSI_NLEVELS] = {"Nasional", "Provinsi",
-                                                        "Kabupaten/kota", "Kecamatan",
-                                                        "Desa/kelurahan"};
+    static const char *const names_id[SAKSI_NLEVELS] = {"Nasional", "Provinsi", "Kabupaten/kota",
+                                                        "Kecamatan", "Desa/kelurahan"};
     saksi_html_heading(f, 2, "regions", "Peringkat wilayah", "Region ranking");
-    fprintf(f, "<p>Per tingkat: uji wilayah yang ditandai, lalu suara dipertaruhkan; %d teratas "
-               "per tingkat, dengan TPS teratas tiap wilayah. Semua wilayah: regions.csv. / Per "
-               "level: flagged region tests, then votes at stake; the top %d per level, each "
-               "with its top stations. Every region: regions.csv.</p>\n",
+    fprintf(f,
+            "<p>Per tingkat: uji wilayah yang ditandai, lalu suara dipertaruhkan; %d teratas "
+            "per tingkat, dengan TPS teratas tiap wilayah. Semua wilayah: regions.csv. / Per "
+            "level: flagged region tests, then votes at stake; the top %d per level, each "
+            "with its top stations. Every region: regions.csv.</p>\n",
             SAKSI_HTML_TOP_REGIONS, SAKSI_HTML_TOP_REGIONS);
     for (int l = SAKSI_LEVEL_PROVINCE; l < SAKSI_NLEVELS; l++) {
         saksi_html_heading(f, 3, NULL, names_id[l], saksi_level_name(l));
@@ -405,8 +398,7 @@ static void regions(FILE *f, const saksi_view *v)
         region_header(f);
         size_t shown = 0;
         for (size_t r = 0; g && r < g->nrows && shown < SAKSI_HTML_TOP_REGIONS; r++) {
-            if (saksi_vt_i(g, r, "level", -1) != l)
-                continue;
+            if (saksi_vt_i(g, r, "level", -1) != l) continue;
             region_row(f, g, r);
             shown++;
         }
@@ -454,7 +446,8 @@ static void tests(FILE *f, const saksi_view *v)
         }
         fputs("</table>\n", f);
     }
-    saksi_html_heading(f, 3, NULL, "Uji wilayah per (uji, tingkat)", "Region tests per (test, level)");
+    saksi_html_heading(f, 3, NULL, "Uji wilayah per (uji, tingkat)",
+                       "Region tests per (test, level)");
     if (!lim || lim->nrows == 0) {
         fputs("<p class=\"none\">Tidak ada uji wilayah dalam laporan ini. / No region test in this "
               "report.</p>\n",

@@ -62,8 +62,7 @@ void saksi_vt_set_f(saksi_vtable *tb, size_t row, size_t col, double v);
 saksi_status saksi_vt_set_s(saksi_vtable *tb, size_t row, size_t col, const char *s,
                             saksi_error *err);
 /* Set or replace an attribute (copied). */
-saksi_status saksi_view_set_attr(saksi_view *v, const char *key, const char *val,
-                                 saksi_error *err);
+saksi_status saksi_view_set_attr(saksi_view *v, const char *key, const char *val, saksi_error *err);
 
 /* Lookups: NULL / -1 / the default when absent, so that a report written
  * before a family existed still renders (its section then says so). */
@@ -108,8 +107,8 @@ saksi_status saksi_view_read_h5(const char *path, saksi_view **out, saksi_error 
 saksi_status saksi_report_html_write(const char *path, const saksi_view *v, const char *lang,
                                      saksi_error *err);
 /* ranked.csv from the view (the same bytes as saksi_report_ranked_csv). */
-saksi_status saksi_report_view_ranked_csv(const char *path, const saksi_view *v,
-                                          const char *lang, saksi_error *err);
+saksi_status saksi_report_view_ranked_csv(const char *path, const saksi_view *v, const char *lang,
+                                          saksi_error *err);
 /* One CSV per class, "class_<name>.csv" in dir, the ranked.csv columns
  * plus the anomaly's p, q and interval. */
 saksi_status saksi_report_class_csvs(const char *dir, const saksi_view *v, const char *lang,

@@ -109,8 +109,7 @@ out:
 /* Percent bin of x of n (n >= 1, x >= 0) by integer division. */
 static int pct_bin(int64_t x, int64_t n)
 {
-    if (x > n)
-        return SAKSI_VIEW_PCT_BINS - 1;
+    if (x > n) return SAKSI_VIEW_PCT_BINS - 1;
     return (int)((100 * x) / n);
 }
 
@@ -150,8 +149,7 @@ static saksi_status build_histograms(builder *b, saksi_error *err)
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = turnout_votes(t, i), n = saksi_table_get(t, SAKSI_F_REGISTERED, i);
-        if (x != SAKSI_MISSING && n != SAKSI_MISSING && x >= 0 && n >= 1)
-            count[pct_bin(x, n)]++;
+        if (x != SAKSI_MISSING && n != SAKSI_MISSING && x >= 0 && n >= 1) count[pct_bin(x, n)]++;
     }
     SAKSI_TRY(add_hist(b, h, "turnout", count, err));
     for (size_t c = 0; c < t->ncand; c++) {
@@ -193,8 +191,7 @@ static saksi_status add_fingerprint(builder *b, saksi_vtable *pan, saksi_vtable 
     for (uint32_t x = 0; x < fp->nx; x++)
         for (uint32_t y = 0; y < fp->ny; y++) {
             int32_t c = fp->count[(size_t)x * fp->ny + y];
-            if (c == 0)
-                continue; /* sparse: most cells of a fingerprint are empty */
+            if (c == 0) continue; /* sparse: most cells of a fingerprint are empty */
             SAKSI_TRY(saksi_vt_append(cells, &row, err));
             saksi_vt_set_i(cells, row, 0, panel);
             saksi_vt_set_i(cells, row, 1, x);
@@ -215,43 +212,42 @@ static saksi_status build_fingerprints(builder *b, saksi_error *err)
     const saksi_figures *fig = b->res->figures;
     saksi_vtable *pan, *cells;
     int32_t *count = NULL;
-    static const saksi_vspec pcols[] = {
-        {"panel", SAKSI_V_I32},   {"level", SAKSI_V_I32},      {"code", SAKSI_V_STR},
-        {"nx", SAKSI_V_I32},      {"ny", SAKSI_V_I32},         {"f_i", SAKSI_V_F64},
-        {"f_e", SAKSI_V_F64},     {"f_i_null95", SAKSI_V_F64}, {"f_e_null95", SAKSI_V_F64},
-        {"source", SAKSI_V_STR}};
+    static const saksi_vspec pcols[] = {{"panel", SAKSI_V_I32},      {"level", SAKSI_V_I32},
+                                        {"code", SAKSI_V_STR},       {"nx", SAKSI_V_I32},
+                                        {"ny", SAKSI_V_I32},         {"f_i", SAKSI_V_F64},
+                                        {"f_e", SAKSI_V_F64},        {"f_i_null95", SAKSI_V_F64},
+                                        {"f_e_null95", SAKSI_V_F64}, {"source", SAKSI_V_STR}};
     static const saksi_vspec ccols[] = {
         {"panel", SAKSI_V_I32}, {"x", SAKSI_V_I32}, {"y", SAKSI_V_I32}, {"count", SAKSI_V_I32}};
     SAKSI_TRY(saksi_view_add_table(b->v, "fingerprint_panels", pcols, 10, &pan, err));
     SAKSI_TRY(saksi_view_add_table(b->v, "fingerprint_cells", ccols, 4, &cells, err));
     if (fig && fig->nfingerprints) {
         for (size_t k = 0; k < fig->nfingerprints; k++)
-            SAKSI_TRY(add_fingerprint(b, pan, cells, (int32_t)k, &fig->fingerprints[k], "family",
-                                      err));
+            SAKSI_TRY(
+                add_fingerprint(b, pan, cells, (int32_t)k, &fig->fingerprints[k], "family", err));
         goto out;
     }
-    if (b->roll.first < 0 || t->n == 0)
-        goto out;
+    if (b->roll.first < 0 || t->n == 0) goto out;
     /* the leader's field, always a candidate column (>= SAKSI_NFIXED) */
     int leader_field = SAKSI_NFIXED + (b->roll.first & 0xffff);
     count = saksi_calloc_array(SAKSI_VIEW_FP_BINS * SAKSI_VIEW_FP_BINS, sizeof *count);
-    if (!count)
-        SAKSI_ALLOC_FAIL("the fingerprint");
+    if (!count) SAKSI_ALLOC_FAIL("the fingerprint");
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = turnout_votes(t, i), n = saksi_table_get(t, SAKSI_F_REGISTERED, i);
         int32_t w = saksi_table_get(t, leader_field, i);
         int32_t v = saksi_table_get(t, SAKSI_F_VALID, i);
-        if (x == SAKSI_MISSING || n == SAKSI_MISSING || w == SAKSI_MISSING ||
-            v == SAKSI_MISSING || n < 1 || v < 1 || x < 0 || x > n || w < 0 || w > v)
+        if (x == SAKSI_MISSING || n == SAKSI_MISSING || w == SAKSI_MISSING || v == SAKSI_MISSING ||
+            n < 1 || v < 1 || x < 0 || x > n || w < 0 || w > v)
             continue;
         /* 100% falls in the last bin: the bins are [k, k+1) but the top one is closed */
-        int bx = (int)((int64_t)SAKSI_VIEW_FP_BINS * x / n), by = (int)((int64_t)SAKSI_VIEW_FP_BINS * w / v);
+        int bx = (int)((int64_t)SAKSI_VIEW_FP_BINS * x / n),
+            by = (int)((int64_t)SAKSI_VIEW_FP_BINS * w / v);
         bx = bx == SAKSI_VIEW_FP_BINS ? SAKSI_VIEW_FP_BINS - 1 : bx;
         by = by == SAKSI_VIEW_FP_BINS ? SAKSI_VIEW_FP_BINS - 1 : by;
         count[bx * SAKSI_VIEW_FP_BINS + by]++;
     }
-    saksi_fig_fingerprint fp = {SAKSI_LEVEL_NATIONAL, 0, SAKSI_VIEW_FP_BINS, SAKSI_VIEW_FP_BINS,
-                                count, NAN, NAN, NAN, NAN};
+    saksi_fig_fingerprint fp = {
+        SAKSI_LEVEL_NATIONAL, 0, SAKSI_VIEW_FP_BINS, SAKSI_VIEW_FP_BINS, count, NAN, NAN, NAN, NAN};
     SAKSI_TRY(add_fingerprint(b, pan, cells, 0, &fp, "table", err));
 out:
     free(count);
@@ -262,8 +258,8 @@ out:
 /* Figures handed over by the families                                 */
 /* ------------------------------------------------------------------ */
 
-static saksi_status check_region(const saksi_table *t, int level, uint32_t region,
-                                 const char *what, saksi_error *err)
+static saksi_status check_region(const saksi_table *t, int level, uint32_t region, const char *what,
+                                 saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     if (level < 0 || level >= SAKSI_NLEVELS || region >= t->regions[level].n)
@@ -289,14 +285,12 @@ static saksi_status digit_family_panels(builder *b, saksi_vtable *d, saksi_error
                  {SAKSI_DT_SECOND_3D, "second_digit_100_999"}};
     size_t row;
     int64_t panel = 1000;
-    if (!dr || !dr->national)
-        goto out;
+    if (!dr || !dr->national) goto out;
     for (size_t c = 0; c < dr->ncand && c < b->t->ncand; c++)
         for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++, panel++) {
             const saksi_digits_national *nat = &dr->national[c * SAKSI_DT_COUNT + shown[k].test];
             const saksi_digit_acc *acc = &nat->acc[SAKSI_DIGITS_BB];
-            if (acc->n == 0)
-                continue; /* no number in the range: nothing to draw */
+            if (acc->n == 0) continue; /* no number in the range: nothing to draw */
             for (int dg = 0; dg < SAKSI_FIG_DIGITS; dg++) {
                 SAKSI_TRY(saksi_vt_append(d, &row, err));
                 saksi_vt_set_i(d, row, 0, panel);
@@ -354,10 +348,10 @@ static saksi_status build_spikes(builder *b, saksi_error *err)
     const saksi_figures *fig = b->res->figures;
     saksi_vtable *s;
     size_t row;
-    static const saksi_vspec cols[] = {
-        {"panel", SAKSI_V_I32},   {"rate", SAKSI_V_STR},     {"level", SAKSI_V_I32},
-        {"code", SAKSI_V_STR},    {"percent", SAKSI_V_I32},  {"observed", SAKSI_V_F64},
-        {"expected", SAKSI_V_F64}};
+    static const saksi_vspec cols[] = {{"panel", SAKSI_V_I32},   {"rate", SAKSI_V_STR},
+                                       {"level", SAKSI_V_I32},   {"code", SAKSI_V_STR},
+                                       {"percent", SAKSI_V_I32}, {"observed", SAKSI_V_F64},
+                                       {"expected", SAKSI_V_F64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "spikes", cols, 7, &s, err));
     for (size_t k = 0; fig && k < fig->nspikes; k++) {
         const saksi_fig_spikes *g = &fig->spikes[k];
@@ -382,9 +376,30 @@ out:
 /* ------------------------------------------------------------------ */
 
 enum {
-    RK_RANK, RK_ID, RK_PROV, RK_REG, RK_DIST, RK_VILL, RK_CLASS, RK_RULES, RK_PRIMARY, RK_DISC,
-    RK_VOTES, RK_FIELD, RK_REPORTED, RK_REPAIRED, RK_ALT, RK_WEIGHT, RK_REASON_EN, RK_REASON_ID,
-    RK_P, RK_Q, RK_LO, RK_HI, RK_BENEF, RK_NCOLS
+    RK_RANK,
+    RK_ID,
+    RK_PROV,
+    RK_REG,
+    RK_DIST,
+    RK_VILL,
+    RK_CLASS,
+    RK_RULES,
+    RK_PRIMARY,
+    RK_DISC,
+    RK_VOTES,
+    RK_FIELD,
+    RK_REPORTED,
+    RK_REPAIRED,
+    RK_ALT,
+    RK_WEIGHT,
+    RK_REASON_EN,
+    RK_REASON_ID,
+    RK_P,
+    RK_Q,
+    RK_LO,
+    RK_HI,
+    RK_BENEF,
+    RK_NCOLS
 };
 
 /* Names of the rules in mask joined by '|', as ranked.csv has them. */
@@ -393,11 +408,9 @@ static void rule_list(const saksi_rules *rules, uint32_t mask, char *buf, size_t
     size_t used = 0;
     buf[0] = 0;
     for (size_t r = 0; rules && r < rules->nrules && r < 32; r++) {
-        if (!(mask >> r & 1u))
-            continue;
+        if (!(mask >> r & 1u)) continue;
         int w = snprintf(buf + used, len - used, "%s%s", used ? "|" : "", rules->rule[r].name);
-        if (w < 0 || (size_t)w >= len - used)
-            break;
+        if (w < 0 || (size_t)w >= len - used) break;
         used += (size_t)w;
     }
 }
@@ -410,33 +423,45 @@ static saksi_status build_ranked(builder *b, saksi_error *err)
     saksi_vtable *r;
     size_t row;
     char buf[SAKSI_MAX_RULES * 64 + 1024];
-    static const saksi_vspec cols[RK_NCOLS] = {
-        {"rank", SAKSI_V_I32},         {"station_id", SAKSI_V_STR},
-        {"province", SAKSI_V_STR},     {"regency", SAKSI_V_STR},
-        {"district", SAKSI_V_STR},     {"village", SAKSI_V_STR},
-        {"class", SAKSI_V_STR},        {"rules", SAKSI_V_STR},
-        {"primary_rule", SAKSI_V_STR}, {"discrepancy", SAKSI_V_I64},
-        {"votes_at_stake", SAKSI_V_I64}, {"repair_field", SAKSI_V_STR},
-        {"reported", SAKSI_V_I32},     {"repaired", SAKSI_V_I32},
-        {"alternatives", SAKSI_V_I32}, {"repair_weight", SAKSI_V_F64},
-        {"reason_en", SAKSI_V_STR},    {"reason_id", SAKSI_V_STR},
-        {"p", SAKSI_V_F64},            {"q", SAKSI_V_F64},
-        {"votes_lo", SAKSI_V_I64},     {"votes_hi", SAKSI_V_I64},
-        {"beneficiary", SAKSI_V_STR}};
+    static const saksi_vspec cols[RK_NCOLS] = {{"rank", SAKSI_V_I32},
+                                               {"station_id", SAKSI_V_STR},
+                                               {"province", SAKSI_V_STR},
+                                               {"regency", SAKSI_V_STR},
+                                               {"district", SAKSI_V_STR},
+                                               {"village", SAKSI_V_STR},
+                                               {"class", SAKSI_V_STR},
+                                               {"rules", SAKSI_V_STR},
+                                               {"primary_rule", SAKSI_V_STR},
+                                               {"discrepancy", SAKSI_V_I64},
+                                               {"votes_at_stake", SAKSI_V_I64},
+                                               {"repair_field", SAKSI_V_STR},
+                                               {"reported", SAKSI_V_I32},
+                                               {"repaired", SAKSI_V_I32},
+                                               {"alternatives", SAKSI_V_I32},
+                                               {"repair_weight", SAKSI_V_F64},
+                                               {"reason_en", SAKSI_V_STR},
+                                               {"reason_id", SAKSI_V_STR},
+                                               {"p", SAKSI_V_F64},
+                                               {"q", SAKSI_V_F64},
+                                               {"votes_lo", SAKSI_V_I64},
+                                               {"votes_hi", SAKSI_V_I64},
+                                               {"beneficiary", SAKSI_V_STR}};
     SAKSI_TRY(saksi_view_add_table(b->v, "ranked", cols, RK_NCOLS, &r, err));
     for (size_t k = 0; k < res->nranked; k++) {
         const saksi_rank_row *rr = &res->ranked[k];
-        const saksi_repair *rp = rr->repair != SIZE_MAX && rr->repair < res->nrepairs
-                                     ? &res->repairs[rr->repair]
-                                     : NULL;
-        const saksi_anomaly_row *ar = res->anomaly && rr->anomaly_row > 0 &&
-                                              rr->anomaly_row <= res->anomaly->nrows
-                                          ? &res->anomaly->row[rr->anomaly_row - 1]
-                                          : NULL;
+        const saksi_repair *rp =
+            rr->repair != SIZE_MAX && rr->repair < res->nrepairs ? &res->repairs[rr->repair] : NULL;
+        const saksi_anomaly_row *ar =
+            res->anomaly && rr->anomaly_row > 0 && rr->anomaly_row <= res->anomaly->nrows
+                ? &res->anomaly->row[rr->anomaly_row - 1]
+                : NULL;
         if (rr->station >= t->n || (rr->repair != SIZE_MAX && !rp) ||
-            (rr->primary_rule >= 0 && (!res->rules || (size_t)rr->primary_rule >= res->rules->nrules)))
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "ranked row %zu refers to a station, rule or repair "
-                       "that does not exist", k);
+            (rr->primary_rule >= 0 &&
+             (!res->rules || (size_t)rr->primary_rule >= res->rules->nrules)))
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL,
+                       "ranked row %zu refers to a station, rule or repair "
+                       "that does not exist",
+                       k);
         SAKSI_TRY(saksi_vt_append(r, &row, err));
         saksi_vt_set_i(r, row, RK_RANK, (int64_t)k + 1);
         SAKSI_TRY(saksi_vt_set_s(r, row, RK_ID, saksi_table_id(t, rr->station), err));
@@ -446,10 +471,9 @@ static saksi_status build_ranked(builder *b, saksi_error *err)
         SAKSI_TRY(saksi_vt_set_s(r, row, RK_CLASS, saksi_class_name(rr->klass), err));
         rule_list(res->rules, rr->rules, buf, sizeof buf);
         SAKSI_TRY(saksi_vt_set_s(r, row, RK_RULES, buf, err));
-        SAKSI_TRY(saksi_vt_set_s(r, row, RK_PRIMARY,
-                                 rr->primary_rule >= 0 ? res->rules->rule[rr->primary_rule].name
-                                                       : "",
-                                 err));
+        SAKSI_TRY(saksi_vt_set_s(
+            r, row, RK_PRIMARY,
+            rr->primary_rule >= 0 ? res->rules->rule[rr->primary_rule].name : "", err));
         saksi_vt_set_i(r, row, RK_DISC, rr->discrepancy);
         saksi_vt_set_i(r, row, RK_VOTES, rr->votes_at_stake);
         if (rp) {
@@ -474,8 +498,7 @@ static saksi_status build_ranked(builder *b, saksi_error *err)
         saksi_vt_set_f(r, row, RK_Q, ar ? ar->q : NAN);
         saksi_vt_set_i(r, row, RK_LO, ar ? ar->votes_lo : 0);
         saksi_vt_set_i(r, row, RK_HI, ar ? ar->votes_hi : 0);
-        SAKSI_TRY(saksi_vt_set_s(r, row, RK_BENEF, ar ? cand_label(t, ar->beneficiary) : "",
-                                 err));
+        SAKSI_TRY(saksi_vt_set_s(r, row, RK_BENEF, ar ? cand_label(t, ar->beneficiary) : "", err));
     }
 out:
     return rc;
@@ -486,9 +509,29 @@ out:
 /* ------------------------------------------------------------------ */
 
 enum {
-    RG_LEVEL, RG_RANK, RG_CODE, RG_PARENT, RG_STATIONS, RG_DATA, RG_COMPLETE, RG_INTEGRITY,
-    RG_ANOMALY, RG_TRANSCRIPTION, RG_INCOMPLETE, RG_CROSS, RG_VOTES, RG_VOTES_ANOMALY, RG_LO,
-    RG_HI, RG_MARGIN, RG_RUN, RG_FLAGGED, RG_MINQ, RG_TOP_IDS, RG_TOP_RANKS, RG_NCOLS
+    RG_LEVEL,
+    RG_RANK,
+    RG_CODE,
+    RG_PARENT,
+    RG_STATIONS,
+    RG_DATA,
+    RG_COMPLETE,
+    RG_INTEGRITY,
+    RG_ANOMALY,
+    RG_TRANSCRIPTION,
+    RG_INCOMPLETE,
+    RG_CROSS,
+    RG_VOTES,
+    RG_VOTES_ANOMALY,
+    RG_LO,
+    RG_HI,
+    RG_MARGIN,
+    RG_RUN,
+    RG_FLAGGED,
+    RG_MINQ,
+    RG_TOP_IDS,
+    RG_TOP_RANKS,
+    RG_NCOLS
 };
 
 static saksi_status build_regions(builder *b, saksi_error *err)
@@ -498,22 +541,33 @@ static saksi_status build_regions(builder *b, saksi_error *err)
     saksi_vtable *r;
     size_t row;
     char ids[SAKSI_ROLLUP_TOP * 64], ranks[SAKSI_ROLLUP_TOP * 16];
-    static const saksi_vspec cols[RG_NCOLS] = {
-        {"level", SAKSI_V_I32},          {"rank", SAKSI_V_I32},
-        {"code", SAKSI_V_STR},           {"parent", SAKSI_V_STR},
-        {"stations", SAKSI_V_I64},       {"with_data", SAKSI_V_I64},
-        {"complete", SAKSI_V_I64},       {"integrity", SAKSI_V_I64},
-        {"anomaly", SAKSI_V_I64},        {"transcription", SAKSI_V_I64},
-        {"incomplete", SAKSI_V_I64},     {"cross_source", SAKSI_V_I64},
-        {"votes_at_stake", SAKSI_V_I64}, {"unexplained_votes", SAKSI_V_I64},
-        {"unexplained_lo", SAKSI_V_I64}, {"unexplained_hi", SAKSI_V_I64},
-        {"share_of_margin", SAKSI_V_F64}, {"tests_run", SAKSI_V_I64},
-        {"tests_flagged", SAKSI_V_I64},  {"min_q", SAKSI_V_F64},
-        {"top_stations", SAKSI_V_STR},   {"top_ranks", SAKSI_V_STR}};
-    static const int class_col[SAKSI_NCLASSES] = {
-        [SAKSI_CLASS_INTEGRITY] = RG_INTEGRITY, [SAKSI_CLASS_ANOMALY] = RG_ANOMALY,
-        [SAKSI_CLASS_TRANSCRIPTION] = RG_TRANSCRIPTION, [SAKSI_CLASS_INCOMPLETE] = RG_INCOMPLETE,
-        [SAKSI_CLASS_CROSS_SOURCE] = RG_CROSS};
+    static const saksi_vspec cols[RG_NCOLS] = {{"level", SAKSI_V_I32},
+                                               {"rank", SAKSI_V_I32},
+                                               {"code", SAKSI_V_STR},
+                                               {"parent", SAKSI_V_STR},
+                                               {"stations", SAKSI_V_I64},
+                                               {"with_data", SAKSI_V_I64},
+                                               {"complete", SAKSI_V_I64},
+                                               {"integrity", SAKSI_V_I64},
+                                               {"anomaly", SAKSI_V_I64},
+                                               {"transcription", SAKSI_V_I64},
+                                               {"incomplete", SAKSI_V_I64},
+                                               {"cross_source", SAKSI_V_I64},
+                                               {"votes_at_stake", SAKSI_V_I64},
+                                               {"unexplained_votes", SAKSI_V_I64},
+                                               {"unexplained_lo", SAKSI_V_I64},
+                                               {"unexplained_hi", SAKSI_V_I64},
+                                               {"share_of_margin", SAKSI_V_F64},
+                                               {"tests_run", SAKSI_V_I64},
+                                               {"tests_flagged", SAKSI_V_I64},
+                                               {"min_q", SAKSI_V_F64},
+                                               {"top_stations", SAKSI_V_STR},
+                                               {"top_ranks", SAKSI_V_STR}};
+    static const int class_col[SAKSI_NCLASSES] = {[SAKSI_CLASS_INTEGRITY] = RG_INTEGRITY,
+                                                  [SAKSI_CLASS_ANOMALY] = RG_ANOMALY,
+                                                  [SAKSI_CLASS_TRANSCRIPTION] = RG_TRANSCRIPTION,
+                                                  [SAKSI_CLASS_INCOMPLETE] = RG_INCOMPLETE,
+                                                  [SAKSI_CLASS_CROSS_SOURCE] = RG_CROSS};
     SAKSI_TRY(saksi_view_add_table(b->v, "regions", cols, RG_NCOLS, &r, err));
     for (int l = 0; l < SAKSI_NLEVELS; l++) {
         const saksi_regions *rg = &t->regions[l];
@@ -564,35 +618,29 @@ static saksi_status build_limits(builder *b, saksi_error *err)
     const saksi_region_tests *rt = b->res->region_tests;
     saksi_vtable *lim;
     unsigned char *done = NULL;
-    static const saksi_vspec cols[] = {
-        {"test", SAKSI_V_STR},   {"level", SAKSI_V_I32},   {"descriptive", SAKSI_V_I32},
-        {"rows", SAKSI_V_I64},   {"m", SAKSI_V_I64},       {"lambda", SAKSI_V_F64},
-        {"flagged", SAKSI_V_I64}, {"skipped", SAKSI_V_I64}};
+    static const saksi_vspec cols[] = {{"test", SAKSI_V_STR},        {"level", SAKSI_V_I32},
+                                       {"descriptive", SAKSI_V_I32}, {"rows", SAKSI_V_I64},
+                                       {"m", SAKSI_V_I64},           {"lambda", SAKSI_V_F64},
+                                       {"flagged", SAKSI_V_I64},     {"skipped", SAKSI_V_I64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "limits", cols, 8, &lim, err));
-    if (!rt || rt->n == 0)
-        goto out;
-    if (!(done = saksi_calloc_array(rt->n, 1)))
-        SAKSI_ALLOC_FAIL("test families");
+    if (!rt || rt->n == 0) goto out;
+    if (!(done = saksi_calloc_array(rt->n, 1))) SAKSI_ALLOC_FAIL("test families");
     for (size_t a = 0; a < rt->n; a++) {
-        if (done[a])
-            continue;
+        if (done[a]) continue;
         const saksi_region_test *x = &rt->row[a];
         int64_t rows = 0, flagged = 0, skipped = 0, m = 0;
         double lambda = NAN;
         int descr = 1;
         for (size_t k = a; k < rt->n; k++) {
             const saksi_region_test *y = &rt->row[k];
-            if (done[k] || y->level != x->level || strcmp(y->test, x->test) != 0)
-                continue;
+            if (done[k] || y->level != x->level || strcmp(y->test, x->test) != 0) continue;
             done[k] = 1;
             rows++;
             flagged += y->flagged != 0;
             skipped += y->skip && *y->skip;
             descr &= y->descriptive != 0;
-            if (!isnan(y->lambda))
-                lambda = y->lambda;
-            if ((int64_t)y->m > m)
-                m = y->m;
+            if (!isnan(y->lambda)) lambda = y->lambda;
+            if ((int64_t)y->m > m) m = y->m;
         }
         size_t row;
         SAKSI_TRY(saksi_vt_append(lim, &row, err));
@@ -617,17 +665,16 @@ static saksi_status build_station_tests(builder *b, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     const saksi_station_tests *st = b->res->station_tests;
     saksi_vtable *s;
-    static const saksi_vspec cols[] = {
-        {"test", SAKSI_V_STR},     {"candidate", SAKSI_V_STR}, {"calibrated", SAKSI_V_I32},
-        {"tested", SAKSI_V_I64},   {"below_05", SAKSI_V_I64},  {"below_001", SAKSI_V_I64},
-        {"lambda", SAKSI_V_F64}};
+    static const saksi_vspec cols[] = {{"test", SAKSI_V_STR},       {"candidate", SAKSI_V_STR},
+                                       {"calibrated", SAKSI_V_I32}, {"tested", SAKSI_V_I64},
+                                       {"below_05", SAKSI_V_I64},   {"below_001", SAKSI_V_I64},
+                                       {"lambda", SAKSI_V_F64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "station_tests", cols, 7, &s, err));
     for (size_t k = 0; st && k < st->ntests; k++) {
         const saksi_station_test *c = &st->test[k];
         int64_t n = 0, b05 = 0, b001 = 0;
         for (size_t i = 0; i < st->n; i++) {
-            if (isnan(c->p[i]))
-                continue;
+            if (isnan(c->p[i])) continue;
             n++;
             b05 += c->p[i] < 0.05;
             b001 += c->p[i] < 0.001;
@@ -652,8 +699,7 @@ saksi_status saksi_view_build(const saksi_table *t, const saksi_results *res, sa
     saksi_status rc = SAKSI_OK;
     builder b = {t, res, NULL, {0}};
     *out = NULL;
-    if (!(b.v = saksi_view_alloc()))
-        SAKSI_ALLOC_FAIL("the report view");
+    if (!(b.v = saksi_view_alloc())) SAKSI_ALLOC_FAIL("the report view");
     SAKSI_TRY(saksi_rollup_build(t, res, &b.roll, err));
     SAKSI_TRY(build_summary(&b, err));
     SAKSI_TRY(build_histograms(&b, err));

@@ -14,8 +14,8 @@ static saksi_status write_table(const saksi_h5_file *f, hid_t g, const saksi_vta
                                 saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    saksi_h5_table h = {.dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID,
-                        .mtype = H5I_INVALID_HID};
+    saksi_h5_table h = {
+        .dset = H5I_INVALID_HID, .ftype = H5I_INVALID_HID, .mtype = H5I_INVALID_HID};
     saksi_h5_col cols[SAKSI_H5_MAX_COLS];
     if (tb->ncols > SAKSI_H5_MAX_COLS)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "%s: /report/%s has %zu columns", f->path, tb->name,
@@ -39,8 +39,8 @@ static saksi_status write_table(const saksi_h5_file *f, hid_t g, const saksi_vta
             switch (col->kind) {
             case SAKSI_V_I32:
                 if (col->i[r] < INT32_MIN || col->i[r] > INT32_MAX)
-                    SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: /report/%s.%s row %zu beyond int32",
-                               f->path, tb->name, col->name, r);
+                    SAKSI_FAIL(SAKSI_ERR_LIMIT, "%s: /report/%s.%s row %zu beyond int32", f->path,
+                               tb->name, col->name, r);
                 saksi_h5_put_i32(&h, row, c, (int32_t)col->i[r]);
                 break;
             case SAKSI_V_I64:

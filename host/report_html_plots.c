@@ -24,10 +24,8 @@ void saksi_html_png(FILE *f, const saksi_png *png, const char *alt)
     for (size_t k = 0; k < png->len; k += 3) {
         uint32_t n = (uint32_t)png->data[k] << 16;
         size_t left = png->len - k;
-        if (left > 1)
-            n |= (uint32_t)png->data[k + 1] << 8;
-        if (left > 2)
-            n |= png->data[k + 2];
+        if (left > 1) n |= (uint32_t)png->data[k + 1] << 8;
+        if (left > 2) n |= png->data[k + 2];
         fputc(b64[n >> 18 & 63], f);
         fputc(b64[n >> 12 & 63], f);
         fputc(left > 1 ? b64[n >> 6 & 63] : '=', f);
@@ -43,11 +41,14 @@ static void legend(FILE *f, int bars, int expected, int classical)
         fprintf(f, "<span class=\"swatch\" style=\"background:#%06x\"></span>teramati / observed",
                 SAKSI_PLOT_BAR);
     if (expected)
-        fprintf(f, "<span class=\"swatch\" style=\"background:#%06x;height:.25em\"></span>"
-                   "harapan terkalibrasi / calibrated expectation", SAKSI_PLOT_EXPECTED);
+        fprintf(f,
+                "<span class=\"swatch\" style=\"background:#%06x;height:.25em\"></span>"
+                "harapan terkalibrasi / calibrated expectation",
+                SAKSI_PLOT_EXPECTED);
     if (classical)
         fputs("<span class=\"dash\"></span>harapan klasik, tidak dikalibrasi untuk hitungan ini "
-              "/ classical expectation, not calibrated for these counts", f);
+              "/ classical expectation, not calibrated for these counts",
+              f);
 }
 
 static void absent(FILE *f, const char *id, const char *en)
@@ -95,10 +96,8 @@ static saksi_status histograms(FILE *f, const saksi_view *v, saksi_error *err)
             snprintf(name, sizeof name, "%s", hist);
             memset(count, 0, sizeof count);
         }
-        if (bin >= 0 && bin < SAKSI_VIEW_PCT_BINS)
-            count[bin] = saksi_vt_i(h, r, "count", 0);
-        if (r + 1 < h->nrows && strcmp(saksi_vt_s(h, r + 1, "hist"), name) == 0)
-            continue;
+        if (bin >= 0 && bin < SAKSI_VIEW_PCT_BINS) count[bin] = saksi_vt_i(h, r, "count", 0);
+        if (r + 1 < h->nrows && strcmp(saksi_vt_s(h, r + 1, "hist"), name) == 0) continue;
         SAKSI_TRY(saksi_plot_percent_hist(count, SAKSI_VIEW_PCT_BINS, &png, err));
         fputs("<figure>", f);
         saksi_html_png(f, &png, name);
@@ -107,7 +106,8 @@ static saksi_status histograms(FILE *f, const saksi_view *v, saksi_error *err)
         if (strcmp(name, "turnout") == 0)
             fputs("Partisipasi: pengguna hak pilih (atau suara total) / DPT, per 1 poin persen; "
                   "batang terakhir: di atas 100%. / Turnout: voters (or total votes) over "
-                  "registered, in 1-point bins; last bar: above 100%.", f);
+                  "registered, in 1-point bins; last bar: above 100%.",
+                  f);
         else {
             fputs("Perolehan cand_", f);
             saksi_html_escape(f, strncmp(name, "share_", 6) == 0 ? name + 6 : name);
@@ -146,8 +146,7 @@ static saksi_status fingerprints(FILE *f, const saksi_view *v, saksi_error *err)
             SAKSI_ALLOC_FAIL("a fingerprint");
         for (size_t r = 0; r < cells->nrows; r++) {
             int64_t x = saksi_vt_i(cells, r, "x", -1), y = saksi_vt_i(cells, r, "y", -1);
-            if (saksi_vt_i(cells, r, "panel", -1) == panel && x >= 0 && x < nx && y >= 0 &&
-                y < ny)
+            if (saksi_vt_i(cells, r, "panel", -1) == panel && x >= 0 && x < nx && y >= 0 && y < ny)
                 count[x * ny + y] += saksi_vt_i(cells, r, "count", 0);
         }
         SAKSI_TRY(saksi_plot_heatmap(count, (size_t)nx, (size_t)ny, &png, err));
@@ -158,7 +157,8 @@ static saksi_status fingerprints(FILE *f, const saksi_view *v, saksi_error *err)
         region_name(f, (int)saksi_vt_i(pan, p, "level", 0), saksi_vt_s(pan, p, "code"));
         fputs(": sumbu x partisipasi, sumbu y perolehan pemimpin nasional (calon dengan suara "
               "terbanyak), warna log(1 + jumlah TPS). / x axis turnout, y axis the national "
-              "leader's share of valid votes, colour log(1 + stations). ", f);
+              "leader's share of valid votes, colour log(1 + stations). ",
+              f);
         double fi = saksi_vt_f(pan, p, "f_i", NAN), fe = saksi_vt_f(pan, p, "f_e", NAN);
         if (isfinite(fi)) {
             fputs("f_i = ", f);
@@ -172,7 +172,8 @@ static saksi_status fingerprints(FILE *f, const saksi_view *v, saksi_error *err)
             fputs(").", f);
         } else {
             fputs("Fraksi f_i, f_e belum dihitung dalam laporan ini. / The fractions f_i, f_e "
-                  "were not fitted in this report.", f);
+                  "were not fitted in this report.",
+                  f);
         }
         fputs("</figcaption></figure>\n", f);
     }
@@ -191,12 +192,10 @@ static void panel_series(const saksi_vtable *tb, size_t first, const char *index
         obs[k] = exp[k] = NAN, cls ? cls[k] = NAN : 0;
     for (size_t r = first; r < tb->nrows && saksi_vt_i(tb, r, "panel", -2) == panel; r++) {
         int64_t k = saksi_vt_i(tb, r, index, -1);
-        if (k < 0 || (size_t)k >= n)
-            continue;
+        if (k < 0 || (size_t)k >= n) continue;
         obs[k] = saksi_vt_f(tb, r, "observed", NAN);
         exp[k] = saksi_vt_f(tb, r, "expected", NAN);
-        if (cls)
-            cls[k] = saksi_vt_f(tb, r, "classical", NAN);
+        if (cls) cls[k] = saksi_vt_f(tb, r, "classical", NAN);
     }
 }
 
@@ -214,8 +213,7 @@ static saksi_status digits(FILE *f, const saksi_view *v, saksi_error *err)
         goto out;
     }
     for (size_t r = 0; r < d->nrows && shown < SAKSI_HTML_MAX_PANELS; r++) {
-        if (r > 0 && saksi_vt_i(d, r, "panel", -1) == saksi_vt_i(d, r - 1, "panel", -1))
-            continue;
+        if (r > 0 && saksi_vt_i(d, r, "panel", -1) == saksi_vt_i(d, r - 1, "panel", -1)) continue;
         panel_series(d, r, "digit", SAKSI_FIG_DIGITS, obs, exp, cls);
         SAKSI_TRY(saksi_plot_digits(obs, exp, cls, &png, err));
         fputs("<figure>", f);
@@ -253,8 +251,7 @@ static saksi_status spikes(FILE *f, const saksi_view *v, saksi_error *err)
         goto out;
     }
     for (size_t r = 0; r < s->nrows && shown < SAKSI_HTML_MAX_PANELS; r++) {
-        if (r > 0 && saksi_vt_i(s, r, "panel", -1) == saksi_vt_i(s, r - 1, "panel", -1))
-            continue;
+        if (r > 0 && saksi_vt_i(s, r, "panel", -1) == saksi_vt_i(s, r - 1, "panel", -1)) continue;
         panel_series(s, r, "percent", SAKSI_FIG_PERCENTS, obs, exp, NULL);
         SAKSI_TRY(saksi_plot_spikes(obs, exp, SAKSI_FIG_PERCENTS, &png, err));
         fputs("<figure>", f);
@@ -264,7 +261,8 @@ static saksi_status spikes(FILE *f, const saksi_view *v, saksi_error *err)
         saksi_html_escape(f, saksi_vt_s(s, r, "rate"));
         region_name(f, (int)saksi_vt_i(s, r, "level", 0), saksi_vt_s(s, r, "code"));
         fputs(": TPS dengan persentase tepat bulat p, dan harapannya / stations at exactly p "
-              "percent, and their expectation.", f);
+              "percent, and their expectation.",
+              f);
         legend(f, 1, 1, 0);
         fputs("</figcaption></figure>\n", f);
         shown++;

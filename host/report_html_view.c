@@ -26,14 +26,12 @@ static const char empty_string[] = "";
 static char *arena_copy(saksi_view *v, const char *s)
 {
     size_t len = strlen(s) + 1;
-    if (len == 1)
-        return (char *)empty_string;
+    if (len == 1) return (char *)empty_string;
     saksi_varena *a = v->arena;
     if (!a || a->cap - a->used < len) {
         size_t cap = len > ARENA_BLOCK ? len : ARENA_BLOCK;
         saksi_varena *b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
+        if (!b) return NULL;
         b->next = v->arena;
         b->used = 0;
         b->cap = cap;
@@ -52,8 +50,7 @@ saksi_view *saksi_view_alloc(void)
 
 static void table_free(saksi_vtable *tb)
 {
-    if (!tb)
-        return;
+    if (!tb) return;
     for (size_t c = 0; c < tb->ncols; c++) {
         free(tb->col[c].i);
         free(tb->col[c].f);
@@ -64,8 +61,7 @@ static void table_free(saksi_vtable *tb)
 
 void saksi_view_free(saksi_view *v)
 {
-    if (!v)
-        return;
+    if (!v) return;
     for (size_t k = 0; k < v->ntables; k++)
         table_free(v->table[k]);
     for (size_t k = 0; k < v->nattrs; k++) {
@@ -88,22 +84,19 @@ saksi_status saksi_view_add_table(saksi_view *v, const char *name, const saksi_v
         ncols > SAKSI_VIEW_MAX_COLS || strlen(name) >= SAKSI_VIEW_NAME)
         SAKSI_FAIL(SAKSI_ERR_INTERNAL, "report view: cannot add table %s (%zu columns, %zu tables)",
                    name, ncols, v->ntables);
-    if (!(tb = calloc(1, sizeof *tb)))
-        SAKSI_ALLOC_FAIL("a report view table");
+    if (!(tb = calloc(1, sizeof *tb))) SAKSI_ALLOC_FAIL("a report view table");
     snprintf(tb->name, sizeof tb->name, "%s", name);
     tb->view = v;
     for (size_t c = 0; c < ncols; c++) {
         if (strlen(cols[c].name) >= SAKSI_VIEW_NAME || cols[c].kind < SAKSI_V_I32 ||
             cols[c].kind > SAKSI_V_STR)
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "report view: bad column %s of %s", cols[c].name,
-                       name);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "report view: bad column %s of %s", cols[c].name, name);
         snprintf(tb->col[c].name, sizeof tb->col[c].name, "%s", cols[c].name);
         tb->col[c].kind = cols[c].kind;
     }
     tb->ncols = ncols;
     v->table[v->ntables++] = tb;
-    if (out)
-        *out = tb;
+    if (out) *out = tb;
     tb = NULL;
 out:
     table_free(tb);
@@ -119,18 +112,15 @@ saksi_status saksi_vt_append(saksi_vtable *tb, size_t *row, saksi_error *err)
             saksi_vcol *col = &tb->col[c];
             if (col->kind == SAKSI_V_F64) {
                 double *f2 = saksi_realloc_array(col->f, cap, sizeof *f2);
-                if (!f2)
-                    SAKSI_ALLOC_FAIL("a report view column");
+                if (!f2) SAKSI_ALLOC_FAIL("a report view column");
                 col->f = f2;
             } else if (col->kind == SAKSI_V_STR) {
                 char **s2 = saksi_realloc_array(col->s, cap, sizeof *s2);
-                if (!s2)
-                    SAKSI_ALLOC_FAIL("a report view column");
+                if (!s2) SAKSI_ALLOC_FAIL("a report view column");
                 col->s = s2;
             } else {
                 int64_t *i2 = saksi_realloc_array(col->i, cap, sizeof *i2);
-                if (!i2)
-                    SAKSI_ALLOC_FAIL("a report view column");
+                if (!i2) SAKSI_ALLOC_FAIL("a report view column");
                 col->i = i2;
             }
         }
@@ -165,30 +155,25 @@ saksi_status saksi_vt_set_s(saksi_vtable *tb, size_t row, size_t col, const char
 {
     saksi_status rc = SAKSI_OK;
     char *copy = arena_copy(tb->view, s ? s : "");
-    if (!copy)
-        SAKSI_ALLOC_FAIL("a report view string");
+    if (!copy) SAKSI_ALLOC_FAIL("a report view string");
     tb->col[col].s[row] = copy;
 out:
     return rc;
 }
 
-saksi_status saksi_view_set_attr(saksi_view *v, const char *key, const char *val,
-                                 saksi_error *err)
+saksi_status saksi_view_set_attr(saksi_view *v, const char *key, const char *val, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     char *k = NULL, *s = saksi_strdup(val ? val : "");
     size_t at = v->nattrs;
     for (size_t a = 0; a < v->nattrs; a++)
-        if (strcmp(v->key[a], key) == 0)
-            at = a;
-    if (!s)
-        SAKSI_ALLOC_FAIL("a report view attribute");
+        if (strcmp(v->key[a], key) == 0) at = a;
+    if (!s) SAKSI_ALLOC_FAIL("a report view attribute");
     if (at == v->nattrs) {
         if (v->nattrs == SAKSI_VIEW_MAX_ATTRS)
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "report view: more than %d attributes (adding %s)",
                        SAKSI_VIEW_MAX_ATTRS, key);
-        if (!(k = saksi_strdup(key)))
-            SAKSI_ALLOC_FAIL("a report view attribute");
+        if (!(k = saksi_strdup(key))) SAKSI_ALLOC_FAIL("a report view attribute");
         v->key[at] = k;
         v->val[at] = NULL;
         v->nattrs++;
@@ -206,51 +191,43 @@ out:
 const saksi_vtable *saksi_view_find(const saksi_view *v, const char *name)
 {
     for (size_t k = 0; v && k < v->ntables; k++)
-        if (strcmp(v->table[k]->name, name) == 0)
-            return v->table[k];
+        if (strcmp(v->table[k]->name, name) == 0) return v->table[k];
     return NULL;
 }
 
 int saksi_vt_col(const saksi_vtable *tb, const char *name)
 {
     for (size_t c = 0; tb && c < tb->ncols; c++)
-        if (strcmp(tb->col[c].name, name) == 0)
-            return (int)c;
+        if (strcmp(tb->col[c].name, name) == 0) return (int)c;
     return -1;
 }
 
 int64_t saksi_vt_i(const saksi_vtable *tb, size_t row, const char *col, int64_t dflt)
 {
     int c = saksi_vt_col(tb, col);
-    if (c < 0 || row >= tb->nrows)
-        return dflt;
-    if (tb->col[c].kind == SAKSI_V_F64)
-        return (int64_t)tb->col[c].f[row];
+    if (c < 0 || row >= tb->nrows) return dflt;
+    if (tb->col[c].kind == SAKSI_V_F64) return (int64_t)tb->col[c].f[row];
     return tb->col[c].kind == SAKSI_V_STR ? dflt : tb->col[c].i[row];
 }
 
 double saksi_vt_f(const saksi_vtable *tb, size_t row, const char *col, double dflt)
 {
     int c = saksi_vt_col(tb, col);
-    if (c < 0 || row >= tb->nrows)
-        return dflt;
-    if (tb->col[c].kind == SAKSI_V_F64)
-        return tb->col[c].f[row];
+    if (c < 0 || row >= tb->nrows) return dflt;
+    if (tb->col[c].kind == SAKSI_V_F64) return tb->col[c].f[row];
     return tb->col[c].kind == SAKSI_V_STR ? dflt : (double)tb->col[c].i[row];
 }
 
 const char *saksi_vt_s(const saksi_vtable *tb, size_t row, const char *col)
 {
     int c = saksi_vt_col(tb, col);
-    if (c < 0 || row >= tb->nrows || tb->col[c].kind != SAKSI_V_STR)
-        return "";
+    if (c < 0 || row >= tb->nrows || tb->col[c].kind != SAKSI_V_STR) return "";
     return tb->col[c].s[row];
 }
 
 const char *saksi_view_attr(const saksi_view *v, const char *key)
 {
     for (size_t a = 0; v && a < v->nattrs; a++)
-        if (strcmp(v->key[a], key) == 0)
-            return v->val[a];
+        if (strcmp(v->key[a], key) == 0) return v->val[a];
     return "";
 }

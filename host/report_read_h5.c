@@ -19,7 +19,8 @@
 #define H5R_FAIL(code, fmt, ...)                                                                   \
     do {                                                                                           \
         char why_[512];                                                                            \
-        SAKSI_FAIL(code, "%s: " fmt ": %s", path, __VA_ARGS__, saksi_h5_reason(why_, sizeof why_)); \
+        SAKSI_FAIL(code, "%s: " fmt ": %s", path, __VA_ARGS__,                                     \
+                   saksi_h5_reason(why_, sizeof why_));                                            \
     } while (0)
 
 /* One member of a table as read: its memory type and place in a row. */
@@ -42,8 +43,7 @@ static saksi_status read_rows(const char *path, const char *name, hid_t dset, hi
     for (size_t k = 0; k < nm; k++)
         maxw = m[k].width > maxw ? m[k].width : maxw;
     str = malloc(maxw + 1);
-    if (!buf || !str)
-        SAKSI_ALLOC_FAIL("a report table buffer");
+    if (!buf || !str) SAKSI_ALLOC_FAIL("a report table buffer");
     if ((fspace = H5Dget_space(dset)) < 0)
         H5R_FAIL(SAKSI_ERR_HDF5, "cannot get the dataspace of /report/%s", name);
     for (size_t first = 0; first < nrows; first += block) {
@@ -76,10 +76,8 @@ static saksi_status read_rows(const char *path, const char *name, hid_t dset, hi
         }
     }
 out:
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    if (mspace >= 0) H5Sclose(mspace);
+    if (fspace >= 0) H5Sclose(fspace);
     free(buf);
     free(str);
     return rc;
@@ -116,8 +114,7 @@ static saksi_status read_table(const char *path, hid_t loc, const char *name, co
         size_t size = mt >= 0 ? H5Tget_size(mt) : 0;
         x->name = H5Tget_member_name(ftype, (unsigned)nm);
         if (!x->name || mt < 0) {
-            if (mt >= 0)
-                H5Tclose(mt);
+            if (mt >= 0) H5Tclose(mt);
             H5R_FAIL(SAKSI_ERR_DATA, "cannot read member %d of %s", nm, name);
         }
         if (cls == H5T_INTEGER) {
@@ -136,11 +133,12 @@ static saksi_status read_table(const char *path, hid_t loc, const char *name, co
             x->mtype = mt; /* the file's own fixed-length string */
         } else {
             H5Tclose(mt);
-            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: member %s of %s is neither a number nor a fixed "
-                       "string", path, x->name, name);
+            SAKSI_FAIL(SAKSI_ERR_DATA,
+                       "%s: member %s of %s is neither a number nor a fixed "
+                       "string",
+                       path, x->name, name);
         }
-        if (x->mtype < 0)
-            H5R_FAIL(SAKSI_ERR_HDF5, "cannot make a memory type for %s", name);
+        if (x->mtype < 0) H5R_FAIL(SAKSI_ERR_HDF5, "cannot make a memory type for %s", name);
         x->off = row_size;
         row_size += x->width;
         spec[nm] = (saksi_vspec){x->name, x->kind};
@@ -151,23 +149,17 @@ static saksi_status read_table(const char *path, hid_t loc, const char *name, co
         if (H5Tinsert(mtype, m[k].name, m[k].off, m[k].mtype) < 0)
             H5R_FAIL(SAKSI_ERR_HDF5, "cannot make the memory type of %s", name);
     SAKSI_TRY(saksi_view_add_table(v, as, spec, (size_t)nm, &tb, err));
-    SAKSI_TRY(read_rows(path, name, dset, mtype, m, (size_t)nm, row_size, (size_t)npoints, tb,
-                        err));
+    SAKSI_TRY(
+        read_rows(path, name, dset, mtype, m, (size_t)nm, row_size, (size_t)npoints, tb, err));
 out:
     for (int k = 0; k < SAKSI_VIEW_MAX_COLS; k++) {
-        if (m[k].mtype >= 0)
-            H5Tclose(m[k].mtype);
-        if (m[k].name)
-            H5free_memory(m[k].name);
+        if (m[k].mtype >= 0) H5Tclose(m[k].mtype);
+        if (m[k].name) H5free_memory(m[k].name);
     }
-    if (mtype >= 0)
-        H5Tclose(mtype);
-    if (space >= 0)
-        H5Sclose(space);
-    if (ftype >= 0)
-        H5Tclose(ftype);
-    if (dset >= 0)
-        H5Dclose(dset);
+    if (mtype >= 0) H5Tclose(mtype);
+    if (space >= 0) H5Sclose(space);
+    if (ftype >= 0) H5Tclose(ftype);
+    if (dset >= 0) H5Dclose(dset);
     return rc;
 }
 
@@ -195,18 +187,14 @@ static herr_t read_attr(hid_t obj, const char *name, const H5A_info_t *info, voi
     if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type))
         goto out; /* not one of ours: ignored */
     size_t w = H5Tget_size(type);
-    if (!(buf = calloc(w + 1, 1)))
-        SAKSI_ALLOC_FAIL("an attribute");
-    if (H5Aread(attr, type, buf) < 0)
-        H5R_FAIL(SAKSI_ERR_HDF5, "cannot read attribute %s", name);
+    if (!(buf = calloc(w + 1, 1))) SAKSI_ALLOC_FAIL("an attribute");
+    if (H5Aread(attr, type, buf) < 0) H5R_FAIL(SAKSI_ERR_HDF5, "cannot read attribute %s", name);
     snprintf(key, sizeof key, "%s%s", c->prefix, name);
     SAKSI_TRY(saksi_view_set_attr(c->v, key, buf, err));
 out:
     free(buf);
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
+    if (type >= 0) H5Tclose(type);
+    if (attr >= 0) H5Aclose(attr);
     c->rc = rc;
     return rc == SAKSI_OK ? 0 : -1;
 }
@@ -236,30 +224,32 @@ saksi_status saksi_view_read_h5(const char *path, saksi_view **out, saksi_error 
     iter_ctx c = {path, "", NULL, err, SAKSI_OK, H5I_INVALID_HID};
     *out = NULL;
     /* the library never prints: HDF5's printer off while reading */
-    if (H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data) >= 0)
-        auto_saved = 1;
+    if (H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data) >= 0) auto_saved = 1;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (!(v = saksi_view_alloc()))
-        SAKSI_ALLOC_FAIL("the report view");
+    if (!(v = saksi_view_alloc())) SAKSI_ALLOC_FAIL("the report view");
     c.v = v;
     if ((f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         H5R_FAIL(SAKSI_ERR_NOINPUT, "cannot open %s as HDF5", path);
     c.prefix = "root_";
     if (H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, read_attr, &c) < 0) {
-        rc = c.rc != SAKSI_OK ? c.rc : saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
-                                                       "%s: cannot read the root attributes", path);
+        rc = c.rc != SAKSI_OK ? c.rc
+                              : saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
+                                                "%s: cannot read the root attributes", path);
         goto out;
     }
     if (H5Lexists(f, "report", H5P_DEFAULT) <= 0)
-        SAKSI_FAIL(SAKSI_ERR_DATA, "%s has no /report group: it was written by a saksi without "
-                   "the investigator's report; run the audit again", path);
+        SAKSI_FAIL(SAKSI_ERR_DATA,
+                   "%s has no /report group: it was written by a saksi without "
+                   "the investigator's report; run the audit again",
+                   path);
     if ((g = H5Gopen2(f, "report", H5P_DEFAULT)) < 0)
         H5R_FAIL(SAKSI_ERR_DATA, "cannot open %s", "/report");
     c.prefix = "";
     if (H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, NULL, read_attr, &c) < 0 ||
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, read_member, &c) < 0) {
-        rc = c.rc != SAKSI_OK ? c.rc : saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
-                                                       "%s: cannot list /report", path);
+        rc = c.rc != SAKSI_OK ? c.rc
+                              : saksi_error_set(err, SAKSI_ERR_HDF5, __FILE__, __LINE__,
+                                                "%s: cannot list /report", path);
         goto out;
     }
     if (H5Lexists(f, "provenance", H5P_DEFAULT) > 0 &&
@@ -268,12 +258,9 @@ saksi_status saksi_view_read_h5(const char *path, saksi_view **out, saksi_error 
     *out = v;
     v = NULL;
 out:
-    if (g >= 0)
-        H5Gclose(g);
-    if (f >= 0)
-        H5Fclose(f);
-    if (auto_saved)
-        H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0) H5Fclose(f);
+    if (auto_saved) H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     saksi_view_free(v);
     return rc;
 }

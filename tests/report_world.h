@@ -30,8 +30,8 @@ typedef struct world {
 
 /* One station test column from the peer beta-binomial of x_field of
  * n_field (leave one out, the district shrunk to the regency). */
-static inline void world_column(world *w, const char *test, int candidate, int x_field,
-                                int n_field, saksi_bb *keep)
+static inline void world_column(world *w, const char *test, int candidate, int x_field, int n_field,
+                                saksi_bb *keep)
 {
     const saksi_table *t = w->t;
     saksi_station_test *c;
@@ -47,8 +47,7 @@ static inline void world_column(world *w, const char *test, int candidate, int x
                      SAKSI_OK);
     for (size_t i = 0; i < t->n; i++) {
         int32_t x, n;
-        if (keep)
-            keep[i * t->ncand] = bb[i];
+        if (keep) keep[i * t->ncand] = bb[i];
         /* noken stations may vote as one bloc: their shares are no
          * beta-binomial, and the stand-in leaves them untested */
         if (!bb[i].ok || !saksi_rate_field_ratio(t, i, ctx, &x, &n) || n >= 4096 ||
@@ -73,8 +72,7 @@ static inline void world_figures(world *w)
     saksi_fig_digits d = {.test = "last_digit", .level = 0, .region = 0, .candidate = 0};
     for (size_t i = 0; i < t->n; i++) {
         int32_t v = saksi_table_get(t, SAKSI_NFIXED, i);
-        if (v != SAKSI_MISSING && v >= 0)
-            d.observed[v % 10]++;
+        if (v != SAKSI_MISSING && v >= 0) d.observed[v % 10]++;
     }
     for (int k = 0; k < 10; k++) {
         d.expected[k] = d.observed[k] * 0.9 + 10; /* figure data only: any shape draws */
@@ -89,8 +87,7 @@ static inline void world_figures(world *w)
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = saksi_table_get(t, SAKSI_F_VOTERS_DPT, i);
         int32_t n = saksi_table_get(t, SAKSI_F_REGISTERED, i);
-        if (x >= 0 && n > 0 && x <= n && (100 * x) % n == 0)
-            s.observed[100 * x / n]++;
+        if (x >= 0 && n > 0 && x <= n && (100 * x) % n == 0) s.observed[100 * x / n]++;
     }
     for (int p = 0; p < SAKSI_FIG_PERCENTS; p++)
         s.expected[p] = s.observed[p] > 0 ? s.observed[p] - 0.5 : NAN;
@@ -108,14 +105,25 @@ static inline void world_region_tests(world *w)
     saksi_region_tests *rt = w->res.region_tests = calloc(1, sizeof *rt);
     const saksi_regions *pr = &w->t->regions[SAKSI_LEVEL_PROVINCE];
     for (size_t r = 0; r < pr->n; r++) {
-        saksi_region_test row = {.test = "last_digit", .level = 1, .region = (uint32_t)r,
-                                 .candidate = -1, .n = 100, .statistic = 1.0,
-                                 .effect = 2.0, .effect_floor = 1.0,
-                                 .p = r == 0 ? 1e-9 : (double)(r + 1) / (pr->n + 1), .skip = ""};
+        saksi_region_test row = {.test = "last_digit",
+                                 .level = 1,
+                                 .region = (uint32_t)r,
+                                 .candidate = -1,
+                                 .n = 100,
+                                 .statistic = 1.0,
+                                 .effect = 2.0,
+                                 .effect_floor = 1.0,
+                                 .p = r == 0 ? 1e-9 : (double)(r + 1) / (pr->n + 1),
+                                 .skip = ""};
         assert_int_equal(saksi_region_tests_push(rt, &row, &err), SAKSI_OK);
     }
-    saksi_region_test d = {.test = "skew", .level = 1, .region = 0, .candidate = -1,
-                           .descriptive = 1, .p = NAN, .skip = ""};
+    saksi_region_test d = {.test = "skew",
+                           .level = 1,
+                           .region = 0,
+                           .candidate = -1,
+                           .descriptive = 1,
+                           .p = NAN,
+                           .skip = ""};
     assert_int_equal(saksi_region_tests_push(rt, &d, &err), SAKSI_OK);
     assert_int_equal(saksi_region_tests_finish(rt, 0.05, 0, &err), SAKSI_OK);
 }
@@ -178,12 +186,19 @@ static inline void world_build(world *w, size_t stations, uint64_t seed)
     w->paths[0] = "world.csv";
     w->bytes[0] = 1234;
     w->records[0] = n;
-    w->prov = (saksi_provenance){.version = "test", .libraries = "libs", .parameters = "p=1",
-                                 .seed = seed, .backend = "cpu", .device = "",
-                                 .created_utc = "pinned", .rules_source = w->rules->source,
-                                 .ninputs = 1, .input_paths = w->paths,
+    w->prov = (saksi_provenance){.version = "test",
+                                 .libraries = "libs",
+                                 .parameters = "p=1",
+                                 .seed = seed,
+                                 .backend = "cpu",
+                                 .device = "",
+                                 .created_utc = "pinned",
+                                 .rules_source = w->rules->source,
+                                 .ninputs = 1,
+                                 .input_paths = w->paths,
                                  .input_sha256 = (const unsigned char(*)[32])w->sha,
-                                 .input_bytes = w->bytes, .input_records = w->records};
+                                 .input_bytes = w->bytes,
+                                 .input_records = w->records};
     w->dir = test_mkdtemp("world");
     snprintf(w->h5, sizeof w->h5, "%s/report.h5", w->dir);
     assert_int_equal(saksi_report_h5(w->h5, w->t, w->q, &w->res, &w->prov, &err), SAKSI_OK);
@@ -196,8 +211,7 @@ static inline void world_free(world *w)
     saksi_rules_free(w->rules);
     saksi_table_free(w->t);
     saksi_quarantine_free(w->q);
-    if (!w->dir)
-        return;
+    if (!w->dir) return;
     if (getenv("SAKSI_TEST_KEEP")) { /* to look at the drawn files */
         fprintf(stderr, "note: kept %s\n", w->dir);
         free(w->dir);

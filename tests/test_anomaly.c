@@ -56,11 +56,9 @@ static saksi_table *make_table(const char *const *ids, size_t n, void (*edit)(si
     for (size_t k = 0; k < n; k++) {
         int32_t v[SAKSI_NFIXED + 3];
         clean_station(v);
-        if (edit)
-            edit(k, v);
-        assert_int_equal(saksi_table_append(t, ids[k], strlen(ids[k]), NULL, v, 0, k + 2, NULL,
-                                            &err),
-                         SAKSI_OK);
+        if (edit) edit(k, v);
+        assert_int_equal(
+            saksi_table_append(t, ids[k], strlen(ids[k]), NULL, v, 0, k + 2, NULL, &err), SAKSI_OK);
     }
     assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
     return t;
@@ -110,8 +108,7 @@ static void test_cauchy_known(void **state)
     (void)state;
     assert_close(saksi_cauchy_combine((double[]){0.03}, NULL, 1), 0.03, 1e-15);
     assert_close(saksi_cauchy_combine((double[]){0.07, 0.07, 0.07}, NULL, 3), 0.07, 1e-15);
-    assert_close(saksi_cauchy_combine((double[]){0.01, 0.5}, NULL, 2), 0.019980299664053736,
-                 1e-15);
+    assert_close(saksi_cauchy_combine((double[]){0.01, 0.5}, NULL, 2), 0.019980299664053736, 1e-15);
     assert_close(saksi_cauchy_combine((double[]){0.02, 0.03, 0.6, 0.9}, NULL, 4),
                  0.05464504198951642, 1e-15);
     assert_close(saksi_cauchy_combine((double[]){0.2, 0.4}, (double[]){3, 1}, 2),
@@ -141,9 +138,8 @@ static void test_ceiling(void **state)
     c->p[0] = 1.0;
     c->p[1] = 0.5;
     /* an uncalibrated column never enters: a p of 1e-30 there changes nothing */
-    assert_int_equal(saksi_station_tests_add(res.station_tests, "turnout_binomial", -1, 0, &c,
-                                             NULL),
-                     SAKSI_OK);
+    assert_int_equal(
+        saksi_station_tests_add(res.station_tests, "turnout_binomial", -1, 0, &c, NULL), SAKSI_OK);
     c->p[1] = 1e-30;
     assert_int_equal(saksi_anomaly_build(t, &res, NULL, NULL), SAKSI_OK);
     const saksi_anomaly *a = res.anomaly;
@@ -183,8 +179,14 @@ static void test_weighted_bh(void **state)
     clean_results(&res, t);
     one_column(&res, t, (double[]){0.001, 0.02, 0.03, 0.5});
     res.region_tests = calloc(1, sizeof *res.region_tests);
-    saksi_region_test rt = {.test = "last_digit", .level = SAKSI_LEVEL_REGENCY, .region = 0,
-                            .candidate = -1, .p = 1e-6, .q = 1e-6, .flagged = 1, .skip = ""};
+    saksi_region_test rt = {.test = "last_digit",
+                            .level = SAKSI_LEVEL_REGENCY,
+                            .region = 0,
+                            .candidate = -1,
+                            .p = 1e-6,
+                            .q = 1e-6,
+                            .flagged = 1,
+                            .skip = ""};
     assert_string_equal(t->regions[SAKSI_LEVEL_REGENCY].code[0], "3201");
     assert_int_equal(saksi_region_tests_push(res.region_tests, &rt, NULL), SAKSI_OK);
     assert_int_equal(saksi_anomaly_build(t, &res, &opt, NULL), SAKSI_OK);
@@ -248,10 +250,8 @@ static void test_unexplained(void **state)
     double acc = 0;
     for (int k = 0; k <= n; k++) {
         acc += bb_pmf_closed(n, k, bb.mu, bb.rho);
-        if (qlo < 0 && acc >= 0.05)
-            qlo = k;
-        if (qhi < 0 && acc >= 0.95)
-            qhi = k;
+        if (qlo < 0 && acc >= 0.05) qlo = k;
+        if (qhi < 0 && acc >= 0.95) qhi = k;
     }
     saksi_anomaly_unexplained(x, n, &bb, 0.9, &e, &v, &lo, &hi);
     assert_close(e, 128.8, 1e-9); /* 230 * 0.56 */
@@ -282,8 +282,7 @@ static void edit_rank(size_t k, int32_t *v)
         v[SAKSI_NFIXED + 1] = 160;
         v[SAKSI_NFIXED + 2] = 10;
     }
-    if (k == 7)
-        v[SAKSI_NFIXED] = 137;
+    if (k == 7) v[SAKSI_NFIXED] = 137;
 }
 
 static void rank_setup(fixture *fx)
@@ -404,9 +403,9 @@ static void test_null_uniform(void **state)
     const char *names[] = {"turnout", "invalid", "added", "share"};
     for (uint32_t k = 0; k < 4; k++) {
         saksi_station_test *c;
-        assert_int_equal(saksi_station_tests_add(res.station_tests, names[k], k == 3 ? 0 : -1, 1,
-                                                 &c, &err),
-                         SAKSI_OK);
+        assert_int_equal(
+            saksi_station_tests_add(res.station_tests, names[k], k == 3 ? 0 : -1, 1, &c, &err),
+            SAKSI_OK);
         for (size_t i = 0; i < t->n; i += 2) {
             saksi_philox_ctr ctr = {{(saksi_u32)i, k, 0, 0}};
             saksi_philox_ctr r = saksi_philox4x32_10(ctr, 0x5a4b5349u, 5u);
@@ -450,16 +449,17 @@ static void test_priority_parse(void **state)
     int pr[SAKSI_NCLASSES];
     saksi_error err = {0};
     assert_int_equal(saksi_class_priority_parse("anomaly,incomplete", pr, &err), SAKSI_OK);
-    const int want[] = {SAKSI_CLASS_ANOMALY, SAKSI_CLASS_INCOMPLETE, SAKSI_CLASS_INTEGRITY,
+    const int want[] = {SAKSI_CLASS_ANOMALY,       SAKSI_CLASS_INCOMPLETE,   SAKSI_CLASS_INTEGRITY,
                         SAKSI_CLASS_TRANSCRIPTION, SAKSI_CLASS_CROSS_SOURCE, SAKSI_CLASS_NONE};
     assert_memory_equal(pr, want, sizeof want);
     assert_int_equal(saksi_class_priority_parse("", pr, &err), SAKSI_OK);
     assert_int_equal(pr[0], SAKSI_CLASS_INTEGRITY);
     assert_int_equal(pr[1], SAKSI_CLASS_ANOMALY);
-    const char *bad[] = {"anomaly,bogus", "anomaly,anomaly", "integrity,", ",integrity", "none",
-                         "anomaly,,integrity"};
-    const char *msg[] = {"unknown class 'bogus'", "'anomaly' named twice", "trailing comma",
-                         "empty", "unknown class 'none'", "empty"};
+    const char *bad[] = {"anomaly,bogus", "anomaly,anomaly",   "integrity,", ",integrity",
+                         "none",          "anomaly,,integrity"};
+    const char *msg[] = {"unknown class 'bogus'", "'anomaly' named twice",
+                         "trailing comma",        "empty",
+                         "unknown class 'none'",  "empty"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_int_equal(saksi_class_priority_parse(bad[k], pr, &err), SAKSI_ERR_USAGE);
         assert_non_null(strstr(err.message, msg[k]));
@@ -561,8 +561,7 @@ static void test_alloc_failures(void **state)
         alloc_calls = 0;
         saksi_status rc = saksi_anomaly_build(t, &res, NULL, &err);
         alloc_fail_at = 0;
-        if (rc == SAKSI_OK)
-            break;
+        if (rc == SAKSI_OK) break;
         assert_int_equal(rc, SAKSI_ERR_NOMEM);
         assert_non_null(strstr(err.message, "out of memory"));
         failures++;
@@ -579,8 +578,7 @@ static void test_alloc_failures(void **state)
         alloc_calls = 0;
         saksi_status rc = saksi_station_tests_add(res.station_tests, "x", -1, 1, NULL, &err);
         alloc_fail_at = 0;
-        if (rc == SAKSI_OK)
-            break;
+        if (rc == SAKSI_OK) break;
         assert_int_equal(rc, SAKSI_ERR_NOMEM);
     }
     alloc_fail_at = 1;

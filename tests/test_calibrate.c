@@ -37,8 +37,7 @@ static void national(const saksi_table *t, double *turnout, double share[3])
 {
     double vd = 0, n = 0, c[3] = {0}, valid = 0;
     for (size_t i = 0; i < t->n; i++) {
-        if (t->stratum[i] != SAKSI_STRATUM_REGULAR)
-            continue;
+        if (t->stratum[i] != SAKSI_STRATUM_REGULAR) continue;
         vd += saksi_table_get(t, SAKSI_F_VOTERS_DPT, i);
         n += saksi_table_get(t, SAKSI_F_REGISTERED, i);
         for (int k = 0; k < 3; k++)
@@ -177,8 +176,7 @@ static void test_simulate_keeps(void **state)
             differs += a != b;
         }
         int32_t reg = saksi_table_get(t, SAKSI_F_REGISTERED, i);
-        if (reg != SAKSI_MISSING)
-            assert_int_equal(saksi_table_get(s, SAKSI_F_REGISTERED, i), reg);
+        if (reg != SAKSI_MISSING) assert_int_equal(saksi_table_get(s, SAKSI_F_REGISTERED, i), reg);
         if (reg != SAKSI_MISSING && m.clean[i])
             assert_int_equal(saksi_table_get(s, SAKSI_F_BALLOTS_RECEIVED, i),
                              saksi_table_get(t, SAKSI_F_BALLOTS_RECEIVED, i));
@@ -188,8 +186,7 @@ static void test_simulate_keeps(void **state)
     uint32_t *fs = failures(s);
     for (size_t i = 0; i < s->n; i++)
         if (fs[i])
-            fail_msg("simulated station %zu (%s) fails rules 0x%x", i, saksi_table_id(s, i),
-                     fs[i]);
+            fail_msg("simulated station %zu (%s) fails rules 0x%x", i, saksi_table_id(s, i), fs[i]);
     /* deterministic per (seed, replicate); another replicate differs */
     assert_int_equal(saksi_calib_simulate(t, &m, 77, 0, &s2, &err), SAKSI_OK);
     assert_memory_equal(s->cols, s2->cols, s->nslots * s->stride * sizeof *s->cols);
@@ -279,9 +276,9 @@ static void test_calibration_run(void **state)
     char *e = read_in(dir, "err");
     assert_non_null(strstr(e, "1 clean elections of 3000 stations simulated and audited"));
     free(e);
-    assert_int_equal(test_run("'%s' calibrate '%s' -o '%s/cli' --runs 0 2>/dev/null", SAKSI_CLI,
-                              input, dir),
-                     64);
+    assert_int_equal(
+        test_run("'%s' calibrate '%s' -o '%s/cli' --runs 0 2>/dev/null", SAKSI_CLI, input, dir),
+        64);
     assert_int_equal(test_run("'%s' calibrate -o '%s/cli' 2>/dev/null", SAKSI_CLI, dir), 64);
     test_rmtree(dir);
 }

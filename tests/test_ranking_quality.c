@@ -46,8 +46,7 @@ static void measure(const saksi_table *t, const saksi_results *res, const int *k
     for (size_t k = 0; k < res->nranked; k++)
         score[res->ranked[k].station] = res->nranked - k;
     for (size_t i = 0; i < t->n; i++)
-        if (kind_of[i] < 0)
-            neg[nneg++] = score[i];
+        if (kind_of[i] < 0) neg[nneg++] = score[i];
     qsort(neg, nneg, sizeof *neg, cmp_u64);
     memset(m, 0, SAKSI_NPLANT * sizeof *m);
     for (int kind = 0; kind < SAKSI_NPLANT; kind++) {
@@ -55,8 +54,7 @@ static void measure(const saksi_table *t, const saksi_results *res, const int *k
         uint64_t *pos = malloc(t->n * sizeof *pos);
         size_t np = 0;
         for (size_t i = 0; i < t->n; i++) {
-            if (kind_of[i] != kind)
-                continue;
+            if (kind_of[i] != kind) continue;
             pos[np++] = score[i];
             m[kind].in_class[res->klass[i]]++;
             /* negatives below and tied (binary searches in the sorted scores) */
@@ -87,8 +85,7 @@ static void measure(const saksi_table *t, const saksi_results *res, const int *k
         pi = np;
         while (seen < np && (pi > 0 || ni > 0)) {
             uint64_t ps = pi ? pos[pi - 1] : 0, ns = ni ? neg[ni - 1] : 0;
-            if (ps == 0 && ns == 0)
-                break; /* only unranked stations are left */
+            if (ps == 0 && ns == 0) break; /* only unranked stations are left */
             if (ps >= ns) {
                 found++;
                 pi--;
@@ -106,9 +103,10 @@ static void measure(const saksi_table *t, const saksi_results *res, const int *k
 
 static void print_metrics(const char *what, const metrics m[SAKSI_NPLANT])
 {
-    fprintf(stderr, "\n%s\n| kind | planted | recall@K | AUC | integrity | anomaly | "
-                    "transcription | incomplete | none |\n|---|---:|---:|---:|---:|---:|---:|"
-                    "---:|---:|\n",
+    fprintf(stderr,
+            "\n%s\n| kind | planted | recall@K | AUC | integrity | anomaly | "
+            "transcription | incomplete | none |\n|---|---:|---:|---:|---:|---:|---:|"
+            "---:|---:|\n",
             what);
     for (int k = 0; k < SAKSI_NPLANT; k++)
         fprintf(stderr, "| %s | %zu | %.3f | %.3f | %zu | %zu | %zu | %zu | %zu |\n",
@@ -198,8 +196,7 @@ static void test_engine_ranking(void **state)
     assert_rule_kinds(m);
     /* no anomaly above them: every rule kind in the top K */
     for (int k = SAKSI_PLANT_SUM_MISMATCH; k <= SAKSI_PLANT_MISSING_ZERO; k++)
-        if (!res->station_tests)
-            assert_close(m[k].recall, 1.0, 0);
+        if (!res->station_tests) assert_close(m[k].recall, 1.0, 0);
     /* wherever station tests exist, the statistical kinds rank above chance */
     if (res->station_tests && res->station_tests->ntests > 0) {
         assert_true(m[SAKSI_PLANT_BALLOT_STUFFING].auc > 0.6);
@@ -220,8 +217,7 @@ static void score_auc(const world *w, const int *kind_of, double auc[SAKSI_NPLAN
     for (size_t i = 0; i < w->t->n; i++) {
         size_t m = 0;
         for (size_t k = 0; k < st->ntests; k++)
-            if (!isnan(st->test[k].p[i]))
-                buf[m++] = fmin(st->test[k].p[i], SAKSI_ANOMALY_P_CEIL);
+            if (!isnan(st->test[k].p[i])) buf[m++] = fmin(st->test[k].p[i], SAKSI_ANOMALY_P_CEIL);
         pc[i] = m ? saksi_cauchy_combine(buf, NULL, m) : 1.0;
     }
     fprintf(stderr, "AUC of the combined p over all stations:");
@@ -231,12 +227,10 @@ static void score_auc(const world *w, const int *kind_of, double auc[SAKSI_NPLAN
         double *all = malloc(w->t->n * sizeof *all);
         size_t na = 0;
         for (size_t i = 0; i < w->t->n; i++)
-            if (kind_of[i] < 0)
-                all[na++] = pc[i];
+            if (kind_of[i] < 0) all[na++] = pc[i];
         qsort(all, na, sizeof *all, cmp_double);
         for (size_t i = 0; i < w->t->n; i++) {
-            if (kind_of[i] != kind)
-                continue;
+            if (kind_of[i] != kind) continue;
             np++;
             /* negatives with a larger p (weaker evidence) than this positive */
             size_t lo = 0, hi = na;
@@ -285,12 +279,12 @@ static void test_standin_ranking(void **state)
     }
     size_t by_stratum[SAKSI_NSTRATA] = {0};
     for (size_t i = 0; i < w.t->n; i++)
-        if (w.res.klass[i] == SAKSI_CLASS_ANOMALY && kind_of[i] < 0)
-            by_stratum[w.t->stratum[i]]++;
-    fprintf(stderr, "anomaly class: %zu stations, %zu of them clean (%.3f); clean by stratum "
-                    "%zu %zu %zu %zu\n", flagged, clean_flagged,
-            flagged ? (double)clean_flagged / flagged : 0.0, by_stratum[0], by_stratum[1],
-            by_stratum[2], by_stratum[3]);
+        if (w.res.klass[i] == SAKSI_CLASS_ANOMALY && kind_of[i] < 0) by_stratum[w.t->stratum[i]]++;
+    fprintf(stderr,
+            "anomaly class: %zu stations, %zu of them clean (%.3f); clean by stratum "
+            "%zu %zu %zu %zu\n",
+            flagged, clean_flagged, flagged ? (double)clean_flagged / flagged : 0.0, by_stratum[0],
+            by_stratum[1], by_stratum[2], by_stratum[3]);
     double auc[SAKSI_NPLANT];
     score_auc(&w, kind_of, auc);
     /* the evidence separates the kinds that move rates (measured 0.76 and
@@ -311,8 +305,10 @@ static void test_standin_ranking(void **state)
             b5 += c->p[i] < 1e-5;
             b6 += c->p[i] < 1e-6;
         }
-        fprintf(stderr, "stand-in %s %d: clean regular %zu, p<1e-3 %zu (exp %.0f), <1e-4 %zu, "
-                        "<1e-5 %zu, <1e-6 %zu\n", c->test, c->candidate, n, b3, n * 1e-3, b4, b5, b6);
+        fprintf(stderr,
+                "stand-in %s %d: clean regular %zu, p<1e-3 %zu (exp %.0f), <1e-4 %zu, "
+                "<1e-5 %zu, <1e-6 %zu\n",
+                c->test, c->candidate, n, b3, n * 1e-3, b4, b5, b6);
     }
     /* BH at 0.05 would keep clean stations near 5% of the class if the
      * p-values were calibrated in their far tails; the stand-in's
@@ -333,8 +329,7 @@ static void test_clean_runs(void **state)
     (void)state;
     const char *env = getenv("SAKSI_CLEAN_RUNS");
     int runs = env ? atoi(env) : 0;
-    if (runs <= 0)
-        skip();
+    if (runs <= 0) skip();
     int empty = 0;
     for (int r = 1; r <= runs; r++) {
         saksi_sim_config sc;
@@ -348,8 +343,7 @@ static void test_clean_runs(void **state)
         for (size_t i = 0; i < w.t->n; i++)
             flagged += w.res.klass[i] == SAKSI_CLASS_ANOMALY;
         for (size_t k = 0; k < w.res.anomaly->nrows; k++)
-            if (isnan(qmin) || w.res.anomaly->row[k].q < qmin)
-                qmin = w.res.anomaly->row[k].q;
+            if (isnan(qmin) || w.res.anomaly->row[k].q < qmin) qmin = w.res.anomaly->row[k].q;
         empty += flagged == 0;
         fprintf(stderr, "clean run %d (seed %d): %zu stations, anomaly class %zu, smallest q %g\n",
                 r, r, w.t->n, flagged, qmin);

@@ -16,8 +16,8 @@
 /* Headless, offline: no background traffic, no component updates, every
  * host resolving to nothing, console messages to stderr. */
 #define CHROMIUM_FLAGS                                                                             \
-    "--headless --no-sandbox --disable-gpu --disable-background-networking "                     \
-    "--disable-component-update --no-first-run --host-resolver-rules='MAP * ~NOTFOUND' "          \
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "                       \
+    "--disable-component-update --no-first-run --host-resolver-rules='MAP * ~NOTFOUND' "           \
     "--enable-logging=stderr --v=0"
 
 /* Open path; dump the DOM into dir/dom.html and the log into dir/log. */

@@ -159,8 +159,8 @@ static void test_html_structure(void **state)
     assert_null(strstr(html, "src=\"file"));
     assert_non_null(strstr(html, "</html>\n"));
     /* every section, with bilingual headings */
-    const char *sections[] = {"limits", "summary", "ranked", "provinces", "regions", "tests",
-                              "plots", "hist", "fingerprint", "digits", "spikes"};
+    const char *sections[] = {"limits", "summary", "ranked",      "provinces", "regions", "tests",
+                              "plots",  "hist",    "fingerprint", "digits",    "spikes"};
     for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++) {
         char id[64];
         snprintf(id, sizeof id, " id=\"%s\">", sections[k]);
@@ -304,8 +304,7 @@ static void test_locale(void **state)
     size_t decimals = 0;
     for (const char *p = s + 1; *p && p[1]; p++) {
         int digits = p[-1] >= '0' && p[-1] <= '9' && p[1] >= '0' && p[1] <= '9';
-        if (digits && *p == ',')
-            fail_msg("report.html: a decimal comma near \"%.20s\"", p - 10);
+        if (digits && *p == ',') fail_msg("report.html: a decimal comma near \"%.20s\"", p - 10);
         decimals += digits && *p == '.';
     }
     assert_true(decimals > 10); /* percentages, q-values, lambdas are there */
@@ -329,9 +328,9 @@ static void test_locale(void **state)
 /* The CLI: determinism and saksi report                               */
 /* ------------------------------------------------------------------ */
 
-static const char *const drawn[] = {"report.html",       "regions.csv",
-                                    "ranked.csv",        "class_integrity.csv",
-                                    "class_anomaly.csv", "class_transcription.csv",
+static const char *const drawn[] = {"report.html",         "regions.csv",
+                                    "ranked.csv",          "class_integrity.csv",
+                                    "class_anomaly.csv",   "class_transcription.csv",
                                     "class_incomplete.csv"};
 
 static void assert_same_file(const char *d1, const char *d2, const char *name)
@@ -405,12 +404,11 @@ static void test_cli(void **state)
     assert_int_equal(test_run("'%s' report '%s/report.h5' --lang fr 2>/dev/null", SAKSI_CLI, d1),
                      64);
     assert_int_equal(test_run("'%s' report a.h5 b.h5 2>/dev/null", SAKSI_CLI), 64);
-    assert_int_equal(test_run("'%s' report '%s/report.h5' --bogus 2>/dev/null", SAKSI_CLI, d1),
-                     64);
+    assert_int_equal(test_run("'%s' report '%s/report.h5' --bogus 2>/dev/null", SAKSI_CLI, d1), 64);
     assert_int_equal(test_run("'%s' report '%s/nothing.h5' 2>/dev/null", SAKSI_CLI, dir), 66);
-    assert_int_equal(test_run("'%s' audit x.csv -o '%s/q' --class-priority bogus 2>/dev/null",
-                              SAKSI_CLI, dir),
-                     64);
+    assert_int_equal(
+        test_run("'%s' audit x.csv -o '%s/q' --class-priority bogus 2>/dev/null", SAKSI_CLI, dir),
+        64);
     assert_int_equal(test_run("'%s' audit x.csv -o '%s/q' --runs 3 2>/dev/null", SAKSI_CLI, dir),
                      64);
     assert_int_equal(test_run("/usr/bin/python3 -c \"import h5py; h5py.File('%s/old.h5', 'w')"

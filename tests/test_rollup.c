@@ -25,14 +25,10 @@ static const char *const ids[] = {"3201010001001", "3201010001002", "32010100010
 
 static void edit(size_t k, int32_t *v)
 {
-    if (k == 1)
-        v[SAKSI_NFIXED] = 137;
-    if (k == 3)
-        v[SAKSI_F_TOTAL] = 284;
-    if (k == 4)
-        v[SAKSI_NFIXED] = v[SAKSI_NFIXED + 1] = v[SAKSI_NFIXED + 2] = SAKSI_MISSING;
-    if (k == 5)
-        v[SAKSI_F_INVALID] = SAKSI_MISSING;
+    if (k == 1) v[SAKSI_NFIXED] = 137;
+    if (k == 3) v[SAKSI_F_TOTAL] = 284;
+    if (k == 4) v[SAKSI_NFIXED] = v[SAKSI_NFIXED + 1] = v[SAKSI_NFIXED + 2] = SAKSI_MISSING;
+    if (k == 5) v[SAKSI_F_INVALID] = SAKSI_MISSING;
 }
 
 typedef struct setup {
