@@ -93,6 +93,12 @@ const char *saksi_view_attr(const saksi_view *v, const char *key);
 saksi_status saksi_view_build(const saksi_table *t, const saksi_results *res, saksi_view **out,
                               saksi_error *err);
 
+/* Digit bars of the regions the digit family flagged, smallest q first
+ * (at most a few): *out malloc'd, *n panels; none when the family did not
+ * run or flagged nothing. */
+saksi_status saksi_view_digit_regions(const saksi_table *t, const saksi_results *res,
+                                      saksi_fig_digits **out, size_t *n, saksi_error *err);
+
 /* Read /report, the root attributes and /provenance/inputs of report.h5.
  * SAKSI_ERR_NOINPUT when the file cannot be opened, SAKSI_ERR_DATA when it
  * has no /report group (written before issue 5). */

@@ -308,36 +308,52 @@ out:
     return rc;
 }
 
-static saksi_status build_digits(builder *b, saksi_error *err)
+/* Rows of one digit panel. */
+static saksi_status digit_rows(builder *b, saksi_vtable *d, int64_t panel,
+                               const saksi_fig_digits *g, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_table *t = b->t;
-    const saksi_figures *fig = b->res->figures;
-    saksi_vtable *d;
     size_t row;
+    SAKSI_TRY(check_region(t, g->level, g->region, "a digit", err));
+    for (int dg = 0; dg < SAKSI_FIG_DIGITS; dg++) {
+        SAKSI_TRY(saksi_vt_append(d, &row, err));
+        saksi_vt_set_i(d, row, 0, panel);
+        SAKSI_TRY(saksi_vt_set_s(d, row, 1, g->test ? g->test : "", err));
+        saksi_vt_set_i(d, row, 2, g->level);
+        SAKSI_TRY(saksi_vt_set_s(d, row, 3, t->regions[g->level].code[g->region], err));
+        SAKSI_TRY(saksi_vt_set_s(d, row, 4, cand_label(t, g->candidate), err));
+        saksi_vt_set_i(d, row, 5, dg);
+        saksi_vt_set_f(d, row, 6, g->observed[dg]);
+        saksi_vt_set_f(d, row, 7, g->expected[dg]);
+        saksi_vt_set_f(d, row, 8, g->classical[dg]);
+    }
+out:
+    return rc;
+}
+
+/* The regions the digit family flagged (2000..), its national panels
+ * (1000..), then any figure a family handed over (0..). */
+static saksi_status build_digits(builder *b, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_figures *fig = b->res->figures;
+    saksi_fig_digits *regions = NULL;
+    size_t nregions = 0;
+    saksi_vtable *d;
     static const saksi_vspec cols[] = {
         {"panel", SAKSI_V_I32},    {"test", SAKSI_V_STR},      {"level", SAKSI_V_I32},
         {"code", SAKSI_V_STR},     {"candidate", SAKSI_V_STR}, {"digit", SAKSI_V_I32},
         {"observed", SAKSI_V_F64}, {"expected", SAKSI_V_F64},  {"classical", SAKSI_V_F64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "digits", cols, 9, &d, err));
+    SAKSI_TRY(saksi_view_digit_regions(b->t, b->res, &regions, &nregions, err));
+    for (size_t k = 0; k < nregions; k++)
+        SAKSI_TRY(digit_rows(b, d, 2000 + (int64_t)k, &regions[k], err));
     SAKSI_TRY(digit_family_panels(b, d, err));
-    for (size_t k = 0; fig && k < fig->ndigits; k++) {
-        const saksi_fig_digits *g = &fig->digits[k];
-        SAKSI_TRY(check_region(t, g->level, g->region, "a digit", err));
-        for (int dg = 0; dg < SAKSI_FIG_DIGITS; dg++) {
-            SAKSI_TRY(saksi_vt_append(d, &row, err));
-            saksi_vt_set_i(d, row, 0, (int64_t)k);
-            SAKSI_TRY(saksi_vt_set_s(d, row, 1, g->test ? g->test : "", err));
-            saksi_vt_set_i(d, row, 2, g->level);
-            SAKSI_TRY(saksi_vt_set_s(d, row, 3, t->regions[g->level].code[g->region], err));
-            SAKSI_TRY(saksi_vt_set_s(d, row, 4, cand_label(t, g->candidate), err));
-            saksi_vt_set_i(d, row, 5, dg);
-            saksi_vt_set_f(d, row, 6, g->observed[dg]);
-            saksi_vt_set_f(d, row, 7, g->expected[dg]);
-            saksi_vt_set_f(d, row, 8, g->classical[dg]);
-        }
-    }
+    for (size_t k = 0; fig && k < fig->ndigits; k++)
+        SAKSI_TRY(digit_rows(b, d, (int64_t)k, &fig->digits[k], err));
 out:
+    free(regions);
     return rc;
 }
 

@@ -22,9 +22,9 @@ extern const char saksi_html_style[];
 
 /* Inflation factor from which a family is named in the limits box. */
 #define SAKSI_HTML_LAMBDA_WARN 1.3
-/* Panels drawn at most per figure kind: the digit family's national view
- * has three tests per candidate (12 panels for four candidates). */
-#define SAKSI_HTML_MAX_PANELS 12
+/* Panels drawn at most per figure kind: up to 4 flagged regions, then the
+ * digit family's national view, three tests per candidate. */
+#define SAKSI_HTML_MAX_PANELS 16
 
 /* A bilingual heading: <hN id=...>Indonesian <span class=en>/ English</span></hN>. */
 void saksi_html_heading(FILE *f, int level, const char *anchor, const char *id, const char *en);

@@ -487,12 +487,69 @@ static void test_errors(void **state)
     test_rmtree(dir);
 }
 
+/* The digit bars of flagged regions: drawn from the digit family's own
+ * functions, so every region's bars hold exactly the numbers its omnibus
+ * row tested (row n), and the calibrated expectation sums to the same. */
+static void test_digit_regions(void **state)
+{
+    (void)state;
+    saksi_sim_config sc;
+    saksi_config cfg;
+    saksi_table *t = NULL;
+    saksi_error err = {0};
+    saksi_sim_config_init(&sc);
+    sc.stations = 20000;
+    sc.seed = 8;
+    sc.plant_rate[SAKSI_PLANT_ROUNDING] = 0.05;
+    assert_int_equal(saksi_simulate_table(&sc, &t, NULL, NULL, NULL, &err), SAKSI_OK);
+    saksi_config_init(&cfg);
+    cfg.backend = SAKSI_BACKEND_CPU;
+    saksi_engine *e = saksi_engine_alloc(&cfg);
+    assert_int_equal(saksi_engine_adopt_table(e, t, "rounded", &err), SAKSI_OK);
+    assert_int_equal(saksi_engine_run(e, &err), SAKSI_OK);
+    const saksi_results *res = saksi_engine_results(e);
+    saksi_fig_digits *fig = NULL;
+    size_t n = 0;
+    assert_int_equal(saksi_view_digit_regions(saksi_engine_table(e), res, &fig, &n, &err),
+                     SAKSI_OK);
+    assert_true(n >= 1); /* 5% of stations rounded to 0 and 5: some region is flagged */
+    double prev_q = 0;
+    for (size_t k = 0; k < n; k++) {
+        const saksi_region_test *row = NULL;
+        for (size_t r = 0; r < res->region_tests->n && !row; r++) {
+            const saksi_region_test *x = &res->region_tests->row[r];
+            if (x->flagged && x->level == fig[k].level && x->region == fig[k].region &&
+                strcmp(x->test, fig[k].test) == 0)
+                row = x;
+        }
+        assert_non_null(row);
+        assert_true(row->q >= prev_q); /* smallest q first */
+        prev_q = row->q;
+        double obs = 0, exp = 0, cls = 0;
+        for (int d = 0; d < 10; d++) {
+            obs += fig[k].observed[d];
+            exp += fig[k].expected[d];
+            cls += fig[k].classical[d];
+        }
+        assert_close(obs, (double)row->n, 0);
+        assert_close(exp, (double)row->n, 1e-6 * row->n);
+        assert_close(cls, (double)row->n, 1e-9 * row->n);
+        /* rounding shows: more zeros and fives than the null expects */
+        if (strcmp(fig[k].test, "last_digit") == 0)
+            assert_true(fig[k].observed[0] + fig[k].observed[5] >
+                        fig[k].expected[0] + fig[k].expected[5]);
+    }
+    free(fig);
+    saksi_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_html_structure),
-        cmocka_unit_test(test_csvs),      cmocka_unit_test(test_locale),
-        cmocka_unit_test(test_cli),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_html_structure),
+        cmocka_unit_test(test_csvs),          cmocka_unit_test(test_locale),
+        cmocka_unit_test(test_cli),           cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_digit_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
