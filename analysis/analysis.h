@@ -412,6 +412,14 @@ typedef struct saksi_station_tests {
      * station has no null. The anomaly's "unexplained votes" come from it. */
     saksi_bb *share_null;
     int share_size_field; /* SAKSI_F_VALID by default */
+    /* Optional: P(X <= x) for the votes X of candidate c at station i of
+     * size n under a null of another shape (a logit-normal binomial with
+     * share_null's mean and dispersion, say); NULL: the beta-binomial of
+     * share_null. The predictive interval of the unexplained votes then
+     * comes from it. */
+    double (*share_cdf)(const struct saksi_station_tests *st, size_t i, size_t c, int32_t x,
+                        int32_t n);
+    void *share_cdf_ctx;
 } saksi_station_tests;
 
 /* An empty set for a table of n stations and ncand candidates; NULL when
