@@ -153,6 +153,34 @@ out:
     free(pmf);
 }
 
+/* Smallest k in [0, n] with cdf(k) >= prob, by bisection (the cdf is
+ * monotone). */
+static int32_t cdf_quantile(const saksi_station_tests *st, size_t i, size_t c, int32_t n,
+                            double prob)
+{
+    int32_t lo = 0, hi = n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (st->share_cdf(st, i, c, mid, n) >= prob - 1e-12)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The unexplained votes under the family's own null shape. */
+static void cdf_unexplained(const saksi_station_tests *st, size_t i, size_t c, int32_t x, int32_t n,
+                            double level, saksi_anomaly_row *row)
+{
+    int32_t qlo = cdf_quantile(st, i, c, n, 0.5 * (1.0 - level));
+    int32_t qhi = cdf_quantile(st, i, c, n, 1.0 - 0.5 * (1.0 - level));
+    row->expected = (double)n * st->share_null[i * st->ncand + c].mu;
+    row->votes = positive_round((double)x - row->expected);
+    row->votes_lo = (int64_t)x - qhi > 0 ? (int64_t)x - qhi : 0;
+    row->votes_hi = (int64_t)x - qlo > 0 ? (int64_t)x - qlo : 0;
+}
+
 /* The beneficiary of station i: the candidate with the largest excess of
  * observed over peer-predicted votes (lowest index on ties). */
 static saksi_status beneficiary(const saksi_table *t, const saksi_station_tests *st, size_t i,
@@ -184,9 +212,14 @@ static saksi_status beneficiary(const saksi_table *t, const saksi_station_tests 
         *pmf = p2;
         *pmf_cap = (size_t)n + 1;
     }
-    unexplained(saksi_table_get(t, (int)(SAKSI_NFIXED + (size_t)row->beneficiary), i), n,
-                &st->share_null[i * st->ncand + (size_t)row->beneficiary], level, *pmf,
-                &row->expected, &row->votes, &row->votes_lo, &row->votes_hi);
+    size_t c = (size_t)row->beneficiary;
+    int32_t x = saksi_table_get(t, (int)(SAKSI_NFIXED + c), i);
+    if (st->share_cdf) {
+        cdf_unexplained(st, i, c, x, n, level, row);
+        goto out;
+    }
+    unexplained(x, n, &st->share_null[i * st->ncand + c], level, *pmf, &row->expected, &row->votes,
+                &row->votes_lo, &row->votes_hi);
 out:
     return rc;
 }

@@ -378,6 +378,39 @@ static void test_rank_anomaly(void **state)
     fixture_done(&fx);
 }
 
+/* A family's own null shape: the interval comes from its cdf. Here the
+ * cdf is Binomial(n, mu) summed with lgamma, an independent route to the
+ * same 69 and 91 as the rho = 0 beta-binomial above; a cdf shifted by 5
+ * counts moves the interval by 5. */
+static int cdf_shift;
+static double binom_cdf(const saksi_station_tests *st, size_t i, size_t c, int32_t x, int32_t n)
+{
+    double mu = st->share_null[i * st->ncand + c].mu, acc = 0;
+    for (int32_t k = 0; k <= x - cdf_shift && k <= n; k++)
+        acc += exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(mu) +
+                   (n - k) * log1p(-mu));
+    return acc;
+}
+
+static void test_share_cdf(void **state)
+{
+    (void)state;
+    fixture fx = {0};
+    saksi_error err = {0};
+    rank_setup(&fx);
+    fx.res.station_tests->share_cdf = binom_cdf;
+    for (cdf_shift = 0; cdf_shift <= 5; cdf_shift += 5) {
+        assert_int_equal(saksi_anomaly_build(fx.t, &fx.res, NULL, &err), SAKSI_OK);
+        const saksi_anomaly_row *ar = saksi_anomaly_find(fx.res.anomaly, 3);
+        assert_non_null(ar);
+        assert_int_equal(ar->beneficiary, 1);
+        assert_int_equal(ar->votes, 80); /* the mean is share_null's: 200 * 0.4 */
+        assert_int_equal(ar->votes_lo, 160 - 91 - cdf_shift);
+        assert_int_equal(ar->votes_hi, 160 - 69 - cdf_shift);
+    }
+    fixture_done(&fx);
+}
+
 /* ------------------------------------------------------------------ */
 /* Null behaviour                                                      */
 /* ------------------------------------------------------------------ */
@@ -617,11 +650,11 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cauchy_known),   cmocka_unit_test(test_ceiling),
-        cmocka_unit_test(test_weighted_bh),    cmocka_unit_test(test_unexplained),
-        cmocka_unit_test(test_rank_anomaly),   cmocka_unit_test(test_null_uniform),
-        cmocka_unit_test(test_priority_parse), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_cauchy_known), cmocka_unit_test(test_ceiling),
+        cmocka_unit_test(test_weighted_bh),  cmocka_unit_test(test_unexplained),
+        cmocka_unit_test(test_rank_anomaly), cmocka_unit_test(test_share_cdf),
+        cmocka_unit_test(test_null_uniform), cmocka_unit_test(test_priority_parse),
+        cmocka_unit_test(test_errors),       cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
