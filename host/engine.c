@@ -343,14 +343,6 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->summary.timing.repair = saksi_now() - t0;
 
     t0 = saksi_now();
-    progress(e, "rank", 0.0);
-    /* After every family: the anomaly evidence combines their calibrated
-     * station p-values and enters the one ranking below (issue 5). */
-    SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
-    SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
-    e->summary.timing.rank = saksi_now() - t0;
-
-    t0 = saksi_now();
     progress(e, "digits", 0.0);
     SAKSI_TRY(saksi_family_digits(e->t, &e->res, &e->cfg, e->cl, err));
     e->summary.timing.digits = saksi_now() - t0;
@@ -359,6 +351,15 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     if (e->res.region_tests)
         SAKSI_TRY(saksi_region_tests_finish(e->res.region_tests, e->cfg.region_alpha,
                                             e->cfg.null_model == SAKSI_NULL_EMPIRICAL, err));
+
+    /* After every family and their region flags: the anomaly evidence
+     * combines the station families' calibrated p-values, weighted by the
+     * flags, and enters the one ranking (issue 5). */
+    t0 = saksi_now();
+    progress(e, "rank", 0.0);
+    SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
+    SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
+    e->summary.timing.rank = saksi_now() - t0;
     SAKSI_TRY(summarize_regions(e, err));
     fill_summary(e);
     e->ran = 1;
