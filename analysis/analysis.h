@@ -166,6 +166,9 @@ typedef struct saksi_results {
     size_t rule_evaluated[SAKSI_MAX_RULES];
 
     struct saksi_region_tests *region_tests; /* every region-level family's rows */
+    /* real-data readers' state: metadata and the cross-source comparison
+     * (analysis/compare.h); borrowed from the engine, not freed here */
+    struct saksi_realdata *realdata;
     struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
     /* Issue 5: station-level calibrated p-values (filled by the station
      * families), the combined anomaly evidence built from them, and the

@@ -5,6 +5,7 @@
  * Bahasa Indonesia. Integrity findings are facts, not p-values.
  */
 #include "analysis.h"
+#include "compare.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -509,6 +510,10 @@ static void rule_reason(const saksi_table *t, const saksi_results *res, const sa
     size_t nfailed = 0;
     for (size_t r = 0; r < rules->nrules; r++)
         nfailed += (row->rules >> r) & 1u;
+    if (row->klass == SAKSI_CLASS_CROSS_SOURCE && res->realdata) {
+        saksi_compare_reason(t, &res->realdata->cmp, row->station, id ? "id" : "en", buf, len);
+        return;
+    }
 
     if (row->klass == SAKSI_CLASS_TRANSCRIPTION && row->repair != SIZE_MAX) {
         const saksi_repair *rep = &res->repairs[row->repair];

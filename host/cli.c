@@ -64,7 +64,7 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 static const char help_text[] =
-    "usage: saksi audit INPUT.csv -o DIR [options]\n"
+    "usage: saksi audit INPUT -o DIR [options]\n"
     "       saksi simulate -o DIR [--seed N] [--stations N] [--plant KIND=RATE ...]\n"
     "                      [--region-columns]\n"
     "       saksi report REPORT.h5 [-o DIR] [--lang en|id]\n"
@@ -80,6 +80,13 @@ static const char help_text[] =
     "  --map CANON=INPUT      use input column INPUT as canonical column CANON (repeatable)\n"
     "  --map-file FILE        column map file, one CANON=INPUT per line\n"
     "  --rules FILE           integrity rules (default: built-in Indonesian C.Hasil rules)\n"
+    "  --preset NAME|FILE     a layout's columns and parsing options (datasets/presets:\n"
+    "                         sirekap-gigit, kawalpemilu2019, russia-kobak, poland-pkw,\n"
+    "                         albania2013), or a preset file\n"
+    "  --format F             auto (default), csv, sirekap (JSON per TPS: directory, zip,\n"
+    "                         tar or JSON Lines) or kawalpemilu (2019 node JSON, e.g. .tar.xz)\n"
+    "  --compare OTHER        a second source of the same stations: report each field that\n"
+    "                         differs (class cross-source)\n"
     "  --strict               any quarantined record is fatal (exit 65, quarantine.csv written)\n"
     "  --backend B            auto (default: OpenCL on a GPU/accelerator after a self-test,\n"
     "                         else the plain-C path), opencl, or cpu\n"
@@ -210,6 +217,15 @@ static int cmd_audit(int argc, char **argv, int calibrate)
                 goto missing;
         } else if (is_opt(a, "--rules")) {
             if (!(cfg.rules_path = opt_value(argc, argv, &i, "--rules")))
+                goto missing;
+        } else if (is_opt(a, "--preset")) {
+            if (!(cfg.preset = opt_value(argc, argv, &i, "--preset")))
+                goto missing;
+        } else if (is_opt(a, "--compare")) {
+            if (!(cfg.compare_path = opt_value(argc, argv, &i, "--compare")))
+                goto missing;
+        } else if (is_opt(a, "--format")) {
+            if (!(cfg.input_format = opt_value(argc, argv, &i, "--format")))
                 goto missing;
         } else if (strcmp(a, "--strict") == 0) {
             cfg.strict = 1;

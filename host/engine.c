@@ -6,6 +6,7 @@
  * families on the same device handle, and the report, timing every stage.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "compare.h"
 #include "digits.h"
 #include "report.h"
 #include "report_html.h"
@@ -39,6 +40,7 @@ struct saksi_engine {
     char backend_used[16];
     char backend_reason[sizeof((saksi_error *)0)->message + 128];
     char device[128];
+    saksi_realdata *rd; /* preset, metadata, second source (issue 6) */
     /* The device of this run when the integrity family ran on OpenCL
      * (opened once, self-tested, shared by every family); NULL on the CPU
      * path. */
@@ -75,6 +77,7 @@ void saksi_engine_free(saksi_engine *e)
     saksi_table_free(e->t);
     saksi_quarantine_free(e->q);
     saksi_colmap_free(e->map);
+    saksi_realdata_free(e->rd);
     free(e->input_path);
     free(e);
 }
@@ -91,13 +94,7 @@ saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error 
         SAKSI_TRY(saksi_colmap_add(e->map, e->cfg.map_pairs[k], err));
     if (!(e->input_path = saksi_strdup(path)))
         SAKSI_ALLOC_FAIL("input path");
-    saksi_ingest_options opt = {0};
-    opt.map = e->map;
-    if (e->cfg.progress) {
-        opt.progress_cb = e->cfg.progress_cb;
-        opt.progress_ctx = e->cfg.progress_ctx;
-    }
-    SAKSI_TRY(saksi_ingest_csv(path, &opt, e->q, &e->t, &e->ingest, err));
+    SAKSI_TRY(saksi_realdata_ingest(&e->rd, &e->cfg, e->map, path, e->q, &e->t, &e->ingest, err));
     e->summary.timing.ingest = saksi_now() - t0;
 out:
     return rc;
@@ -279,6 +276,7 @@ static void fill_summary(saksi_engine *e)
     s->backend_used = e->backend_used;
     s->backend_reason = e->backend_reason;
     s->device = e->device;
+    saksi_realdata_summary(e->rd, s);
     s->anomaly_tested = e->res.anomaly ? e->res.anomaly->m : 0;
     s->anomaly_flagged = e->res.anomaly ? e->res.anomaly->nflagged : 0;
 }
@@ -328,7 +326,7 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
 
     t0 = saksi_now();
     progress(e, "integrity", 0.0);
-    SAKSI_TRY(saksi_rules_load(e->cfg.rules_path, &e->rules, err));
+    SAKSI_TRY(saksi_realdata_rules(e->rd, e->cfg.rules_path, &e->rules, err));
     SAKSI_TRY(saksi_rules_compile(e->rules, e->t, &e->prog, &e->prog_len, err));
     e->res.rules = e->rules;
     SAKSI_TRY(results_alloc(&e->res, e->t->n, err));
@@ -359,6 +357,7 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     progress(e, "rank", 0.0);
     SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
+    SAKSI_TRY(saksi_realdata_rank(e->rd, e->t, &e->res, &e->cfg, err));
     e->summary.timing.rank = saksi_now() - t0;
     SAKSI_TRY(summarize_regions(e, err));
     fill_summary(e);
@@ -442,8 +441,16 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
         gmtime_r(&now, &tm);
         strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    const char *inputs[1] = {e->input_path};
-    const unsigned char(*sha)[32] = (const unsigned char(*)[32])e->ingest.sha256;
+    /* the second source, when compared, is an input too */
+    const char *inputs[2] = {e->input_path, e->rd ? e->rd->other_path : NULL};
+    unsigned char sha[2][32];
+    uint64_t in_bytes[2] = {e->ingest.bytes}, in_records[2] = {e->ingest.records};
+    memcpy(sha[0], e->ingest.sha256, 32);
+    if (inputs[1]) {
+        memcpy(sha[1], e->rd->other_stats.sha256, 32);
+        in_bytes[1] = e->rd->other_stats.bytes;
+        in_records[1] = e->rd->other_stats.records;
+    }
     saksi_provenance prov = {
         .version = saksi_version_string(),
         .libraries = libs,
@@ -453,11 +460,11 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
         .device = e->cfg.reproducible ? "pinned" : e->device,
         .created_utc = created,
         .rules_source = e->rules->source,
-        .ninputs = 1,
+        .ninputs = inputs[1] ? 2 : 1,
         .input_paths = inputs,
-        .input_sha256 = sha,
-        .input_bytes = &e->ingest.bytes,
-        .input_records = &e->ingest.records,
+        .input_sha256 = (const unsigned char(*)[32])sha,
+        .input_bytes = in_bytes,
+        .input_records = in_records,
     };
     SAKSI_TRY(join(path, sizeof path, dir, "report.h5", err));
     SAKSI_TRY(saksi_report_h5(path, e->t, e->q, &e->res, &prov, err));

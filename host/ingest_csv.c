@@ -11,7 +11,9 @@
  * chunks and invalid UTF-8 take a slower, byte-exact path.
  */
 #define _POSIX_C_SOURCE 200809L /* sysconf */
-#include "ingest_internal.h"
+#include "ingest_archive.h"
+#include "ingest_csv_internal.h"
+#include "ingest_sirekap.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,58 +29,6 @@
  * the value is out of range, and v * 10 + 9 cannot wrap a uint64. */
 #define INGEST_DIGIT_CAP 10000000000ull
 
-enum role { ROLE_IGNORE, ROLE_ID, ROLE_REGION, ROLE_VALUE };
-
-/* Cell conversion results. */
-enum cell { CELL_OK, CELL_MISSING, CELL_NOT_INTEGER, CELL_OVERFLOW };
-
-typedef struct column {
-    int role;
-    int arg; /* ROLE_VALUE: field index (candidates from SAKSI_NFIXED); ROLE_REGION: level */
-    const char *name; /* the input header name, for messages */
-} column;
-
-typedef saksi_span span;
-
-/* The first problem found in a record, in column order. */
-typedef struct problem {
-    int reason; /* enum saksi_qreason, or -1 for none */
-    size_t col; /* 0-based column */
-    span text;  /* offending cell */
-} problem;
-
-typedef struct ingest {
-    const char *path;
-    uint32_t file;
-    saksi_quarantine *q;
-    saksi_table *t;
-    saksi_ingest_stats *st;
-    const saksi_ingest_options *opt;
-    size_t max_line;
-    saksi_stage *stage; /* hands stations to the table, maybe in a second thread */
-
-    /* header */
-    int have_header, first_record;
-    size_t ncol;
-    column *col;
-    char *names;   /* storage of the column names */
-    size_t id_col; /* column of station_id */
-    int nregions;  /* region columns present */
-    int32_t *values;
-    span *cell; /* per column: id and region cells of the current record */
-
-    /* scratch for quoted records: unescaped fields and region strings */
-    char *scratch, *regbuf;
-    size_t scratch_cap;
-    span *fields;
-
-    /* a record that began in an earlier chunk */
-    char *carry;
-    size_t carry_len, carry_cap;
-    int in_record, skipping, sawq, qs;
-    uint64_t rec_line, rec_len, rec_nl;
-    uint64_t line; /* line on which the next record starts */
-} ingest;
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -97,16 +47,6 @@ static int detail_len(span s)
     return (int)n;
 }
 
-static span trim(span s)
-{
-    while (s.len > 0 && s.p[0] == ' ') {
-        s.p++;
-        s.len--;
-    }
-    while (s.len > 0 && s.p[s.len - 1] == ' ')
-        s.len--;
-    return s;
-}
 
 /*
  * Convert one count. Leading and trailing ASCII spaces are allowed; an
@@ -115,12 +55,12 @@ static span trim(span s)
  * that it is the delimiter). The literal -2147483648 is out of range:
  * INT32_MIN is SAKSI_MISSING.
  */
-static inline int parse_count(const char **pp, const char *e, int32_t *out)
+static inline int parse_count(const char **pp, const char *e, int32_t *out, char delim)
 {
     const char *p = *pp;
     while (p < e && *p == ' ')
         p++;
-    if (p == e || *p == ',') {
+    if (p == e || *p == delim) {
         *pp = p;
         *out = SAKSI_MISSING;
         return CELL_MISSING;
@@ -180,7 +120,7 @@ static span prefix_id(const ingest *g, const char *s, size_t len)
 {
     const char *p = s, *e = s + len;
     for (size_t j = 0; p < e; j++) {
-        const char *c = memchr(p, ',', (size_t)(e - p));
+        const char *c = memchr(p, g->delim, (size_t)(e - p));
         if (!c || memchr(p, '"', (size_t)(c - p))) break;
         if (j == g->id_col) return (span){p, (size_t)(c - p)};
         p = c + 1;
@@ -212,15 +152,35 @@ out:
     return rc;
 }
 
+/* A count cell the plain parser rejected (r), read again under the
+ * preset's options (thousands separator, "-" for missing, ...). */
+static int preset_retry(const ingest *g, span cell, int32_t *dst, int r)
+{
+    if (!g->pre)
+        return r;
+    switch (saksi_preset_cell(g->pre, cell.p, cell.len, dst)) {
+    case SAKSI_PCELL_VALUE:
+        return CELL_OK;
+    case SAKSI_PCELL_MISSING:
+        *dst = SAKSI_MISSING;
+        return CELL_MISSING;
+    case SAKSI_PCELL_OVERFLOW:
+        return CELL_OVERFLOW;
+    default:
+        return CELL_NOT_INTEGER;
+    }
+}
+
 /* Record cell j of the current record (a count is converted). Quoted
  * cells are converted here too, so a count must fill its whole cell. */
 static inline void take_cell(ingest *g, size_t j, span cell, uint64_t *missing, problem *bad)
 {
     const column *c = &g->col[j];
-    if (c->role == ROLE_VALUE) {
+    if (c->role >= ROLE_VALUE) {
         const char *p = cell.p, *e = cell.p + cell.len;
-        int r = parse_count(&p, e, &g->values[c->arg]);
+        int r = parse_count(&p, e, c->dst, g->delim);
         if (p != e) r = CELL_NOT_INTEGER;
+        if (r == CELL_NOT_INTEGER || r == CELL_OVERFLOW) r = preset_retry(g, cell, c->dst, r);
         if (r == CELL_MISSING)
             (*missing)++;
         else if (r != CELL_OK && bad->reason < 0)
@@ -241,13 +201,15 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
     for (size_t j = 0; j < g->ncol; j++) {
         const column *c = &g->col[j];
         const char *f = p;
-        if (c->role == ROLE_VALUE) {
-            int r = parse_count(&p, e, &g->values[c->arg]);
-            if (p < e && *p != ',') {
+        if (c->role >= ROLE_VALUE) {
+            int r = parse_count(&p, e, c->dst, g->delim);
+            if (p < e && *p != g->delim) {
                 r = CELL_NOT_INTEGER;
-                p = memchr(p, ',', (size_t)(e - p));
+                p = memchr(p, g->delim, (size_t)(e - p));
                 if (!p) p = e;
             }
+            if (r == CELL_NOT_INTEGER || r == CELL_OVERFLOW)
+                r = preset_retry(g, (span){f, (size_t)(p - f)}, c->dst, r);
             if (r == CELL_MISSING)
                 (*missing)++;
             else if (r != CELL_OK && bad->reason < 0)
@@ -255,7 +217,7 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
                                  j,
                                  {f, (size_t)(p - f)}};
         } else {
-            p = memchr(p, ',', (size_t)(e - p));
+            p = memchr(p, g->delim, (size_t)(e - p));
             if (!p) p = e;
             if (c->role != ROLE_IGNORE) {
                 span cell = {f, (size_t)(p - f)};
@@ -268,7 +230,7 @@ static size_t split_plain(ingest *g, const char *s, const char *e, uint64_t *mis
         p++;
     }
     /* more fields than the header has: count them for the message */
-    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, ',');
+    return g->ncol + 1 + (size_t)saksi_count_byte(p, e, g->delim);
 }
 
 /* Threads for the ingest: the option, else two where two CPUs are online
@@ -297,9 +259,15 @@ static saksi_status append(ingest *g, uint64_t line, uint64_t missing, saksi_err
             w += c.len + 1;
         }
     }
-    span id = trim(g->cell[g->id_col]);
+    span id;
+    SAKSI_TRY(saksi_csvp_record_id(g, &id, err));
     /* Duplicates are found by the table, and quarantined at the end. */
-    rc = saksi_stage_push(g->stage, id.p, id.len, regions, g->values, line, missing, err);
+    SAKSI_TRY(saksi_stage_push(g->stage, id.p, id.len, regions, g->values, line, missing, err));
+    if (g->opt->meta && g->bind.ts_col != SIZE_MAX) {
+        span c = g->cell[g->bind.ts_col];
+        SAKSI_TRY(saksi_meta_add_timestamp(g->opt->meta, g->file, line, c.p, c.len, err));
+    }
+out:
     return rc;
 }
 
@@ -370,6 +338,15 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         g->st->blank_lines++;
         goto out;
     }
+    if (!g->have_header && g->pre && line < g->pre->header_row) goto out;
+    if (g->repeat_header) {
+        /* every member of an archive repeats the first one's header */
+        if (len != g->header_len || memcmp(s, g->header_text, len) != 0)
+            SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: the header differs from the first member's",
+                       g->member ? g->member : g->path, (unsigned long long)line);
+        g->repeat_header = 0;
+        goto out;
+    }
     if (!g->have_header) {
         rc = header(g, s, len, line, err);
         goto out;
@@ -384,7 +361,7 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
     if (sawq) {
         SAKSI_TRY(reserve_scratch(g, len, err));
         size_t stray;
-        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray);
+        nf = saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, g->ncol, &stray, g->delim);
         size_t upto = nf < g->ncol ? nf : g->ncol;
         for (size_t j = 0; j < upto && j < stray; j++)
             take_cell(g, j, g->fields[j], &missing, &bad);
@@ -396,8 +373,22 @@ static saksi_status record(ingest *g, const char *s, size_t len, int sawq, uint6
         nf = split_plain(g, s, s + len, &missing, &bad);
     }
     span id = g->id_col < nf ? g->cell[g->id_col] : (span){"", 0};
+    if (nf == g->ncol && bad_utf8 == len && g->pre) {
+        if (saksi_csvp_filtered_out(g)) goto out;
+        for (size_t k = 0; k < g->pre->nmissing_num; k++) /* a count the preset reads as missing */
+            for (size_t j = 0; j < g->ncol; j++)
+                if (g->col[j].role >= ROLE_VALUE && *g->col[j].dst == g->pre->missing_num[k]) {
+                    *g->col[j].dst = SAKSI_MISSING;
+                    missing++;
+                }
+        if (bad.reason < 0) saksi_csvp_eval_exprs(g, &bad);
+        if (g->bind.nid && bad.reason < 0) {
+            SAKSI_TRY(saksi_csvp_record_id(g, &id, err));
+            if (id.len == 0) bad = (problem){SAKSI_Q_MISSING_ID, g->id_col, id};
+        }
+    }
     if (bad_utf8 < len) {
-        size_t col = saksi_csv_column_at(s, bad_utf8) - 1;
+        size_t col = saksi_csv_column_at(s, bad_utf8, g->delim) - 1;
         if (s[bad_utf8] == 0)
             rc = quarantine(g, line, col, SAKSI_Q_ENCODING, id, err,
                             "NUL byte at byte %zu of the record", bad_utf8 + 1);
@@ -472,18 +463,18 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         SAKSI_FAIL(SAKSI_ERR_DATA,
                    "%s: line %llu: the header is not valid UTF-8 (byte 0x%02X in column %zu)",
                    g->path, (unsigned long long)line, (unsigned)(unsigned char)s[bad],
-                   saksi_csv_column_at(s, bad));
+                   saksi_csv_column_at(s, bad, g->delim));
     SAKSI_TRY(reserve_scratch(g, len, err));
-    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray);
+    size_t stray, n = saksi_csv_split_quoted(g->scratch, s, s + len, NULL, 0, &stray, g->delim);
     g->fields = saksi_calloc_array(n, sizeof *g->fields);
     g->cell = saksi_calloc_array(n, sizeof *g->cell);
     g->col = saksi_calloc_array(n, sizeof *g->col);
     g->names = malloc(len + n);
     canon = saksi_calloc_array(n, sizeof *canon);
-    labels = saksi_calloc_array(n, sizeof *labels);
+    labels = saksi_calloc_array(2 * n + 1, sizeof *labels); /* columns, then sums */
     if (!g->fields || !g->cell || !g->col || !g->names || !canon || !labels)
         SAKSI_ALLOC_FAIL("the header");
-    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray);
+    saksi_csv_split_quoted(g->scratch, s, s + len, g->fields, n, &stray, g->delim);
     if (stray != SIZE_MAX)
         SAKSI_FAIL(SAKSI_ERR_DATA, "%s: line %llu: column %zu of the header has a stray quote",
                    g->path, (unsigned long long)line, stray + 1);
@@ -499,7 +490,13 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
         w[name.len] = '\0';
         g->col[j].name = w;
         w += name.len + 1;
-        canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
+    }
+    if (g->pre) SAKSI_TRY(saksi_csvp_bind_header(g, err));
+    for (size_t j = 0; j < n; j++) {
+        if (g->pre)
+            canon[j] = g->bind.canon[j] ? g->bind.canon[j] : "";
+        else
+            canon[j] = saksi_colmap_canonical(g->opt->map, g->col[j].name);
         int arg, kind = saksi_colkind_of(canon[j], &arg);
         /* claim[]: the column holding each fixed field, region level and
          * the id; candidates are compared by name */
@@ -541,12 +538,15 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
                 g->path, (unsigned long long)line, prev + 1, a, j + 1, b, canon[j]);
         }
     }
+    if (g->pre)
+        SAKSI_TRY(saksi_csvp_apply_binding(g, present, claim, labels, &ncand, &have_id, line, err));
     if (!have_id)
         SAKSI_FAIL(
             SAKSI_ERR_DATA,
             "%s: line %llu: the header has no station_id column (map one: --map station_id=NAME)",
             g->path, (unsigned long long)line);
-    if (!present[SAKSI_F_REGISTERED])
+    int need_registered = !g->pre || (!g->pre->registered_optional && g->opt->preset_source == 0);
+    if (!present[SAKSI_F_REGISTERED] && need_registered)
         SAKSI_FAIL(
             SAKSI_ERR_DATA,
             "%s: line %llu: the header has no registered column (map one: --map registered=NAME)",
@@ -560,11 +560,20 @@ static saksi_status header(ingest *g, const char *s, size_t len, uint64_t line, 
     if (!g->values) SAKSI_ALLOC_FAIL("the record values");
     for (size_t f = 0; f < SAKSI_NFIXED + ncand; f++)
         g->values[f] = SAKSI_MISSING;
+    g->termv = saksi_malloc_array(n, sizeof *g->termv);
+    if (!g->termv) SAKSI_ALLOC_FAIL("the record values");
+    for (size_t j = 0; j < n; j++) {
+        g->termv[j] = SAKSI_MISSING;
+        g->col[j].dst = g->col[j].role == ROLE_TERM ? &g->termv[j] : &g->values[g->col[j].arg];
+    }
     g->t = saksi_table_alloc(present, ncand, labels);
     if (!g->t) SAKSI_ALLOC_FAIL("the station table");
     SAKSI_TRY(saksi_stage_open(&g->stage, g->t, SAKSI_NFIXED + ncand, g->file, ingest_threads(g->opt),
                                err));
     list_ignored(g);
+    if (!(g->header_text = malloc(len ? len : 1))) SAKSI_ALLOC_FAIL("the header");
+    memcpy(g->header_text, s, len);
+    g->header_len = len;
     g->have_header = 1;
 out:
     free(canon);
@@ -617,7 +626,7 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
 {
     saksi_status rc = SAKSI_OK;
     if (g->in_record) {
-        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq);
+        const char *end = saksi_csv_scan(&g->qs, p, e, &g->rec_nl, &g->sawq, g->delim);
         SAKSI_TRY(carry_append(g, p, end ? end : e, err));
         if (!end) goto out;
         SAKSI_TRY(end_carried(g, err));
@@ -635,7 +644,7 @@ static saksi_status feed(ingest *g, const char *p, const char *e, saksi_error *e
         }
         int qs = QS_FIELD_START, sawq = 0;
         uint64_t inner = 0;
-        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq);
+        const char *end = saksi_csv_scan(&qs, p, e, &inner, &sawq, g->delim);
         if (!end) {
             g->in_record = 1;
             g->skipping = 0;
@@ -674,10 +683,10 @@ static saksi_status finish(ingest *g, saksi_error *err)
         size_t open = SIZE_MAX;
         for (size_t i = 0; i < g->carry_len; i++) {
             int before = qs;
-            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq);
+            saksi_csv_scan(&qs, g->carry + i, g->carry + i + 1, &nl, &sawq, g->delim);
             if (qs == QS_QUOTED && before == QS_FIELD_START) open = i;
         }
-        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open) - 1
+        size_t col = qs == QS_QUOTED && open != SIZE_MAX ? saksi_csv_column_at(g->carry, open, g->delim) - 1
                                                          : SIZE_MAX;
         g->st->records++;
         rc =
@@ -692,12 +701,90 @@ out:
     return rc;
 }
 
+/* Append what the stage holds, quarantine its duplicates (sorted by line
+ * among the member's records from q_start on) and count its stations. */
+static saksi_status close_stage(ingest *g, size_t q_start, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_stage_result res = {0};
+    if (!g->stage) goto out;
+    rc = saksi_stage_close(g->stage, &res, err);
+    for (size_t k = 0; rc == SAKSI_OK && k < res.ndups; k++)
+        rc = quarantine(g, res.dups[k].line, g->id_col, SAKSI_Q_DUPLICATE_ID,
+                        (span){res.dups[k].id, strlen(res.dups[k].id)}, err,
+                        "duplicate of line %llu", (unsigned long long)res.dups[k].first);
+    saksi_stage_dups_free(res.dups, res.ndups);
+    saksi_stage_free(g->stage);
+    g->stage = NULL;
+    if (rc != SAKSI_OK) goto out;
+    g->st->accepted += res.accepted;
+    g->st->missing_cells += res.missing;
+    saksi_quarantine_sort_lines(g->q, q_start);
+out:
+    return rc;
+}
+
+/* Read every wanted member of the input (the file itself when it is no
+ * archive) through the parser; each member is a quarantine file of its own
+ * ("archive:member") and repeats the first one's header. */
+static saksi_status read_members(ingest *g, saksi_archive *a, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_reader *r = saksi_archive_reader(a);
+    uint64_t size = saksi_reader_size(r);
+    int kind = saksi_archive_kind(a);
+    size_t members = 0, q_start = 0;
+    char *qname = NULL;
+    for (;;) {
+        const char *name, *data;
+        size_t len;
+        int more;
+        SAKSI_TRY(saksi_archive_next(a, &name, &more, err));
+        if (!more) break;
+        if (kind != SAKSI_ARCHIVE_NONE && !saksi_csvp_member_wanted(g->pre, name)) continue;
+        free(qname);
+        qname = malloc(strlen(g->path) + strlen(name) + 2);
+        if (!qname) SAKSI_ALLOC_FAIL("a member name");
+        if (kind == SAKSI_ARCHIVE_NONE)
+            strcpy(qname, g->path);
+        else
+            sprintf(qname, "%s:%s", g->path, name);
+        SAKSI_TRY(saksi_quarantine_add_file(g->q, qname, &g->file, err));
+        g->member = g->q->files[g->file];
+        q_start = g->q->n;
+        if (g->have_header) /* the next member's stations, under its own file */
+            SAKSI_TRY(saksi_stage_open(&g->stage, g->t, SAKSI_NFIXED + g->t->ncand, g->file,
+                                       ingest_threads(g->opt), err));
+        g->line = 1;
+        g->first_record = 1;
+        g->in_record = 0;
+        g->repeat_header = g->have_header;
+        members++;
+        for (;;) {
+            SAKSI_TRY(saksi_archive_read(a, &data, &len, err));
+            if (len == 0) break;
+            SAKSI_TRY(feed(g, data, data + len, err));
+            if (g->opt->progress_cb && size)
+                g->opt->progress_cb(g->opt->progress_ctx, "ingest",
+                                    (double)saksi_reader_bytes(r) / (double)size);
+        }
+        SAKSI_TRY(finish(g, err));
+        SAKSI_TRY(close_stage(g, q_start, err));
+    }
+    if (members == 0)
+        SAKSI_FAIL(SAKSI_ERR_DATA, "%s: no archive member matches '%s'", g->path,
+                   g->pre && g->pre->members ? g->pre->members : "*");
+out:
+    free(qname);
+    return rc;
+}
+
 saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
                               saksi_quarantine *q, saksi_table **out, saksi_ingest_stats *stats,
                               saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    saksi_reader *r = NULL;
+    saksi_archive *a = NULL;
     saksi_ingest_stats local;
     saksi_ingest_options defaults = {0};
     ingest g = {0};
@@ -714,43 +801,25 @@ saksi_status saksi_ingest_csv(const char *path, const saksi_ingest_options *opt,
     g.max_line = opt->max_line_bytes ? opt->max_line_bytes : INGEST_DEFAULT_MAX_LINE_BYTES;
     g.line = 1;
     g.first_record = 1;
-    SAKSI_TRY(saksi_reader_open(
-        &r, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
-    SAKSI_TRY(saksi_quarantine_add_file(q, path, &g.file, err));
-    size_t q_start = q->n;
-    uint64_t size = saksi_reader_size(r);
-    for (;;) {
-        const char *data;
-        size_t len;
-        SAKSI_TRY(saksi_reader_next(r, &data, &len, err));
-        if (len == 0) break;
-        SAKSI_TRY(feed(&g, data, data + len, err));
-        if (opt->progress_cb && size)
-            opt->progress_cb(opt->progress_ctx, "ingest",
-                             (double)saksi_reader_bytes(r) / (double)size);
-    }
-    SAKSI_TRY(finish(&g, err));
-    if (g.stage) {
-        saksi_stage_result res = {0};
-        rc = saksi_stage_close(g.stage, &res, err);
-        for (size_t k = 0; rc == SAKSI_OK && k < res.ndups; k++)
-            rc = quarantine(&g, res.dups[k].line, g.id_col, SAKSI_Q_DUPLICATE_ID,
-                            (span){res.dups[k].id, strlen(res.dups[k].id)}, err,
-                            "duplicate of line %llu", (unsigned long long)res.dups[k].first);
-        saksi_stage_dups_free(res.dups, res.ndups);
-        if (rc != SAKSI_OK) goto out;
-        stats->accepted = res.accepted;
-        stats->missing_cells += res.missing;
-        saksi_quarantine_sort_lines(q, q_start);
-    }
-    stats->bytes = saksi_reader_bytes(r);
-    saksi_reader_sha256(r, stats->sha256);
+    g.pre = opt->preset;
+    g.delim = g.pre ? g.pre->delimiter : ',';
+    g.bind.filter_col = g.bind.ts_col = SIZE_MAX;
+    SAKSI_TRY(saksi_archive_open(
+        &a, path, opt->buffer_bytes ? opt->buffer_bytes : INGEST_DEFAULT_BUFFER_BYTES, err));
+    SAKSI_TRY(read_members(&g, a, err));
+    stats->bytes = saksi_reader_bytes(saksi_archive_reader(a));
+    saksi_reader_sha256(saksi_archive_reader(a), stats->sha256);
     SAKSI_TRY(saksi_table_finalize(g.t, err));
     *out = g.t;
     g.t = NULL;
 out:
+    saksi_archive_close(a);
+    saksi_preset_binding_free(&g.bind);
+    free(g.termv);
+    free(g.expr);
+    free(g.idbuf);
+    free(g.header_text);
     saksi_stage_free(g.stage);
-    saksi_reader_close(r);
     saksi_table_free(g.t);
     free(g.col);
     free(g.names);

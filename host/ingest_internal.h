@@ -74,16 +74,18 @@ uint64_t saksi_count_byte(const char *p, const char *e, char c);
 /* Advance the record scanner over [p, e) from state *qs (enum
  * saksi_qstate): returns the '\n' ending the record, or NULL when the
  * record goes on past e. Adds newlines inside quotes to *nl; sets *sawq
- * when any '"' is seen. */
-const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq);
+ * when any '"' is seen. Fields are separated by delim: ',' in the canonical
+ * CSV; a preset may name another (';' in the PKW files). */
+const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq,
+                           char delim);
 /* 1-based column of the byte at offset off of a record (quote-aware). */
-size_t saksi_csv_column_at(const char *s, size_t off);
+size_t saksi_csv_column_at(const char *s, size_t off, char delim);
 /* Split a record with quotes into fields, unescaping quoted fields into
  * scratch (room for e - s bytes). The first maxstore fields go to out[].
  * Returns the field count; *stray: 0-based column of the first stray
  * quote, SIZE_MAX if none. */
 size_t saksi_csv_split_quoted(char *scratch, const char *s, const char *e, saksi_span *out,
-                              size_t maxstore, size_t *stray);
+                              size_t maxstore, size_t *stray, char delim);
 
 /* ------------------------------------------------------------------ */
 /* Handing parsed stations to the table (ingest_stage.c)               */

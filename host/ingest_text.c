@@ -83,7 +83,8 @@ uint64_t saksi_count_byte(const char *p, const char *e, char c)
  * inside quotes are added to *nl; *sawq is set when a '"' is seen anywhere
  * (such records take the quote-aware splitter).
  */
-const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq)
+const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, int *sawq,
+                           char delim)
 {
     while (p < e) {
         if (*qs == QS_QUOTED) {
@@ -96,7 +97,7 @@ const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, 
         }
         char c = *p++;
         if (c == '\n') return p - 1;
-        if (c == ',') {
+        if (c == delim) {
             *qs = QS_FIELD_START;
         } else if (c == '"') {
             *sawq = 1;
@@ -112,15 +113,15 @@ const char *saksi_csv_scan(int *qs, const char *p, const char *e, uint64_t *nl, 
 }
 
 /* 1-based column of the byte at offset off of a record (quote-aware). */
-size_t saksi_csv_column_at(const char *s, size_t off)
+size_t saksi_csv_column_at(const char *s, size_t off, char delim)
 {
     int qs = QS_FIELD_START, sawq = 0;
     uint64_t nl = 0;
     size_t col = 1;
     for (size_t i = 0; i < off; i++) {
         int before = qs;
-        saksi_csv_scan(&qs, s + i, s + i + 1, &nl, &sawq);
-        if (before != QS_QUOTED && s[i] == ',') col++;
+        saksi_csv_scan(&qs, s + i, s + i + 1, &nl, &sawq, delim);
+        if (before != QS_QUOTED && s[i] == delim) col++;
     }
     return col;
 }
@@ -133,7 +134,7 @@ size_t saksi_csv_column_at(const char *s, size_t off)
  * an unquoted field, or text after a closing quote), SIZE_MAX if none.
  */
 size_t saksi_csv_split_quoted(char *scratch, const char *s, const char *e, saksi_span *out,
-                              size_t maxstore, size_t *stray)
+                              size_t maxstore, size_t *stray, char delim)
 {
     char *w = scratch;
     const char *p = s;
@@ -159,10 +160,10 @@ size_t saksi_csv_split_quoted(char *scratch, const char *s, const char *e, saksi
             cell.len = (size_t)(w - cell.p);
             while (t < e && *t == ' ')
                 t++;
-            if (t < e && *t != ',' && *stray == SIZE_MAX) *stray = j;
-            p = t < e ? memchr(t, ',', (size_t)(e - t)) : NULL;
+            if (t < e && *t != delim && *stray == SIZE_MAX) *stray = j;
+            p = t < e ? memchr(t, delim, (size_t)(e - t)) : NULL;
         } else {
-            p = memchr(f0, ',', (size_t)(e - f0));
+            p = memchr(f0, delim, (size_t)(e - f0));
             cell = (saksi_span){f0, (size_t)((p ? p : e) - f0)};
             if (*stray == SIZE_MAX && memchr(cell.p, '"', cell.len)) *stray = j;
         }

@@ -34,6 +34,8 @@ static const char *const reason_names[SAKSI_NQREASONS] = {
     [SAKSI_Q_OVERFLOW] = "overflow",           [SAKSI_Q_ENCODING] = "encoding",
     [SAKSI_Q_DUPLICATE_ID] = "duplicate_id",   [SAKSI_Q_MISSING_ID] = "missing_id",
     [SAKSI_Q_LINE_TOO_LONG] = "line_too_long", [SAKSI_Q_BAD_QUOTE] = "bad_quote",
+    [SAKSI_Q_MALFORMED] = "malformed",         [SAKSI_Q_WRONG_TYPE] = "wrong_type",
+    [SAKSI_Q_DUPLICATE_KEY] = "duplicate_key",
 };
 
 const char *saksi_qreason_name(int reason)

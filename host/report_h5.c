@@ -655,6 +655,7 @@ static saksi_status write_all(report_ctx *c, saksi_error *err)
     /* The families' sections: one line each. */
     static const saksi_h5_section_fn sections[] = {
         saksi_h5_write_region_tests,
+        saksi_h5_write_realdata,
         saksi_h5_write_digits,
         saksi_h5_write_report_view,
     };

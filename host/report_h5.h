@@ -102,6 +102,11 @@ saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
                                          const saksi_table *t, const saksi_results *res,
                                          saksi_error *err);
 
+/* /coverage/<level>, /sirekap/documents and /cross_source (report_h5_realdata.c). */
+saksi_status saksi_h5_write_realdata(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                     const saksi_results *res, saksi_error *err);
+/* Station i has any count / every column present (for coverage). */
+void saksi_coverage_flags(const saksi_table *t, size_t i, uint8_t *any, uint8_t *complete);
 /* /digits: national digit histograms with both expectations, national
  * tests with Nigrini's MAD, untested-number counts (report_h5_digits.c). */
 saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const saksi_table *t,

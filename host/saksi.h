@@ -195,6 +195,9 @@ enum saksi_qreason {
     SAKSI_Q_MISSING_ID,    /* empty station id                        */
     SAKSI_Q_LINE_TOO_LONG, /* beyond the configured line limit        */
     SAKSI_Q_BAD_QUOTE,     /* unterminated or stray quote             */
+    SAKSI_Q_MALFORMED,     /* JSON: syntax, truncation, nesting too deep */
+    SAKSI_Q_WRONG_TYPE,    /* JSON: a member of the wrong type        */
+    SAKSI_Q_DUPLICATE_KEY, /* JSON: a member given twice              */
     SAKSI_NQREASONS
 };
 
@@ -243,6 +246,27 @@ saksi_status saksi_colmap_read(saksi_colmap *m, const char *path, saksi_error *e
 /* Canonical name for an input header (the header itself when unmapped). */
 const char *saksi_colmap_canonical(const saksi_colmap *m, const char *input_name);
 
+/* A preset: a layout's column map and parsing options, read from a data
+ * file (datasets/presets/NAME.preset, embedded at build time, or a path;
+ * syntax in datasets/presets/README.md). */
+typedef struct saksi_preset saksi_preset;
+/* NAME (no '/' or '.') of a built-in preset, or the path of a preset file. */
+saksi_status saksi_preset_load(const char *name_or_path, saksi_preset **out, saksi_error *err);
+/* Parse preset text; origin names it in messages. */
+saksi_status saksi_preset_parse(const char *text, size_t len, const char *origin,
+                                saksi_preset **out, saksi_error *err);
+void saksi_preset_free(saksi_preset *p);
+const char *saksi_preset_name(const saksi_preset *p);
+const char *saksi_preset_origin(const saksi_preset *p);
+/* Sources the preset describes: 1, or 2 with a [compare] section (a
+ * second source's columns of the same file), and their labels. */
+size_t saksi_preset_nsources(const saksi_preset *p);
+const char *saksi_preset_source_label(const saksi_preset *p, size_t s);
+
+/* Per-station metadata beside the counts (Sirekap's ts, psu, status_* and
+ * image URLs; a CSV preset's timestamp column): host/ingest_sirekap.h. */
+struct saksi_station_meta;
+
 /* Zero-initialise, then set what differs from the defaults (0 = default). */
 typedef struct saksi_ingest_options {
     const saksi_colmap *map; /* may be NULL */
@@ -252,6 +276,9 @@ typedef struct saksi_ingest_options {
      * fraction of the stored file read so far */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    const saksi_preset *preset; /* NULL: canonical CSV (with map) */
+    size_t preset_source;       /* which of the preset's sources to read */
+    struct saksi_station_meta *meta; /* NULL, or collects per-station metadata */
     /* 1: parse and build the table in one thread; 2: the table is built in
      * a second thread while parsing goes on; 0: 2 when two CPUs are online.
      * The table is the same either way. */
@@ -271,6 +298,11 @@ typedef struct saksi_ingest_stats {
     /* input columns with no canonical name (read, then ignored), comma-
      * separated, ending in "..." when they do not fit; "" when none */
     char ignored_columns[512];
+    /* rows a preset's filter left out (not records: KawalPemilu's "0"
+     * placeholder TPS, for instance) */
+    uint64_t filtered;
+    /* JSON readers: documents read (a file, a line, an archive member) */
+    uint64_t documents;
 } saksi_ingest_stats;
 
 /*
@@ -514,6 +546,9 @@ typedef struct saksi_config {
     int class_priority[SAKSI_NCLASSES]; /* rank order; default DESIGN §5    */
     const char *lang;        /* reasons in ranked.csv: "en" (default) or "id" */
     int progress;            /* report progress through the callback      */
+    const char *preset;      /* preset name or path (--preset), or NULL    */
+    const char *compare_path; /* second source of the same stations (--compare), or NULL */
+    const char *input_format; /* "auto" (NULL), "csv", "sirekap", "kawalpemilu" */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
     int null_model;          /* enum saksi_null_model of the region tests;
@@ -575,6 +610,22 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    /* real-data readers (issue 6) */
+    const char *input_format;  /* "csv", "sirekap-json" or "kawalpemilu-json" */
+    const char *preset;        /* preset name, "" for none                     */
+    uint64_t json_null_values; /* JSON nulls read as missing                    */
+    uint64_t adm_absent;       /* Sirekap documents without an administrasi block */
+    uint64_t chart_absent;     /* ... without a chart                           */
+    uint64_t null_chart_keys;  /* spurious "null" chart keys (read as nothing)  */
+    uint64_t code_mismatch;    /* documents whose image URLs name another TPS   */
+    /* cross-source comparison (--compare, or a preset's [compare] source) */
+    size_t compare_matched;    /* stations in both sources                      */
+    size_t compare_differing;  /* of them, with at least one field different    */
+    size_t compare_only_primary, compare_only_other; /* in one source only     */
+    uint64_t compare_field_diffs; /* (station, field) pairs that differ         */
+    uint64_t compare_filled;   /* (station, field) missing in one, present in the other */
+    size_t compare_any;        /* stations with any difference, fills included */
+    size_t compare_cand_changed; /* stations whose candidate counts differ      */
     size_t nregion_families;                   /* (test, level) BH families  */
     const saksi_region_family *region_families; /* by test, then level        */
     size_t nflagged_regions;                   /* flagged rows, all families */
@@ -587,7 +638,11 @@ typedef struct saksi_summary {
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
 void saksi_engine_free(saksi_engine *e);
 
-/* Read one input file (canonical CSV) into the engine. */
+/* Read one input into the engine: a CSV (canonical, or shaped by
+ * cfg->preset), Sirekap JSON (a directory tree of per-TPS documents, JSON
+ * Lines, or a zip/tar of documents) or KawalPemilu 2019 node JSON (a tar,
+ * e.g. .tar.xz, or a directory); cfg->input_format, or told from the
+ * content. With cfg->compare_path, that second source is read too. */
 saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err);
 /* Use a finalized table (a simulation, say) as the engine's input instead
  * of a file. On success the engine owns it (freed with the engine); on

@@ -232,6 +232,21 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     json_key(f, "device", &first);
     json_string(f, s->device);
     write_regions(f, s, &first);
+    json_key(f, "real_data", &first); /* issue 6: readers and cross-source comparison */
+    fprintf(f,
+            "{\"input_format\": \"%s\", \"preset\": ", s->input_format ? s->input_format : "csv");
+    json_string(f, s->preset ? s->preset : "");
+    fprintf(f,
+            ", \"documents\": %" PRIu64 ", \"filtered\": %" PRIu64 ", \"json_null_values\": %" PRIu64
+            ", \"adm_absent\": %" PRIu64 ", \"chart_absent\": %" PRIu64
+            ", \"null_chart_keys\": %" PRIu64 ", \"code_mismatch\": %" PRIu64
+            ", \"compare\": {\"matched\": %zu, \"differing\": %zu, \"only_primary\": %zu"
+            ", \"only_other\": %zu, \"field_diffs\": %" PRIu64 ", \"filled\": %" PRIu64
+            ", \"any_difference\": %zu, \"candidates_differ\": %zu}}",
+            s->ingest.documents, s->ingest.filtered, s->json_null_values, s->adm_absent,
+            s->chart_absent, s->null_chart_keys, s->code_mismatch, s->compare_matched,
+            s->compare_differing, s->compare_only_primary, s->compare_only_other,
+            s->compare_field_diffs, s->compare_filled, s->compare_any, s->compare_cand_changed);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
     fputs("\n}\n", f);

@@ -16,6 +16,7 @@ static void test_reason_names(void **state)
     static const char *const want[SAKSI_NQREASONS] = {
         "field_count",  "not_integer", "overflow",      "encoding",
         "duplicate_id", "missing_id",  "line_too_long", "bad_quote",
+        "malformed",    "wrong_type",  "duplicate_key",
     };
     for (int r = 0; r < SAKSI_NQREASONS; r++)
         assert_string_equal(saksi_qreason_name(r), want[r]);
