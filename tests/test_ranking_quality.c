@@ -335,10 +335,11 @@ static void test_clean_runs(void **state)
 {
     (void)state;
     const char *env = getenv("SAKSI_CLEAN_RUNS");
-    int runs = env ? atoi(env) : 0;
+    const char *first_env = getenv("SAKSI_CLEAN_FIRST"); /* first seed; default 1 */
+    int runs = env ? atoi(env) : 0, first = first_env ? atoi(first_env) : 1;
     if (runs <= 0) skip();
     int empty = 0;
-    for (int r = 1; r <= runs; r++) {
+    for (int r = first; r < first + runs; r++) {
         saksi_sim_config sc;
         saksi_error err = {0};
         saksi_config cfg;
@@ -350,7 +351,8 @@ static void test_clean_runs(void **state)
         cfg.backend = SAKSI_BACKEND_CPU;
         saksi_engine *e = saksi_engine_alloc(&cfg);
         assert_int_equal(saksi_engine_adopt_table(e, t, "clean", &err), SAKSI_OK);
-        assert_int_equal(saksi_engine_run(e, &err), SAKSI_OK);
+        if (saksi_engine_run(e, &err) != SAKSI_OK)
+            fail_msg("seed %d: %s", r, err.message);
         const saksi_results *res = saksi_engine_results(e);
         const char *how = "engine";
         if (!res->station_tests) { /* no station family: the stand-in */
@@ -371,6 +373,13 @@ static void test_clean_runs(void **state)
         for (size_t k = 0; k < res->anomaly->nrows; k++)
             if (isnan(qmin) || res->anomaly->row[k].q < qmin) qmin = res->anomaly->row[k].q;
         empty += flagged == 0;
+        for (size_t k = 0; k < res->nranked; k++) { /* what flagged a clean station */
+            char why[1024];
+            if (res->ranked[k].klass != SAKSI_CLASS_ANOMALY) continue;
+            saksi_rank_reason(t, res, &res->ranked[k], "en", why, sizeof why);
+            fprintf(stderr, "  %s (%s): %s\n", saksi_table_id(t, res->ranked[k].station),
+                    saksi_stratum_name(t->stratum[res->ranked[k].station]), why);
+        }
         fprintf(stderr,
                 "clean run %d (seed %d, %s): %zu stations, %zu tested, anomaly class %zu, "
                 "smallest q %g\n",
