@@ -114,6 +114,10 @@ void saksi_coverage_flags(const saksi_table *t, size_t i, uint8_t *any, uint8_t 
  * tests with Nigrini's MAD, untested-number counts (report_h5_digits.c). */
 saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const saksi_table *t,
                                    const saksi_results *res, saksi_error *err);
+/* /report: the view report.html and the CSVs are drawn from (report_html_h5.c). */
+saksi_status saksi_h5_write_report_view(const saksi_h5_file *f, hid_t root,
+                                        const saksi_table *t, const saksi_results *res,
+                                        saksi_error *err);
 
 /* /baselines and /integer_percent: the turnout family (report_h5_baselines.c). */
 saksi_status saksi_h5_write_baselines(const saksi_h5_file *f, hid_t root, const saksi_table *t,

@@ -513,6 +513,14 @@ enum saksi_class {
     SAKSI_NCLASSES
 };
 const char *saksi_class_name(int klass);
+/* Class of a name ("anomaly", ...), or -1. */
+int saksi_class_lookup(const char *name);
+/* Parse a --class-priority list such as "anomaly,integrity": the named
+ * classes rank first, in that order, then the others in the default order
+ * (integrity, anomaly, transcription, incomplete, cross-source).
+ * SAKSI_ERR_USAGE names an unknown or repeated class. */
+saksi_status saksi_class_priority_parse(const char *list, int priority[SAKSI_NCLASSES],
+                                        saksi_error *err);
 
 /* Null of the region tests (DESIGN §4 "Effect sizes and inflation"):
  * calibrated (the peer model's p-values as they are) or empirical (each
@@ -586,6 +594,7 @@ typedef struct saksi_timing {
     double fingerprint_fit; /* of which the opt-in fraud-model fit */
     double digits; /* the digit family (issue 3) */
     double baselines; /* station baselines and integer percentages */
+    double report_html; /* report.html, class CSVs and regions.csv (issue 5) */
 } saksi_timing;
 
 /* One BH family of region tests, (test, level), for the summary. */
@@ -662,6 +671,8 @@ typedef struct saksi_summary {
     size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
     double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
     double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
+    size_t anomaly_tested;            /* stations with a calibrated p-value */
+    size_t anomaly_flagged;           /* of them with weighted-BH q < 0.05  */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
@@ -673,6 +684,11 @@ void saksi_engine_free(saksi_engine *e);
  * e.g. .tar.xz, or a directory); cfg->input_format, or told from the
  * content. With cfg->compare_path, that second source is read too. */
 saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err);
+/* Use a finalized table (a simulation, say) as the engine's input instead
+ * of a file. On success the engine owns it (freed with the engine); on
+ * failure the caller still does. name labels it in the provenance. */
+saksi_status saksi_engine_adopt_table(saksi_engine *e, saksi_table *t, const char *name,
+                                      saksi_error *err);
 /* Run every test family on the ingested table. */
 saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err);
 /* Write report.h5, ranked.csv and quarantine.csv into dir (created if
@@ -687,6 +703,42 @@ const saksi_summary *saksi_engine_summary(const saksi_engine *e);
 /* Write the summary as one JSON object (numbers with a decimal point,
  * whatever the locale). */
 saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err);
+
+/* Draw ranked.csv, one CSV per class (class_<name>.csv), regions.csv and
+ * report.html into dir (created if needed by the caller) again from an
+ * existing report.h5, without recomputing (`saksi report`). lang: "en" or
+ * "id" for the reasons. SAKSI_ERR_DATA when the file has no /report group
+ * (written before issue 5). */
+saksi_status saksi_report_render(const char *report_h5, const char *dir, const char *lang,
+                                 saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Calibration (saksi calibrate)                                       */
+/* ------------------------------------------------------------------ */
+
+#define SAKSI_CALIBRATE_DEFAULT_RUNS 20
+
+typedef struct saksi_calibration_summary {
+    size_t runs;            /* clean elections simulated and audited */
+    size_t stations;        /* stations of the input (and of each simulation) */
+    size_t fitted_stations; /* consistent regular stations the model rests on */
+    size_t families;        /* (test, level) families measured */
+    size_t outside;         /* of them outside tolerance at some alpha */
+    double seconds;
+} saksi_calibration_summary;
+
+/*
+ * Fit a hierarchical overdispersed model of a clean election to input,
+ * simulate `runs` clean elections on the input's own stations, audit each
+ * with every test family of cfg, and write into dir (created if needed)
+ * calibration.csv (per test and level: the realised share of p below
+ * 0.05, 0.01 and 0.001 with a Clopper-Pearson interval and the tolerance
+ * alpha +- 2 SE, and the share of runs in which BH at 0.05 flags
+ * anything), calibration_model.csv (the fitted model) and
+ * calibration.html. sum may be NULL.
+ */
+saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const char *dir,
+                             size_t runs, saksi_calibration_summary *sum, saksi_error *err);
 
 /* Version strings of saksi and the libraries it was built and linked with. */
 const char *saksi_version_string(void);

@@ -120,7 +120,8 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"digits", tm->digits},
         {"report_h5", tm->report_h5},
-        {"report_csv", tm->report_csv}, {"total", tm->total},
+        {"report_csv", tm->report_csv}, {"report_html", tm->report_html},
+        {"total", tm->total},
         {"fingerprints", tm->fingerprints}, {"fingerprint_fit", tm->fingerprint_fit},
         {"baselines", tm->baselines},
     };
@@ -219,6 +220,9 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     }
     fputs(s->nrules ? "\n  ]" : "]", f);
 
+    json_key(f, "anomaly", &first);
+    fprintf(f, "{\"tested\": %zu, \"q_below_0.05\": %zu}", s->anomaly_tested,
+            s->anomaly_flagged);
     json_key(f, "negative_stations", &first);
     fprintf(f, "%zu", s->negative_stations);
     json_key(f, "repaired", &first);
