@@ -139,6 +139,8 @@ typedef struct saksi_rank_row {
     double score;           /* anomaly evidence; 0 for rule classes */
     size_t repair;          /* index of the top repair in repairs[], or SIZE_MAX */
     uint32_t alternatives;  /* repairs found for the station */
+    size_t anomaly_row;     /* 1 + index into res->anomaly->row of the station's
+                               combined evidence; 0 when it has none (issue 5) */
 } saksi_rank_row;
 
 typedef struct saksi_results {
@@ -168,10 +170,22 @@ typedef struct saksi_results {
      * (analysis/compare.h); borrowed from the engine, not freed here */
     struct saksi_realdata *realdata;
     struct saksi_digits_result *digits;      /* the digit family's national view (digits.h) */
+    struct saksi_fingerprints *fingerprints; /* fingerprint family (fingerprint.h), or NULL */
+    struct saksi_turnout *turnout; /* station baselines and integer percentages (turnout.h) */
+    /* Issue 5: station-level calibrated p-values (filled by the station
+     * families), the combined anomaly evidence built from them, and the
+     * plot data the families hand to the report. NULL when absent. */
+    struct saksi_station_tests *station_tests;
+    struct saksi_anomaly *anomaly;
+    struct saksi_figures *figures;
 } saksi_results;
 
 /* Release what the digit family keeps (analysis/digits_regions.c). */
 void saksi_digits_result_free(struct saksi_digits_result *d);
+/* Release the fingerprint family's results (NULL accepted). */
+void saksi_fingerprints_free(struct saksi_fingerprints *fp);
+/* Releases res->turnout (analysis/baselines.c); accepts NULL. */
+void saksi_turnout_free(struct saksi_turnout *tr);
 
 /* ------------------------------------------------------------------ */
 /* Transcription repair (analysis/repair.c) and ranking (rank.c)       */
@@ -376,5 +390,292 @@ void saksi_dispersion_free(saksi_dispersion *d);
 /* Type-7 quantile (linear between order statistics, R's default) of the
  * n sorted values v; NaN when n == 0. */
 double saksi_dispersion_quantile(const double *v, size_t n, double prob);
+
+/* ------------------------------------------------------------------ */
+/* Station-level evidence (filled by the station families, issue 4)    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One station-level test over every station of the table: a column of
+ * p-values with the effect and the two rates a reason quotes ("turnout
+ * 99.6% vs district 78.1%"). A family adds one column per test (and per
+ * candidate where the test is per candidate) with saksi_station_tests_add
+ * and fills the arrays; NaN marks a station the test did not reach.
+ */
+typedef struct saksi_station_test {
+    const char *test;   /* static name: "turnout", "share", "invalid", "added", ... */
+    int candidate;      /* candidate index for per-candidate tests, else -1 */
+    int calibrated;     /* 1: p from the overdispersed peer null (beta-binomial of the
+                           district peers, DESIGN §4): it enters the anomaly score;
+                           0: a labelled sensitivity variant (pure binomial), reported only */
+    double *p;          /* n: two-sided p (mid-p), NaN where untested */
+    double *effect;     /* n: signed effect (robust z), NaN where untested */
+    double *observed;   /* n: the station's rate in [0, 1], NaN where untested */
+    double *expected;   /* n: the rate its peers predict (mean of the null) */
+} saksi_station_test;
+
+typedef struct saksi_station_tests {
+    size_t n;     /* stations of the table */
+    size_t ncand; /* candidates of the table */
+    size_t ntests, cap;
+    saksi_station_test *test;
+    /* Peer null of each candidate's share of share_size_field (valid votes),
+     * n * ncand, station-major; NULL when no family fitted it. ok = 0 where a
+     * station has no null. The anomaly's "unexplained votes" come from it. */
+    saksi_bb *share_null;
+    int share_size_field; /* SAKSI_F_VALID by default */
+    /* Optional: P(X <= x) for the votes X of candidate c at station i of
+     * size n under a null of another shape (a logit-normal binomial with
+     * share_null's mean and dispersion, say); NULL: the beta-binomial of
+     * share_null. The predictive interval of the unexplained votes then
+     * comes from it. */
+    double (*share_cdf)(const struct saksi_station_tests *st, size_t i, size_t c, int32_t x,
+                        int32_t n);
+    void *share_cdf_ctx;
+} saksi_station_tests;
+
+/* An empty set for a table of n stations and ncand candidates; NULL when
+ * out of memory. */
+saksi_station_tests *saksi_station_tests_alloc(size_t n, size_t ncand);
+/* Append a column whose four arrays are allocated and set to NaN; *col
+ * (may be NULL) points at it until the next add. */
+saksi_status saksi_station_tests_add(saksi_station_tests *st, const char *test, int candidate,
+                                     int calibrated, saksi_station_test **col, saksi_error *err);
+/* Allocate share_null (n * ncand, every ok = 0). */
+saksi_status saksi_station_tests_alloc_shares(saksi_station_tests *st, saksi_error *err);
+void saksi_station_tests_free(saksi_station_tests *st);
+
+/* ------------------------------------------------------------------ */
+/* Anomaly evidence and class (analysis/anomaly.c)                     */
+/* ------------------------------------------------------------------ */
+
+/* q-value below which a station with no rule class is class anomaly. */
+#define SAKSI_ANOMALY_ALPHA 0.05
+/* p-values are clamped to [SAKSI_P_FLOOR, SAKSI_ANOMALY_P_CEIL] before the
+ * Cauchy combination: a mid-p of exactly 1 (common for small counts) has
+ * tan((1/2 - p) pi) = -1.6e16 and would cancel any evidence beside it. With
+ * the ceiling at 1 - 1e-3 a p of 1 weighs -318, a p of 1e-9 weighs +3.2e8. */
+#define SAKSI_ANOMALY_P_CEIL (1.0 - 1e-3)
+/* Weighted BH (Genovese, Roeder & Wasserman 2006): a station inside a
+ * region flagged by a region-level test weighs this much more than one
+ * outside, before the weights are normalised to mean 1. Region flags are
+ * prior weight, never evidence (DESIGN §5). */
+#define SAKSI_ANOMALY_FLAG_WEIGHT 2.0
+/* Predictive interval of the unexplained votes. */
+#define SAKSI_ANOMALY_PI_LEVEL 0.90
+/* Rows kept for the report beyond the class: stations with p below this. */
+#define SAKSI_ANOMALY_KEEP_P 1e-3
+
+typedef struct saksi_anomaly_options {
+    double alpha;       /* SAKSI_ANOMALY_ALPHA */
+    double p_ceil;      /* SAKSI_ANOMALY_P_CEIL */
+    double flag_weight; /* SAKSI_ANOMALY_FLAG_WEIGHT; 1 switches the weights off */
+    double pi_level;    /* SAKSI_ANOMALY_PI_LEVEL */
+    double keep_p;      /* SAKSI_ANOMALY_KEEP_P */
+} saksi_anomaly_options;
+void saksi_anomaly_options_init(saksi_anomaly_options *o);
+
+/* The combined evidence of one station (kept when q < alpha or p < keep_p). */
+typedef struct saksi_anomaly_row {
+    size_t station;
+    double p;            /* Cauchy combination of its calibrated p-values */
+    double q;            /* weighted BH across stations */
+    double weight;       /* its weighted-BH weight (mean 1 over tested stations) */
+    uint32_t ntests;     /* calibrated p-values combined */
+    int32_t top_test;    /* column of res->station_tests with its smallest p */
+    int32_t beneficiary; /* candidate with the largest excess over its peers, -1 none */
+    double expected;     /* peer-predicted votes of the beneficiary (NaN: none) */
+    int64_t votes;       /* unexplained votes: observed - expected, positive part */
+    int64_t votes_lo, votes_hi; /* pi_level predictive interval, positive parts */
+} saksi_anomaly_row;
+
+typedef struct saksi_anomaly {
+    double alpha;
+    size_t m;           /* stations tested (at least one calibrated p) */
+    size_t nflagged;    /* stations with q < alpha (before rule classes) */
+    size_t in_flagged_regions; /* tested stations weighted up by a region flag */
+    size_t nrows;
+    saksi_anomaly_row *row; /* station order */
+} saksi_anomaly;
+
+/* Combine, weight and adjust (DESIGN §5) from res->station_tests and
+ * res->region_tests into res->anomaly (replacing any). No station tests:
+ * an empty result with m = 0. opt NULL: the defaults. */
+saksi_status saksi_anomaly_build(const saksi_table *t, saksi_results *res,
+                                 const saksi_anomaly_options *opt, saksi_error *err);
+void saksi_anomaly_free(saksi_anomaly *a);
+
+/* The row of a station, or NULL. */
+const saksi_anomaly_row *saksi_anomaly_find(const saksi_anomaly *a, size_t station);
+
+/* Unexplained votes of x observed against BetaBin(n, mu, rho): expected =
+ * n mu; votes = round(x - expected) (positive part); the interval from the
+ * lower and upper (1 - level)/2 quantiles of the predictive distribution,
+ * x - q_hi .. x - q_lo (positive parts). */
+void saksi_anomaly_unexplained(int32_t x, int32_t n, const saksi_bb *null, double level,
+                               double *expected, int64_t *votes, int64_t *lo, int64_t *hi);
+
+/* ------------------------------------------------------------------ */
+/* Figures the families hand to the report (issue 5)                   */
+/* ------------------------------------------------------------------ */
+
+#define SAKSI_FIG_DIGITS 10
+#define SAKSI_FIG_PERCENTS 101
+
+/* Digit bars of one region (and candidate): observed counts against the
+ * calibrated expectation and the classical one ("not calibrated for these
+ * counts", DESIGN §4). */
+typedef struct saksi_fig_digits {
+    const char *test; /* static: "last_digit", "second_digit_10_99", ... */
+    int level;
+    uint32_t region;
+    int candidate;    /* -1: all candidates together */
+    double observed[SAKSI_FIG_DIGITS];
+    double expected[SAKSI_FIG_DIGITS];  /* from the peer beta-binomial */
+    double classical[SAKSI_FIG_DIGITS]; /* uniform or Benford */
+} saksi_fig_digits;
+
+/* Integer-percent spike profile of one region: stations whose rate is
+ * exactly p percent (observed) and the expected count, p = 0..100. */
+typedef struct saksi_fig_spikes {
+    const char *rate; /* static: "turnout", "share", "union" */
+    int level;
+    uint32_t region;
+    double observed[SAKSI_FIG_PERCENTS];
+    double expected[SAKSI_FIG_PERCENTS];
+} saksi_fig_spikes;
+
+/* Turnout x winner-share fingerprint of one region (Klimek 2012): counts
+ * of stations in nx turnout bins by ny share bins, x-major, with the
+ * fitted fraud fractions beside their clean-simulation distribution. */
+typedef struct saksi_fig_fingerprint {
+    int level;
+    uint32_t region;
+    uint32_t nx, ny;
+    int32_t *count; /* nx * ny, owned */
+    double f_i, f_e;          /* fitted incremental / extreme fractions; NaN when not fitted */
+    double f_i_null95, f_e_null95; /* their 95th percentile under clean simulations */
+} saksi_fig_fingerprint;
+
+typedef struct saksi_figures {
+    size_t ndigits, cap_digits;
+    saksi_fig_digits *digits;
+    size_t nspikes, cap_spikes;
+    saksi_fig_spikes *spikes;
+    size_t nfingerprints, cap_fingerprints;
+    saksi_fig_fingerprint *fingerprints;
+} saksi_figures;
+
+/* Append a copy (the fingerprint's count array is copied too). */
+saksi_status saksi_figures_add_digits(saksi_figures *f, const saksi_fig_digits *d,
+                                      saksi_error *err);
+saksi_status saksi_figures_add_spikes(saksi_figures *f, const saksi_fig_spikes *s,
+                                      saksi_error *err);
+saksi_status saksi_figures_add_fingerprint(saksi_figures *f, const saksi_fig_fingerprint *fp,
+                                           saksi_error *err);
+void saksi_figures_free(saksi_figures *f);
+
+/* ------------------------------------------------------------------ */
+/* Region roll-ups, coverage and the region ranking (rollup.c)         */
+/* ------------------------------------------------------------------ */
+
+/* Top stations listed under each region (drill-down). */
+#define SAKSI_ROLLUP_TOP 5
+
+/* A station "with data" has at least one candidate count; "complete" has
+ * every column of the table filled (DESIGN §5 coverage). */
+int saksi_station_has_data(const saksi_table *t, size_t i);
+int saksi_station_complete(const saksi_table *t, size_t i);
+
+typedef struct saksi_rollup_region {
+    uint32_t region;
+    uint32_t stations, with_data, complete;
+    uint32_t by_class[SAKSI_NCLASSES];
+    int64_t votes[SAKSI_NCLASSES]; /* votes at stake summed per class */
+    int64_t votes_total;           /* over every class */
+    int64_t anomaly_lo, anomaly_hi; /* sums of the anomaly intervals */
+    uint32_t tests_run, tests_flagged; /* region-level tests of this region */
+    double min_q;                  /* smallest q among them, NaN when none */
+    double share_of_margin;        /* votes_total / the contest's margin; NaN when no margin */
+    uint32_t rank;                 /* 1-based within the level */
+    uint32_t ntop;
+    size_t top[SAKSI_ROLLUP_TOP];  /* indices into res->ranked, best first */
+} saksi_rollup_region;
+
+typedef struct saksi_rollup {
+    size_t ncand;
+    int64_t *cand_votes; /* ncand: national totals of the reported counts */
+    int first, second;   /* candidates by national votes, -1 when absent */
+    int64_t margin;      /* first - second: Pilpres is decided nationally */
+    size_t n[SAKSI_NLEVELS];
+    saksi_rollup_region *level[SAKSI_NLEVELS]; /* region order (t->regions) */
+    uint32_t *order[SAKSI_NLEVELS];            /* region indices in rank order */
+} saksi_rollup;
+
+/* Region ranking per level: flagged region tests, then votes at stake,
+ * then ranked stations, then code. */
+saksi_status saksi_rollup_build(const saksi_table *t, const saksi_results *res, saksi_rollup *out,
+                                saksi_error *err);
+void saksi_rollup_free(saksi_rollup *r);
+
+/* ------------------------------------------------------------------ */
+/* Calibration model fitted to an input (analysis/calibrate.c)         */
+/* ------------------------------------------------------------------ */
+
+/* Quantities with random effects, each on the logit (or, for candidates,
+ * log-ratio) scale. */
+enum saksi_calib_q {
+    SAKSI_CALIB_TURNOUT, /* DPT voters (else total) of registered */
+    SAKSI_CALIB_INVALID, /* invalid of total */
+    SAKSI_CALIB_ADDED,   /* DPTb + DPK of the ballots left after DPT voters and spoiled */
+    SAKSI_CALIB_NQ
+};
+
+/* Most candidates the calibration simulates (the simulator's bound). */
+#define SAKSI_CALIB_MAX_CAND 16
+/* District dispersion multipliers are shrunk toward 1 with this many
+ * degrees of freedom of prior weight (as the peers shrink a district of
+ * 10 stations half-way, SAKSI_PEER_SHRINK_K0). */
+#define SAKSI_CALIB_SCALE_K0 10.0
+
+/*
+ * A hierarchical overdispersed model of a clean election fitted to an
+ * input (DESIGN §5 "Calibration"): per quantity a random-effect sd at each
+ * level (index SAKSI_LEVEL_PROVINCE..VILLAGE; index 0 is the station),
+ * moment estimates from the nested spread of empirical logits with the
+ * binomial sampling variance removed; intercepts per stratum matching the
+ * pooled rates; per district a multiplier of the village and station sds
+ * of turnout and shares. Simulation keeps the input's own stations: ids,
+ * regions, strata, registered (and its L/P split), ballots received and
+ * which cells are missing.
+ */
+typedef struct saksi_calib_model {
+    size_t ncand;
+    double sd[SAKSI_CALIB_NQ][SAKSI_NLEVELS];
+    double sd_share[SAKSI_CALIB_MAX_CAND][SAKSI_NLEVELS];
+    double mu[SAKSI_CALIB_NQ][SAKSI_NSTRATA];
+    double mu_share[SAKSI_CALIB_MAX_CAND];
+    double female_turnout_logit; /* women's minus men's turnout logit */
+    double spoiled;              /* of the ballots left after the DPT voters */
+    double male_added;           /* men among DPTb + DPK */
+    double dptb_of_added[SAKSI_NSTRATA];
+    double noken_bloc;           /* noken stations voting as one bloc */
+    size_t ndistricts;
+    double *scale_turnout, *scale_share; /* per district of the input */
+    uint8_t *clean;              /* per station of the input: failed no rule */
+    size_t fitted_stations;      /* consistent regular stations the sds rest on */
+} saksi_calib_model;
+
+/* Fit to t, using only stations that fail no rule (res->fail_mask and
+ * neg_mask; res may be NULL: every station). t->stratum as set by the
+ * rules. SAKSI_ERR_DATA when fewer than two usable stations. */
+saksi_status saksi_calib_fit(const saksi_table *t, const saksi_results *res, saksi_calib_model *m,
+                             saksi_error *err);
+void saksi_calib_model_free(saksi_calib_model *m);
+/* One clean election on t's own stations: a new finalized table with t's
+ * ids, regions, columns and missing cells, values drawn from m with
+ * streams keyed by (seed, replicate, station or region). */
+saksi_status saksi_calib_simulate(const saksi_table *t, const saksi_calib_model *m, uint64_t seed,
+                                  uint32_t replicate, saksi_table **out, saksi_error *err);
 
 #endif /* SAKSI_ANALYSIS_H */

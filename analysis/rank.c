@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "compare.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,51 @@ static const char *const class_names[SAKSI_NCLASSES] = {
 const char *saksi_class_name(int klass)
 {
     return klass >= 0 && klass < SAKSI_NCLASSES ? class_names[klass] : "?";
+}
+
+int saksi_class_lookup(const char *name)
+{
+    for (int k = 0; name && k < SAKSI_NCLASSES; k++)
+        if (strcmp(name, class_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+saksi_status saksi_class_priority_parse(const char *list, int priority[SAKSI_NCLASSES],
+                                        saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    static const int defaults[] = {SAKSI_CLASS_INTEGRITY, SAKSI_CLASS_ANOMALY,
+                                   SAKSI_CLASS_TRANSCRIPTION, SAKSI_CLASS_INCOMPLETE,
+                                   SAKSI_CLASS_CROSS_SOURCE};
+    int out[SAKSI_NCLASSES] = {0}, used[SAKSI_NCLASSES] = {0}, n = 0;
+    const char *p = list ? list : "";
+    while (*p) {
+        char name[32];
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof name)
+            SAKSI_FAIL(SAKSI_ERR_USAGE, "--class-priority: empty or overlong class name in '%s'",
+                       list);
+        memcpy(name, p, len);
+        name[len] = 0;
+        int k = saksi_class_lookup(name);
+        if (k <= SAKSI_CLASS_NONE)
+            SAKSI_FAIL(SAKSI_ERR_USAGE, "--class-priority: unknown class '%s' (integrity, anomaly, "
+                       "transcription, incomplete, cross-source)", name);
+        if (used[k])
+            SAKSI_FAIL(SAKSI_ERR_USAGE, "--class-priority: '%s' named twice", name);
+        used[k] = 1;
+        out[n++] = k;
+        p += len;
+        if (*p == ',' && !*++p)
+            SAKSI_FAIL(SAKSI_ERR_USAGE, "--class-priority: trailing comma in '%s'", list);
+    }
+    for (size_t d = 0; d < sizeof defaults / sizeof defaults[0]; d++)
+        if (!used[defaults[d]])
+            out[n++] = defaults[d];
+    memcpy(priority, out, sizeof out);
+out:
+    return rc;
 }
 
 static const char *const edit_names[SAKSI_NEDITS] = {"change", "drop", "insert", "swap"};
@@ -242,7 +288,8 @@ saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_r
     saksi_status rc = SAKSI_OK;
     sort_row *rows = NULL;
     int class_rank[SAKSI_NCLASSES];
-    size_t nrows = 0, f = 0, r = 0;
+    size_t nrows = 0, f = 0, r = 0, a = 0;
+    const saksi_anomaly *an = res->anomaly;
 
     for (int k = 0; k < SAKSI_NCLASSES; k++)
         class_rank[k] = SAKSI_NCLASSES;
@@ -253,11 +300,21 @@ saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_r
     memset(res->rule_failed, 0, sizeof res->rule_failed);
     memset(res->rule_evaluated, 0, sizeof res->rule_evaluated);
     SAKSI_TRY(collect_findings(t, prog, res, err));
+    free(res->klass); /* a second build replaces the first */
+    free(res->ranked);
+    res->ranked = NULL;
+    res->nranked = 0;
     res->klass = saksi_calloc_array(t->n, sizeof *res->klass);
     if (!res->klass)
         SAKSI_ALLOC_FAIL("station classes");
     for (size_t i = 0; i < t->n; i++)
         nrows += res->fail_mask[i] || res->neg_mask[i];
+    for (size_t k = 0; an && k < an->nrows; k++) {
+        size_t i = an->row[k].station;
+        if (i >= t->n)
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "anomaly row %zu names station %zu of %zu", k, i, t->n);
+        nrows += an->row[k].q < an->alpha && !res->fail_mask[i] && !res->neg_mask[i];
+    }
     rows = saksi_calloc_array(nrows, sizeof *rows);
     if (!rows)
         SAKSI_ALLOC_FAIL("ranked list");
@@ -276,16 +333,33 @@ saksi_status saksi_rank_build(const saksi_table *t, const int32_t *prog, saksi_r
             rep = &res->repairs[r];
             rep_index = r;
         }
-        if (!res->fail_mask[i] && !res->neg_mask[i])
+        const saksi_anomaly_row *ar = NULL;
+        while (an && a < an->nrows && an->row[a].station < i)
+            a++;
+        if (an && a < an->nrows && an->row[a].station == i)
+            ar = &an->row[a];
+        int ruled = res->fail_mask[i] || res->neg_mask[i];
+        if (!ruled && !(ar && ar->q < an->alpha))
             continue;
         sort_row *sr = &rows[nrows++];
         sr->row.station = i;
         sr->row.rules = res->fail_mask[i];
         sr->row.repair = rep_index;
         sr->row.alternatives = rep ? rep->alternatives : 0;
-        /* No findings at all leaves res->findings NULL: NULL + 0 is undefined. */
-        const saksi_finding *fs = f > f0 ? res->findings + f0 : NULL;
-        classify(t, res, i, fs, f - f0, rep, cfg->repair_min_weight, &sr->row);
+        sr->row.anomaly_row = ar ? a + 1 : 0;
+        if (ruled) {
+            /* No findings at all leaves res->findings NULL: NULL + 0 is undefined. */
+            const saksi_finding *fs = f > f0 ? res->findings + f0 : NULL;
+            classify(t, res, i, fs, f - f0, rep, cfg->repair_min_weight, &sr->row);
+        } else {
+            /* Class by rules first: anomaly only where no rule applies
+             * (DESIGN §5); its votes at stake are the unexplained votes
+             * and its score the strength of the combined evidence. */
+            sr->row.klass = SAKSI_CLASS_ANOMALY;
+            sr->row.primary_rule = -1;
+            sr->row.votes_at_stake = ar->votes;
+            sr->row.score = -log10(ar->p);
+        }
         sr->class_rank = class_rank[sr->row.klass];
         sr->id = saksi_table_id(t, i);
         res->klass[i] = (uint8_t)sr->row.klass;
@@ -315,10 +389,122 @@ static void field_label(const saksi_table *t, int field, char *buf, size_t len)
         snprintf(buf, len, "%s", saksi_field_name(field));
 }
 
+static void rule_reason(const saksi_table *t, const saksi_results *res, const saksi_rank_row *row,
+                        int id, char *buf, size_t len);
+
+/* A percentage with one decimal and a '.' whatever the locale. */
+static void fmt_pct(char *buf, size_t len, double rate)
+{
+    snprintf(buf, len, "%.1f%%", 100.0 * rate);
+    for (char *c = buf; *c; c++)
+        if (*c == ',')
+            *c = '.';
+}
+
+/* A p- or q-value with two significant digits and a short exponent:
+ * "2e-9", "4.1e-12", "0.0012". */
+static void fmt_p(char *buf, size_t len, double p)
+{
+    char tmp[32], *e;
+    saksi_format_double(tmp, sizeof tmp, p, 2);
+    if ((e = strchr(tmp, 'e')) != NULL) {
+        char *d = e + 1, *src;
+        if (*d == '-' || *d == '+')
+            d++;
+        for (src = d; *src == '0' && src[1]; src++)
+            ;
+        memmove(d, src, strlen(src) + 1);
+        if (e[1] == '+')
+            memmove(e + 1, e + 2, strlen(e + 2) + 1);
+    }
+    snprintf(buf, len, "%s", tmp);
+}
+
+/* What a station test measures, in words ("share of cand_02"). */
+static void test_label(const saksi_table *t, const saksi_station_test *c, int id, char *buf,
+                       size_t len)
+{
+    char cand[48] = "";
+    if (c->candidate >= 0 && (size_t)c->candidate < t->ncand)
+        snprintf(cand, sizeof cand, "cand_%s", t->cand_label[c->candidate]);
+    if (strcmp(c->test, "turnout") == 0)
+        snprintf(buf, len, "%s", id ? "partisipasi" : "turnout");
+    else if (strcmp(c->test, "share") == 0)
+        snprintf(buf, len, id ? "perolehan %s" : "share of %s", cand);
+    else if (strcmp(c->test, "invalid") == 0)
+        snprintf(buf, len, "%s", id ? "suara tidak sah" : "invalid votes");
+    else if (strcmp(c->test, "added") == 0)
+        snprintf(buf, len, "%s", id ? "pemilih tambahan (DPTb + DPK)" : "added voters (DPTb + DPK)");
+    else
+        snprintf(buf, len, "%s%s%s", c->test, *cand ? " " : "", cand);
+}
+
+/* "turnout 99.6% vs district 78.1% (p = 2e-9); 3 tests combined: p = ...,
+ * q = ...; unexplained votes for cand_02: 45 (90%: 12 to 78)" */
+static void anomaly_reason(const saksi_table *t, const saksi_results *res,
+                           const saksi_anomaly_row *ar, int id, char *buf, size_t len)
+{
+    const saksi_station_tests *st = res->station_tests;
+    char what[96], obs[32], exp[32], pv[32], qv[32];
+    int n = 0;
+    buf[0] = 0;
+    if (st && ar->top_test >= 0 && (size_t)ar->top_test < st->ntests) {
+        const saksi_station_test *c = &st->test[ar->top_test];
+        test_label(t, c, id, what, sizeof what);
+        fmt_pct(obs, sizeof obs, c->observed[ar->station]);
+        fmt_pct(exp, sizeof exp, c->expected[ar->station]);
+        fmt_p(pv, sizeof pv, c->p[ar->station]);
+        n = snprintf(buf, len, id ? "%s %s vs kecamatan %s (p = %s); " : "%s %s vs district %s "
+                     "(p = %s); ", what, obs, exp, pv);
+    }
+    if (n < 0 || (size_t)n >= len)
+        return;
+    fmt_p(pv, sizeof pv, ar->p);
+    fmt_p(qv, sizeof qv, ar->q);
+    n += snprintf(buf + n, len - (size_t)n,
+                  id ? "%u uji digabung: p = %s, q = %s" : "%u test(s) combined: p = %s, q = %s",
+                  ar->ntests, pv, qv);
+    if (n < 0 || (size_t)n >= len || ar->beneficiary < 0 ||
+        (size_t)ar->beneficiary >= t->ncand)
+        return;
+    snprintf(buf + n, len - (size_t)n,
+             id ? "; suara tak terjelaskan untuk cand_%s: %lld (%g%%: %lld s.d. %lld)"
+                : "; unexplained votes for cand_%s: %lld (%g%%: %lld to %lld)",
+             t->cand_label[ar->beneficiary], (long long)ar->votes, 100.0 * SAKSI_ANOMALY_PI_LEVEL,
+             (long long)ar->votes_lo, (long long)ar->votes_hi);
+}
+
 void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const saksi_rank_row *row,
                        const char *lang, char *buf, size_t len)
 {
     int id = lang && strcmp(lang, "id") == 0;
+    const saksi_anomaly_row *ar =
+        res->anomaly && row->anomaly_row > 0 && row->anomaly_row <= res->anomaly->nrows
+            ? &res->anomaly->row[row->anomaly_row - 1]
+            : NULL;
+    if (row->klass == SAKSI_CLASS_ANOMALY) {
+        if (ar)
+            anomaly_reason(t, res, ar, id, buf, len);
+        else
+            snprintf(buf, len, "%s", id ? "anomali tanpa rincian" : "anomaly without details");
+        return;
+    }
+    rule_reason(t, res, row, id, buf, len);
+    size_t used = strlen(buf);
+    /* A rule class comes first, but strong station evidence is worth a word. */
+    if (ar && ar->q < res->anomaly->alpha && used + 1 < len) {
+        char qv[32];
+        fmt_p(qv, sizeof qv, ar->q);
+        snprintf(buf + used, len - used,
+                 id ? "; juga menyimpang dari kecamatan (q = %s)"
+                    : "; also departs from its district peers (q = %s)", qv);
+    }
+}
+
+/* The reason of a row classed by rules. */
+static void rule_reason(const saksi_table *t, const saksi_results *res, const saksi_rank_row *row,
+                        int id, char *buf, size_t len)
+{
     const saksi_rules *rules = res->rules;
     const saksi_rule *rule = row->primary_rule >= 0 ? &rules->rule[row->primary_rule] : NULL;
     char field[64], weight[32];
@@ -326,7 +512,7 @@ void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const sak
     for (size_t r = 0; r < rules->nrules; r++)
         nfailed += (row->rules >> r) & 1u;
     if (row->klass == SAKSI_CLASS_CROSS_SOURCE && res->realdata) {
-        saksi_compare_reason(t, &res->realdata->cmp, row->station, lang, buf, len);
+        saksi_compare_reason(t, &res->realdata->cmp, row->station, id ? "id" : "en", buf, len);
         return;
     }
 
@@ -393,7 +579,13 @@ void saksi_results_free(saksi_results *res)
     free(res->ranked);
     saksi_region_tests_free(res->region_tests);
     free(res->region_tests);
+    saksi_fingerprints_free(res->fingerprints);
     saksi_digits_result_free(res->digits);
     free(res->digits);
+    saksi_turnout_free(res->turnout);
+    saksi_station_tests_free(res->station_tests);
+    saksi_anomaly_free(res->anomaly);
+    saksi_figures_free(res->figures);
+    free(res->figures);
     memset(res, 0, sizeof *res);
 }

@@ -67,11 +67,14 @@ static const char help_text[] =
     "usage: saksi audit INPUT -o DIR [options]\n"
     "       saksi simulate -o DIR [--seed N] [--stations N] [--plant KIND=RATE ...]\n"
     "                      [--region-columns]\n"
+    "       saksi report REPORT.h5 [-o DIR] [--lang en|id]\n"
+    "       saksi calibrate INPUT.csv -o DIR [--runs K] [--seed N] [audit options]\n"
     "       saksi devices\n"
     "       saksi --help | --version\n"
     "\n"
     "audit: check every station of a canonical station CSV (DESIGN.md section 3) and write\n"
-    "DIR/report.h5, DIR/ranked.csv and DIR/quarantine.csv. Findings are leads for\n"
+    "DIR/report.h5, DIR/ranked.csv, DIR/quarantine.csv, DIR/report.html (one offline page\n"
+    "with plots), DIR/class_<class>.csv and DIR/regions.csv. Findings are leads for\n"
     "investigation, not proof of fraud.\n"
     "  -o, --out DIR          output directory (created if needed)\n"
     "  --map CANON=INPUT      use input column INPUT as canonical column CANON (repeatable)\n"
@@ -97,9 +100,27 @@ static const char help_text[] =
     "                         empirical (p deflated by each test family's lambda when > 1)\n"
     "  --digits-min N         digit tests: numbers a region needs per candidate (default 50)\n"
     "  --reproducible         pin creation time and device in the report: same bytes anywhere\n"
+    "  --fingerprint-fit      fit Klimek et al.'s fraud fractions (f_i, f_e) nationally and per\n"
+    "                         province, with bootstrap and a null of clean simulated elections\n"
+    "                         (opt-in: minutes on a national election)\n"
+    "  --fingerprint-bins N   turnout and share bins of the fingerprints, 1..255 (default 100)\n"
+    "  --fingerprint-bootstrap N  bootstrap replicates of each fit (default 20)\n"
+    "  --fingerprint-null-runs N  clean simulated elections of the fit's null (default 20)\n"
+    "  --shape-bootstrap N    bootstrap replicates of the shape statistics (default 20;\n"
+    "                         100 for publication, ~0.23 s CPU each at 823k stations)\n"
     "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
+    "  --class-priority LIST  order of the classes in the ranking, e.g. anomaly,integrity\n"
+    "                         (default integrity,anomaly,transcription,incomplete)\n"
     "  --json                 print the run summary as JSON on stdout\n"
     "  -q, --quiet            no summary line on stderr\n"
+    "\n"
+    "report: draw ranked.csv, the class CSVs, regions.csv and report.html again from an\n"
+    "existing report.h5 without recomputing (into DIR, default the file's directory).\n"
+    "\n"
+    "calibrate: fit a hierarchical overdispersed model of a clean election to INPUT, audit K\n"
+    "(default 20) clean elections simulated on its own stations, and write each test's\n"
+    "realised type-I rate per level: DIR/calibration.csv, calibration_model.csv,\n"
+    "calibration.html.\n"
     "\n"
     "exit status: 0 ok, 64 usage, 65 bad data or --strict, 66 no input, 69 OpenCL\n"
     "unavailable, 70 internal, 71 out of memory, 73 cannot create output, 74 I/O,\n"
@@ -167,13 +188,18 @@ static void print_summary_line(const saksi_summary *s, const char *dir)
             s->timing.total);
     fprintf(stderr, "saksi: %zu region test(s) flagged (q < alpha and effect above its floor)\n",
             s->nflagged_regions);
-    fprintf(stderr, "saksi: report in %s/report.h5, %s/ranked.csv, %s/quarantine.csv\n", dir, dir,
-            dir);
+    fprintf(stderr, "saksi: %zu anomaly (of %zu stations with station tests)\n",
+            s->by_class[SAKSI_CLASS_ANOMALY], s->anomaly_tested);
+    fprintf(stderr,
+            "saksi: report in %s/report.h5, %s/report.html, %s/ranked.csv, %s/regions.csv, "
+            "%s/class_*.csv, %s/quarantine.csv\n",
+            dir, dir, dir, dir, dir, dir);
 }
 
-static int cmd_audit(int argc, char **argv)
+static int cmd_audit(int argc, char **argv, int calibrate)
 {
     saksi_config cfg;
+    size_t runs = SAKSI_CALIBRATE_DEFAULT_RUNS;
     saksi_error err = {0};
     const char *input = NULL, *out = NULL;
     const char **pairs = calloc((size_t)argc + 1, sizeof *pairs);
@@ -257,6 +283,24 @@ static int cmd_audit(int argc, char **argv)
                 cfg.batch_rows = n;
             else
                 cfg.local_size = n;
+        } else if (strcmp(a, "--fingerprint-fit") == 0) {
+            cfg.fingerprint_fit = 1;
+        } else if (is_opt(a, "--fingerprint-bins") || is_opt(a, "--fingerprint-bootstrap") ||
+                   is_opt(a, "--fingerprint-null-runs") || is_opt(a, "--shape-bootstrap")) {
+            static const char *const names[] = {"--fingerprint-bins", "--fingerprint-bootstrap",
+                                                "--fingerprint-null-runs", "--shape-bootstrap"};
+            size_t *const fields[] = {&cfg.fingerprint_bins, &cfg.fingerprint_bootstrap,
+                                      &cfg.fingerprint_null_runs, &cfg.shape_bootstrap};
+            int which = 0;
+            while (!is_opt(a, names[which]))
+                which++;
+            if (!(v = opt_value(argc, argv, &i, names[which])))
+                goto missing;
+            if (!parse_size(v, &n) || (which == 0 && (n < 1 || n > 255))) {
+                rc = usage_error("invalid number '%s'", v);
+                goto done;
+            }
+            *fields[which] = n;
         } else if (is_opt(a, "--null")) {
             if (!(v = opt_value(argc, argv, &i, "--null")))
                 goto missing;
@@ -286,6 +330,20 @@ static int cmd_audit(int argc, char **argv)
                 goto done;
             }
             cfg.lang = v;
+        } else if (is_opt(a, "--class-priority")) {
+            if (!(v = opt_value(argc, argv, &i, "--class-priority")))
+                goto missing;
+            if (saksi_class_priority_parse(v, cfg.class_priority, &err) != SAKSI_OK) {
+                rc = usage_error("%s", err.message);
+                goto done;
+            }
+        } else if (calibrate && is_opt(a, "--runs")) {
+            if (!(v = opt_value(argc, argv, &i, "--runs")))
+                goto missing;
+            if (!parse_size(v, &runs) || runs == 0) {
+                rc = usage_error("--runs takes a positive number, not '%s'", v);
+                goto done;
+            }
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -305,11 +363,11 @@ static int cmd_audit(int argc, char **argv)
         goto done;
     }
     if (!input) {
-        rc = usage_error("%s", "audit needs an input CSV");
+        rc = usage_error("%s", calibrate ? "calibrate needs an input CSV" : "audit needs an input CSV");
         goto done;
     }
     if (!out) {
-        rc = usage_error("%s", "audit needs -o DIR");
+        rc = usage_error("%s", calibrate ? "calibrate needs -o DIR" : "audit needs -o DIR");
         goto done;
     }
     if (isatty(STDERR_FILENO) && !quiet) {
@@ -317,6 +375,25 @@ static int cmd_audit(int argc, char **argv)
         cfg.progress_cb = show_progress;
     }
     install_signals();
+    if (calibrate) {
+        saksi_calibration_summary cs;
+        if (saksi_calibrate(&cfg, input, out, runs, &cs, &err) != SAKSI_OK) {
+            if (cfg.progress)
+                fprintf(stderr, "\r%40s\r", "");
+            rc = fail(&err);
+            goto done;
+        }
+        if (cfg.progress)
+            fprintf(stderr, "\r%40s\r", "");
+        if (!quiet)
+            fprintf(stderr,
+                    "saksi: %zu clean elections of %zu stations simulated and audited (model on "
+                    "%zu consistent regular stations); %zu of %zu test families outside "
+                    "tolerance; %.2f s: %s/calibration.csv, %s/calibration.html\n",
+                    cs.runs, cs.stations, cs.fitted_stations, cs.outside, cs.families,
+                    cs.seconds, out, out);
+        goto done;
+    }
     if (!(e = saksi_engine_alloc(&cfg))) {
         fprintf(stderr, "saksi: out of memory\n");
         rc = EX_OSERR_;
@@ -457,6 +534,49 @@ static int cmd_simulate(int argc, char **argv)
     return EX_OK_;
 }
 
+/* saksi report REPORT.h5 [-o DIR] [--lang en|id] */
+static int cmd_report(int argc, char **argv)
+{
+    const char *h5 = NULL, *out = NULL, *lang = "en", *v;
+    saksi_error err = {0};
+    char dir[4096];
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
+            out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
+                                       : opt_value(argc, argv, &i, "--out");
+            if (!out)
+                return usage_error("option '%s' needs a value", a);
+        } else if (is_opt(a, "--lang")) {
+            if (!(v = opt_value(argc, argv, &i, "--lang")))
+                return usage_error("option '%s' needs a value", a);
+            if (strcmp(v, "en") != 0 && strcmp(v, "id") != 0)
+                return usage_error("--lang takes en or id, not '%s'", v);
+            lang = v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown report option '%s'", a);
+        } else if (!h5) {
+            h5 = a;
+        } else {
+            return usage_error("one report.h5 per call; '%s' is a second one", a);
+        }
+    }
+    if (!h5)
+        return usage_error("%s", "report needs a report.h5");
+    if (!out) { /* default: beside the file */
+        const char *slash = strrchr(h5, '/');
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - h5) : 1, slash ? h5 : ".");
+        if (slash == h5)
+            snprintf(dir, sizeof dir, "/");
+        out = dir;
+    }
+    if (saksi_report_render(h5, out, lang, &err) != SAKSI_OK)
+        return fail(&err);
+    fprintf(stderr, "saksi: drawn from %s: %s/report.html, %s/ranked.csv, %s/regions.csv, "
+                    "%s/class_*.csv\n", h5, out, out, out, out);
+    return EX_OK_;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -470,7 +590,11 @@ int main(int argc, char **argv)
         return EX_OK_;
     }
     if (strcmp(argv[1], "audit") == 0)
-        return cmd_audit(argc, argv);
+        return cmd_audit(argc, argv, 0);
+    if (strcmp(argv[1], "calibrate") == 0)
+        return cmd_audit(argc, argv, 1);
+    if (strcmp(argv[1], "report") == 0)
+        return cmd_report(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cmd_simulate(argc, argv);
     if (strcmp(argv[1], "devices") == 0)

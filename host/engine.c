@@ -8,8 +8,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "compare.h"
 #include "digits.h"
+#include "family_fingerprints.h"
 #include "report.h"
+#include "report_html.h"
 #include "saksi_opencl.h"
+#include "turnout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +112,33 @@ saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error 
     SAKSI_TRY(check_stop("the audit (after reading and sorting the input)", err));
 out:
     return rc;
+}
+
+saksi_status saksi_engine_adopt_table(saksi_engine *e, saksi_table *t, const char *name,
+                                      saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    if (e->t)
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "one input per audit (already read %s)", e->input_path);
+    if (!t || !t->region_of[0])
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_engine_adopt_table needs a finalized table");
+    if (!(e->input_path = saksi_strdup(name ? name : "(in memory)")))
+        SAKSI_ALLOC_FAIL("input name");
+    memset(&e->ingest, 0, sizeof e->ingest);
+    e->ingest.records = e->ingest.accepted = t->n;
+    e->t = t;
+out:
+    return rc;
+}
+
+const saksi_results *saksi_engine_results(const saksi_engine *e)
+{
+    return e->ran ? &e->res : NULL;
+}
+
+const saksi_table *saksi_engine_table(const saksi_engine *e)
+{
+    return e->t;
 }
 
 /* ------------------------------------------------------------------ */
@@ -268,7 +298,10 @@ static void fill_summary(saksi_engine *e)
     s->backend_used = e->backend_used;
     s->backend_reason = e->backend_reason;
     s->device = e->device;
+    saksi_family_fingerprints_summary(&e->res, s);
     saksi_realdata_summary(e->rd, s);
+    s->anomaly_tested = e->res.anomaly ? e->res.anomaly->m : 0;
+    s->anomaly_flagged = e->res.anomaly ? e->res.anomaly->nflagged : 0;
 }
 
 static saksi_status summarize_regions(saksi_engine *e, saksi_error *err)
@@ -333,21 +366,39 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->summary.timing.repair = saksi_now() - t0;
 
     t0 = saksi_now();
-    SAKSI_TRY(check_stop("ranking", err));
-    progress(e, "rank", 0.0);
-    SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
-    SAKSI_TRY(saksi_realdata_rank(e->rd, e->t, &e->res, &e->cfg, err));
-    e->summary.timing.rank = saksi_now() - t0;
-
-    t0 = saksi_now();
+    SAKSI_TRY(check_stop("the digit tests", err));
     progress(e, "digits", 0.0);
     SAKSI_TRY(saksi_family_digits(e->t, &e->res, &e->cfg, e->cl, err));
     e->summary.timing.digits = saksi_now() - t0;
+
+    t0 = saksi_now();
+    SAKSI_TRY(check_stop("the fingerprint tests", err));
+    progress(e, "fingerprints", 0.0);
+    SAKSI_TRY(saksi_family_fingerprints(e->t, &e->cfg, e->cl, &e->res,
+                                        &e->summary.timing.fingerprint_fit, err));
+    e->summary.timing.fingerprints = saksi_now() - t0;
+
+    t0 = saksi_now();
+    SAKSI_TRY(check_stop("the station baselines", err));
+    progress(e, "baselines", 0.0);
+    SAKSI_TRY(saksi_family_baselines(e->t, &e->cfg, e->cl, &e->res, &e->summary, err));
+    e->summary.timing.baselines = saksi_now() - t0;
 
     /* Every region family has its rows: BH per (test, level), lambda, flags. */
     if (e->res.region_tests)
         SAKSI_TRY(saksi_region_tests_finish(e->res.region_tests, e->cfg.region_alpha,
                                             e->cfg.null_model == SAKSI_NULL_EMPIRICAL, err));
+
+    /* After every family and their region flags: the anomaly evidence
+     * combines the station families' calibrated p-values, weighted by the
+     * flags, and enters the one ranking (issue 5). */
+    t0 = saksi_now();
+    SAKSI_TRY(check_stop("ranking", err));
+    progress(e, "rank", 0.0);
+    SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
+    SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
+    SAKSI_TRY(saksi_realdata_rank(e->rd, e->t, &e->res, &e->cfg, err));
+    e->summary.timing.rank = saksi_now() - t0;
     SAKSI_TRY(summarize_regions(e, err));
     fill_summary(e);
     e->ran = 1;
@@ -466,9 +517,17 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     SAKSI_TRY(saksi_report_ranked_csv(path, e->t, &e->res, e->cfg.lang, err));
     SAKSI_TRY(saksi_engine_write_quarantine(e, dir, err));
     e->summary.timing.report_csv = saksi_now() - t0;
+
+    /* report.html, class_*.csv and regions.csv, drawn from report.h5 as
+     * written: what `saksi report` would draw from the same file. */
+    t0 = saksi_now();
+    SAKSI_TRY(join(path, sizeof path, dir, "report.h5", err));
+    SAKSI_TRY(saksi_report_render_files(path, dir, e->cfg.lang, 0, err));
+    e->summary.timing.report_html = saksi_now() - t0;
     const saksi_timing *tm = &e->summary.timing;
     e->summary.timing.total = tm->ingest + tm->integrity + tm->repair + tm->rank + tm->digits +
-                              tm->report_h5 + tm->report_csv;
+                              tm->fingerprints + tm->baselines + tm->report_h5 + tm->report_csv +
+                              tm->report_html;
 out:
     return rc;
 }

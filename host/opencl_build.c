@@ -20,8 +20,12 @@
 /* Written by cmake/embed.cmake into saksi_embedded.c. */
 extern const char saksi_src_shared_h[], saksi_src_integrity_cl[], saksi_src_rng_cl[];
 extern const size_t saksi_src_shared_h_len, saksi_src_integrity_cl_len, saksi_src_rng_cl_len;
+extern const char saksi_src_fingerprint_shared_h[], saksi_src_fingerprint_cl[];
+extern const size_t saksi_src_fingerprint_shared_h_len, saksi_src_fingerprint_cl_len;
 extern const char saksi_src_digits_shared_h[], saksi_src_digits_cl[];
 extern const size_t saksi_src_digits_shared_h_len, saksi_src_digits_cl_len;
+extern const char saksi_src_turnout_shared_h[], saksi_src_turnout_cl[];
+extern const size_t saksi_src_turnout_shared_h_len, saksi_src_turnout_cl_len;
 
 /* Every source of the program, in build order: a new test family adds one
  * line here (and its file to SAKSI_EMBED_FILES in CMakeLists.txt).
@@ -36,15 +40,23 @@ static const struct kernel_source {
     {"saksi_shared.h", saksi_src_shared_h, &saksi_src_shared_h_len},
     {"integrity.cl", saksi_src_integrity_cl, &saksi_src_integrity_cl_len},
     {"rng.cl", saksi_src_rng_cl, &saksi_src_rng_cl_len},
+    {"fingerprint_shared.h", saksi_src_fingerprint_shared_h, &saksi_src_fingerprint_shared_h_len},
+    {"fingerprint.cl", saksi_src_fingerprint_cl, &saksi_src_fingerprint_cl_len},
     {"digits_shared.h", saksi_src_digits_shared_h, &saksi_src_digits_shared_h_len},
     {"digits.cl", saksi_src_digits_cl, &saksi_src_digits_cl_len},
+    {"turnout_shared.h", saksi_src_turnout_shared_h, &saksi_src_turnout_shared_h_len},
+    {"turnout.cl", saksi_src_turnout_cl, &saksi_src_turnout_cl_len},
 };
 #define NSOURCES (sizeof sources / sizeof sources[0])
 
 static const char *const kernel_names[SAKSI_NKERNELS] = {
     [SAKSI_K_INTEGRITY_CHECK] = "integrity_check",
     [SAKSI_K_RNG_PHILOX] = "rng_philox",
+    [SAKSI_K_FINGERPRINT_BIN] = "fingerprint_bin",
+    [SAKSI_K_FINGERPRINT_SIMULATE] = "fingerprint_simulate",
+    [SAKSI_K_FINGERPRINT_GRID] = "fingerprint_grid",
     [SAKSI_K_DIGITS_HISTOGRAM] = "digits_histogram",
+    [SAKSI_K_TURNOUT_INTEGER_PERCENT] = "turnout_integer_percent",
 };
 
 /* Format tag of a cache file, then the binary's length and SHA-256: a

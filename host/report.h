@@ -88,4 +88,9 @@ void saksi_report_h5_library_version(char *buf, size_t len);
 /* Write a CSV field, quoting it when it holds a comma, quote or newline. */
 void saksi_csv_field(FILE *f, const char *s);
 
+/* The results of the engine's last successful run (NULL before one) and
+ * its table: for the calibration run, which audits simulated elections. */
+const saksi_results *saksi_engine_results(const saksi_engine *e);
+const saksi_table *saksi_engine_table(const saksi_engine *e);
+
 #endif /* SAKSI_REPORT_H */

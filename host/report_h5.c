@@ -655,8 +655,11 @@ static saksi_status write_all(report_ctx *c, saksi_error *err)
     /* The families' sections: one line each. */
     static const saksi_h5_section_fn sections[] = {
         saksi_h5_write_region_tests,
+        saksi_h5_write_fingerprints,
         saksi_h5_write_realdata,
         saksi_h5_write_digits,
+        saksi_h5_write_baselines,
+        saksi_h5_write_report_view,
     };
     for (size_t k = 0; k < sizeof writers / sizeof writers[0]; k++) {
         SAKSI_TRY(check_stop(c, err));

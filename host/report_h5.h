@@ -22,7 +22,7 @@ typedef struct saksi_h5_col {
     size_t width; /* STR: bytes, NUL-padded, no terminator needed (>= 1) */
 } saksi_h5_col;
 
-#define SAKSI_H5_MAX_COLS 24
+#define SAKSI_H5_MAX_COLS 32
 
 /* The file being written and its storage layout. */
 typedef struct saksi_h5_file {
@@ -101,6 +101,9 @@ typedef saksi_status (*saksi_h5_section_fn)(const saksi_h5_file *f, hid_t root,
 saksi_status saksi_h5_write_region_tests(const saksi_h5_file *f, hid_t root,
                                          const saksi_table *t, const saksi_results *res,
                                          saksi_error *err);
+/* /fingerprints: histograms, fits and shape tables (report_h5_fingerprints.c). */
+saksi_status saksi_h5_write_fingerprints(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                         const saksi_results *res, saksi_error *err);
 
 /* /coverage/<level>, /sirekap/documents and /cross_source (report_h5_realdata.c). */
 saksi_status saksi_h5_write_realdata(const saksi_h5_file *f, hid_t root, const saksi_table *t,
@@ -111,5 +114,13 @@ void saksi_coverage_flags(const saksi_table *t, size_t i, uint8_t *any, uint8_t 
  * tests with Nigrini's MAD, untested-number counts (report_h5_digits.c). */
 saksi_status saksi_h5_write_digits(const saksi_h5_file *f, hid_t root, const saksi_table *t,
                                    const saksi_results *res, saksi_error *err);
+/* /report: the view report.html and the CSVs are drawn from (report_html_h5.c). */
+saksi_status saksi_h5_write_report_view(const saksi_h5_file *f, hid_t root,
+                                        const saksi_table *t, const saksi_results *res,
+                                        saksi_error *err);
+
+/* /baselines and /integer_percent: the turnout family (report_h5_baselines.c). */
+saksi_status saksi_h5_write_baselines(const saksi_h5_file *f, hid_t root, const saksi_table *t,
+                                      const saksi_results *res, saksi_error *err);
 
 #endif /* SAKSI_REPORT_H5_H */

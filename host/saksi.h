@@ -521,12 +521,23 @@ enum saksi_class {
     SAKSI_NCLASSES
 };
 const char *saksi_class_name(int klass);
+/* Class of a name ("anomaly", ...), or -1. */
+int saksi_class_lookup(const char *name);
+/* Parse a --class-priority list such as "anomaly,integrity": the named
+ * classes rank first, in that order, then the others in the default order
+ * (integrity, anomaly, transcription, incomplete, cross-source).
+ * SAKSI_ERR_USAGE names an unknown or repeated class. */
+saksi_status saksi_class_priority_parse(const char *list, int priority[SAKSI_NCLASSES],
+                                        saksi_error *err);
 
 /* Null of the region tests (DESIGN §4 "Effect sizes and inflation"):
  * calibrated (the peer model's p-values as they are) or empirical (each
  * (test, level) family's p-values deflated by its inflation factor lambda
  * when lambda > 1, --null empirical). */
 enum saksi_null_model { SAKSI_NULL_CALIBRATED, SAKSI_NULL_EMPIRICAL };
+
+/* Default integer-percent tolerance in points (saksi_config.integer_tolerance). */
+#define SAKSI_IPCT_DEFAULT_TOLERANCE 0.05
 
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
@@ -551,12 +562,32 @@ typedef struct saksi_config {
     const char *input_format; /* "auto" (NULL), "csv", "sirekap", "kawalpemilu" */
     void (*progress_cb)(void *ctx, const char *stage, double fraction);
     void *progress_ctx;
+    /* fingerprint family (issue 4): turnout x winner-share fingerprints,
+     * shape statistics, and the opt-in fit of Klimek et al.'s model */
+    int fingerprint_fit;          /* fit (f_i, f_e) with bootstrap and null; default 0 */
+    size_t fingerprint_bins;      /* bins per axis, 1..255; default 100 */
+    size_t fingerprint_bootstrap; /* bootstrap replicates of each fit; default 20 */
+    size_t fingerprint_null_runs; /* clean simulated elections of the fit's null; default 20 */
+    size_t shape_bootstrap;       /* bootstrap replicates of the shape statistics; default 20 */
     int null_model;          /* enum saksi_null_model of the region tests;
                                 SAKSI_NULL_CALIBRATED                      */
     double region_alpha;     /* a region is flagged when q < this and its
                                 effect clears its floor; 0.05              */
     size_t digits_min_numbers; /* power guard of the digit tests: numbers a
                                 (region, candidate) needs; 50              */
+    /* Turnout and vote-share family (issue 4; docs in analysis/turnout.h) */
+    int baselines;            /* station baselines (DESIGN §4); default 1 */
+    int integer_percent;      /* Kobak integer percentages; default 1 */
+    double integer_tolerance; /* points a rate may miss an integer percent by, a
+                                 multiple of 0.0001; default 0.05: the rate shown
+                                 with one decimal is a whole percent (Kobak et al.;
+                                 analysis/turnout.h); 0: exact equality */
+    int integer_leader;       /* candidate index fixed in advance; -1 (default):
+                                 the national leader, most valid votes in the input */
+    int integer_share_total;  /* 1: leader / (valid + invalid), Kobak's notebooks
+                                 (needs a total column); 0 (default): / valid */
+    int baseline_null;        /* shape of the station-baseline peer null: 0 (default)
+                                 logit-normal binomial, 1 beta-binomial (variant) */
 } saksi_config;
 
 /* Defaults documented field by field above. */
@@ -567,7 +598,11 @@ typedef struct saksi_engine saksi_engine;
 /* Per-stage wall time in seconds (monotonic clock). */
 typedef struct saksi_timing {
     double ingest, integrity, repair, rank, report_h5, report_csv, total;
+    double fingerprints;    /* fingerprints and shape statistics, the fit included */
+    double fingerprint_fit; /* of which the opt-in fraud-model fit */
     double digits; /* the digit family (issue 3) */
+    double baselines; /* station baselines and integer percentages */
+    double report_html; /* report.html, class CSVs and regions.csv (issue 5) */
 } saksi_timing;
 
 /* One BH family of region tests, (test, level), for the summary. */
@@ -609,6 +644,12 @@ typedef struct saksi_summary {
     const char *backend_reason;       /* why that path ran, one line      */
     const char *device;               /* device name, "" for cpu          */
     saksi_timing timing;
+    struct {
+        int fitted;                  /* --fingerprint-fit ran            */
+        double fi, fe;               /* the national fit                 */
+        double fi_null_p95, fe_null_p95; /* 95th percentiles over clean elections */
+        double p_fi, p_fe;           /* calibrated against them          */
+    } fingerprint;
     /* real-data readers (issue 6) */
     const char *input_format;  /* "csv", "sirekap-json" or "kawalpemilu-json" */
     const char *preset;        /* preset name, "" for none                     */
@@ -630,6 +671,16 @@ typedef struct saksi_summary {
     size_t nflagged_regions;                   /* flagged rows, all families */
     size_t nflagged_listed;                    /* at most SAKSI_SUMMARY_MAX_FLAGGED */
     const saksi_flagged_region *flagged_regions; /* by level, then q          */
+    /* Turnout and vote-share family (issue 4); zero when not run */
+    size_t baseline_tested;   /* station-measure mid-p values computed */
+    size_t baseline_skipped;  /* station-measures skipped with a reason (absent columns not counted) */
+    int integer_leader;       /* candidate index of the leader whose share is tested, -1 none */
+    size_t integer_tested;    /* stations in the national integer-percent test */
+    size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
+    double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
+    double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
+    size_t anomaly_tested;            /* stations with a calibrated p-value */
+    size_t anomaly_flagged;           /* of them with weighted-BH q < 0.05  */
 } saksi_summary;
 
 saksi_engine *saksi_engine_alloc(const saksi_config *cfg);
@@ -641,6 +692,11 @@ void saksi_engine_free(saksi_engine *e);
  * e.g. .tar.xz, or a directory); cfg->input_format, or told from the
  * content. With cfg->compare_path, that second source is read too. */
 saksi_status saksi_engine_ingest(saksi_engine *e, const char *path, saksi_error *err);
+/* Use a finalized table (a simulation, say) as the engine's input instead
+ * of a file. On success the engine owns it (freed with the engine); on
+ * failure the caller still does. name labels it in the provenance. */
+saksi_status saksi_engine_adopt_table(saksi_engine *e, saksi_table *t, const char *name,
+                                      saksi_error *err);
 /* Run every test family on the ingested table. */
 saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err);
 /* Write report.h5, ranked.csv and quarantine.csv into dir (created if
@@ -655,6 +711,42 @@ const saksi_summary *saksi_engine_summary(const saksi_engine *e);
 /* Write the summary as one JSON object (numbers with a decimal point,
  * whatever the locale). */
 saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_error *err);
+
+/* Draw ranked.csv, one CSV per class (class_<name>.csv), regions.csv and
+ * report.html into dir (created if needed by the caller) again from an
+ * existing report.h5, without recomputing (`saksi report`). lang: "en" or
+ * "id" for the reasons. SAKSI_ERR_DATA when the file has no /report group
+ * (written before issue 5). */
+saksi_status saksi_report_render(const char *report_h5, const char *dir, const char *lang,
+                                 saksi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Calibration (saksi calibrate)                                       */
+/* ------------------------------------------------------------------ */
+
+#define SAKSI_CALIBRATE_DEFAULT_RUNS 20
+
+typedef struct saksi_calibration_summary {
+    size_t runs;            /* clean elections simulated and audited */
+    size_t stations;        /* stations of the input (and of each simulation) */
+    size_t fitted_stations; /* consistent regular stations the model rests on */
+    size_t families;        /* (test, level) families measured */
+    size_t outside;         /* of them outside tolerance at some alpha */
+    double seconds;
+} saksi_calibration_summary;
+
+/*
+ * Fit a hierarchical overdispersed model of a clean election to input,
+ * simulate `runs` clean elections on the input's own stations, audit each
+ * with every test family of cfg, and write into dir (created if needed)
+ * calibration.csv (per test and level: the realised share of p below
+ * 0.05, 0.01 and 0.001 with a Clopper-Pearson interval and the tolerance
+ * alpha +- 2 SE, and the share of runs in which BH at 0.05 flags
+ * anything), calibration_model.csv (the fitted model) and
+ * calibration.html. sum may be NULL.
+ */
+saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const char *dir,
+                             size_t runs, saksi_calibration_summary *sum, saksi_error *err);
 
 /* Version strings of saksi and the libraries it was built and linked with. */
 const char *saksi_version_string(void);

@@ -88,4 +88,15 @@ saksi_status saksi_cl_digits_histogram(saksi_cl *cl, const saksi_table *t, size_
                                        size_t end, const uint8_t *mask, size_t batch_rows,
                                        size_t local_size, uint32_t *hist, saksi_error *err);
 
+/* Integer-percent membership (turnout.cl) over stations [0, t->n): fields
+ * holds the saksi_field of the turnout numerator and denominator, the
+ * leader's votes and the share denominator (-1: absent); tolerance
+ * tol_num / tol_den points; batches and work-group size as for
+ * saksi_cl_integrity. Fills code[t->n] exactly as
+ * saksi_kobak_membership_cpu() (host/opencl_turnout.c). */
+#define SAKSI_CL_TURNOUT_LOCAL 256
+saksi_status saksi_cl_turnout(saksi_cl *cl, const saksi_table *t, const int fields[4],
+                              int32_t tol_num, int32_t tol_den, size_t batch_rows,
+                              size_t local_size, uint32_t *code, saksi_error *err);
+
 #endif /* SAKSI_OPENCL_H */

@@ -120,7 +120,10 @@ static void write_timing(FILE *f, const saksi_timing *tm)
         {"ingest", tm->ingest}, {"integrity", tm->integrity},
         {"repair", tm->repair},         {"rank", tm->rank},         {"digits", tm->digits},
         {"report_h5", tm->report_h5},
-        {"report_csv", tm->report_csv}, {"total", tm->total},
+        {"report_csv", tm->report_csv}, {"report_html", tm->report_html},
+        {"total", tm->total},
+        {"fingerprints", tm->fingerprints}, {"fingerprint_fit", tm->fingerprint_fit},
+        {"baselines", tm->baselines},
     };
     fputc('{', f);
     for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
@@ -217,6 +220,9 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     }
     fputs(s->nrules ? "\n  ]" : "]", f);
 
+    json_key(f, "anomaly", &first);
+    fprintf(f, "{\"tested\": %zu, \"q_below_0.05\": %zu}", s->anomaly_tested,
+            s->anomaly_flagged);
     json_key(f, "negative_stations", &first);
     fprintf(f, "%zu", s->negative_stations);
     json_key(f, "repaired", &first);
@@ -243,8 +249,31 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
             s->chart_absent, s->null_chart_keys, s->code_mismatch, s->compare_matched,
             s->compare_differing, s->compare_only_primary, s->compare_only_other,
             s->compare_field_diffs, s->compare_filled, s->compare_any, s->compare_cand_changed);
+    json_key(f, "baselines", &first);
+    fprintf(f, "{\"tested\": %zu, \"skipped\": %zu}", s->baseline_tested, s->baseline_skipped);
+    json_key(f, "integer_percent", &first);
+    fprintf(f, "{\"leader\": %d, \"tested\": %zu, \"observed\": %zu, \"expected\": ",
+            s->integer_leader, s->integer_tested, s->integer_observed);
+    json_double(f, s->integer_expected);
+    fputs(", \"p\": ", f);
+    json_double(f, s->integer_p);
+    fputc('}', f);
     json_key(f, "timing_s", &first);
     write_timing(f, &s->timing);
+    json_key(f, "fingerprint", &first);
+    fprintf(f, "{\"fitted\": %s, \"f_i\": ", s->fingerprint.fitted ? "true" : "false");
+    json_double(f, s->fingerprint.fi);
+    fputs(", \"f_e\": ", f);
+    json_double(f, s->fingerprint.fe);
+    fputs(", \"f_i_null_p95\": ", f);
+    json_double(f, s->fingerprint.fi_null_p95);
+    fputs(", \"f_e_null_p95\": ", f);
+    json_double(f, s->fingerprint.fe_null_p95);
+    fputs(", \"p_f_i\": ", f);
+    json_double(f, s->fingerprint.p_fi);
+    fputs(", \"p_f_e\": ", f);
+    json_double(f, s->fingerprint.p_fe);
+    fputc('}', f);
     fputs("\n}\n", f);
     if (ferror(f) || fflush(f) != 0)
         SAKSI_FAIL(SAKSI_ERR_IO, "writing the JSON summary failed");

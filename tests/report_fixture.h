@@ -112,9 +112,9 @@ static inline fixture *fixture_new(void)
     r->repairs = fx->repairs, r->nrepairs = 2;
 
     fx->ranked[0] = (saksi_rank_row){
-        1, SAKSI_CLASS_INTEGRITY, 0, 0x1, BIG_DISCREPANCY, BIG_DISCREPANCY, 0.0, SIZE_MAX, 0};
-    fx->ranked[1] = (saksi_rank_row){5, SAKSI_CLASS_INTEGRITY, -1, 0, 0, -5, 0.0, SIZE_MAX, 0};
-    fx->ranked[2] = (saksi_rank_row){2, SAKSI_CLASS_TRANSCRIPTION, 0, 0x3, -7, 60, 0.0, 0, 2};
+        1, SAKSI_CLASS_INTEGRITY, 0, 0x1, BIG_DISCREPANCY, BIG_DISCREPANCY, 0.0, SIZE_MAX, 0, 0};
+    fx->ranked[1] = (saksi_rank_row){5, SAKSI_CLASS_INTEGRITY, -1, 0, 0, -5, 0.0, SIZE_MAX, 0, 0};
+    fx->ranked[2] = (saksi_rank_row){2, SAKSI_CLASS_TRANSCRIPTION, 0, 0x3, -7, 60, 0.0, 0, 2, 0};
     r->ranked = fx->ranked, r->nranked = 3;
     r->rule_failed[0] = 2, r->rule_failed[1] = 1;
     r->rule_evaluated[0] = r->rule_evaluated[1] = 6;

@@ -217,8 +217,11 @@ static void test_family_same_bytes(void **state)
 /* A kernel directory whose digits.cl counts x + 1 instead of x. */
 static char *broken_kernels(void)
 {
-    static const char *const files[] = {"saksi_shared.h", "integrity.cl", "rng.cl",
-                                        "digits_shared.h", "digits.cl"};
+    static const char *const files[] = {"saksi_shared.h",       "integrity.cl",
+                                        "rng.cl",               "digits_shared.h",
+                                        "digits.cl",            "fingerprint_shared.h",
+                                        "fingerprint.cl",       "turnout_shared.h",
+                                        "turnout.cl"};
     char *dir = test_mkdtemp("digits-kernels");
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char src[4096], dst[4096];

@@ -65,7 +65,9 @@ static int count_bins(const char *dir, char *last, size_t len)
 }
 
 static const char *const kernel_files[] = {"saksi_shared.h", "integrity.cl", "rng.cl",
-                                           "digits_shared.h", "digits.cl"};
+                                           "digits_shared.h", "digits.cl",
+                                           "fingerprint_shared.h", "fingerprint.cl",
+                                           "turnout_shared.h", "turnout.cl"};
 
 /* A copy of the source tree's kernels in a fresh directory; `extra`, when
  * given, is appended to integrity.cl. */

@@ -764,6 +764,7 @@ static void test_measure_large_write(void **state)
                                          (int64_t)(k % 89),
                                          0.0,
                                          SIZE_MAX,
+                                         0,
                                          0};
         if (k % 4 == 0) {
             res.repairs[k / 4] = (saksi_repair){i, SAKSI_NFIXED, 170, 110, 0, 1.0, 0, 1};

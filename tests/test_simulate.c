@@ -552,14 +552,6 @@ static void test_output_errors(void **state)
     saksi_clear_stop();
     snprintf(path, sizeof path, "%s/out7/stations.csv", dir);
     assert_int_not_equal(access(path, F_OK), 0);
-    /* more stations than the 13-digit code holds: a village of DKI Jakarta
-     * would need a four-digit TTT at the largest allowed size */
-    saksi_table *t = NULL;
-    c.stations = SAKSI_SIM_MAX_STATIONS;
-    assert_int_equal(saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err), SAKSI_ERR_LIMIT);
-    assert_non_null(strstr(err.message, "do not fit the code"));
-    assert_null(t);
-    c.stations = 500;
     /* bad configuration: nothing is created */
     c.ncand = 0;
     snprintf(path, sizeof path, "%s/out4", dir);

@@ -142,32 +142,69 @@ static int frac_cmp(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* out[i] = 1 + the largest-remainder share of (total - n) by weight w[i]
+ * over the n units not yet fixed (fixed[i] != 0 keeps out[i]). */
+static saksi_status share_out(size_t total, size_t m, const double *w, const unsigned char *fixed,
+                              uint32_t *out, frac_item *items, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    double wsum = 0.0;
+    size_t n = 0, given = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!fixed[i]) {
+            wsum += w[i];
+            n++;
+        }
+    size_t rest = total - n;
+    for (size_t i = 0, k = 0; i < m; i++) {
+        if (fixed[i]) continue;
+        double q = wsum > 0.0 ? (double)rest * (w[i] / wsum) : 0.0, f = floor(q);
+        out[i] = 1 + (uint32_t)f;
+        given += (size_t)f;
+        items[k].frac = q - f;
+        items[k++].index = (uint32_t)i;
+    }
+    if (given > rest) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "allocation gave %zu of %zu", given, rest);
+    qsort(items, n, sizeof *items, frac_cmp);
+    for (size_t j = 0; j < rest - given; j++)
+        out[items[j % n].index]++;
+out:
+    return rc;
+}
+
 /* out[i] = 1 + the largest-remainder share of (total - m) by weight w[i]:
  * every unit gets at least one child, the rest follow the weights, and the
- * result is a deterministic function of the weights. total >= m >= 1. */
-static saksi_status allocate(size_t total, size_t m, const double *w, uint32_t *out,
+ * result is a deterministic function of the weights. A unit never gets
+ * more than cap (0: no cap) — the code has only so many digits (999 TPS in
+ * a village): a unit over it is held at cap and the excess is shared out
+ * again among the others, by their weights. total >= m >= 1. */
+static saksi_status allocate(size_t total, size_t m, const double *w, size_t cap, uint32_t *out,
                              saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     frac_item *items = saksi_malloc_array(m, sizeof *items);
-    double wsum = 0.0;
-    size_t rest = total - m, given = 0;
-    if (!items) SAKSI_ALLOC_FAIL("allocation weights");
-    for (size_t i = 0; i < m; i++)
-        wsum += w[i];
-    for (size_t i = 0; i < m; i++) {
-        double q = (double)rest * (w[i] / wsum), f = floor(q);
-        out[i] = 1 + (uint32_t)f;
-        given += (size_t)f;
-        items[i].frac = q - f;
-        items[i].index = (uint32_t)i;
+    unsigned char *fixed = saksi_calloc_array(m, 1);
+    if (!items || !fixed) SAKSI_ALLOC_FAIL("allocation weights");
+    if (cap && total > m * cap)
+        SAKSI_FAIL(SAKSI_ERR_LIMIT, "%zu children do not fit %zu units of at most %zu", total, m,
+                   cap);
+    size_t left = total, nfixed = 0;
+    for (;;) {
+        SAKSI_TRY(share_out(left, m, w, fixed, out, items, err));
+        size_t over = 0;
+        for (size_t i = 0; cap && i < m; i++)
+            if (!fixed[i] && out[i] > cap) {
+                out[i] = (uint32_t)cap;
+                fixed[i] = 1;
+                left -= cap;
+                nfixed++;
+                over++;
+            }
+        if (!over || nfixed == m) break;
     }
-    if (given > rest) SAKSI_FAIL(SAKSI_ERR_INTERNAL, "allocation gave %zu of %zu", given, rest);
-    qsort(items, m, sizeof *items, frac_cmp);
-    for (size_t j = 0; j < rest - given; j++)
-        out[items[j % m].index]++;
 out:
     free(items);
+    free(fixed);
     return rc;
 }
 
@@ -232,7 +269,7 @@ static saksi_status plan_provinces(const saksi_sim_config *c, prov_plan *plan, s
         plan[p].real = p < c->provinces ? provinces[p] : overseas;
         w[p] = plan[p].real.stations;
     }
-    SAKSI_TRY(allocate(c->stations, np, w, st, err));
+    SAKSI_TRY(allocate(c->stations, np, w, 0, st, err));
     double f = c->stations < SAKSI_SIM_DEFAULT_STATIONS
                    ? (double)c->stations / (double)SAKSI_SIM_DEFAULT_STATIONS
                    : 1.0;
@@ -285,11 +322,11 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
     for (size_t r = 0; r < nr; r++)
         w[r] =
             saksi_sim_gamma(&s, DISTRICT_SHAPE) * (r >= nr - pp->kota ? KOTA_DISTRICT_FACTOR : 1.0);
-    SAKSI_TRY(allocate(nd, nr, w, dcount, err));
+    SAKSI_TRY(allocate(nd, nr, w, MAX_DISTRICTS, dcount, err));
     /* villages per district */
     for (size_t d = 0; d < nd; d++)
         w[d] = saksi_sim_gamma(&s, VILLAGE_SHAPE);
-    SAKSI_TRY(allocate(nv, nd, w, vcount, err));
+    SAKSI_TRY(allocate(nv, nd, w, 2 * MAX_VILLAGE_KIND, vcount, err));
 
     /* kelurahan: most villages of a kota, the rest spread over kabupaten */
     size_t vkota = 0, d0 = 0;
@@ -343,7 +380,7 @@ static saksi_status build_province(const saksi_sim_config *c, const prov_plan *p
     for (size_t v = 0; v < nv; v++)
         w[v] = saksi_sim_gamma(&s, overseas_prov ? OVERSEAS_STATION_SHAPE : STATION_SHAPE) *
                (kel[v] ? KELURAHAN_STATION_FACTOR : 1.0);
-    SAKSI_TRY(allocate(pp->stations, nv, w, scount, err));
+    SAKSI_TRY(allocate(pp->stations, nv, w, MAX_STATIONS_PER_VILLAGE, scount, err));
     size_t v0 = next[4] - nv;
     for (size_t v = 0; v < nv; v++) {
         if (scount[v] > MAX_STATIONS_PER_VILLAGE)

@@ -1,0 +1,730 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * baselines.c — station baselines (DESIGN §4 "Station baselines"): for
+ * turnout, each candidate's share of valid votes, the invalid share and
+ * the added-voter share (DPTb + DPK), a two-sided mid-p from the
+ * beta-binomial predictive distribution of the station's count given its
+ * size and its district peers (leave one out, shrunk to the regency, per
+ * stratum: saksi_peers_fit), and the robust z (median/MAD of the same
+ * peers, scale floored at the binomial sd) as the effect size with its
+ * direction. Stations failing a rule on the fields of a measure are no
+ * one's peer and that measure is skipped, with the reason.
+ */
+#include "turnout.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void saksi_baseline_options_init(saksi_baseline_options *o)
+{
+    memset(o, 0, sizeof *o);
+    saksi_peer_options_init(&o->peers);
+    o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
+    o->null = SAKSI_BASELINE_LOGITNORMAL;
+    o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
+    o->t_peers = SAKSI_BASELINE_T_PEERS;
+    o->seed = 2024;
+}
+
+const char *saksi_baseline_null_name(int null)
+{
+    static const char *const names[SAKSI_NBASELINE_NULLS] = {"logit-normal binomial",
+                                                             "beta-binomial"};
+    return null >= 0 && null < SAKSI_NBASELINE_NULLS ? names[null] : "?";
+}
+
+const char *saksi_baseline_skip_name(int reason)
+{
+    static const char *const names[SAKSI_NBSKIP] = {
+        "",
+        "column absent from the input",
+        "a cell it needs is missing",
+        "denominator below 1",
+        "negative, or count above its denominator",
+        "a rule on its fields fails at the station",
+        "fewer than two usable peers in its district and regency (same stratum)",
+        "not tested in this stratum: noken communities may vote as one bloc, so a candidate's "
+        "share is not a binomial count",
+    };
+    return reason >= 0 && reason < SAKSI_NBSKIP ? names[reason] : "?";
+}
+
+static int has(const saksi_table *t, int f)
+{
+    return f >= SAKSI_NFIXED ? (size_t)(f - SAKSI_NFIXED) < t->ncand : t->slot_of_field[f] >= 0;
+}
+
+/* Turnout's numerator: the permanent-list voters (DESIGN's definition),
+ * else the ballots issued (Russia's turnout), else total, else
+ * voters_total, over registered: as saksi_kobak_fields. */
+static int turnout_field(const saksi_table *t)
+{
+    return has(t, SAKSI_F_VOTERS_DPT)     ? SAKSI_F_VOTERS_DPT
+           : has(t, SAKSI_F_BALLOTS_USED) ? SAKSI_F_BALLOTS_USED
+           : has(t, SAKSI_F_TOTAL)        ? SAKSI_F_TOTAL
+           : has(t, SAKSI_F_VOTERS_TOTAL) ? SAKSI_F_VOTERS_TOTAL
+                                          : -1;
+}
+
+void saksi_baseline_measure_name(const saksi_table *t, size_t m, char *buf, size_t len)
+{
+    static const char *const fixed[SAKSI_BM_CAND0] = {"turnout", "invalid", "added"};
+    if (m < SAKSI_BM_CAND0)
+        snprintf(buf, len, "%s", fixed[m]);
+    else if (m - SAKSI_BM_CAND0 < t->ncand)
+        snprintf(buf, len, "cand_%s", t->cand_label[m - SAKSI_BM_CAND0]);
+    else
+        snprintf(buf, len, "?");
+}
+
+/* Fields a measure reads, for the integrity exclusion (-1 ends the list;
+ * a fallback denominator made of parts names its parts). */
+static void measure_fields(const saksi_table *t, size_t m, int f[8])
+{
+    int k = 0;
+    if (m == SAKSI_BM_TURNOUT) {
+        f[k++] = turnout_field(t);
+        f[k++] = SAKSI_F_REGISTERED;
+    } else if (m == SAKSI_BM_INVALID) {
+        f[k++] = SAKSI_F_INVALID;
+        f[k++] = has(t, SAKSI_F_TOTAL) ? SAKSI_F_TOTAL : SAKSI_F_VALID;
+    } else if (m == SAKSI_BM_ADDED) {
+        f[k++] = SAKSI_F_VOTERS_DPTB;
+        f[k++] = SAKSI_F_VOTERS_DPK;
+        f[k++] = has(t, SAKSI_F_VOTERS_TOTAL) ? SAKSI_F_VOTERS_TOTAL : SAKSI_F_VOTERS_DPT;
+    } else {
+        f[k++] = SAKSI_NFIXED + (int)(m - SAKSI_BM_CAND0);
+        f[k++] = SAKSI_F_VALID; /* without valid the candidates' sum: every candidate */
+    }
+    f[k] = -1;
+}
+
+/* Value of a cell into *v (int64): SAKSI_BSKIP_MISSING, _RANGE (negative)
+ * or _NONE. */
+static int cell(const saksi_table *t, int f, size_t i, int64_t *v)
+{
+    int32_t c = saksi_table_get(t, f, i);
+    if (c == SAKSI_MISSING) return SAKSI_BSKIP_MISSING;
+    *v = c;
+    return c < 0 ? SAKSI_BSKIP_RANGE : SAKSI_BSKIP_NONE;
+}
+
+/* x and n of a measure from its cells, then the range checks. A missing
+ * cell is reported before a negative one (missing is not zero). */
+static int rate_from(const saksi_table *t, size_t i, const int *xf, int nx, const int *nf, int nn,
+                     int32_t *x, int32_t *n)
+{
+    int64_t xs = 0, ns = 0, v;
+    int why = SAKSI_BSKIP_NONE;
+    for (int k = 0; k < nx + nn; k++) {
+        int f = k < nx ? xf[k] : nf[k - nx];
+        int r = cell(t, f, i, &v);
+        if (r == SAKSI_BSKIP_MISSING) return r;
+        if (r != SAKSI_BSKIP_NONE) why = r;
+        if (k < nx)
+            xs += v;
+        else
+            ns += v;
+    }
+    if (why != SAKSI_BSKIP_NONE) return why;
+    if (ns < 1) return SAKSI_BSKIP_SIZE;
+    if (xs > ns || ns > INT32_MAX) return SAKSI_BSKIP_RANGE;
+    *x = (int32_t)xs;
+    *n = (int32_t)ns;
+    return SAKSI_BSKIP_NONE;
+}
+
+/*
+ * The definitions:
+ *   turnout  voters_dpt (else ballots_used, total, voters_total) / registered
+ *   invalid  invalid / total            (without total: valid + invalid)
+ *   added    (dptb + dpk) / voters_total (without it: dpt + dptb + dpk)
+ *   cand_k   cand_k / valid              (without valid: the candidates' sum)
+ */
+int saksi_baseline_rate(const saksi_table *t, size_t m, size_t i, int32_t *x, int32_t *n)
+{
+    int xf[2], nf[64], nx = 0, nn = 0;
+    if (m == SAKSI_BM_TURNOUT) {
+        xf[nx++] = turnout_field(t);
+        nf[nn++] = SAKSI_F_REGISTERED;
+        if (xf[0] < 0 || !has(t, SAKSI_F_REGISTERED)) return SAKSI_BSKIP_ABSENT;
+    } else if (m == SAKSI_BM_INVALID) {
+        if (!has(t, SAKSI_F_INVALID)) return SAKSI_BSKIP_ABSENT;
+        xf[nx++] = SAKSI_F_INVALID;
+        if (has(t, SAKSI_F_TOTAL)) {
+            nf[nn++] = SAKSI_F_TOTAL;
+        } else if (has(t, SAKSI_F_VALID)) {
+            nf[nn++] = SAKSI_F_VALID;
+            nf[nn++] = SAKSI_F_INVALID;
+        } else {
+            return SAKSI_BSKIP_ABSENT;
+        }
+    } else if (m == SAKSI_BM_ADDED) {
+        if (!has(t, SAKSI_F_VOTERS_DPTB) || !has(t, SAKSI_F_VOTERS_DPK)) return SAKSI_BSKIP_ABSENT;
+        xf[nx++] = SAKSI_F_VOTERS_DPTB;
+        xf[nx++] = SAKSI_F_VOTERS_DPK;
+        if (has(t, SAKSI_F_VOTERS_TOTAL)) {
+            nf[nn++] = SAKSI_F_VOTERS_TOTAL;
+        } else if (has(t, SAKSI_F_VOTERS_DPT)) {
+            nf[nn++] = SAKSI_F_VOTERS_DPT;
+            nf[nn++] = SAKSI_F_VOTERS_DPTB;
+            nf[nn++] = SAKSI_F_VOTERS_DPK;
+        } else {
+            return SAKSI_BSKIP_ABSENT;
+        }
+    } else {
+        size_t k = m - SAKSI_BM_CAND0;
+        if (k >= t->ncand) return SAKSI_BSKIP_ABSENT;
+        xf[nx++] = SAKSI_NFIXED + (int)k;
+        if (has(t, SAKSI_F_VALID)) {
+            nf[nn++] = SAKSI_F_VALID;
+        } else {
+            if (t->ncand > 64) return SAKSI_BSKIP_ABSENT;
+            for (size_t c = 0; c < t->ncand; c++)
+                nf[nn++] = SAKSI_NFIXED + (int)c;
+        }
+    }
+    return rate_from(t, i, xf, nx, nf, nn, x, n);
+}
+
+uint32_t saksi_baseline_rule_mask(const saksi_rules *r, const saksi_table *t, size_t m)
+{
+    int f[8];
+    uint32_t mask = 0;
+    measure_fields(t, m, f);
+    for (size_t k = 0; r && k < r->nrules && k < 32; k++) {
+        const saksi_rule *rule = &r->rule[k];
+        for (size_t j = 0; j < rule->nterms; j++) {
+            const saksi_rule_term *term = &rule->term[j];
+            /* sum(cand) = valid names every candidate */
+            int hit = term->kind == SAKSI_TERM_CAND_SUM && m >= SAKSI_BM_CAND0;
+            if (term->kind == SAKSI_TERM_FIELD || term->kind == SAKSI_TERM_CEIL)
+                for (int q = 0; f[q] >= 0; q++)
+                    hit |= term->field == f[q];
+            if (hit) {
+                mask |= (uint32_t)1 << k;
+                break;
+            }
+        }
+    }
+    return mask;
+}
+
+/* ------------------------------------------------------------------ */
+/* Robust z                                                            */
+/* ------------------------------------------------------------------ */
+
+/* s without entry `self`, as an index map. */
+static double at(const double *s, size_t self, size_t j)
+{
+    return s[j < self ? j : j + 1];
+}
+
+double saksi_robust_z(double r, int32_t n, const double *s, size_t k, size_t self)
+{
+    size_t K = self < k ? k - 1 : k;
+    if (K < 2 || n < 1) return NAN;
+    double med = K % 2 ? at(s, self, K / 2) : 0.5 * (at(s, self, K / 2 - 1) + at(s, self, K / 2));
+    /* Deviations from the median, smallest first: a merge of the values
+     * below the median (walking down) and those at or above it (walking
+     * up); the median deviation is at ranks (K-1)/2 and K/2. */
+    size_t b = 0;
+    while (b < K && at(s, self, b) < med)
+        b++;
+    size_t a = b, taken = 0, want_lo = (K - 1) / 2, want_hi = K / 2;
+    double dlo = 0.0, dhi = 0.0;
+    while (taken <= want_hi) {
+        double dl = a > 0 ? med - at(s, self, a - 1) : INFINITY;
+        double dr = b < K ? at(s, self, b) - med : INFINITY;
+        double d;
+        if (dr <= dl) {
+            d = dr;
+            b++;
+        } else {
+            d = dl;
+            a--;
+        }
+        if (taken == want_lo) dlo = d;
+        if (taken == want_hi) dhi = d;
+        taken++;
+    }
+    double mad = SAKSI_MAD_SCALE * 0.5 * (dlo + dhi);
+    /* The binomial sd at the station's size and the peers' median rate,
+     * kept off 0 and 1 by half a count so that it never vanishes. */
+    double mb = med, lim = 0.5 / n;
+    mb = mb < lim ? lim : mb > 1.0 - lim ? 1.0 - lim : mb;
+    double bsd = sqrt(mb * (1.0 - mb) / n);
+    return (r - med) / (mad > bsd ? mad : bsd);
+}
+
+/* ------------------------------------------------------------------ */
+/* One measure                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct rate_ctx {
+    size_t m;
+} rate_ctx;
+
+static int rate_cb(const saksi_table *t, size_t i, const void *ctx, int32_t *x, int32_t *n)
+{
+    const rate_ctx *c = ctx;
+    return saksi_baseline_rate(t, c->m, i, x, n) == SAKSI_BSKIP_NONE;
+}
+
+/* A peer rate, keyed for sorting into groups. */
+typedef struct peer {
+    uint32_t group; /* district offset in the regency * SAKSI_NSTRATA + stratum, or stratum */
+    double r;
+    size_t i;
+} peer;
+
+static int cmp_peer(const void *a, const void *b)
+{
+    const peer *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    if (x->r != y->r) return x->r < y->r ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Scratch of one measure, sized once. */
+typedef struct scratch {
+    peer *dist, *reg;        /* sorted peers of one regency, by district and stratum / stratum */
+    double *dr, *rr;         /* their rates in the same order */
+    size_t *dpos, *rpos;     /* per station of the regency: its index in dist / reg */
+    size_t *dfirst, *rfirst; /* per row of dist / reg: first row of its group */
+    size_t *dcount, *rcount; /* per row: size of its group */
+    double *pmf;
+    saksi_bb *fit;
+    const saksi_lnb_rule *rule;
+    double last_a, last_s; /* the previous station's logit-normal, a start */
+    double *keff;          /* per station: peers its fit rests on (NaN: not set) */
+} scratch;
+
+/* Peers a shrunk fit rests on: the local fit (k_local peers) weighs
+ * w = k_local / (k_local + k0) against the wide one (k_wide); the mean of
+ * such a mix has the variance of 1 / (w^2 / k_local + (1 - w)^2 / k_wide)
+ * independent peers. */
+static double combined_peers(double k_local, double k_wide, double k0)
+{
+    if (k_local < 2.0) return k_wide;
+    if (k_wide < 1.0) return k_local;
+    double w = k_local / (k_local + k0);
+    return 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / k_wide);
+}
+
+/* Robust z of every tested station of regency reg, and the peers its fit
+ * rests on (when widen() has not set them). */
+static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
+                      const saksi_baseline_options *opt, scratch *sc, double *z)
+{
+    const size_t zmin = opt->z_min_peers;
+    const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    size_t first = rg->first[reg], end = first + rg->count[reg], k = 0;
+    uint32_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
+    for (size_t i = first; i < end; i++) {
+        int32_t x, n;
+        if (skip[i] != SAKSI_BSKIP_NONE && skip[i] != SAKSI_BSKIP_NO_PEERS) continue;
+        saksi_baseline_rate(t, m, i, &x, &n);
+        double r = (double)x / n;
+        uint32_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
+        sc->dist[k] = (peer){d * SAKSI_NSTRATA + t->stratum[i], r, i};
+        sc->reg[k] = (peer){t->stratum[i], r, i};
+        k++;
+    }
+    qsort(sc->dist, k, sizeof *sc->dist, cmp_peer);
+    qsort(sc->reg, k, sizeof *sc->reg, cmp_peer);
+    peer *const arr[2] = {sc->dist, sc->reg};
+    double *const rates[2] = {sc->dr, sc->rr};
+    size_t *const pos[2] = {sc->dpos, sc->rpos};
+    size_t *const gfirst[2] = {sc->dfirst, sc->rfirst};
+    size_t *const gcount[2] = {sc->dcount, sc->rcount};
+    for (int w = 0; w < 2; w++) {
+        for (size_t j = 0; j < k;) {
+            size_t e = j;
+            while (e < k && arr[w][e].group == arr[w][j].group)
+                e++;
+            for (size_t q = j; q < e; q++) {
+                rates[w][q] = arr[w][q].r;
+                pos[w][arr[w][q].i - first] = q;
+                gfirst[w][q] = j;
+                gcount[w][q] = e - j;
+            }
+            j = e;
+        }
+    }
+    for (size_t i = first; i < end; i++) {
+        int32_t x, n;
+        if (skip[i] != SAKSI_BSKIP_NONE) continue;
+        saksi_baseline_rate(t, m, i, &x, &n);
+        size_t q = sc->dpos[i - first];
+        if (isnan(sc->keff[i]))
+            sc->keff[i] =
+                combined_peers((double)sc->dcount[q] - 1.0,
+                               (double)sc->rcount[sc->rpos[i - first]] - 1.0, opt->peers.shrink_k0);
+        int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
+        if (w == 1) q = sc->rpos[i - first];
+        size_t g = gfirst[w][q];
+        z[i] = saksi_robust_z((double)x / n, n, rates[w] + g, gcount[w][q], q - g);
+    }
+}
+
+/* The tail beyond x on the side of the mean and P(X = x) under the
+ * station's peer fit (see saksi_lnb_tail). */
+static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double nu,
+                         scratch *sc, double *beyond, double *point)
+{
+    double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
+    /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
+     * variant use the beta-binomial pmf; the logit-normal needs 0 < mu < 1. */
+    if (null == SAKSI_BASELINE_LOGITNORMAL &&
+        saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), sc->rule, &a, &s)) {
+        sc->last_a = a;
+        sc->last_s = s;
+        saksi_lnb_tail(x, n, a, s, nu, mean, sc->rule, beyond, point);
+        return;
+    }
+    saksi_bb_pmf(n, fit->mu, fit->rho, sc->pmf);
+    double b = 0.0;
+    if (x <= mean)
+        for (int32_t k = 0; k < x; k++)
+            b += sc->pmf[k];
+    else
+        for (int32_t k = x + 1; k <= n; k++)
+            b += sc->pmf[k];
+    *beyond = b;
+    *point = sc->pmf[x];
+}
+
+/*
+ * Degrees of freedom of the fit's latent variance. A fit is itself
+ * uncertain, and a normal whose variance is estimated predicts with
+ * Student's t. The peers measure the latent variance v only through their
+ * rates' total variance v + mu (1 - mu) / n, so its estimate has about
+ * (k - 1) (v / (v + mu (1 - mu) / n))^2 degrees of freedom (Satterthwaite):
+ * few where counts are small and binomial noise dominates (invalid and
+ * added voters, ~4 per station), many for turnout. Below `limit` the
+ * latent logit gets Student's t with them (at least 2); above, the normal.
+ */
+static double latent_df(double keff, const saksi_bb *fit, int32_t n, double limit)
+{
+    if (isnan(keff) || !(fit->mu > 0.0 && fit->mu < 1.0) || n < 1) return 0.0;
+    double b = fit->mu * (1.0 - fit->mu), v = fit->rho * b, share = v / (v + b / n);
+    double nu = (keff - 1.0) * share * share;
+    return nu >= limit ? 0.0 : nu > 2.0 ? nu : 2.0;
+}
+
+/* 2 min(t, 1 - t), at most 1. */
+static double two_sided(double t)
+{
+    double two = 2.0 * (t < 0.5 ? t : 1.0 - t);
+    return two > 1.0 ? 1.0 : two < 0.0 ? 0.0 : two;
+}
+
+/* A uniform on [0, 1) for (station, measure), from Philox keyed by the
+ * seed: the same on every run and thread count. */
+static double station_uniform(uint64_t seed, uint64_t hash, size_t m)
+{
+    saksi_philox_ctr c = {{(uint32_t)hash, (uint32_t)(hash >> 32), (uint32_t)m, 0x70697421u}};
+    c = saksi_philox4x32_10(c, (uint32_t)seed, (uint32_t)(seed >> 32));
+    uint64_t w = ((uint64_t)c.v[0] << 32 | c.v[1]) >> 11;
+    return (double)w * (1.0 / 9007199254740992.0);
+}
+
+/* Stations whose regency holds fewer than min peers of their stratum take
+ * the province's fit (the nation's when the province has fewer too),
+ * shrunk as saksi_peers_fit shrinks a district toward its regency. */
+static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
+                          const saksi_baseline_options *opt, saksi_bb *fit, double *keff,
+                          saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE],
+                        *rg = &t->regions[SAKSI_LEVEL_REGENCY];
+    saksi_bb_sums *prov = saksi_calloc_array(pr->n * SAKSI_NSTRATA + 1, sizeof *prov);
+    saksi_bb_sums nat[SAKSI_NSTRATA];
+    const double need = (double)opt->min_fit_peers;
+    memset(nat, 0, sizeof nat);
+    if (!prov) SAKSI_ALLOC_FAIL("province peer sums");
+    for (size_t i = 0; i < t->n; i++) {
+        int32_t x, n;
+        if (skip[i] != SAKSI_BSKIP_NONE) continue;
+        saksi_baseline_rate(t, m, i, &x, &n);
+        saksi_bb_sums_add(
+            &prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + t->stratum[i]], x, n,
+            1.0);
+        saksi_bb_sums_add(&nat[t->stratum[i]], x, n, 1.0);
+    }
+    for (size_t r = 0; r < rg->n; r++) {
+        size_t first = rg->first[r], end = first + rg->count[r];
+        double count[SAKSI_NSTRATA] = {0};
+        for (size_t i = first; i < end; i++)
+            count[t->stratum[i]] += skip[i] == SAKSI_BSKIP_NONE;
+        for (size_t i = first; i < end; i++) {
+            int32_t x, n;
+            int s = t->stratum[i];
+            if (skip[i] != SAKSI_BSKIP_NONE || count[s] - 1.0 >= need) continue;
+            saksi_baseline_rate(t, m, i, &x, &n);
+            saksi_bb_sums ps = prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + s];
+            saksi_bb_sums ns = nat[s];
+            saksi_bb_sums_add(&ps, x, n, -1.0);
+            saksi_bb_sums_add(&ns, x, n, -1.0);
+            saksi_bb pf, nf, wide;
+            double kw = ps.k;
+            saksi_bb_fit(&ps, &pf);
+            saksi_bb_fit(&ns, &nf);
+            if (ps.k >= need) {
+                wide = pf;
+            } else {
+                saksi_bb_shrink(&pf, ps.k, &nf, opt->peers.shrink_k0, &wide);
+                kw = combined_peers(ps.k, ns.k, opt->peers.shrink_k0);
+            }
+            saksi_bb local = fit[i];
+            saksi_bb_shrink(&local, count[s] - 1.0, &wide, opt->peers.shrink_k0, &fit[i]);
+            keff[i] = combined_peers(count[s] - 1.0, kw, opt->peers.shrink_k0);
+        }
+    }
+out:
+    free(prov);
+    return rc;
+}
+
+static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
+                                const uint32_t *fail, const saksi_baseline_options *opt,
+                                saksi_baselines *b, size_t m, scratch *sc, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const size_t n = t->n;
+    uint8_t *skip = b->skip + m * n;
+    double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n;
+    saksi_bb *fit = sc->fit;
+    uint32_t mask = saksi_baseline_rule_mask(rules, t, m);
+    rate_ctx ctx = {m};
+    sc->last_a = sc->last_s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t x, sz;
+        int why = saksi_baseline_rate(t, m, i, &x, &sz);
+        if (why == SAKSI_BSKIP_NONE && fail && (fail[i] & mask)) why = SAKSI_BSKIP_INTEGRITY;
+        /* Noken communities may vote as one bloc, giving one candidate every
+         * vote (the simulator does so at 40% of noken TPS): no binomial share
+         * to test. */
+        if (why == SAKSI_BSKIP_NONE && m >= SAKSI_BM_CAND0 && t->stratum[i] == SAKSI_STRATUM_NOKEN)
+            why = SAKSI_BSKIP_STRATUM;
+        skip[i] = (uint8_t)why;
+        p[i] = z[i] = ex[i] = NAN;
+        if (b->p_rand) b->p_rand[m * n + i] = NAN;
+    }
+    /* Every station that is not tested is no one's peer either. */
+    SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &opt->peers, fit, err));
+    for (size_t i = 0; i < n; i++)
+        sc->keff[i] = NAN;
+    SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
+    for (size_t i = 0; i < n; i++)
+        if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
+    for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
+        regency_z(t, m, r, skip, opt, sc, z);
+    for (size_t i = 0; i < n; i++) {
+        int32_t x, sz;
+        b->skipped[m][skip[i]]++;
+        if (skip[i] != SAKSI_BSKIP_NONE) {
+            z[i] = NAN;
+            continue;
+        }
+        if (i % 65536 == 0 && saksi_stop_requested())
+            SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
+        saksi_baseline_rate(t, m, i, &x, &sz);
+        double beyond, point;
+        double nu = latent_df(sc->keff[i], &fit[i], sz, (double)opt->t_peers);
+        station_tail(opt->null, x, sz, &fit[i], nu, sc, &beyond, &point);
+        p[i] = two_sided(beyond + 0.5 * point);
+        if (b->p_rand)
+            b->p_rand[m * n + i] =
+                two_sided(beyond + station_uniform(opt->seed, t->id_hash[i], m) * point);
+        ex[i] = sz * fit[i].mu;
+        b->tested[m]++;
+    }
+out:
+    return rc;
+}
+
+static void scratch_free(scratch *sc)
+{
+    free(sc->dist);
+    free(sc->reg);
+    free(sc->dr);
+    free(sc->rr);
+    free(sc->dpos);
+    free(sc->rpos);
+    free(sc->dfirst);
+    free(sc->rfirst);
+    free(sc->dcount);
+    free(sc->rcount);
+    free(sc->pmf);
+    free(sc->fit);
+    free(sc->keff);
+    memset(sc, 0, sizeof *sc);
+}
+
+static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
+{
+    sc->dist = saksi_malloc_array(maxreg, sizeof *sc->dist);
+    sc->reg = saksi_malloc_array(maxreg, sizeof *sc->reg);
+    sc->dr = saksi_malloc_array(maxreg, sizeof *sc->dr);
+    sc->rr = saksi_malloc_array(maxreg, sizeof *sc->rr);
+    sc->dpos = saksi_malloc_array(maxreg, sizeof *sc->dpos);
+    sc->rpos = saksi_malloc_array(maxreg, sizeof *sc->rpos);
+    sc->dfirst = saksi_malloc_array(maxreg, sizeof *sc->dfirst);
+    sc->rfirst = saksi_malloc_array(maxreg, sizeof *sc->rfirst);
+    sc->dcount = saksi_malloc_array(maxreg, sizeof *sc->dcount);
+    sc->rcount = saksi_malloc_array(maxreg, sizeof *sc->rcount);
+    sc->pmf = saksi_malloc_array((size_t)maxsize + 1, sizeof *sc->pmf);
+    sc->fit = saksi_malloc_array(n ? n : 1, sizeof *sc->fit);
+    sc->keff = saksi_malloc_array(n ? n : 1, sizeof *sc->keff);
+    return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
+           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff;
+}
+
+/* One worker: measures first, first + step, ... each with its own scratch
+ * and error; the measures write disjoint parts of b. */
+typedef struct worker {
+    const saksi_table *t;
+    const saksi_rules *rules;
+    const uint32_t *fail;
+    const saksi_baseline_options *opt;
+    saksi_baselines *b;
+    size_t first, step, maxreg;
+    int32_t maxsize;
+    const saksi_lnb_rule *rule;
+    saksi_status rc;
+    size_t failed_measure;
+    saksi_error err;
+} worker;
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    scratch sc = {0};
+    saksi_error *err = &w->err;
+    saksi_status rc = SAKSI_OK;
+    if (!scratch_alloc(&sc, w->maxreg, w->maxsize, w->t->n))
+        SAKSI_ALLOC_FAIL("station baseline scratch");
+    sc.rule = w->rule;
+    for (size_t m = w->first; m < w->b->nmeasures; m += w->step) {
+        w->failed_measure = m;
+        SAKSI_TRY(measure_run(w->t, w->rules, w->fail, w->opt, w->b, m, &sc, err));
+    }
+    w->failed_measure = SIZE_MAX;
+out:
+    scratch_free(&sc);
+    w->rc = rc;
+    return NULL;
+}
+
+saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
+                                 const uint32_t *fail, const saksi_baseline_options *opt,
+                                 saksi_baselines **out, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    saksi_baselines *b = calloc(1, sizeof *b);
+    saksi_lnb_rule rule;
+    worker w[SAKSI_BASELINE_MAX_THREADS];
+    pthread_t tid[SAKSI_BASELINE_MAX_THREADS];
+    size_t started = 0;
+    double t0 = saksi_now();
+    *out = NULL;
+    if (!b) SAKSI_ALLOC_FAIL("station baselines");
+    if (opt->null < 0 || opt->null >= SAKSI_NBASELINE_NULLS)
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "station baseline null %d is not one of the %d kinds",
+                   opt->null, SAKSI_NBASELINE_NULLS);
+    const size_t n = t->n, nm = SAKSI_BM_CAND0 + t->ncand, cells = (n ? n : 1) * nm;
+    b->n = n;
+    b->nmeasures = nm;
+    b->null = opt->null;
+    b->turnout_field = turnout_field(t);
+    b->p = saksi_malloc_array(cells, sizeof *b->p);
+    b->z = saksi_malloc_array(cells, sizeof *b->z);
+    b->expected = saksi_malloc_array(cells, sizeof *b->expected);
+    b->skip = saksi_malloc_array(cells, sizeof *b->skip);
+    b->tested = saksi_calloc_array(nm, sizeof *b->tested);
+    b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
+    if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
+        SAKSI_ALLOC_FAIL("randomized p-values");
+    if (!b->p || !b->z || !b->expected || !b->skip || !b->tested || !b->skipped)
+        SAKSI_ALLOC_FAIL("station baselines");
+    SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
+
+    /* Scratch: the largest regency, and the largest size of any measure. */
+    size_t maxreg = 1;
+    int32_t maxsize = 1;
+    for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
+        if (t->regions[SAKSI_LEVEL_REGENCY].count[r] > maxreg)
+            maxreg = t->regions[SAKSI_LEVEL_REGENCY].count[r];
+    for (size_t m = 0; m < nm; m++)
+        for (size_t i = 0; i < n; i++) {
+            int32_t x, sz;
+            if (saksi_baseline_rate(t, m, i, &x, &sz) == SAKSI_BSKIP_NONE && sz > maxsize)
+                maxsize = sz;
+        }
+
+    size_t nt = opt->threads;
+    if (nt == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = online > 0 ? (size_t)online : 1;
+    }
+    nt = nt > SAKSI_BASELINE_MAX_THREADS ? SAKSI_BASELINE_MAX_THREADS : nt;
+    nt = nt > nm ? nm : nt;
+    for (size_t k = 0; k < nt; k++)
+        w[k] = (worker){t,      rules,   fail,  opt,      b,        k,  nt,
+                        maxreg, maxsize, &rule, SAKSI_OK, SIZE_MAX, {0}};
+    /* Worker 0 runs on this thread; a thread that cannot start leaves its
+     * measures to a second pass here. */
+    for (size_t k = 1; k < nt; k++) {
+        if (pthread_create(&tid[k], NULL, worker_run, &w[k]) != 0) break;
+        started = k;
+    }
+    worker_run(&w[0]);
+    for (size_t k = 1; k <= started; k++)
+        pthread_join(tid[k], NULL);
+    for (size_t k = started + 1; k < nt; k++)
+        worker_run(&w[k]);
+    /* Report the failure of the lowest measure, whatever the thread count. */
+    size_t worst = SIZE_MAX;
+    for (size_t k = 0; k < nt; k++)
+        if (w[k].rc != SAKSI_OK &&
+            (worst == SIZE_MAX || w[k].failed_measure < w[worst].failed_measure))
+            worst = k;
+    if (worst != SIZE_MAX) {
+        rc = w[worst].rc;
+        if (err) *err = w[worst].err;
+        goto out;
+    }
+    b->seconds = saksi_now() - t0;
+    *out = b;
+    b = NULL;
+out:
+    saksi_baselines_free(b);
+    return rc;
+}
+
+void saksi_baselines_free(saksi_baselines *b)
+{
+    if (!b) return;
+    free(b->p);
+    free(b->z);
+    free(b->expected);
+    free(b->p_rand);
+    free(b->skip);
+    free(b->tested);
+    free(b->skipped);
+    free(b);
+}
+
+void saksi_turnout_free(saksi_turnout *tr)
+{
+    if (!tr) return;
+    saksi_baselines_free(tr->baselines);
+    saksi_kobak_free(tr->kobak);
+    free(tr);
+}

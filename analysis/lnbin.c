@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * lnbin.c — the logit-normal binomial: X | p ~ Bin(n, p) with logit p =
+ * a + s Z, Z standard normal. It is the station-baseline null's mixing
+ * shape (DESIGN §4 "Null models": overdispersed, from the peers): the
+ * peers' beta-binomial fit gives the mean and variance of the station's
+ * latent rate, and a logit-normal with the same two moments gives its
+ * shape, because rates built from normal effects on the logit scale (the
+ * simulator's model, and the usual mixed model of election data) are
+ * skewed near 0 and 1 in a way a beta of the same variance is not (measured
+ * in analysis/turnout.h). Tail probabilities are one-dimensional integrals
+ * done by Gauss-Hermite quadrature centred on the integrand's mode.
+ */
+#include "turnout.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_erf.h>
+#include <math.h>
+#include <string.h>
+
+#define SQRT2   1.41421356237309504880
+#define SQRT_PI 1.77245385090551602730
+#define LOG2    0.69314718055994530942
+/* Below this logit sd the mixture is the binomial to double precision. */
+#define S_BINOMIAL 1e-7
+/* Largest logit sd matched: beyond it the rates are almost all 0 or 1. */
+#define S_MAX 15.0
+
+saksi_status saksi_lnb_rule_init(saksi_lnb_rule *r, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    const size_t k[2] = {SAKSI_LNB_MOMENT_NODES, SAKSI_LNB_TAIL_NODES};
+    double *t[2] = {r->mt, r->tt}, *w[2] = {r->mw, r->tw};
+    /* Physicists' Gauss-Hermite (weight e^{-x^2}) from GSL's fixed
+     * quadratures: exact for polynomials of degree 2k - 1. */
+    for (int q = 0; q < 2; q++) {
+        gsl_integration_fixed_workspace *ws =
+            gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, k[q], 0.0, 1.0, 0.0, 0.0);
+        if (!ws) SAKSI_ALLOC_FAIL("Gauss-Hermite nodes");
+        memcpy(t[q], gsl_integration_fixed_nodes(ws), k[q] * sizeof(double));
+        memcpy(w[q], gsl_integration_fixed_weights(ws), k[q] * sizeof(double));
+        gsl_integration_fixed_free(ws);
+    }
+out:
+    return rc;
+}
+
+static double expit(double u)
+{
+    return u >= 0.0 ? 1.0 / (1.0 + exp(-u)) : exp(u) / (1.0 + exp(u));
+}
+
+/* log Phi(z) and the inverse Mills ratio phi(z) / Phi(z). */
+static double log_phi_cdf(double z)
+{
+    return z > -5.0 ? log(0.5 * erfc(-z / SQRT2)) : gsl_sf_log_erfc(-z / SQRT2) - LOG2;
+}
+
+static double mills(double z)
+{
+    if (z > -5.0) return exp(-0.5 * z * z) / (SQRT2 * SQRT_PI) / (0.5 * erfc(-z / SQRT2));
+    return gsl_sf_hazard(-z); /* phi(-z) / Q(-z) = phi(z) / Phi(z) */
+}
+
+/* Newton on the first two moments from (*a, *s); 1 when they match to
+ * 1e-12 relative. */
+static int match_from(double m, double v, const saksi_lnb_rule *r, double *a, double *s)
+{
+    double aa = *a, ss = *s, want2 = v + m * m;
+    for (int it = 0; it < 60; it++) {
+        double m1 = 0, m2 = 0, j11 = 0, j12 = 0, j21 = 0, j22 = 0;
+        for (size_t k = 0; k < SAKSI_LNB_MOMENT_NODES; k++) {
+            double z = SQRT2 * r->mt[k], w = r->mw[k] / SQRT_PI;
+            double p = expit(aa + ss * z), d = p * (1.0 - p);
+            m1 += w * p;
+            m2 += w * p * p;
+            j11 += w * d;
+            j12 += w * d * z;
+            j21 += w * 2.0 * p * d;
+            j22 += w * 2.0 * p * d * z;
+        }
+        double f1 = m1 - m, f2 = m2 - want2, det = j11 * j22 - j12 * j21;
+        if (fabs(f1) <= 1e-11 * m && fabs(f2) <= 1e-11 * want2) {
+            *a = aa;
+            *s = ss;
+            return 1;
+        }
+        if (!(fabs(det) > 0.0) || !isfinite(det)) return 0;
+        double da = (f1 * j22 - f2 * j12) / det, ds = (j11 * f2 - j21 * f1) / det;
+        double step = 1.0; /* keep s positive and below its cap */
+        while (step > 1e-6 && (ss - step * ds <= 0.0 || ss - step * ds > S_MAX))
+            step *= 0.5;
+        aa -= step * da;
+        ss -= step * ds;
+    }
+    return 0;
+}
+
+int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, double *s)
+{
+    double a0 = *a, s0 = *s; /* a previous solution to start from, when s0 > 0 */
+    if (!(m > 0.0 && m < 1.0) || !(v > 0.0)) {
+        *a = m > 0.0 && m < 1.0 ? log(m / (1.0 - m)) : 0.0;
+        *s = 0.0;
+        return m > 0.0 && m < 1.0;
+    }
+    double cap = m * (1.0 - m);
+    if (v > 0.999 * cap) v = 0.999 * cap;
+    if (s0 > 0.0 && s0 <= S_MAX && isfinite(a0) && match_from(m, v, r, &a0, &s0)) {
+        *a = a0;
+        *s = s0;
+        return 1;
+    }
+    /* The delta method, Var p ~ (m(1-m) s)^2, and the probit approximation
+     * E expit(a + sZ) ~ expit(a / sqrt(1 + pi s^2 / 8)). */
+    double ss = sqrt(v) / cap;
+    ss = ss > S_MAX ? S_MAX : ss;
+    double aa = log(m / (1.0 - m)) * sqrt(1.0 + 3.14159265358979 * ss * ss / 8.0);
+    match_from(m, v, r, &aa, &ss); /* the last iterate when it does not converge */
+    *a = aa;
+    *s = ss;
+    return 1;
+}
+
+/* The two terms of the binomial part of h at u: with e = exp(-|u|),
+ * log expit(u) and log expit(-u) share one log1p, and expit(u) one
+ * division. */
+static void logistic_parts(double u, double *le, double *lne, double *sg)
+{
+    double e = exp(-fabs(u)), l = log1p(e);
+    if (u >= 0.0) {
+        *le = -l;
+        *lne = -u - l;
+        *sg = 1.0 / (1.0 + e);
+    } else {
+        *le = u - l;
+        *lne = -l;
+        *sg = e / (1.0 + e);
+    }
+}
+
+/* log F(z), and d/dz log F and d2/dz2 log F, for the mixing law F of the
+ * latent logit: the standard normal (nu = 0) or Student's t with nu
+ * degrees of freedom. */
+static double log_cdf(double z, double nu)
+{
+    return nu > 0.0 ? log(gsl_cdf_tdist_P(z, nu)) : log_phi_cdf(z);
+}
+
+static void log_cdf_derivs(double z, double nu, double *g1, double *g2)
+{
+    if (nu > 0.0) {
+        double f = gsl_ran_tdist_pdf(z, nu), F = gsl_cdf_tdist_P(z, nu), lam = f / F;
+        *g1 = lam;
+        *g2 = -(nu + 1.0) * z / (nu + z * z) * lam - lam * lam;
+    } else {
+        double lam = mills(z);
+        *g1 = lam;
+        *g2 = -lam * (z + lam);
+    }
+}
+
+/* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log F((u-a)/s),
+ * the log integrand of P(X <= x) over u = logit B, B ~ Beta(x+1, n-x). */
+static double h_of(double u, int32_t x, int32_t n, double a, double s, double nu)
+{
+    double le, lne, sg;
+    logistic_parts(u, &le, &lne, &sg);
+    return (x + 1.0) * le + (double)(n - x) * lne + log_cdf((u - a) / s, nu);
+}
+
+/* h'(u) and h''(u). */
+static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double nu, double *d1,
+                     double *d2)
+{
+    double z = (u - a) / s, g1, g2, e = exp(-fabs(u));
+    double sg = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    log_cdf_derivs(z, nu, &g1, &g2);
+    *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + g1 / s;
+    if (d2) *d2 = -(n + 1.0) * sg * (1.0 - sg) + g2 / (s * s);
+}
+
+/*
+ * P(X <= x) = P(Bin(n, p) <= x) averaged over p: with P(Bin(n, p) <= x) =
+ * P(B >= p), B ~ Beta(x + 1, n - x), it is E F((logit B - a) / s), an
+ * integral over u = logit B whose integrand exp(h(u)) / B(x+1, n-x) is
+ * log-concave (both factors are). Newton finds its mode u*, and
+ * Gauss-Hermite nodes scaled by the curvature there integrate it.
+ */
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu, const saksi_lnb_rule *r)
+{
+    if (x < 0) return 0.0;
+    if (x >= n) return 1.0;
+    if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
+    /* Bracket the mode: h' decreases. */
+    double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
+    h_derivs(lo, x, n, a, s, nu, &d1, NULL);
+    while (d1 <= 0.0) {
+        hi = lo;
+        lo -= 2.0 * (hi - lo + 1.0);
+        h_derivs(lo, x, n, a, s, nu, &d1, NULL);
+    }
+    h_derivs(hi, x, n, a, s, nu, &d1, NULL);
+    while (d1 >= 0.0) {
+        lo = hi;
+        hi += 2.0 * (hi - lo + 1.0);
+        h_derivs(hi, x, n, a, s, nu, &d1, NULL);
+    }
+    u = 0.5 * (lo + hi);
+    for (int it = 0; it < 100; it++) {
+        h_derivs(u, x, n, a, s, nu, &d1, &d2);
+        if (d1 > 0.0)
+            lo = u;
+        else
+            hi = u;
+        double next = u - d1 / d2;
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+        if (fabs(next - u) < 1e-10 * (1.0 + fabs(u))) {
+            u = next;
+            break;
+        }
+        u = next;
+    }
+    h_derivs(u, x, n, a, s, nu, &d1, &d2);
+    double h0 = h_of(u, x, n, a, s, nu);
+    double tau = 1.0 / sqrt(-d2), sum = 0.0;
+    for (size_t k = 0; k < SAKSI_LNB_TAIL_NODES; k++) {
+        double t = r->tt[k];
+        sum += r->tw[k] * exp(h_of(u + SQRT2 * tau * t, x, n, a, s, nu) - h0 + t * t);
+    }
+    double lbeta = lgamma(x + 1.0) + lgamma((double)(n - x)) - lgamma(n + 1.0);
+    double p = SQRT2 * tau * sum * exp(h0 - lbeta);
+    return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+}
+
+/* The station's tail on the side of the mean: for x <= mean, P(X < x)
+ * and P(X = x); above, P(X > x) and P(X = x). That side holds the small
+ * tail, where relative accuracy counts. */
+void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double mean,
+                    const saksi_lnb_rule *r, double *beyond, double *point)
+{
+    double f0, f1;
+    if (x <= mean) {
+        f0 = saksi_lnb_lower(x - 1, n, a, s, nu, r);
+        f1 = saksi_lnb_lower(x, n, a, s, nu, r);
+    } else { /* n - X has logit -a - sZ: P(X > x) = P(n - X < n - x) */
+        f0 = saksi_lnb_lower(n - x - 1, n, -a, s, nu, r);
+        f1 = saksi_lnb_lower(n - x, n, -a, s, nu, r);
+    }
+    *beyond = f0;
+    *point = f1 - f0 > 0.0 ? f1 - f0 : 0.0;
+}
+
+/* Two-sided mid-p 2 min(F(x-1) + f(x)/2, 1 - F(x) + f(x)/2): the two
+ * halves sum to 1, so one side is enough. */
+double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double nu, double mean,
+                      const saksi_lnb_rule *r)
+{
+    double beyond, point;
+    saksi_lnb_tail(x, n, a, s, nu, mean, r, &beyond, &point);
+    double mid = beyond + 0.5 * point, two = 2.0 * (mid < 0.5 ? mid : 1.0 - mid);
+    return two > 1.0 ? 1.0 : two;
+}

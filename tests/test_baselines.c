@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_baselines.c — station baselines: the rate definitions and skip
+ * reasons on the hand-made station of station_fixture.h, the integrity
+ * exclusion masks, the robust z by hand, the logit-normal binomial against
+ * brute-force numerical integration, and a simulated election: thread
+ * count invariance, skip accounting, a planted outlier.
+ * LABELS: unit
+ */
+#include "test_support.h"
+
+#include "station_fixture.h"
+#include "turnout.h"
+
+#include <gsl/gsl_randist.h>
+
+static int edit_kind;
+
+static void edit(size_t k, int32_t *v, char *id)
+{
+    (void)id;
+    if (k != 1) return;
+    switch (edit_kind) {
+    case 1:
+        v[SAKSI_F_VOTERS_DPT] = SAKSI_MISSING;
+        break;
+    case 2:
+        v[SAKSI_F_REGISTERED] = 0;
+        break;
+    case 3:
+        v[SAKSI_NFIXED] = 250;
+        break; /* cand_01 above valid: range and integrity */
+    case 4:
+        v[SAKSI_F_INVALID] = -4;
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_rates_and_masks(void **state)
+{
+    (void)state;
+    fixture fx = {0};
+    edit_kind = 0;
+    fixture_run(&fx, 3, edit);
+    int32_t x, n;
+    /* The clean station, by hand: turnout 200/250, invalid 4/204, added
+     * (3 + 1)/204, cand_01 100/200. */
+    assert_int_equal(saksi_baseline_rate(fx.t, SAKSI_BM_TURNOUT, 0, &x, &n), SAKSI_BSKIP_NONE);
+    assert_int_equal(x, 200);
+    assert_int_equal(n, 250);
+    assert_int_equal(saksi_baseline_rate(fx.t, SAKSI_BM_INVALID, 0, &x, &n), SAKSI_BSKIP_NONE);
+    assert_true(x == 4 && n == 204);
+    assert_int_equal(saksi_baseline_rate(fx.t, SAKSI_BM_ADDED, 0, &x, &n), SAKSI_BSKIP_NONE);
+    assert_true(x == 4 && n == 204);
+    assert_int_equal(saksi_baseline_rate(fx.t, SAKSI_BM_CAND0, 0, &x, &n), SAKSI_BSKIP_NONE);
+    assert_true(x == 100 && n == 200);
+    assert_int_equal(saksi_baseline_rate(fx.t, SAKSI_BM_CAND0 + 3, 0, &x, &n), SAKSI_BSKIP_ABSENT);
+    char name[32];
+    saksi_baseline_measure_name(fx.t, SAKSI_BM_CAND0 + 2, name, sizeof name);
+    assert_string_equal(name, "cand_03");
+    saksi_baseline_measure_name(fx.t, SAKSI_BM_ADDED, name, sizeof name);
+    assert_string_equal(name, "added");
+
+    /* Masks: the rules (indonesia.rules order) naming each measure's fields. */
+    uint32_t mt = saksi_baseline_rule_mask(fx.rules, fx.t, SAKSI_BM_TURNOUT);
+    uint32_t mc = saksi_baseline_rule_mask(fx.rules, fx.t, SAKSI_BM_CAND0);
+    uint32_t mi = saksi_baseline_rule_mask(fx.rules, fx.t, SAKSI_BM_INVALID);
+    uint32_t ma = saksi_baseline_rule_mask(fx.rules, fx.t, SAKSI_BM_ADDED);
+    const uint32_t B = 1;
+    assert_true(mt & B << R_DPT_LE && mt & B << R_LISTS && mt & B << R_REG_SEX &&
+                mt & B << R_DPT_SEX && mt & B << R_300 && mt & B << R_RES);
+    assert_false(mt & B << R_CAND);
+    assert_true(mc & B << R_CAND && mc & B << R_VIT);
+    assert_false(mc & B << R_DPT_LE);
+    assert_true(mi & B << R_VIT && mi & B << R_TVT && mi & B << R_TBU && mi & B << R_CAP);
+    assert_false(mi & B << R_CAND);
+    assert_true(ma & B << R_LISTS && ma & B << R_DPTB_SEX && ma & B << R_DPK_SEX &&
+                ma & B << R_TOT_SEX);
+    assert_false(ma & B << R_REG_SEX);
+    fixture_done(&fx);
+
+    /* Skip reasons at station 1 under each edit. */
+    const struct {
+        int kind;
+        size_t m;
+        int why;
+    } cases[] = {{1, SAKSI_BM_TURNOUT, SAKSI_BSKIP_MISSING},
+                 {2, SAKSI_BM_TURNOUT, SAKSI_BSKIP_SIZE},
+                 {3, SAKSI_BM_CAND0, SAKSI_BSKIP_RANGE},
+                 {4, SAKSI_BM_INVALID, SAKSI_BSKIP_RANGE}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fixture f2 = {0};
+        edit_kind = cases[c].kind;
+        fixture_run(&f2, 3, edit);
+        /* canonical order keeps the ids' order here */
+        assert_int_equal(saksi_baseline_rate(f2.t, cases[c].m, 1, &x, &n), cases[c].why);
+        assert_int_equal(saksi_baseline_rate(f2.t, cases[c].m, 0, &x, &n), SAKSI_BSKIP_NONE);
+        fixture_done(&f2);
+    }
+    assert_string_equal(saksi_baseline_skip_name(SAKSI_BSKIP_NONE), "");
+    assert_non_null(strstr(saksi_baseline_skip_name(SAKSI_BSKIP_STRATUM), "noken"));
+    assert_string_equal(saksi_baseline_skip_name(99), "?");
+}
+
+static void test_robust_z(void **state)
+{
+    (void)state;
+    /* Peers 0.1..0.5 (and the station itself, 0.6, at index 5): median
+     * 0.3, absolute deviations 0.2 0.1 0 0.1 0.2, MAD 0.1, scale 0.14826
+     * (above the binomial sd sqrt(0.21/100) = 0.0458): z = 0.3 / 0.14826. */
+    const double s[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+    assert_close(saksi_robust_z(0.6, 100, s, 6, 5), 0.3 / (SAKSI_MAD_SCALE * 0.1), 1e-12);
+    /* The same peers with the station in the middle of the array. */
+    const double s2[] = {0.1, 0.2, 0.3, 0.3, 0.4, 0.5};
+    assert_close(saksi_robust_z(0.3, 100, s2, 6, 2), 0.0, 1e-15);
+    /* Four peers: median 0.25, deviations 0.15 0.05 0.05 0.15, MAD 0.1. */
+    const double s4[] = {0.1, 0.2, 0.3, 0.4};
+    assert_close(saksi_robust_z(0.5, 100, s4, 4, SIZE_MAX), 0.25 / (SAKSI_MAD_SCALE * 0.1), 1e-12);
+    /* All peers at 0.5: MAD 0, the binomial sd sqrt(0.25/100) = 0.05. */
+    const double s5[] = {0.5, 0.5, 0.5, 0.5, 0.5};
+    assert_close(saksi_robust_z(0.6, 100, s5, 5, SIZE_MAX), 2.0, 1e-12);
+    /* Peers at 0: the sd is kept off zero with half a count, 0.005. */
+    const double s0[] = {0, 0, 0};
+    assert_close(saksi_robust_z(0.01, 100, s0, 3, SIZE_MAX), 0.01 / sqrt(0.005 * 0.995 / 100),
+                 1e-12);
+    /* Fewer than two peers: no z. */
+    assert_true(isnan(saksi_robust_z(0.5, 100, s, 2, 0)));
+}
+
+static double expit(double u)
+{
+    return 1.0 / (1.0 + exp(-u));
+}
+
+/* P(X <= x) for X ~ Bin(n, expit(a + sZ)) by a trapezoid over z in
+ * [-12, 12] with 48,001 points and the binomial CDF by direct summation:
+ * slow and independent of the Gauss-Hermite code. */
+static double brute_lower(int x, int n, double a, double s)
+{
+    const int steps = 48000;
+    double h = 24.0 / steps, sum = 0.0;
+    for (int j = 0; j <= steps; j++) {
+        double z = -12.0 + j * h, p = expit(a + s * z), cdf = 0.0;
+        for (int y = 0; y <= x; y++)
+            cdf += exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) + y * log(p) +
+                       (n - y) * log1p(-p));
+        double w = (j == 0 || j == steps) ? 0.5 : 1.0;
+        sum += w * cdf * exp(-0.5 * z * z);
+    }
+    return sum * h / sqrt(2.0 * 3.14159265358979323846);
+}
+
+/* The same with Student's t (nu degrees of freedom) for the latent logit:
+ * a trapezoid over z in [-400, 400] (the t's tails are polynomial). */
+static double brute_lower_t(int x, int n, double a, double s, double nu)
+{
+    const int steps = 400000;
+    double h = 800.0 / steps, sum = 0.0;
+    for (int j = 0; j <= steps; j++) {
+        double z = -400.0 + j * h, p = expit(a + s * z), cdf = 0.0;
+        if (p <= 0.0 || p >= 1.0) {
+            cdf = p <= 0.0 ? 1.0 : 0.0;
+        } else {
+            for (int y = 0; y <= x; y++)
+                cdf += exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) + y * log(p) +
+                           (n - y) * log1p(-p));
+        }
+        double w = (j == 0 || j == steps) ? 0.5 : 1.0;
+        sum += w * cdf * gsl_ran_tdist_pdf(z, nu);
+    }
+    return sum * h;
+}
+
+static void test_logit_normal(void **state)
+{
+    (void)state;
+    saksi_lnb_rule r;
+    saksi_error err = {0};
+    assert_int_equal(saksi_lnb_rule_init(&r, &err), SAKSI_OK);
+    /* Moments: the matched (a, s) reproduce m and v (trapezoid check), for
+     * turnout-, invalid- and share-like rates and a rho of 0.2 (election
+     * rates have rho below 0.1): the variance to 1e-5 relative (16 nodes
+     * give 1.6e-6 at rho 0.2; at rho 0.8, s ~ 7 and they give 5%). */
+    const double mv[][2] = {{0.8, 0.0030}, {0.022, 0.00015}, {0.58, 0.004}, {0.5, 0.05}};
+    for (size_t c = 0; c < 4; c++) {
+        double a = 0, s = 0;
+        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], &r, &a, &s));
+        double m1 = 0, m2 = 0, h = 0.001;
+        for (double z = -12; z <= 12; z += h) {
+            double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846),
+                   p = expit(a + s * z);
+            m1 += w * p;
+            m2 += w * p * p;
+        }
+        assert_close(m1, mv[c][0], 1e-9);
+        assert_close(m2 - m1 * m1, mv[c][1], 1e-9 + 1e-5 * mv[c][1]);
+        /* A warm start from a neighbour gives the same solution. */
+        double a2 = a + 0.1, s2 = s * 1.1;
+        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], &r, &a2, &s2));
+        assert_close(a2, a, 1e-9);
+        assert_close(s2, s, 1e-9);
+    }
+    /* Degenerate inputs. */
+    double a = 0, s = 0;
+    assert_false(saksi_lnb_match(0.0, 0.01, &r, &a, &s));
+    assert_true(saksi_lnb_match(0.3, 0.0, &r, &a, &s));
+    assert_close(s, 0.0, 0);
+    assert_close(a, log(0.3 / 0.7), 1e-15);
+
+    /* Tails against brute force, relative 1e-5 (10 nodes) down to 1e-12. */
+    const struct {
+        int x, n;
+        double a, s;
+    } cases[] = {{150, 250, 1.5, 0.4}, {100, 250, 1.5, 0.4},  {230, 250, 1.5, 0.4},
+                 {0, 200, -3.8, 0.55}, {12, 200, -3.8, 0.55}, {30, 200, -3.8, 0.55},
+                 {90, 200, 0.3, 0.35}, {5, 40, 0.0, 2.0},     {600, 700, 1.0, 0.2}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0, &r);
+        double want = brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s);
+        /* An upper tail as the code takes it: P(X > x) = P(n - X <= n - x - 1),
+         * n - X having logit -a - sZ. */
+        double up = saksi_lnb_lower(cases[c].n - cases[c].x - 1, cases[c].n, -cases[c].a,
+                                    cases[c].s, 0, &r);
+        double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : up;
+        if (!(fabs(gtail - tail) <= 1e-5 * tail + 1e-15))
+            fail_msg("case %zu: P(X <= %d) = %.12e, brute force %.12e", c, cases[c].x, got, want);
+        /* The large side is not what the code uses: near the edge of the
+         * support (x = n - 1) its integrand has an exponential tail the
+         * nodes integrate to 0.7% only. */
+        assert_close(got + up, 1.0, 1e-2);
+    }
+    /* Student's t mixing, small sides, 1e-3 relative (10 nodes: the t's
+     * log-density is far from quadratic; measured 6e-4 at nu = 5). */
+    const struct {
+        int x, n;
+        double a, s, nu;
+    } tcases[] = {{12, 60, 1.5, 0.4, 5}, {58, 60, 1.5, 0.4, 5}, {2, 100, -3.8, 0.55, 20}};
+    for (size_t c = 0; c < 3; c++) {
+        double want =
+            brute_lower_t(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, tcases[c].nu);
+        double got = want < 0.5
+                         ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s,
+                                           tcases[c].nu, &r)
+                         : 1.0 - saksi_lnb_lower(tcases[c].n - tcases[c].x - 1, tcases[c].n,
+                                                 -tcases[c].a, tcases[c].s, tcases[c].nu, &r);
+        double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : 1.0 - got;
+        if (!(fabs(gtail - tail) <= 1e-3 * tail))
+            fail_msg("t case %zu: small side %.10e, brute force %.10e", c, gtail, tail);
+        /* heavier than the normal's */
+        double normal = saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, 0, &r);
+        assert_true(want < 0.5 ? got > normal : got < normal);
+    }
+
+    /* Ends and the binomial limit. */
+    assert_close(saksi_lnb_lower(-1, 10, 0.0, 1.0, 0, &r), 0.0, 0);
+    assert_close(saksi_lnb_lower(10, 10, 0.0, 1.0, 0, &r), 1.0, 0);
+    assert_close(saksi_lnb_lower(3, 10, 0.0, 0.0, 0, &r), 176.0 / 1024.0, 1e-14); /* Bin(10, 1/2) */
+    /* Mid-p: two sides of one value sum to 1 (2 min(t, 1 - t) is symmetric),
+     * and an observation at the mean is near 1. */
+    double am = 0, sm = 0;
+    assert_true(saksi_lnb_match(0.8, 0.003, &r, &am, &sm));
+    double p1 = saksi_lnb_midp(200, 250, am, sm, 0, 250 * 0.8, &r);
+    assert_true(p1 > 0.9 && p1 <= 1.0);
+    double lo = saksi_lnb_midp(120, 250, 1.5, 0.4, 0, 200, &r);
+    double beyond, point;
+    saksi_lnb_tail(120, 250, 1.5, 0.4, 0, 200, &r, &beyond, &point);
+    assert_close(lo, 2.0 * (beyond + 0.5 * point), 1e-15);
+    assert_close(beyond, saksi_lnb_lower(119, 250, 1.5, 0.4, 0, &r), 1e-15);
+}
+
+/* Every array of two baseline runs, byte for byte. */
+static void assert_same(const saksi_baselines *a, const saksi_baselines *b)
+{
+    size_t cells = a->n * a->nmeasures;
+    assert_int_equal(a->nmeasures, b->nmeasures);
+    assert_memory_equal(a->p, b->p, cells * sizeof *a->p);
+    assert_memory_equal(a->z, b->z, cells * sizeof *a->z);
+    assert_memory_equal(a->expected, b->expected, cells * sizeof *a->expected);
+    assert_memory_equal(a->skip, b->skip, cells);
+}
+
+static void test_simulated(void **state)
+{
+    (void)state;
+    saksi_sim_config c;
+    saksi_error err = {0};
+    saksi_table *t = NULL;
+    saksi_sim_config_init(&c);
+    c.stations = 20000;
+    c.seed = 3;
+    assert_int_equal(saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err), SAKSI_OK);
+    saksi_rules *rules = NULL;
+    int32_t *prog = NULL;
+    size_t len;
+    uint32_t *en = calloc(t->n, 4), *ev = calloc(t->n, 4), *fl = calloc(t->n, 4),
+             *ng = calloc(t->n, 4);
+    assert_int_equal(saksi_rules_load(NULL, &rules, &err), SAKSI_OK);
+    assert_int_equal(saksi_rules_compile(rules, t, &prog, &len, &err), SAKSI_OK);
+    assert_int_equal(saksi_rules_apply_scopes(rules, t, en, &err), SAKSI_OK);
+    /* A planted outlier: station s fills its DPT list (turnout 100%). */
+    size_t s = t->n / 3;
+    while (t->stratum[s] != SAKSI_STRATUM_REGULAR ||
+           saksi_table_get(t, SAKSI_F_VOTERS_DPT, s) >
+               saksi_table_get(t, SAKSI_F_REGISTERED, s) * 9 / 10)
+        s++;
+    int32_t reg = saksi_table_get(t, SAKSI_F_REGISTERED, s);
+    t->cols[(size_t)t->slot_of_field[SAKSI_F_VOTERS_DPT] * t->stride + s] = reg;
+    saksi_integrity_cpu(prog, t, en, 0, t->n, ev, fl, ng);
+
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.threads = 1;
+    o.randomized = 1;
+    saksi_baselines *one = NULL, *two = NULL, *bb = NULL;
+    assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &one, &err), SAKSI_OK);
+    o.threads = 2;
+    assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &two, &err), SAKSI_OK);
+    assert_same(one, two);
+    assert_memory_equal(one->p_rand, two->p_rand, t->n * one->nmeasures * sizeof(double));
+
+    /* The edited station broke voters_lists and voters_dpt_sex: its
+     * turnout is skipped for integrity, its shares are tested. */
+    assert_int_equal(one->skip[SAKSI_BM_TURNOUT * t->n + s], SAKSI_BSKIP_INTEGRITY);
+    assert_int_equal(one->skip[SAKSI_BM_CAND0 * t->n + s], SAKSI_BSKIP_NONE);
+
+    for (size_t m = 0; m < one->nmeasures; m++) {
+        size_t tot = 0, tested = 0;
+        for (int r = 0; r < SAKSI_NBSKIP; r++)
+            tot += one->skipped[m][r];
+        assert_int_equal(tot, t->n);
+        assert_int_equal(one->tested[m], one->skipped[m][SAKSI_BSKIP_NONE]);
+        for (size_t i = 0; i < t->n; i++) {
+            size_t k = m * t->n + i;
+            if (one->skip[k] != SAKSI_BSKIP_NONE) {
+                assert_true(isnan(one->p[k]) && isnan(one->z[k]) && isnan(one->p_rand[k]));
+                continue;
+            }
+            tested++;
+            int32_t x, n;
+            saksi_baseline_rate(t, m, i, &x, &n);
+            assert_true(one->p[k] >= 0.0 && one->p[k] <= 1.0);
+            assert_true(one->p_rand[k] >= 0.0 && one->p_rand[k] <= 1.0);
+            assert_true(one->expected[k] >= 0.0 && one->expected[k] <= n);
+            if (m >= SAKSI_BM_CAND0) assert_true(t->stratum[i] != SAKSI_STRATUM_NOKEN);
+        }
+        assert_int_equal(tested, one->tested[m]);
+        assert_true(tested > t->n * 9 / 10 || m == SAKSI_BM_TURNOUT); /* a few > 300 in 99 */
+    }
+    /* Noken candidates are skipped with their reason. */
+    size_t noken = 0;
+    for (size_t i = 0; i < t->n; i++)
+        noken += t->stratum[i] == SAKSI_STRATUM_NOKEN;
+    assert_true(noken > 0);
+    assert_int_equal(one->skipped[SAKSI_BM_CAND0][SAKSI_BSKIP_STRATUM], noken);
+
+    /* Restore the identities around the outlier (an honest stuffing of the
+     * list with the leader's votes) and it is found: tiny p, large z. */
+    saksi_baselines_free(one);
+    saksi_baselines_free(two);
+    o.threads = 0;
+    o.randomized = 0;
+    int32_t add = reg - (saksi_table_get(t, SAKSI_F_VOTERS_TOTAL, s) -
+                         saksi_table_get(t, SAKSI_F_VOTERS_DPTB, s) -
+                         saksi_table_get(t, SAKSI_F_VOTERS_DPK, s));
+    t->cols[(size_t)t->slot_of_field[SAKSI_F_VOTERS_DPT] * t->stride + s] -= add; /* back */
+    const int bump[] = {SAKSI_F_VOTERS_DPT,        SAKSI_F_VOTERS_DPT_MALE, SAKSI_F_VOTERS_TOTAL,
+                        SAKSI_F_VOTERS_TOTAL_MALE, SAKSI_F_TOTAL,           SAKSI_F_VALID,
+                        SAKSI_F_BALLOTS_USED,      SAKSI_NFIXED + 1};
+    for (size_t b = 0; b < sizeof bump / sizeof bump[0]; b++) {
+        int slot = bump[b] < SAKSI_NFIXED ? t->slot_of_field[bump[b]]
+                                          : t->first_cand_slot + bump[b] - SAKSI_NFIXED;
+        t->cols[(size_t)slot * t->stride + s] += add;
+    }
+    t->cols[(size_t)t->slot_of_field[SAKSI_F_BALLOTS_UNUSED] * t->stride + s] -= add;
+    saksi_integrity_cpu(prog, t, en, 0, t->n, ev, fl, ng);
+    if (fl[s] != 0) /* unused ballots may not cover it: then this check is moot */
+        fail_msg("the restored station still fails rules %#x", fl[s]);
+    assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &one, &err), SAKSI_OK);
+    size_t k = SAKSI_BM_TURNOUT * t->n + s;
+    assert_int_equal(one->skip[k], SAKSI_BSKIP_NONE);
+    printf("planted full turnout: p = %.3g, z = %.2f\n", one->p[k], one->z[k]);
+    assert_true(one->p[k] < 1e-4);
+    assert_true(one->z[k] > 2.5);
+    o.null = SAKSI_BASELINE_BETABINOMIAL;
+    assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &bb, &err), SAKSI_OK);
+    assert_int_equal(bb->null, SAKSI_BASELINE_BETABINOMIAL);
+    assert_true(bb->p[k] < 1e-4);
+    assert_memory_equal(bb->z, one->z, t->n * one->nmeasures * sizeof(double)); /* same peers */
+    assert_string_equal(saksi_baseline_null_name(SAKSI_BASELINE_BETABINOMIAL), "beta-binomial");
+
+    /* Errors: an unknown null. */
+    saksi_baselines *none = NULL;
+    o.null = 7;
+    assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &none, &err), SAKSI_ERR_USAGE);
+    assert_null(none);
+    saksi_baselines_free(one);
+    saksi_baselines_free(bb);
+    free(en);
+    free(ev);
+    free(fl);
+    free(ng);
+    free(prog);
+    saksi_rules_free(rules);
+    saksi_table_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rates_and_masks),
+        cmocka_unit_test(test_robust_z),
+        cmocka_unit_test(test_logit_normal),
+        cmocka_unit_test(test_simulated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
