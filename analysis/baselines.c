@@ -386,6 +386,16 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
         saksi_lnb_tail(x, n, a, s, nu, mean, sc->rule, beyond, point);
         return;
     }
+    if (!(fit->mu > 0.0 && fit->mu < 1.0)) {
+        /* Every peer at 0% (or 100%): the null is a point mass at 0 (or n),
+         * so nothing lies beyond x on the mean's side and P(X = x) is 0 or
+         * 1. Computed here, not by a pmf of n + 1 terms: a hostile count of
+         * 2147483647 made that a 16 GB array walked for minutes (found by
+         * fuzz_rules; tests/fuzz/regressions/rules/digits-size-2147483647). */
+        *beyond = 0.0;
+        *point = x == (fit->mu <= 0.0 ? 0 : n) ? 1.0 : 0.0;
+        return;
+    }
     saksi_bb_pmf(n, fit->mu, fit->rho, sc->pmf);
     double b = 0.0;
     if (x <= mean)
@@ -608,7 +618,10 @@ static void *worker_run(void *arg)
     scratch sc = {0};
     saksi_error *err = &w->err;
     saksi_status rc = SAKSI_OK;
-    if (!scratch_alloc(&sc, w->maxreg, w->maxsize, w->t->n))
+    /* Only the beta-binomial variant walks a pmf (the logit-normal's
+     * degenerate fits are point masses): no array of the largest size else. */
+    if (!scratch_alloc(&sc, w->maxreg,
+                       w->opt->null == SAKSI_BASELINE_BETABINOMIAL ? w->maxsize : 0, w->t->n))
         SAKSI_ALLOC_FAIL("station baseline scratch");
     sc.rule = w->rule;
     for (size_t m = w->first; m < w->b->nmeasures; m += w->step) {

@@ -15,8 +15,25 @@
 #include "fuzz/fuzz_support.h"
 
 #include <dirent.h>
+#include <time.h>
 
 typedef int (*harness_fn)(const uint8_t *, size_t);
+
+/* Seconds above which a replayed input is named on stderr, and above which
+ * it fails the test: every input here runs in well under a second, and the
+ * slow-input findings took minutes (rules/digits-size-2147483647: 3 min in
+ * the digit family, then 6 min in the station baselines' pmf), so a
+ * threshold far above normal (and above a sanitizer build's slowdown)
+ * still catches one coming back. */
+#define SLOW_INPUT_S      1.0
+#define SLOW_INPUT_FAIL_S 60.0
+
+static double test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static int by_name(const void *a, const void *b)
 {
@@ -44,7 +61,15 @@ static size_t replay(const char *kind, const char *target, harness_fn fn)
         snprintf(path, sizeof path, "%s/%s", dir, names[k]);
         char *data = test_read_file(path, &len);
         assert_non_null(data);
+        double t0 = test_now();
         fn((const uint8_t *)data, len);
+        double dt = test_now() - t0;
+        /* An input that takes long is a finding too (libFuzzer's -timeout);
+         * name it so that it is easy to see. */
+        if (dt > SLOW_INPUT_S) fprintf(stderr, "  %s/%s: %.2f s\n", target, names[k], dt);
+        if (dt > SLOW_INPUT_FAIL_S)
+            fail_msg("%s/%s/%s took %.0f s (a hang or a size blow-up)", kind, target, names[k],
+                     dt);
         free(data);
         free(names[k]);
     }
