@@ -467,11 +467,13 @@ static void anomaly_reason(const saksi_table *t, const saksi_results *res,
     if (n < 0 || (size_t)n >= len || ar->beneficiary < 0 ||
         (size_t)ar->beneficiary >= t->ncand)
         return;
+    char level[32];
+    saksi_format_double(level, sizeof level, 100.0 * SAKSI_ANOMALY_PI_LEVEL, 6);
     snprintf(buf + n, len - (size_t)n,
-             id ? "; suara tak terjelaskan untuk cand_%s: %lld (%g%%: %lld s.d. %lld)"
-                : "; unexplained votes for cand_%s: %lld (%g%%: %lld to %lld)",
-             t->cand_label[ar->beneficiary], (long long)ar->votes, 100.0 * SAKSI_ANOMALY_PI_LEVEL,
-             (long long)ar->votes_lo, (long long)ar->votes_hi);
+             id ? "; suara tak terjelaskan untuk cand_%s: %lld (%s%%: %lld s.d. %lld)"
+                : "; unexplained votes for cand_%s: %lld (%s%%: %lld to %lld)",
+             t->cand_label[ar->beneficiary], (long long)ar->votes, level, (long long)ar->votes_lo,
+             (long long)ar->votes_hi);
 }
 
 void saksi_rank_reason(const saksi_table *t, const saksi_results *res, const saksi_rank_row *row,

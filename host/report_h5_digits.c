@@ -162,9 +162,10 @@ static saksi_status write_counts(const saksi_h5_file *f, hid_t g, const saksi_di
     saksi_status rc = SAKSI_OK;
     saksi_h5_table tb = {0};
     const saksi_digits_counts *k = &d->counts;
-    char trimmed[96];
-    snprintf(trimmed, sizeof trimmed, "trimmed: beyond %g null sds, a share outlier, not a digit",
-             SAKSI_DIGITS_TRIM_SD);
+    char trimmed[96], sds[32];
+    saksi_format_double(sds, sizeof sds, SAKSI_DIGITS_TRIM_SD, 6); /* '.' whatever the locale */
+    snprintf(trimmed, sizeof trimmed, "trimmed: beyond %s null sds, a share outlier, not a digit",
+             sds);
     const struct {
         const char *what;
         uint64_t n;

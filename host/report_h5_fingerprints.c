@@ -359,12 +359,15 @@ static saksi_status write_attrs(const saksi_h5_file *f, hid_t g, const saksi_tab
                                 "[stratum][turnout][share] and [province][stratum][turnout][share] "
                                 "(province = row of /regions/province)",
                                 err));
+    /* saksi_format_double: a '.' even when a host program set a
+     * decimal-comma LC_NUMERIC (report.h5 must not depend on the locale). */
+    char sd[32];
+    saksi_format_double(sd, sizeof sd, SAKSI_FP_EXTREME_SD, 3);
     snprintf(buf, sizeof buf,
-             "%s; Klimek et al. 2012 model, alpha %d, extreme sd %.3f; objective: multinomial "
+             "%s; Klimek et al. 2012 model, alpha %d, extreme sd %s; objective: multinomial "
              "negative log-likelihood of the stations' bins; p = (1 + #null >= fit) / (1 + runs); "
              "reported, never flagged",
-             fp->fitted ? "fitted" : "not fitted (--fingerprint-fit)", fp->alpha,
-             SAKSI_FP_EXTREME_SD);
+             fp->fitted ? "fitted" : "not fitted (--fingerprint-fit)", fp->alpha, sd);
     SAKSI_TRY(saksi_h5_attr_str(f, g, "/fingerprints", "fit", buf, err));
     snprintf(buf, sizeof buf, "%s; %zu simulator seed(s) refused and replaced", fp->null_mode,
              fp->null_retried);
