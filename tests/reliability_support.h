@@ -32,9 +32,14 @@ static inline char *rel_mkdtemp(const char *tag)
     return path;
 }
 
-/* The files an audit writes, in the order it writes them. */
-#define REL_NOUTPUTS 3
-static const char *const rel_outputs[REL_NOUTPUTS] = {"report.h5", "ranked.csv", "quarantine.csv"};
+/* The files an audit writes, in the order it writes them: report.h5, the
+ * CSVs from the results, then what is drawn from report.h5 as written
+ * (saksi_report_render_files: one CSV per class, regions.csv, report.html). */
+#define REL_NOUTPUTS 10
+static const char *const rel_outputs[REL_NOUTPUTS] = {
+    "report.h5",         "ranked.csv",            "quarantine.csv",        "class_integrity.csv",
+    "class_anomaly.csv", "class_transcription.csv", "class_incomplete.csv", "class_cross-source.csv",
+    "regions.csv",       "report.html"};
 
 /* Records appended to a simulated stations.csv so that the quarantine,
  * its report table and quarantine.csv have rows: a count that is not an
@@ -121,7 +126,7 @@ static inline void rel_clear_outputs(const char *dir)
 
 /* The bytes of an undisturbed run's outputs (the audit's, unless names
  * says otherwise). */
-#define REL_MAXFILES 8
+#define REL_MAXFILES 16
 typedef struct rel_reference {
     const char *const *names;
     int n;
