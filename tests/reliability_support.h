@@ -107,21 +107,27 @@ static inline int rel_count_tmp(const char *dir)
     return n;
 }
 
-/* Remove the audit's outputs (and any temporary) from dir. */
-static inline void rel_clear_outputs(const char *dir)
+/* Remove the files names[0..n) (and any temporary) from dir. */
+static inline void rel_clear_names(const char *dir, const char *const *names, int n)
 {
     DIR *d = opendir(dir);
     char path[8192];
     if (!d) return;
     for (struct dirent *de; (de = readdir(d)) != NULL;) {
         int ours = strstr(de->d_name, ".tmp-") != NULL;
-        for (int k = 0; k < REL_NOUTPUTS; k++)
-            ours |= strcmp(de->d_name, rel_outputs[k]) == 0;
+        for (int k = 0; k < n; k++)
+            ours |= strcmp(de->d_name, names[k]) == 0;
         if (!ours) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         unlink(path);
     }
     closedir(d);
+}
+
+/* Remove the audit's outputs (and any temporary) from dir. */
+static inline void rel_clear_outputs(const char *dir)
+{
+    rel_clear_names(dir, rel_outputs, REL_NOUTPUTS);
 }
 
 /* The bytes of an undisturbed run's outputs (the audit's, unless names

@@ -19,6 +19,7 @@
 #define _GNU_SOURCE /* strndup, getline */
 #include "reliability_support.h"
 
+#include <dlfcn.h>
 #include <execinfo.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -351,6 +352,13 @@ static long sweep(int backend, const char *what, int recoverable)
         for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++)
             by_fn[k] += strcmp(A.failed_fn, fns[k]) == 0;
     }
+    if (getenv("SAKSI_FAULT_SITES")) /* the call sites: addr2line -f -i -e OBJECT OFFSET */
+        for (size_t k = 0; k < distinct; k++) {
+            Dl_info di;
+            if (dladdr(sites[k], &di) && di.dli_fname)
+                fprintf(stderr, "site %s 0x%lx\n", di.dli_fname,
+                        (unsigned long)((uintptr_t)sites[k] - (uintptr_t)di.dli_fbase - 1));
+        }
     fprintf(stderr, "%s: %ld allocation calls from %zu call sites, each failed in turn:", what,
             total, distinct);
     for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++)
@@ -411,7 +419,7 @@ static void test_every_allocation_of_the_simulator(void **state)
     for (long n = 1; n <= total; n++) {
         char tag[128];
         snprintf(tag, sizeof tag, "simulator, allocation %ld of %ld", n, total);
-        test_run("rm -f '%s'/*", sim);
+        rel_clear_names(sim, files, 2);
         memset(&err, 0, sizeof err);
         run_begin(n);
         st = saksi_simulate(&sc, sim, &err);
@@ -425,6 +433,48 @@ static void test_every_allocation_of_the_simulator(void **state)
     fprintf(stderr, "simulator: %ld allocation calls from %zu call sites, each failed in turn\n",
             total, nsites);
     assert_true(total > 10);
+}
+
+/* `saksi calibrate` (issue 5): the input audited once, one clean election
+ * simulated on its stations and audited with every family, and the
+ * calibration files written; a failure must leave none of them but whole. */
+static void test_every_allocation_of_a_calibration(void **state)
+{
+    (void)state;
+    static const char *const files[3] = {"calibration.csv", "calibration_model.csv",
+                                         "calibration.html"};
+    saksi_config cfg;
+    saksi_error err;
+    char cal[4400];
+    config(&cfg, SAKSI_BACKEND_CPU);
+    snprintf(cal, sizeof cal, "%s/calibration", dir);
+    nsites = 0;
+    run_begin(0);
+    saksi_status st = saksi_calibrate(&cfg, input, cal, 1, NULL, &err);
+    run_end();
+    if (st != SAKSI_OK) fail_msg("undisturbed calibration failed: %s", err.message);
+    assert_int_equal(A.live, 0);
+    const long total = A.calls;
+    const size_t distinct = nsites;
+    rel_reference ref;
+    rel_reference_read_names(&ref, cal, files, 3);
+    for (long n = 1; n <= total; n++) {
+        char tag[128];
+        snprintf(tag, sizeof tag, "calibration, allocation %ld of %ld", n, total);
+        rel_clear_names(cal, files, 3);
+        memset(&err, 0, sizeof err);
+        run_begin(n);
+        st = saksi_calibrate(&cfg, input, cal, 1, NULL, &err);
+        run_end();
+        if (st != SAKSI_ERR_NOMEM || !strstr(err.message, "memory") || A.live != 0)
+            fail_msg("%s (%s): status %d, %ld leaked: %s", tag, A.failed_fn, st, A.live,
+                     err.message);
+        rel_check_outputs(cal, &ref, tag);
+    }
+    rel_reference_free(&ref);
+    fprintf(stderr, "calibration: %ld allocation calls from %zu call sites, each failed in turn\n",
+            total, distinct);
+    assert_true(total > 100);
 }
 
 /* A thread that cannot be started is no failure: the ingest builds the
@@ -454,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_every_allocation_of_a_cpu_audit),
         cmocka_unit_test(test_every_allocation_of_an_opencl_audit),
         cmocka_unit_test(test_every_allocation_of_the_simulator),
+        cmocka_unit_test(test_every_allocation_of_a_calibration),
         cmocka_unit_test(test_no_thread_for_the_ingest),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
