@@ -205,9 +205,13 @@ enum saksi_qreason {
 /* Longest station id, region code or column name accepted, in bytes.
  * Report tables store ids and codes as fixed-length strings as wide as the
  * longest one, so one 900 KB id in an input of 2,000 stations made a 5 GB
- * report in memory (measured, tests/test_limits.c). Real codes are short:
- * a TPS code has 13 digits, a region name a few dozen characters. */
-#define SAKSI_MAX_CODE_BYTES 256
+ * report in memory (measured, tests/test_limits.c). Real codes are short
+ * but not tiny: a TPS code has 13 digits, while the region paths the
+ * russia-kobak preset composes (region/commission, in Cyrillic, two bytes a
+ * letter) reach 268 bytes in Kobak's 2024 file, which an earlier limit of
+ * 256 quarantined (55 stations of Kherson); 1024 leaves room for longer
+ * names in other languages and still bounds a row. */
+#define SAKSI_MAX_CODE_BYTES 1024
 
 typedef struct saksi_qrecord {
     uint32_t file;      /* index into saksi_quarantine.files */
