@@ -114,6 +114,13 @@ saksi_status saksi_atomic_commit(saksi_atomic_file *a, saksi_error *err)
     if (bad)
         SAKSI_FAIL(SAKSI_ERR_IO, "%s: writing %s failed: %s", a->path, a->tmp,
                    e ? strerror(e) : "write error");
+    /* A stop requested while the file was written (SIGINT, SIGTERM) is
+     * honoured here, the last moment before it appears under its name:
+     * writers without a check of their own in their loops (the class CSVs,
+     * regions.csv, report.html, which take seconds on a national file) then
+     * stop too, with no file, instead of finishing as if no signal came. */
+    if (saksi_stop_requested())
+        SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "%s: interrupted while writing", a->path);
     if (rename(a->tmp, a->path) != 0)
         SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot rename %s over it: %s", a->path, a->tmp,
                    strerror(errno));
