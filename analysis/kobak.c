@@ -81,10 +81,18 @@ void saksi_kobak_fields(const saksi_table *t, const saksi_kobak_options *opt, in
 void saksi_kobak_membership_cpu(const saksi_table *t, const int field[4], int32_t tol_num,
                                 int32_t tol_den, size_t begin, size_t end, uint32_t *code)
 {
+    /* A field naming a candidate the table lacks is absent, as the kernel's
+     * host side (opencl_turnout.c) has it; saksi_table_get would read past
+     * the columns (ASan, test_kobak_opencl's absent-column case). */
+    int f[4];
+    for (int c = 0; c < 4; c++)
+        f[c] = field[c] >= SAKSI_NFIXED && (size_t)(field[c] - SAKSI_NFIXED) >= t->ncand
+                   ? -1
+                   : field[c];
     for (size_t i = begin; i < end; i++) {
         int32_t v[4];
         for (int c = 0; c < 4; c++)
-            v[c] = field[c] >= 0 ? saksi_table_get(t, field[c], i) : SAKSI_MISSING;
+            v[c] = f[c] >= 0 ? saksi_table_get(t, f[c], i) : SAKSI_MISSING;
         code[i] = saksi_ipct_pack(saksi_ipct_code(v[0], v[1], tol_num, tol_den),
                                   saksi_ipct_code(v[2], v[3], tol_num, tol_den));
     }
