@@ -44,10 +44,24 @@ static saksi_status run_kobak(const saksi_table *t, const saksi_config *cfg, str
     ko.share_total = cfg->integer_share_total;
     SAKSI_TRY(saksi_kobak_alloc(t, &ko, &k, err));
     double t0 = saksi_now();
-    if (cl)
-        SAKSI_TRY(saksi_cl_turnout(cl, t, k->field, k->tol_num, k->tol_den, cfg->batch_rows,
-                                   cfg->local_size, k->code, err));
-    else
+    if (cl) {
+        /* Under backend auto a device failure falls back to the twin (the
+         * same integers), as the other families do; a failed launch used to
+         * end the audit (found by test_faults_opencl, every launch failing). */
+        saksi_error local = {0};
+        int fallback_ok = cfg->backend == SAKSI_BACKEND_AUTO;
+        rc = saksi_cl_turnout(cl, t, k->field, k->tol_num, k->tol_den, cfg->batch_rows,
+                              cfg->local_size, k->code, fallback_ok ? &local : err);
+        if (rc != SAKSI_OK) {
+            if (!fallback_ok || rc == SAKSI_ERR_INTERRUPTED || rc == SAKSI_ERR_NOMEM) {
+                if (fallback_ok) *err = local;
+                goto out;
+            }
+            rc = SAKSI_OK;
+            cl = NULL;
+        }
+    }
+    if (!cl)
         saksi_kobak_membership_cpu(t, k->field, k->tol_num, k->tol_den, 0, t->n, k->code);
     k->seconds_membership = saksi_now() - t0;
     SAKSI_TRY(saksi_kobak_analyse(t, &ko, k, res->region_tests, err));

@@ -292,10 +292,27 @@ saksi_status saksi_family_fingerprints(const saksi_table *t, const saksi_config 
     fp->reasons = saksi_calloc_array((nh ? nh : 1) * SAKSI_FP_NREASONS, sizeof *fp->reasons);
     if (!fp->code || !fp->hist || !fp->reasons) SAKSI_ALLOC_FAIL("fingerprints");
     saksi_fp_columns(t, fp->turnout_field, fp->leader, cols);
-    if (cl)
-        SAKSI_TRY(saksi_cl_fp_bin(cl, t, cols, o.nb_turnout, o.nb_share, cfg->batch_rows,
-                                  cfg->local_size, fp->code, fp->hist, fp->reasons, err));
-    else
+    if (cl) {
+        /* Under backend auto a device failure falls back to the twin (the
+         * same integers), as the other families do; a failed launch used to
+         * end the audit (found by test_faults_opencl, every launch failing). */
+        saksi_error local = {0};
+        int fallback_ok = cfg->backend == SAKSI_BACKEND_AUTO;
+        rc = saksi_cl_fp_bin(cl, t, cols, o.nb_turnout, o.nb_share, cfg->batch_rows,
+                             cfg->local_size, fp->code, fp->hist, fp->reasons,
+                             fallback_ok ? &local : err);
+        if (rc != SAKSI_OK) {
+            if (!fallback_ok || rc == SAKSI_ERR_INTERRUPTED || rc == SAKSI_ERR_NOMEM) {
+                if (fallback_ok) *err = local;
+                goto out;
+            }
+            rc = SAKSI_OK;
+            memset(fp->hist, 0, (nh ? nh : 1) * nbins * sizeof *fp->hist);
+            memset(fp->reasons, 0, (nh ? nh : 1) * SAKSI_FP_NREASONS * sizeof *fp->reasons);
+            cl = NULL; /* the fit below on the twin too */
+        }
+    }
+    if (!cl)
         saksi_fp_bin_cpu(t, cols, o.nb_turnout, o.nb_share, 0, t->n, fp->code, fp->hist,
                          fp->reasons);
     SAKSI_TRY(shapes(t, fp, &o, err));
