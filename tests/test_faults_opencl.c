@@ -186,10 +186,51 @@ static void test_selftest_disagreement(void **state)
     arm(0, CL_SUCCESS, 0);
 }
 
+/* Every kernel launch of the run failing in turn (the integrity batches,
+ * the digit histograms, the fingerprint binning, the integer-percent
+ * membership of issue 4, as they are reached): --backend opencl fails with
+ * SAKSI_ERR_OPENCL naming the call and the code and writes nothing;
+ * --backend auto falls back for that family and writes the CPU run's
+ * report byte for byte. */
+static void test_every_launch_fails(void **state)
+{
+    (void)state;
+    char out[4400], used[1200], why[1200];
+    saksi_error err = {0};
+    arm(0, CL_SUCCESS, 0);
+    snprintf(out, sizeof out, "%s/count", dir);
+    assert_int_equal(audit(SAKSI_BACKEND_OPENCL, out, used, why, sizeof used, &err), SAKSI_OK);
+    const int total = F.launches;
+    for (int n = 1; n <= total; n++) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "launch %d of %d", n, total);
+        arm(n, CL_OUT_OF_RESOURCES, 0);
+        snprintf(out, sizeof out, "%s/launch-opencl-%d", dir, n);
+        memset(&err, 0, sizeof err);
+        saksi_status st = audit(SAKSI_BACKEND_OPENCL, out, used, why, sizeof used, &err);
+        if (st != SAKSI_ERR_OPENCL || !strstr(err.message, "clEnqueueNDRangeKernel(") ||
+            !strstr(err.message, "CL_OUT_OF_RESOURCES (-5)"))
+            fail_msg("%s, --backend opencl: status %d, \"%s\"", tag, st, err.message);
+        if (access(out, F_OK) != -1) fail_msg("%s, --backend opencl: %s was written", tag, out);
+        arm(n, CL_OUT_OF_RESOURCES, 0);
+        snprintf(out, sizeof out, "%s/launch-auto-%d", dir, n);
+        st = audit(SAKSI_BACKEND_AUTO, out, used, why, sizeof used, &err);
+        if (st != SAKSI_OK) fail_msg("%s, --backend auto: status %d, %s", tag, st, err.message);
+        assert_int_equal(rel_check_outputs(out, &cpu_ref, tag), REL_NOUTPUTS);
+        rel_clear_outputs(out);
+        rmdir(out);
+    }
+    arm(0, CL_SUCCESS, 0);
+    fprintf(stderr, "every one of %d kernel launches failed in turn, with both backends\n", total);
+    /* the integrity batches and at least one kernel of another family */
+    assert_true(total > 1 + 2 * (STATIONS / BATCH));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_out_of_resources_mid_run),
+        cmocka_unit_test(test_every_launch_fails),
         cmocka_unit_test(test_selftest_disagreement),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
