@@ -240,8 +240,10 @@ static void test_sixty_thousand_candidates(void **state)
     fprintf(stderr, "ingest of 3 stations x 60,000 candidates: %.2f s\n", secs);
     assert_int_equal(t->ncand, 60000);
     assert_int_equal(t->n, 3);
-    /* Generous (the quadratic check took 35 s): catches its return. */
-    assert_true(secs < 10.0);
+    /* Generous (the quadratic check took 35 s): catches its return. Under
+     * ASan the linear one takes 17 s (measured, .ci/sanitize), the
+     * quadratic one would take many minutes. */
+    assert_true(secs < (SANITIZED ? 90.0 : 10.0));
     saksi_table_free(t);
     saksi_quarantine_free(q);
 }
