@@ -113,9 +113,7 @@ static void audit(const char *path, unsigned opt)
 {
     saksi_config cfg;
     saksi_error err = {0};
-    saksi_config_init(&cfg);
-    cfg.backend = SAKSI_BACKEND_CPU;
-    cfg.reproducible = 1;
+    fuzz_config(&cfg);
     cfg.strict = (opt & OPT_STRICT) != 0;
     cfg.lang = opt & OPT_LANG_ID ? "id" : "en";
     saksi_engine *e = saksi_engine_alloc(&cfg);

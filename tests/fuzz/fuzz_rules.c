@@ -106,9 +106,7 @@ int saksi_fuzz_rules(const uint8_t *data, size_t size)
     int fd = fuzz_memfile(data + 1, size - 1, path, sizeof path);
     FUZZ_CHECK(fd >= 0, "memfd");
     saksi_config cfg;
-    saksi_config_init(&cfg);
-    cfg.backend = SAKSI_BACKEND_CPU;
-    cfg.reproducible = 1;
+    fuzz_config(&cfg);
     cfg.rules_path = path;
     cfg.lang = opt & OPT_LANG_ID ? "id" : "en";
     saksi_engine *e = saksi_engine_alloc(&cfg);

@@ -25,9 +25,7 @@ int saksi_fuzz_sirekap(const uint8_t *data, size_t size)
     int fd = fuzz_memfile(data + 1, size - 1, path, sizeof path);
     FUZZ_CHECK(fd >= 0, "memfd");
     saksi_config cfg;
-    saksi_config_init(&cfg);
-    cfg.backend = SAKSI_BACKEND_CPU;
-    cfg.reproducible = 1;
+    fuzz_config(&cfg);
     cfg.input_format = formats[opt & OPT_FORMAT_MASK];
     cfg.strict = (opt & OPT_STRICT) != 0;
     saksi_engine *e = saksi_engine_alloc(&cfg);
