@@ -498,7 +498,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     saksi_status rc = SAKSI_OK;
     const size_t n = t->n;
     uint8_t *skip = b->skip + m * n;
-    double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n;
+    double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n, *rho = b->rho + m * n;
     saksi_bb *fit = sc->fit;
     uint32_t mask = saksi_baseline_rule_mask(rules, t, m);
     rate_ctx ctx = {m};
@@ -513,7 +513,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (why == SAKSI_BSKIP_NONE && m >= SAKSI_BM_CAND0 && t->stratum[i] == SAKSI_STRATUM_NOKEN)
             why = SAKSI_BSKIP_STRATUM;
         skip[i] = (uint8_t)why;
-        p[i] = z[i] = ex[i] = NAN;
+        p[i] = z[i] = ex[i] = rho[i] = NAN;
         if (b->p_rand) b->p_rand[m * n + i] = NAN;
     }
     /* Every station that is not tested is no one's peer either. */
@@ -543,6 +543,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
             b->p_rand[m * n + i] =
                 two_sided(beyond + station_uniform(opt->seed, t->id_hash[i], m) * point);
         ex[i] = sz * fit[i].mu;
+        rho[i] = fit[i].rho;
         b->tested[m]++;
     }
 out:
@@ -646,12 +647,13 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->p = saksi_malloc_array(cells, sizeof *b->p);
     b->z = saksi_malloc_array(cells, sizeof *b->z);
     b->expected = saksi_malloc_array(cells, sizeof *b->expected);
+    b->rho = saksi_malloc_array(cells, sizeof *b->rho);
     b->skip = saksi_malloc_array(cells, sizeof *b->skip);
     b->tested = saksi_calloc_array(nm, sizeof *b->tested);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
         SAKSI_ALLOC_FAIL("randomized p-values");
-    if (!b->p || !b->z || !b->expected || !b->skip || !b->tested || !b->skipped)
+    if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
 
@@ -714,6 +716,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->p);
     free(b->z);
     free(b->expected);
+    free(b->rho);
     free(b->p_rand);
     free(b->skip);
     free(b->tested);

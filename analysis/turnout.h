@@ -178,6 +178,8 @@ typedef struct saksi_baselines {
     double *p;                       /* two-sided mid-p; NaN when skipped */
     double *z;                       /* robust z (NaN when skipped or no peer scale) */
     double *expected;                /* n mu of the peer fit; NaN when skipped */
+    double *rho;                     /* dispersion of the peer fit; NaN when skipped (the
+                                        anomaly's predictive interval, analysis/anomaly.c) */
     double *p_rand;                  /* with opt->randomized: the randomized two-sided p,
                                         2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
                                         uniform when the null is right (a diagnostic that
@@ -327,6 +329,8 @@ void saksi_kobak_free(saksi_kobak *k);
 typedef struct saksi_turnout {
     saksi_baselines *baselines; /* NULL when not run */
     saksi_kobak *kobak;         /* NULL when not run */
+    saksi_lnb_rule rule;        /* quadrature of the logit-normal null, kept for the
+                                   anomaly's predictive intervals (family_evidence.c) */
 } saksi_turnout;
 
 /* The family as the engine runs it (host/family_baselines.c): station

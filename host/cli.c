@@ -80,6 +80,8 @@ static const char help_text[] =
     "  --map CANON=INPUT      use input column INPUT as canonical column CANON (repeatable)\n"
     "  --map-file FILE        column map file, one CANON=INPUT per line\n"
     "  --rules FILE           integrity rules (default: built-in Indonesian C.Hasil rules)\n"
+    "  --strata FILE          CSV station_id,stratum: strata no region code tells (special\n"
+    "                         TPS; `saksi simulate` writes strata.csv)\n"
     "  --preset NAME|FILE     a layout's columns and parsing options (datasets/presets:\n"
     "                         sirekap-gigit, kawalpemilu2019, russia-kobak, poland-pkw,\n"
     "                         albania2013), or a preset file\n"
@@ -222,6 +224,9 @@ static int cmd_audit(int argc, char **argv, int calibrate)
                 goto missing;
         } else if (is_opt(a, "--map-file")) {
             if (!(cfg.map_path = opt_value(argc, argv, &i, "--map-file")))
+                goto missing;
+        } else if (is_opt(a, "--strata")) {
+            if (!(cfg.strata_path = opt_value(argc, argv, &i, "--strata")))
                 goto missing;
         } else if (is_opt(a, "--rules")) {
             if (!(cfg.rules_path = opt_value(argc, argv, &i, "--rules")))

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "compare.h"
 #include "digits.h"
+#include "family_evidence.h"
 #include "family_fingerprints.h"
 #include "report.h"
 #include "report_html.h"
@@ -334,6 +335,9 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->res.rules = e->rules;
     SAKSI_TRY(results_alloc(&e->res, e->t->n, err));
     SAKSI_TRY(saksi_rules_apply_scopes(e->rules, e->t, e->res.enabled, err));
+    if (e->cfg.strata_path)
+        SAKSI_TRY(saksi_strata_apply(e->cfg.strata_path, e->t, &e->summary.strata_listed,
+                                     &e->summary.strata_applied, err));
     SAKSI_TRY(run_integrity(e, err));
     e->summary.timing.integrity = saksi_now() - t0;
 
@@ -369,6 +373,7 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
      * flags, and enters the one ranking (issue 5). */
     t0 = saksi_now();
     progress(e, "rank", 0.0);
+    SAKSI_TRY(saksi_family_evidence(e->t, &e->res, err));
     SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     SAKSI_TRY(saksi_realdata_rank(e->rd, e->t, &e->res, &e->cfg, err));
