@@ -394,32 +394,6 @@ const saksi_summary *saksi_engine_summary(const saksi_engine *e)
 /* Report                                                              */
 /* ------------------------------------------------------------------ */
 
-/* mkdir -p */
-static saksi_status make_dirs(const char *dir, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output directory name too long");
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p)
-            continue;
-        char c = *p;
-        *p = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "cannot create directory %s: %s", path,
-                       strerror(errno));
-        *p = c;
-        if (!c)
-            break;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s is not a directory", dir);
-out:
-    return rc;
-}
-
 static saksi_status join(char *buf, size_t len, const char *dir, const char *name,
                          saksi_error *err)
 {
@@ -433,7 +407,7 @@ saksi_status saksi_engine_write_quarantine(saksi_engine *e, const char *dir, sak
 {
     saksi_status rc = SAKSI_OK;
     char path[4096];
-    SAKSI_TRY(make_dirs(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     SAKSI_TRY(join(path, sizeof path, dir, "quarantine.csv", err));
     SAKSI_TRY(saksi_report_quarantine_csv(path, e->q, err));
 out:
@@ -447,7 +421,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     double t0 = saksi_now();
     if (!e->ran)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_engine_write_report before a successful run");
-    SAKSI_TRY(make_dirs(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     saksi_atomic_clean_stale(dir);
 
     saksi_config_parameters(&e->cfg, params, sizeof params);

@@ -225,18 +225,6 @@ out:
     return rc;
 }
 
-static saksi_status make_dir(const char *dir, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    struct stat sb;
-    if (mkdir(dir, 0777) == 0) goto out;
-    if (errno != EEXIST || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create directory: %s", dir,
-                   errno == EEXIST ? "a file of that name exists" : strerror(errno));
-out:
-    return rc;
-}
-
 saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
                                   saksi_sim_summary *summary, saksi_error *err)
 {
@@ -258,7 +246,7 @@ saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
     }
     SAKSI_TRY(saksi_sim_gen_init(&g, c, err));
     have_gen = 1;
-    SAKSI_TRY(make_dir(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     SAKSI_TRY(saksi_sim_writer_open(&cs.w, path[0], err));
     SAKSI_TRY(saksi_sim_write_station_header(&cs.w, c, err));
     SAKSI_TRY(saksi_sim_writer_open(&cs.strata, path[4], err));
