@@ -154,6 +154,12 @@ const char *saksi_baseline_null_name(int null);
  * slightly conservative. */
 #define SAKSI_BASELINE_T_PEERS 60
 
+/* Degrees of freedom of the stratum's typical latent variance in the
+ * moderated fit (baselines.c moderate(); Smyth 2004): a district fit of
+ * ~100 peers of turnout rests on ~100, one of invalid votes on ~25, an
+ * overseas mission's on ~3. */
+#define SAKSI_BASELINE_PRIOR_DF 10.0
+
 /* Measures run on this many threads at most (one measure per thread at a
  * time; results do not depend on it). */
 #define SAKSI_BASELINE_MAX_THREADS 8
@@ -165,6 +171,7 @@ typedef struct saksi_baseline_options {
     size_t threads;       /* 0: the online CPUs, at most SAKSI_BASELINE_MAX_THREADS */
     size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
     size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
+    double prior_df;      /* SAKSI_BASELINE_PRIOR_DF; 0: no moderation */
     int randomized;       /* also fill p_rand (calibration diagnostics only) */
     uint64_t seed;        /* of p_rand's uniforms */
 } saksi_baseline_options;
