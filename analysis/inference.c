@@ -156,11 +156,16 @@ double saksi_lambda_from_p_ws(const double *p, size_t n, double *s)
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(p[i]))
-            s[m++] = gsl_cdf_chisq_Qinv(clamp_p(p[i]), 1.0);
+            s[m++] = clamp_p(p[i]);
     double lambda = NAN;
     if (m > 0) {
+        /* The chi-square(1) quantile is monotone in p, so the median of the
+         * statistics is the quantile of the middle p-values: two quantiles
+         * instead of one per p (gsl_cdf_chisq_Qinv costs ~5 us; 4.9M
+         * station p-values took 25 s). */
         qsort(s, m, sizeof *s, cmp_double);
-        double med = m % 2 ? s[m / 2] : 0.5 * (s[m / 2 - 1] + s[m / 2]);
+        double a = gsl_cdf_chisq_Qinv(s[m / 2], 1.0);
+        double med = m % 2 ? a : 0.5 * (gsl_cdf_chisq_Qinv(s[m / 2 - 1], 1.0) + a);
         lambda = med / gsl_cdf_chisq_Pinv(0.5, 1.0);
     }
     return lambda;

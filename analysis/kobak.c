@@ -167,8 +167,10 @@ saksi_status saksi_kobak_alloc(const saksi_table *t, const saksi_kobak_options *
         SAKSI_FAIL(SAKSI_ERR_USAGE, "integer-percent tolerance %d/%d points outside [0, 50]",
                    opt->tol_num, SAKSI_IPCT_TOL_DEN);
     if (opt->leader >= 0 && (size_t)opt->leader >= t->ncand)
-        SAKSI_FAIL(SAKSI_ERR_USAGE, "integer-percent leader %d: the input has %zu candidates",
-                   opt->leader, t->ncand);
+        SAKSI_FAIL(SAKSI_ERR_USAGE,
+                   "integer-percent leader: candidate %d (counting from 1), but the input has "
+                   "%zu candidates",
+                   opt->leader + 1, t->ncand);
     k->leader = opt->leader >= 0 ? opt->leader : saksi_kobak_national_leader(t);
     saksi_kobak_fields(t, opt, k->leader, k->field);
     k->tol_num = opt->tol_num;

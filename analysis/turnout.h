@@ -154,6 +154,12 @@ const char *saksi_baseline_null_name(int null);
  * slightly conservative. */
 #define SAKSI_BASELINE_T_PEERS 60
 
+/* Degrees of freedom of the stratum's typical latent variance in the
+ * moderated fit (baselines.c moderate(); Smyth 2004): a district fit of
+ * ~100 peers of turnout rests on ~100, one of invalid votes on ~25, an
+ * overseas mission's on ~3. */
+#define SAKSI_BASELINE_PRIOR_DF 10.0
+
 /* Measures run on this many threads at most (one measure per thread at a
  * time; results do not depend on it). */
 #define SAKSI_BASELINE_MAX_THREADS 8
@@ -165,6 +171,7 @@ typedef struct saksi_baseline_options {
     size_t threads;       /* 0: the online CPUs, at most SAKSI_BASELINE_MAX_THREADS */
     size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
     size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
+    double prior_df;      /* SAKSI_BASELINE_PRIOR_DF; 0: no moderation */
     int randomized;       /* also fill p_rand (calibration diagnostics only) */
     uint64_t seed;        /* of p_rand's uniforms */
 } saksi_baseline_options;
@@ -178,6 +185,8 @@ typedef struct saksi_baselines {
     double *p;                       /* two-sided mid-p; NaN when skipped */
     double *z;                       /* robust z (NaN when skipped or no peer scale) */
     double *expected;                /* n mu of the peer fit; NaN when skipped */
+    double *rho;                     /* dispersion of the peer fit; NaN when skipped (the
+                                        anomaly's predictive interval, analysis/anomaly.c) */
     double *p_rand;                  /* with opt->randomized: the randomized two-sided p,
                                         2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
                                         uniform when the null is right (a diagnostic that
@@ -327,6 +336,8 @@ void saksi_kobak_free(saksi_kobak *k);
 typedef struct saksi_turnout {
     saksi_baselines *baselines; /* NULL when not run */
     saksi_kobak *kobak;         /* NULL when not run */
+    saksi_lnb_rule rule;        /* quadrature of the logit-normal null, kept for the
+                                   anomaly's predictive intervals (family_evidence.c) */
 } saksi_turnout;
 
 /* The family as the engine runs it (host/family_baselines.c): station

@@ -3,7 +3,8 @@
  * atomic_file.c — output files that appear whole or not at all: written under
  * "<path>.tmp-<pid>", flushed, fsynced, renamed over the real name and the
  * directory fsynced; on failure the temporary is removed. Also removes the
- * temporaries of runs that died (their pid no longer exists).
+ * temporaries of runs that died (their pid no longer exists), and makes the
+ * output directories (mkdir -p).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
@@ -189,4 +190,28 @@ void saksi_atomic_clean_stale(const char *dir)
             unlink(full);
     }
     closedir(d);
+}
+
+saksi_status saksi_make_dirs(const char *dir, saksi_error *err)
+{
+    saksi_status rc = SAKSI_OK;
+    char path[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output directory name too long");
+    for (char *p = path + 1;; p++) {
+        if (*p && *p != '/') continue;
+        char c = *p;
+        *p = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create directory: %s", path,
+                       strerror(errno));
+        *p = c;
+        if (!c) break;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create directory: a file of that name exists",
+                   dir);
+out:
+    return rc;
 }

@@ -363,27 +363,6 @@ out:
     return rc;
 }
 
-/* mkdir -p of dir. */
-static saksi_status make_dir(const char *dir, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output directory name too long");
-    for (char *p = path + 1;; p++) {
-        if (*p && *p != '/') continue;
-        char c = *p;
-        *p = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "cannot create directory %s: %s", path,
-                       strerror(errno));
-        *p = c;
-        if (!c) break;
-    }
-out:
-    return rc;
-}
-
 static void progress(const saksi_config *cfg, double fraction)
 {
     if (cfg->progress && cfg->progress_cb)
@@ -403,7 +382,7 @@ saksi_status saksi_calibrate(const saksi_config *cfg, const char *input, const c
     double t0 = saksi_now();
     if (runs == 0 || runs > 0xffffff)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "--runs must be 1..16777216, not %zu", runs);
-    SAKSI_TRY(make_dir(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     inner.progress = 0; /* the runs inside report through this function */
     if (!(e0 = saksi_engine_alloc(&inner))) SAKSI_ALLOC_FAIL("an engine");
     SAKSI_TRY(saksi_engine_ingest(e0, input, err));

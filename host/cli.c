@@ -80,6 +80,8 @@ static const char help_text[] =
     "  --map CANON=INPUT      use input column INPUT as canonical column CANON (repeatable)\n"
     "  --map-file FILE        column map file, one CANON=INPUT per line\n"
     "  --rules FILE           integrity rules (default: built-in Indonesian C.Hasil rules)\n"
+    "  --strata FILE          CSV station_id,stratum: strata no region code tells (special\n"
+    "                         TPS; `saksi simulate` writes strata.csv)\n"
     "  --preset NAME|FILE     a layout's columns and parsing options (datasets/presets:\n"
     "                         sirekap-gigit, kawalpemilu2019, russia-kobak, poland-pkw,\n"
     "                         albania2013), or a preset file\n"
@@ -106,6 +108,11 @@ static const char help_text[] =
     "  --fingerprint-bins N   turnout and share bins of the fingerprints, 1..255 (default 100)\n"
     "  --fingerprint-bootstrap N  bootstrap replicates of each fit (default 20)\n"
     "  --fingerprint-null-runs N  clean simulated elections of the fit's null (default 20)\n"
+    "  --integer-tolerance T  integer-percent tolerance in points (default 0.05)\n"
+    "  --integer-leader N     candidate (1 = first column) whose share the integer-percent\n"
+    "                         test uses (default: the national leader)\n"
+    "  --integer-share-total  leader's share of all votes cast, not of valid (Kobak's notebooks)\n"
+    "  --baseline-null KIND   logit-normal (default) or beta-binomial (sensitivity variant)\n"
     "  --shape-bootstrap N    bootstrap replicates of the shape statistics (default 20;\n"
     "                         100 for publication, ~0.23 s CPU each at 823k stations)\n"
     "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
@@ -223,6 +230,9 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         } else if (is_opt(a, "--map-file")) {
             if (!(cfg.map_path = opt_value(argc, argv, &i, "--map-file")))
                 goto missing;
+        } else if (is_opt(a, "--strata")) {
+            if (!(cfg.strata_path = opt_value(argc, argv, &i, "--strata")))
+                goto missing;
         } else if (is_opt(a, "--rules")) {
             if (!(cfg.rules_path = opt_value(argc, argv, &i, "--rules")))
                 goto missing;
@@ -310,6 +320,38 @@ static int cmd_audit(int argc, char **argv, int calibrate)
                 cfg.null_model = SAKSI_NULL_EMPIRICAL;
             else {
                 rc = usage_error("--null takes calibrated or empirical, not '%s'", v);
+                goto done;
+            }
+        } else if (is_opt(a, "--integer-tolerance")) {
+            char *end;
+            if (!(v = opt_value(argc, argv, &i, "--integer-tolerance")))
+                goto missing;
+            double tol = strtod(v, &end);
+            /* the family checks the range and the 0.0001 grid (exact integer test) */
+            if (end == v || *end || !(tol >= 0.0)) {
+                rc = usage_error("--integer-tolerance takes points, e.g. 0.05, not '%s'", v);
+                goto done;
+            }
+            cfg.integer_tolerance = tol;
+        } else if (is_opt(a, "--integer-leader")) {
+            if (!(v = opt_value(argc, argv, &i, "--integer-leader")))
+                goto missing;
+            if (!parse_size(v, &n) || n == 0 || n > INT32_MAX) {
+                rc = usage_error("--integer-leader takes a candidate number from 1, not '%s'", v);
+                goto done;
+            }
+            cfg.integer_leader = (int)n - 1;
+        } else if (strcmp(a, "--integer-share-total") == 0) {
+            cfg.integer_share_total = 1;
+        } else if (is_opt(a, "--baseline-null")) {
+            if (!(v = opt_value(argc, argv, &i, "--baseline-null")))
+                goto missing;
+            if (strcmp(v, "logit-normal") == 0)
+                cfg.baseline_null = 0; /* saksi.h: 0 logit-normal, 1 beta-binomial */
+            else if (strcmp(v, "beta-binomial") == 0)
+                cfg.baseline_null = 1;
+            else {
+                rc = usage_error("--baseline-null takes logit-normal or beta-binomial, not '%s'", v);
                 goto done;
             }
         } else if (is_opt(a, "--digits-min")) {

@@ -47,9 +47,10 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
     int n;
     saksi_format_double(weight, sizeof weight, c->repair_min_weight, 17);
     n = snprintf(buf, len,
-                 "rules=%s;map=%s;strict=%d;seed=%llu;repair_min_weight=%s;"
+                 "rules=%s;strata=%s;map=%s;strict=%d;seed=%llu;repair_min_weight=%s;"
                  "repair_max_alternatives=%zu;class_priority=",
-                 c->rules_path ? c->rules_path : "built-in", c->map_path ? c->map_path : "none",
+                 c->rules_path ? c->rules_path : "built-in", c->strata_path ? c->strata_path : "none",
+                 c->map_path ? c->map_path : "none",
                  c->strict, (unsigned long long)c->seed, weight, c->repair_max_alternatives);
     for (int k = 0; k < SAKSI_NCLASSES && c->class_priority[k] && n > 0 && (size_t)n < len; k++)
         n += snprintf(buf + n, len - (size_t)n, "%s%s", k ? "," : "",

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "compare.h"
 #include "digits.h"
+#include "family_evidence.h"
 #include "family_fingerprints.h"
 #include "report.h"
 #include "report_html.h"
@@ -355,6 +356,9 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     e->res.rules = e->rules;
     SAKSI_TRY(results_alloc(&e->res, e->t->n, err));
     SAKSI_TRY(saksi_rules_apply_scopes(e->rules, e->t, e->res.enabled, err));
+    if (e->cfg.strata_path)
+        SAKSI_TRY(saksi_strata_apply(e->cfg.strata_path, e->t, &e->summary.strata_listed,
+                                     &e->summary.strata_applied, err));
     SAKSI_TRY(run_integrity(e, err));
     e->summary.timing.integrity = saksi_now() - t0;
 
@@ -395,6 +399,7 @@ saksi_status saksi_engine_run(saksi_engine *e, saksi_error *err)
     t0 = saksi_now();
     SAKSI_TRY(check_stop("ranking", err));
     progress(e, "rank", 0.0);
+    SAKSI_TRY(saksi_family_evidence(e->t, &e->res, err));
     SAKSI_TRY(saksi_anomaly_build(e->t, &e->res, NULL, err));
     SAKSI_TRY(saksi_rank_build(e->t, e->prog, &e->res, &e->cfg, err));
     SAKSI_TRY(saksi_realdata_rank(e->rd, e->t, &e->res, &e->cfg, err));
@@ -415,32 +420,6 @@ const saksi_summary *saksi_engine_summary(const saksi_engine *e)
 /* Report                                                              */
 /* ------------------------------------------------------------------ */
 
-/* mkdir -p */
-static saksi_status make_dirs(const char *dir, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "output directory name too long");
-    for (char *p = path + 1;; p++) {
-        if (*p != '/' && *p)
-            continue;
-        char c = *p;
-        *p = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "cannot create directory %s: %s", path,
-                       strerror(errno));
-        *p = c;
-        if (!c)
-            break;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s is not a directory", dir);
-out:
-    return rc;
-}
-
 static saksi_status join(char *buf, size_t len, const char *dir, const char *name,
                          saksi_error *err)
 {
@@ -454,7 +433,7 @@ saksi_status saksi_engine_write_quarantine(saksi_engine *e, const char *dir, sak
 {
     saksi_status rc = SAKSI_OK;
     char path[4096];
-    SAKSI_TRY(make_dirs(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     SAKSI_TRY(join(path, sizeof path, dir, "quarantine.csv", err));
     SAKSI_TRY(saksi_report_quarantine_csv(path, e->q, err));
 out:
@@ -469,7 +448,7 @@ saksi_status saksi_engine_write_report(saksi_engine *e, const char *dir, saksi_e
     if (!e->ran)
         SAKSI_FAIL(SAKSI_ERR_USAGE, "saksi_engine_write_report before a successful run");
     SAKSI_TRY(check_stop("writing the report", err));
-    SAKSI_TRY(make_dirs(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     saksi_atomic_clean_stale(dir);
 
     saksi_config_parameters(&e->cfg, params, sizeof params);

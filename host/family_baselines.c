@@ -112,6 +112,7 @@ saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cf
     if (!res->turnout) SAKSI_ALLOC_FAIL("turnout results");
     if (!res->region_tests && !(res->region_tests = calloc(1, sizeof *res->region_tests)))
         SAKSI_ALLOC_FAIL("region tests");
+    SAKSI_TRY(saksi_lnb_rule_init(&res->turnout->rule, err));
     if (cfg->baselines) {
         saksi_baseline_options bo;
         saksi_baseline_options_init(&bo);

@@ -546,6 +546,8 @@ enum saksi_null_model { SAKSI_NULL_CALIBRATED, SAKSI_NULL_EMPIRICAL };
 typedef struct saksi_config {
     const char *rules_path;  /* NULL: the built-in Indonesian rules      */
     const char *map_path;    /* column map file, or NULL                  */
+    const char *strata_path; /* CSV station_id,stratum overriding the rules'
+                                region strata (special TPS), or NULL        */
     const char *const *map_pairs; /* NULL-terminated "canonical=input" list */
     int strict;              /* any quarantined record is fatal          */
     int backend;             /* enum saksi_backend                        */
@@ -683,6 +685,8 @@ typedef struct saksi_summary {
     size_t integer_observed;  /* of them with turnout or the leader's share at an integer percent */
     double integer_expected;  /* its exact Poisson-binomial expectation (NaN when not run) */
     double integer_p;         /* one-sided mid-p of the national test (NaN when skipped) */
+    size_t strata_listed;             /* stations named by --strata */
+    size_t strata_applied;            /* of them found in the table (stratum set) */
     size_t anomaly_tested;            /* stations with a calibrated p-value */
     size_t anomaly_flagged;           /* of them with weighted-BH q < 0.05  */
 } saksi_summary;

@@ -54,6 +54,13 @@ void *saksi_alloc_large(size_t n, size_t size);
 
 /* strdup that returns NULL on failure. */
 char *saksi_strdup(const char *s);
+/* mkdir -p dir (host/atomic_file.c): SAKSI_ERR_CANTCREAT naming the part
+ * that cannot be made, or when dir exists and is not a directory. */
+saksi_status saksi_make_dirs(const char *dir, saksi_error *err);
+/* --strata (host/strata.c): set the stratum of every station the CSV
+ * station_id,stratum at path names; counts the entries and those found. */
+saksi_status saksi_strata_apply(const char *path, saksi_table *t, size_t *listed,
+                                size_t *applied, saksi_error *err);
 
 /* FNV-1a 64 of a byte string (the station-id hash, see saksi_shared.h). */
 uint64_t saksi_hash_bytes(const void *data, size_t len);

@@ -234,6 +234,8 @@ saksi_status saksi_summary_write_json(const saksi_summary *s, FILE *f, saksi_err
     json_key(f, "device", &first);
     json_string(f, s->device);
     write_regions(f, s, &first);
+    json_key(f, "strata_file", &first);
+    fprintf(f, "{\"listed\": %zu, \"applied\": %zu}", s->strata_listed, s->strata_applied);
     json_key(f, "real_data", &first); /* issue 6: readers and cross-source comparison */
     fprintf(f,
             "{\"input_format\": \"%s\", \"preset\": ", s->input_format ? s->input_format : "csv");

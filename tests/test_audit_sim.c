@@ -80,13 +80,15 @@ static void field_name(int field, char *buf, size_t len)
 static void audit(const char *dir, const saksi_sim_config *sc, ranked_row **rows, size_t *n)
 {
     saksi_error err = {0};
-    char csv[4200], out[4200], ranked[4300];
+    char csv[4200], out[4200], ranked[4300], strata[4200];
     assert_int_equal(saksi_simulate(sc, dir, &err), SAKSI_OK);
     snprintf(csv, sizeof csv, "%s/stations.csv", dir);
     snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(strata, sizeof strata, "%s/strata.csv", dir);
     saksi_config cfg;
     saksi_config_init(&cfg);
     cfg.backend = SAKSI_BACKEND_CPU;
+    cfg.strata_path = strata; /* the special TPS are their own peers (DESIGN §4) */
     saksi_engine *e = saksi_engine_alloc(&cfg);
     assert_non_null(e);
     if (saksi_engine_ingest(e, csv, &err) || saksi_engine_run(e, &err) ||
@@ -175,7 +177,9 @@ static void test_planted_anomalies_found(void **state)
     test_rmtree(dir);
 }
 
-/* A clean election: no station flagged by any integrity rule. */
+/* A clean election: no station ranked at all, neither by an integrity
+ * rule nor by the anomaly class (weighted BH over the station baselines,
+ * q < 0.05, with the special TPS in their own stratum). */
 static void test_clean_election_quiet(void **state)
 {
     (void)state;

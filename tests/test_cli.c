@@ -138,6 +138,21 @@ static void test_error_exits(void **state)
     assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --frobnicate"), 64);
     assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --backend gpu"), 64);
     assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --device 1"), 64);
+    assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --integer-leader 0"), 64);
+    assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --integer-tolerance abc"), 64);
+    assert_int_equal(cli(dir, NULL, "audit " TINY " -o x --baseline-null binomial"), 64);
+    char *usage = slurp(dir, "stderr");
+    assert_non_null(strstr(usage, "--baseline-null takes logit-normal or beta-binomial"));
+    free(usage);
+    /* the family refuses what the parser cannot know: a leader past the
+     * candidates, a tolerance off the exact 0.0001 grid */
+    snprintf(args, sizeof args, "audit %s -o '%s/o2' --integer-leader 9", TINY, dir);
+    assert_int_equal(cli(dir, NULL, args), 64);
+    usage = slurp(dir, "stderr");
+    assert_non_null(strstr(usage, "candidate 9 (counting from 1), but the input has 2"));
+    free(usage);
+    snprintf(args, sizeof args, "audit %s -o '%s/o3' --integer-tolerance 0.00005", TINY, dir);
+    assert_int_equal(cli(dir, NULL, args), 64);
     assert_int_equal(cli(dir, NULL, "frobnicate"), 64);
     assert_int_equal(cli(dir, NULL, ""), 64);
     assert_int_equal(cli(dir, NULL, "--help"), 0);

@@ -4,7 +4,7 @@
  * (Debian's chromium package) opens the page offline, with every host name
  * unresolvable, and must log nothing to its console (a script, a fetch or a
  * content-security-policy violation would); its DOM holds every section,
- * and a screenshot is taken (the command is in the README). A control page
+ * and a screenshot is taken (the command is in docs/report.md). A control page
  * that does try the network must be caught, so the check can fail.
  * Labelled `browser`: Chromium is heavy for CI (about 10 s and 300 MB);
  * without it the test is skipped with a message.

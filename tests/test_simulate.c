@@ -508,8 +508,13 @@ static void test_output_errors(void **state)
     assert_int_equal(test_write_file(path, "x"), 0);
     assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_ERR_CANTCREAT);
     assert_non_null(strstr(err.message, "file of that name"));
-    /* its parent does not exist */
+    /* its parents do not exist: made, as mkdir -p (the README's out/demo) */
     snprintf(path, sizeof path, "%s/no/such/dir", dir);
+    assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_OK);
+    snprintf(path, sizeof path, "%s/no/such/dir/strata.csv", dir);
+    assert_int_equal(access(path, F_OK), 0);
+    /* a parent is a file */
+    snprintf(path, sizeof path, "%s/file/dir", dir);
     assert_int_equal(saksi_simulate(&c, path, &err), SAKSI_ERR_CANTCREAT);
     assert_non_null(strstr(err.message, "cannot create directory"));
     /* labels.csv.tmp cannot be created: stations.csv.tmp is removed again */

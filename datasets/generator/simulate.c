@@ -546,15 +546,28 @@ out:
 typedef struct table_sink {
     saksi_table *t;
     uint64_t line;
+    uint8_t *special; /* per appended station: a special TPS (strata.csv's rows) */
+    size_t cap;
 } table_sink;
 
 static saksi_status append_station(void *ctx, const saksi_sim_station *st, saksi_error *err)
 {
+    saksi_status rc = SAKSI_OK;
     table_sink *ts = ctx;
     uint64_t first = 0;
+    if (ts->line == ts->cap) {
+        size_t cap = ts->cap ? 2 * ts->cap : 1 << 16;
+        uint8_t *s2 = saksi_realloc_array(ts->special, cap, 1);
+        if (!s2) SAKSI_ALLOC_FAIL("special TPS marks");
+        ts->special = s2;
+        ts->cap = cap;
+    }
+    ts->special[ts->line] = st->kind == SAKSI_SIM_ST_SPECIAL;
     /* line numbers as stations.csv would have them (header is line 1) */
-    return saksi_table_append(ts->t, st->id, SAKSI_SIM_STATION_WIDTH, NULL, st->v, 0,
-                              ++ts->line + 1, &first, err);
+    SAKSI_TRY(saksi_table_append(ts->t, st->id, SAKSI_SIM_STATION_WIDTH, NULL, st->v, 0,
+                                 ++ts->line + 1, &first, err));
+out:
+    return rc;
 }
 
 saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table,
@@ -586,6 +599,9 @@ saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table
     if (!ts.t) SAKSI_ALLOC_FAIL("station table");
     SAKSI_TRY(saksi_sim_run(&g, append_station, &ts, &lab, summary, err));
     SAKSI_TRY(saksi_table_finalize(ts.t, err));
+    /* What `--strata strata.csv` does for the same election on file. */
+    for (size_t i = 0; i < ts.t->n; i++)
+        if (ts.special[ts.t->src_line[i] - 2]) ts.t->stratum[i] = SAKSI_STRATUM_SPECIAL;
     *table = ts.t;
     ts.t = NULL;
     if (labels) {
@@ -595,6 +611,7 @@ saksi_status saksi_simulate_table(const saksi_sim_config *c, saksi_table **table
     if (nlabels) *nlabels = lab.n;
 out:
     saksi_table_free(ts.t);
+    free(ts.special);
     free(lab.label);
     if (have_gen) saksi_sim_gen_free(&g);
     return rc;

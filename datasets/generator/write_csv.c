@@ -207,23 +207,20 @@ out:
 
 typedef struct csv_sink {
     saksi_sim_writer w;
+    saksi_sim_writer strata; /* special TPS: the stratum no region code tells */
     const saksi_sim_config *c;
 } csv_sink;
 
 static saksi_status write_row(void *ctx, const saksi_sim_station *st, saksi_error *err)
 {
-    csv_sink *cs = ctx;
-    return saksi_sim_write_station(&cs->w, cs->c, st, err);
-}
-
-static saksi_status make_dir(const char *dir, saksi_error *err)
-{
     saksi_status rc = SAKSI_OK;
-    struct stat sb;
-    if (mkdir(dir, 0777) == 0) goto out;
-    if (errno != EEXIST || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        SAKSI_FAIL(SAKSI_ERR_CANTCREAT, "%s: cannot create directory: %s", dir,
-                   errno == EEXIST ? "a file of that name exists" : strerror(errno));
+    csv_sink *cs = ctx;
+    SAKSI_TRY(saksi_sim_write_station(&cs->w, cs->c, st, err));
+    if (st->kind == SAKSI_SIM_ST_SPECIAL) {
+        SAKSI_TRY(saksi_sim_writer_reserve(&cs->strata, ROW_MAX, err));
+        saksi_sim_writer_str(&cs->strata, st->id);
+        saksi_sim_writer_str(&cs->strata, ",special\n");
+    }
 out:
     return rc;
 }
@@ -235,12 +232,13 @@ saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
     saksi_sim_gen g;
     saksi_sim_labels lab = {0};
     csv_sink cs = {.c = c};
-    char *path[4] = {NULL, NULL, NULL, NULL}; /* stations tmp, final, labels tmp, final */
-    static const char *const names[4] = {"stations.csv.tmp", "stations.csv", "labels.csv.tmp",
-                                         "labels.csv"};
+    /* temporary and final name of stations.csv, labels.csv and strata.csv */
+    char *path[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    static const char *const names[6] = {"stations.csv.tmp", "stations.csv", "labels.csv.tmp",
+                                         "labels.csv",       "strata.csv.tmp", "strata.csv"};
     int have_gen = 0;
     double t0 = saksi_now();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         size_t len = strlen(dir) + strlen(names[i]) + 2;
         path[i] = malloc(len);
         if (!path[i]) SAKSI_ALLOC_FAIL("output path");
@@ -248,27 +246,32 @@ saksi_status saksi_simulate_write(const saksi_sim_config *c, const char *dir,
     }
     SAKSI_TRY(saksi_sim_gen_init(&g, c, err));
     have_gen = 1;
-    SAKSI_TRY(make_dir(dir, err));
+    SAKSI_TRY(saksi_make_dirs(dir, err));
     SAKSI_TRY(saksi_sim_writer_open(&cs.w, path[0], err));
     SAKSI_TRY(saksi_sim_write_station_header(&cs.w, c, err));
+    SAKSI_TRY(saksi_sim_writer_open(&cs.strata, path[4], err));
+    SAKSI_TRY(saksi_sim_writer_reserve(&cs.strata, ROW_MAX, err));
+    saksi_sim_writer_str(&cs.strata, "station_id,stratum\n");
     SAKSI_TRY(saksi_sim_run(&g, write_row, &cs, &lab, summary, err));
     SAKSI_TRY(saksi_sim_writer_close(&cs.w, err));
+    SAKSI_TRY(saksi_sim_writer_close(&cs.strata, err));
     SAKSI_TRY(saksi_sim_write_labels(path[2], &lab, err));
-    for (int i = 0; i < 4; i += 2)
+    for (int i = 0; i < 6; i += 2)
         if (rename(path[i], path[i + 1]) != 0)
             SAKSI_FAIL(SAKSI_ERR_IO, "%s: cannot rename to %s: %s", path[i], path[i + 1],
                        strerror(errno));
     if (summary) summary->seconds = saksi_now() - t0;
 out:
-    if (cs.w.f) {
-        saksi_sim_writer_close(&cs.w, NULL);
-    }
+    if (cs.w.f) saksi_sim_writer_close(&cs.w, NULL);
+    if (cs.strata.f) saksi_sim_writer_close(&cs.strata, NULL);
     free(cs.w.buf);
-    if (rc != SAKSI_OK && path[0] && path[2]) {
+    free(cs.strata.buf);
+    if (rc != SAKSI_OK && path[0] && path[2] && path[4]) {
         remove(path[0]);
         remove(path[2]);
+        remove(path[4]);
     }
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         free(path[i]);
     free(lab.label);
     if (have_gen) saksi_sim_gen_free(&g);
