@@ -681,11 +681,17 @@ static saksi_status build_station_tests(builder *b, saksi_error *err)
     saksi_status rc = SAKSI_OK;
     const saksi_station_tests *st = b->res->station_tests;
     saksi_vtable *s;
+    double *scratch = NULL;
     static const saksi_vspec cols[] = {{"test", SAKSI_V_STR},       {"candidate", SAKSI_V_STR},
                                        {"calibrated", SAKSI_V_I32}, {"tested", SAKSI_V_I64},
                                        {"below_05", SAKSI_V_I64},   {"below_001", SAKSI_V_I64},
                                        {"lambda", SAKSI_V_F64}};
     SAKSI_TRY(saksi_view_add_table(b->v, "station_tests", cols, 7, &s, err));
+    /* lambda with our own scratch: saksi_lambda_from_p turns a failed
+     * allocation into NaN, a report with lambda missing (found by
+     * test_faults_alloc, allocation by allocation). */
+    if (st && st->ntests && !(scratch = saksi_malloc_array(st->n ? st->n : 1, sizeof *scratch)))
+        SAKSI_ALLOC_FAIL("station-test lambda");
     for (size_t k = 0; st && k < st->ntests; k++) {
         const saksi_station_test *c = &st->test[k];
         int64_t n = 0, b05 = 0, b001 = 0;
@@ -703,9 +709,10 @@ static saksi_status build_station_tests(builder *b, saksi_error *err)
         saksi_vt_set_i(s, row, 3, n);
         saksi_vt_set_i(s, row, 4, b05);
         saksi_vt_set_i(s, row, 5, b001);
-        saksi_vt_set_f(s, row, 6, saksi_lambda_from_p(c->p, st->n));
+        saksi_vt_set_f(s, row, 6, saksi_lambda_from_p_ws(c->p, st->n, scratch));
     }
 out:
+    free(scratch);
     return rc;
 }
 
