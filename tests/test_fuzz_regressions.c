@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_support.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <time.h>
 
 typedef int (*harness_fn)(const uint8_t *, size_t);
@@ -49,6 +50,9 @@ static size_t replay(const char *kind, const char *target, harness_fn fn)
     size_t n = 0;
     snprintf(dir, sizeof dir, "%s/tests/fuzz/%s/%s", SAKSI_SOURCE_DIR, kind, target);
     DIR *d = opendir(dir);
+    /* A target with no finding yet has no regressions directory in a
+     * clone (git keeps no empty directory); its corpus must be there. */
+    if (!d && errno == ENOENT && strcmp(kind, "regressions") == 0) return 0;
     if (!d) fail_msg("cannot open %s", dir);
     struct dirent *de;
     while ((de = readdir(d)) != NULL && n < sizeof names / sizeof names[0])
