@@ -82,9 +82,22 @@ static void note_site(void *site)
     if (nsites < MAX_SITES) sites[nsites++] = site;
 }
 
+/* With SAKSI_FAULT_SITES set, the call sites of the counting run on
+ * stderr, as "site OBJECT OFFSET" for addr2line -f -i -e OBJECT OFFSET. */
+static void print_sites(size_t n)
+{
+    if (!getenv("SAKSI_FAULT_SITES")) return;
+    for (size_t k = 0; k < n; k++) {
+        Dl_info di;
+        if (dladdr(sites[k], &di) && di.dli_fname)
+            fprintf(stderr, "site %s 0x%lx\n", di.dli_fname,
+                    (unsigned long)((uintptr_t)sites[k] - (uintptr_t)di.dli_fbase - 1));
+    }
+}
+
 /* 1 when this call is the one that must fail. With SAKSI_FAULT_TRACE set
  * in the environment, the failing call's stack goes to stderr (to find a
- * site that swallows the failure: SAKSI_FAULT_AT=N runs only call N). */
+ * site that swallows the failure: SAKSI_FAULT_AT=N starts each sweep at call N). */
 static int fail_now_locked(const char *fn, void *site)
 {
     if (!A.counting) return 0;
@@ -352,13 +365,7 @@ static long sweep(int backend, const char *what, int recoverable)
         for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++)
             by_fn[k] += strcmp(A.failed_fn, fns[k]) == 0;
     }
-    if (getenv("SAKSI_FAULT_SITES")) /* the call sites: addr2line -f -i -e OBJECT OFFSET */
-        for (size_t k = 0; k < distinct; k++) {
-            Dl_info di;
-            if (dladdr(sites[k], &di) && di.dli_fname)
-                fprintf(stderr, "site %s 0x%lx\n", di.dli_fname,
-                        (unsigned long)((uintptr_t)sites[k] - (uintptr_t)di.dli_fbase - 1));
-        }
+    print_sites(distinct);
     fprintf(stderr, "%s: %ld allocation calls from %zu call sites, each failed in turn:", what,
             total, distinct);
     for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++)
@@ -416,7 +423,9 @@ static void test_every_allocation_of_the_simulator(void **state)
     static const char *const files[2] = {"stations.csv", "labels.csv"};
     rel_reference ref;
     rel_reference_read_names(&ref, sim, files, 2);
-    for (long n = 1; n <= total; n++) {
+    print_sites(nsites);
+    const char *only = getenv("SAKSI_FAULT_AT");
+    for (long n = only ? atol(only) : 1; n <= total; n++) {
         char tag[128];
         snprintf(tag, sizeof tag, "simulator, allocation %ld of %ld", n, total);
         rel_clear_names(sim, files, 2);
@@ -458,7 +467,9 @@ static void test_every_allocation_of_a_calibration(void **state)
     const size_t distinct = nsites;
     rel_reference ref;
     rel_reference_read_names(&ref, cal, files, 3);
-    for (long n = 1; n <= total; n++) {
+    print_sites(distinct);
+    const char *only = getenv("SAKSI_FAULT_AT");
+    for (long n = only ? atol(only) : 1; n <= total; n++) {
         char tag[128];
         snprintf(tag, sizeof tag, "calibration, allocation %ld of %ld", n, total);
         rel_clear_names(cal, files, 3);
