@@ -36,10 +36,16 @@ static inline char *rel_mkdtemp(const char *tag)
  * CSVs from the results, then what is drawn from report.h5 as written
  * (saksi_report_render_files: one CSV per class, regions.csv, report.html). */
 #define REL_NOUTPUTS 10
-static const char *const rel_outputs[REL_NOUTPUTS] = {
-    "report.h5",         "ranked.csv",            "quarantine.csv",        "class_integrity.csv",
-    "class_anomaly.csv", "class_transcription.csv", "class_incomplete.csv", "class_cross-source.csv",
-    "regions.csv",       "report.html"};
+static const char *const rel_outputs[REL_NOUTPUTS] = {"report.h5",
+                                                      "ranked.csv",
+                                                      "quarantine.csv",
+                                                      "class_integrity.csv",
+                                                      "class_anomaly.csv",
+                                                      "class_transcription.csv",
+                                                      "class_incomplete.csv",
+                                                      "class_cross-source.csv",
+                                                      "regions.csv",
+                                                      "report.html"};
 
 /* Records appended to a simulated stations.csv so that the quarantine,
  * its report table and quarantine.csv have rows: a count that is not an

@@ -72,8 +72,7 @@ static size_t replay(const char *kind, const char *target, harness_fn fn)
          * name it so that it is easy to see. */
         if (dt > SLOW_INPUT_S) fprintf(stderr, "  %s/%s: %.2f s\n", target, names[k], dt);
         if (dt > SLOW_INPUT_FAIL_S)
-            fail_msg("%s/%s/%s took %.0f s (a hang or a size blow-up)", kind, target, names[k],
-                     dt);
+            fail_msg("%s/%s/%s took %.0f s (a hang or a size blow-up)", kind, target, names[k], dt);
         free(data);
         free(names[k]);
     }

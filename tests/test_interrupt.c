@@ -284,9 +284,9 @@ static void measure_stages(void)
     /* The engine's order (host/engine.c): the families, then the ranking
      * with the anomaly evidence, then the files; the keys of timing_s. */
     static const char *const keys[NSTAGES] = {
-        "\"ingest\": ",    "\"integrity\": ", "\"repair\": ",     "\"digits\": ",
-        "\"fingerprints\": ", "\"baselines\": ", "\"rank\": ",       "\"report_h5\": ",
-        "\"report_csv\": ", "\"report_html\": "};
+        "\"ingest\": ",       "\"integrity\": ",  "\"repair\": ", "\"digits\": ",
+        "\"fingerprints\": ", "\"baselines\": ",  "\"rank\": ",   "\"report_h5\": ",
+        "\"report_csv\": ",   "\"report_html\": "};
     char out[4400], json[4400];
     snprintf(out, sizeof out, "%s/timed", dir);
     snprintf(json, sizeof json, "%s/timed.json", dir);
@@ -334,10 +334,10 @@ static void test_cli_sigint_sigterm(void **state)
         int sig, stage;
         double frac;
     } runs[] = {
-        {SIGINT, ST_INGEST, 0.5},    {SIGINT, ST_INTEGRITY, 0.5}, {SIGINT, ST_REPAIR, 0.5},
-        {SIGINT, ST_DIGITS, 0.5},    {SIGINT, ST_FINGERPRINTS, 0.5}, {SIGINT, ST_BASELINES, 0.5},
-        {SIGINT, ST_RANK, 0.5},      {SIGINT, ST_H5, 0.3},        {SIGINT, ST_H5, 0.8},
-        {SIGINT, ST_CSV, 0.5},       {SIGINT, ST_HTML, 0.5},      {SIGTERM, ST_INGEST, 0.3},
+        {SIGINT, ST_INGEST, 0.5},     {SIGINT, ST_INTEGRITY, 0.5},    {SIGINT, ST_REPAIR, 0.5},
+        {SIGINT, ST_DIGITS, 0.5},     {SIGINT, ST_FINGERPRINTS, 0.5}, {SIGINT, ST_BASELINES, 0.5},
+        {SIGINT, ST_RANK, 0.5},       {SIGINT, ST_H5, 0.3},           {SIGINT, ST_H5, 0.8},
+        {SIGINT, ST_CSV, 0.5},        {SIGINT, ST_HTML, 0.5},         {SIGTERM, ST_INGEST, 0.3},
         {SIGTERM, ST_BASELINES, 0.5}, {SIGTERM, ST_H5, 0.5},
     };
     int interrupted[2] = {0, 0};

@@ -51,8 +51,7 @@ int saksi_fuzz_sirekap(const uint8_t *data, size_t size)
                    (unsigned long long)sum->ingest.quarantined);
         FILE *null = fopen("/dev/null", "w");
         FUZZ_CHECK(null != NULL, "/dev/null");
-        FUZZ_CHECK(saksi_summary_write_json(sum, null, &err) == SAKSI_OK, "json: %s",
-                   err.message);
+        FUZZ_CHECK(saksi_summary_write_json(sum, null, &err) == SAKSI_OK, "json: %s", err.message);
         fclose(null);
     } else {
         fuzz_check_error(s, &err, "audit");
