@@ -12,7 +12,7 @@
  * input file, the national integer-percent figures.
  *
  *   saksi_baselines_calibrate calibrate [--runs K] [--stations N] [--seed S]
- *                                       [--beta-binomial] [--unmarked]
+ *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
  *   saksi_baselines_calibrate real --input FILE [--map FILE | --preset NAME] [--tolerance T]
@@ -48,6 +48,7 @@ typedef struct opts {
     int share_total, opencl, repeat;
     int null;     /* enum saksi_baseline_null */
     int unmarked; /* leave special TPS in the regular stratum */
+    long t_peers; /* --t-peers: the baselines' Student's t cutoff; -1: the default */
 } opts;
 
 static void die(const saksi_error *err)
@@ -182,6 +183,7 @@ typedef struct calib {
     /* per stratum: tested, mid-p below alpha, randomized below alpha */
     size_t by_stratum[MAXM][SAKSI_NSTRATA][7];
     size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
+    double village_share[MAXM];                 /* of the regular stratum's latent variance */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
@@ -228,6 +230,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
             c->st_rand[m][j] = k && pr ? (double)below_r[j] / k : NAN;
         }
         c->st_bh[m] = any_bh(t, p, b->n, c->bh_by_stratum[m]);
+        c->village_share[m] = b->village_share[m];
     }
     const saksi_region_tests *rt = a->res.region_tests;
     size_t below[SAKSI_NLEVELS][3] = {{0}};
@@ -278,6 +281,7 @@ static void run_calibrate(const opts *o)
     saksi_baseline_options_init(&bo);
     bo.null = o->null;
     bo.randomized = 1;
+    if (o->t_peers >= 0) bo.t_peers = (size_t)o->t_peers;
     double t_all = saksi_now();
     saksi_table *first = NULL;
     for (size_t r = 0; r < o->runs; r++) {
@@ -300,8 +304,9 @@ static void run_calibrate(const opts *o)
            o->stations, (unsigned long long)o->seed, (unsigned long long)(o->seed + o->runs - 1));
     printf("special TPS %s (%zu over the runs)\n",
            o->unmarked ? "left in the regular stratum" : "in their own stratum", special);
-    printf("station baselines (two-sided mid-p; null: %s from the peers):\n",
-           saksi_baseline_null_name(o->null));
+    printf("station baselines (two-sided mid-p; null: %s from the peers; Student's t below %zu "
+           "df):\n",
+           saksi_baseline_null_name(o->null), bo.t_peers);
     for (size_t m = 0; m < nm; m++) {
         char name[64], rname[80];
         saksi_baseline_measure_name(first, m, name, sizeof name);
@@ -313,8 +318,13 @@ static void run_calibrate(const opts *o)
             summarise(rname, o->runs, &c[0].st_rand[m][j], &c[0].st_n[m],
                       sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
         int bh = 0;
-        for (size_t r = 0; r < o->runs; r++)
+        double vs = 0.0;
+        for (size_t r = 0; r < o->runs; r++) {
             bh += c[r].st_bh[m];
+            vs += c[r].village_share[m] / o->runs;
+        }
+        printf("  %-22s village share of the regular latent variance %.3f (mean over runs)\n",
+               name, vs);
         size_t fl[SAKSI_NSTRATA] = {0};
         for (size_t r = 0; r < o->runs; r++)
             for (int st = 0; st < SAKSI_NSTRATA; st++)
@@ -680,7 +690,8 @@ int main(int argc, char **argv)
               .rate = 0.3,
               .tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE,
               .opencl = 1,
-              .repeat = 2};
+              .repeat = 2,
+              .t_peers = -1};
     if (argc < 2) {
         fprintf(stderr, "usage: %s calibrate|power|bench|real [options]\n", argv[0]);
         return 64;
@@ -715,6 +726,8 @@ int main(int argc, char **argv)
         i++;
         if (!strcmp(a, "--runs"))
             o.runs = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--t-peers"))
+            o.t_peers = strtol(v, NULL, 10);
         else if (!strcmp(a, "--stations"))
             o.stations = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--seed"))

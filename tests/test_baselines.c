@@ -406,6 +406,58 @@ static void test_simulated(void **state)
     saksi_table_free(t);
 }
 
+/* Two villages of three stations in one district; cand_01 of 200 valid
+ * votes 60, 70, 80 in the first and 110, 120, 130 in the second. */
+static const int32_t village_votes[6] = {60, 70, 80, 110, 120, 130};
+
+static void edit_villages(size_t k, int32_t *v, char *id)
+{
+    snprintf(id, 32, "320101000%zu%03zu", 1 + k / 3, 1 + k % 3);
+    v[SAKSI_NFIXED] = village_votes[k];
+    v[SAKSI_NFIXED + 1] = 180 - village_votes[k]; /* cand_01 + cand_02 stay 180 */
+}
+
+/* The village layer's share of the latent variance, against the textbook
+ * two-pass one-way ANOVA computed here from the definitions (Searle,
+ * Casella & McCulloch 1992, Variance Components, section 3.5): empirical
+ * logits y = log((x + 1/2) / (n - x + 1/2)) with binomial variance
+ * 1 / ((n + 1) r (1 - r)), r = (x + 1/2) / (n + 1); MS_within on 4 df,
+ * MS_between on 1 df, m0 = (6 - (9 + 9) / 6) / 1 = 3; the village
+ * variance (MS_b - MS_w) / m0, the station's MS_w less the mean binomial
+ * variance. */
+static void test_village_layer(void **state)
+{
+    (void)state;
+    fixture fx = {0};
+    fixture_run(&fx, 6, edit_villages);
+    double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
+    for (int i = 0; i < 6; i++) {
+        double r = (village_votes[i] + 0.5) / 201.0;
+        y[i] = log(r / (1.0 - r));
+        bv += 1.0 / (201.0 * r * (1.0 - r)) / 6.0;
+        mean[i / 3] += y[i] / 3.0;
+        grand += y[i] / 6.0;
+    }
+    for (int i = 0; i < 6; i++)
+        w += (y[i] - mean[i / 3]) * (y[i] - mean[i / 3]);
+    for (int j = 0; j < 2; j++)
+        b += 3.0 * (mean[j] - grand) * (mean[j] - grand);
+    double vv = (b / 1.0 - w / 4.0) / 3.0, vs = w / 4.0 - bv;
+    assert_true(vv > 0.0 && vs > 0.0); /* both components present in this design */
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.threads = 1;
+    saksi_baselines *bl = NULL;
+    saksi_error err = {0};
+    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
+    assert_int_equal(bl->tested[SAKSI_BM_CAND0], 6);
+    assert_float_equal(bl->village_share[SAKSI_BM_CAND0], vv / (vv + vs), 1e-12);
+    /* about 0.95: the villages differ by ~1 logit, stations within by ~0.2 */
+    assert_true(bl->village_share[SAKSI_BM_CAND0] > 0.9);
+    saksi_baselines_free(bl);
+    fixture_done(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_robust_z),
         cmocka_unit_test(test_logit_normal),
         cmocka_unit_test(test_simulated),
+        cmocka_unit_test(test_village_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
