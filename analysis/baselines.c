@@ -318,9 +318,9 @@ static double combined_peers(double k_local, double k_wide, double k0)
 }
 
 /* Robust z of every tested station of regency reg, and the peers its fit
- * rests on (when widen() has not set them). */
+ * rests on (when widen() has not set them; k0 of the district fits). */
 static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
-                      const saksi_baseline_options *opt, scratch *sc, double *z)
+                      const saksi_baseline_options *opt, double k0, scratch *sc, double *z)
 {
     const size_t zmin = opt->z_min_peers;
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
@@ -365,7 +365,7 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
         if (isnan(sc->keff[i]))
             sc->keff[i] =
                 combined_peers((double)sc->dcount[q] - 1.0,
-                               (double)sc->rcount[sc->rpos[i - first]] - 1.0, opt->peers.shrink_k0);
+                               (double)sc->rcount[sc->rpos[i - first]] - 1.0, k0);
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
         if (w == 1) q = sc->rpos[i - first];
         size_t g = gfirst[w][q];
@@ -411,23 +411,31 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
 }
 
 /*
- * The village layer of the peers (DESIGN §4: stations of one village share
- * its effect). A district's peers come in villages, so their spread
- * estimates the village part of the latent variance from the number of
- * villages, not of stations: with a dozen villages of ~80 stations the
- * latent variance rests on tens of degrees of freedom, not hundreds, and
- * a plug-in normal made a clean station 6 sds out of a deviant village
- * (3276061002008, seed 2) look like p = 6e-10 where Student's t on the
- * right degrees of freedom gives ~1e-8. Per stratum, one-way ANOVA of the
- * stations' empirical logits within districts (villages as groups; the
- * Henderson method-1 estimator, m0 the mean effective village size)
- * gives the village share f of the latent variance, and per station
- * csize, its district's stations per village.
+ * Nested one-way ANOVA of the stations' empirical logits, per stratum:
+ * child regions (villages, districts) as groups within parents (districts,
+ * regencies); Henderson's method 1 (Searle, Casella & McCulloch 1992,
+ * Variance Components, 3.5), m0 the mean effective group size. It gives
+ * the latent variance between children and within them (the within mean
+ * square less the mean binomial variance), and per station (csize, when
+ * not NULL) its parent's stations per child of its stratum. Two uses:
+ *
+ * - The village layer (district, village). A district's peers come in
+ *   villages, so their spread estimates the village part of the latent
+ *   variance from the number of villages, not of stations: with a dozen
+ *   villages of ~80 stations the latent variance rests on tens of degrees
+ *   of freedom, not hundreds, and a plug-in normal made a clean station of
+ *   a deviant village (3276061002008, seed 2) look like p = 6e-10 where
+ *   Student's t on the right degrees of freedom gives ~1e-8.
+ * - The district layer (regency, district): the shrinkage of a district's
+ *   fit toward its regency weighs k / (k + k0) with k0 = within / between,
+ *   the empirical-Bayes weight of a group mean (and then the shrunk fit's
+ *   variance is the predictive's: within + (1 - w) between). A fixed
+ *   k0 = 10 where the data say ~3 over-predicted the variance by ~3%.
  */
-typedef struct village_layer {
-    double f[SAKSI_NSTRATA]; /* village share of the latent variance, 0..1 */
-    double *csize;           /* per station: stations per village of its district and stratum */
-} village_layer;
+typedef struct anova_fit {
+    double between, within, binom; /* latent variance between and within children;
+                                      mean binomial variance; NaN: too few groups */
+} anova_fit;
 
 typedef struct anova_sums {
     double w, dfw, b, dfb, m0, binom, k; /* within SS and df, between SS and df, m0 and
@@ -442,21 +450,21 @@ static double empirical_logit(int32_t x, int32_t n, double *var)
     return log(r / (1.0 - r));
 }
 
-static void village_layer_fit(const saksi_table *t, size_t m, const uint8_t *skip,
-                              village_layer *vl)
+static void nested_anova(const saksi_table *t, size_t m, const uint8_t *skip, int parent,
+                         int child, double *csize, anova_fit fit[SAKSI_NSTRATA])
 {
-    const saksi_regions *dg = &t->regions[SAKSI_LEVEL_DISTRICT];
-    const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+    const saksi_regions *pg = &t->regions[parent];
+    const uint32_t *ch = t->region_of[child];
     anova_sums a[SAKSI_NSTRATA];
     memset(a, 0, sizeof a);
-    for (size_t d = 0; d < dg->n; d++) {
-        size_t first = dg->first[d], end = first + dg->count[d];
-        /* per stratum: the district's sums, and the current village's */
+    for (size_t d = 0; d < pg->n; d++) {
+        size_t first = pg->first[d], end = first + pg->count[d];
+        /* per stratum: the parent's sums, and the current child's */
         double dk[SAKSI_NSTRATA] = {0}, dy[SAKSI_NSTRATA] = {0}, dm2[SAKSI_NSTRATA] = {0};
         double vk[SAKSI_NSTRATA] = {0}, vy[SAKSI_NSTRATA] = {0}, vyy[SAKSI_NSTRATA] = {0};
-        double nvil[SAKSI_NSTRATA] = {0};
+        double nch[SAKSI_NSTRATA] = {0};
         for (size_t i = first; i <= end; i++) {
-            if (i == end || (i > first && vil[i] != vil[i - 1])) { /* close a village */
+            if (i == end || (i > first && ch[i] != ch[i - 1])) { /* close a child */
                 for (int s = 0; s < SAKSI_NSTRATA; s++) {
                     if (vk[s] == 0.0) continue;
                     a[s].w += vyy[s] - vy[s] * vy[s] / vk[s];
@@ -465,7 +473,7 @@ static void village_layer_fit(const saksi_table *t, size_t m, const uint8_t *ski
                     dk[s] += vk[s];
                     dy[s] += vy[s];
                     dm2[s] += vk[s] * vk[s];
-                    nvil[s] += 1.0;
+                    nch[s] += 1.0;
                     vk[s] = vy[s] = vyy[s] = 0.0;
                 }
                 if (i == end) break;
@@ -485,21 +493,40 @@ static void village_layer_fit(const saksi_table *t, size_t m, const uint8_t *ski
         for (int s = 0; s < SAKSI_NSTRATA; s++) {
             if (dk[s] == 0.0) continue;
             a[s].b -= dy[s] * dy[s] / dk[s];
-            a[s].dfb += nvil[s] - 1.0;
+            a[s].dfb += nch[s] - 1.0;
             a[s].m0 += dk[s] - dm2[s] / dk[s];
         }
-        for (size_t i = first; i < end; i++)
-            vl->csize[i] = nvil[t->stratum[i]] > 0.0 ? dk[t->stratum[i]] / nvil[t->stratum[i]] : 1.0;
+        if (csize)
+            for (size_t i = first; i < end; i++)
+                csize[i] = nch[t->stratum[i]] > 0.0 ? dk[t->stratum[i]] / nch[t->stratum[i]] : 1.0;
     }
     for (int s = 0; s < SAKSI_NSTRATA; s++) {
-        vl->f[s] = 0.0;
+        fit[s].between = fit[s].within = fit[s].binom = NAN;
         if (a[s].dfw < 1.0 || a[s].dfb < 1.0) continue;
         double msw = a[s].w / a[s].dfw, msb = a[s].b / a[s].dfb, m0 = a[s].m0 / a[s].dfb;
-        double vv = (msb - msw) / m0, vs = msw - a[s].binom / a[s].k;
-        vv = vv > 0.0 ? vv : 0.0;
-        vs = vs > 0.0 ? vs : 0.0;
-        vl->f[s] = vv + vs > 0.0 ? vv / (vv + vs) : 0.0;
+        double vb = (msb - msw) / m0;
+        fit[s].binom = a[s].binom / a[s].k;
+        fit[s].between = vb > 0.0 ? vb : 0.0; /* Henderson's estimate can be negative */
+        fit[s].within = msw > fit[s].binom ? msw - fit[s].binom : 0.0;
     }
+}
+
+/* The village share f of the latent variance within districts, 0..1 (0
+ * when it cannot be estimated). */
+static double village_share(const anova_fit *a)
+{
+    double tot = a->between + a->within;
+    return tot > 0.0 ? a->between / tot : 0.0; /* NaN compares false: 0 */
+}
+
+/* The shrinkage constant of the district fits of the regular stratum:
+ * within / between districts (rate-scale noise included, as in a sample
+ * mean's variance); the configured k0 when the districts of a regency do
+ * not differ measurably. */
+static double district_k0(const anova_fit *a, double fallback)
+{
+    double k0 = (a->within + a->binom) / a->between;
+    return k0 > 0.0 && isfinite(k0) ? k0 : fallback;
 }
 
 /*
@@ -538,10 +565,15 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
  * few peers with small counts (an overseas mission's invalid votes: 11
  * peers of ~4 each) often estimates no latent variance at all, and its
  * null collapses to the binomial: a clean station 2.3 latent sds out got
- * p = 3e-9. s2_0 is the mean over the stratum's tested stations.
+ * p = 3e-9. s2_0 is the prior's scale: the fits' variances scatter as a
+ * scaled inverse chi-square on nu0 df around it, whose mean is
+ * nu0 s2_0 / (nu0 - 2), so s2_0 = (nu0 - 2) / nu0 times the mean over the
+ * stratum's tested stations (the mean itself over-predicted the variance
+ * by ~2%; nu0 <= 2, a prior without a mean, takes the mean).
  */
 static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip, double nu0,
-                             const village_layer *vl, saksi_bb *fit, double *df, saksi_error *err)
+                             const anova_fit *villages, const double *csize, saksi_bb *fit,
+                             double *df, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     double sum[SAKSI_NSTRATA] = {0}, cnt[SAKSI_NSTRATA] = {0};
@@ -554,7 +586,8 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
             continue;
         }
         saksi_baseline_rate(t, m, i, &x, &n);
-        double nu = satterthwaite_df(df[i], &fit[i], n, vl->f[t->stratum[i]], vl->csize[i]);
+        double nu =
+            satterthwaite_df(df[i], &fit[i], n, village_share(&villages[t->stratum[i]]), csize[i]);
         sum[t->stratum[i]] += fit[i].rho / b;
         cnt[t->stratum[i]] += 1.0;
         df[i] = nu;
@@ -563,7 +596,8 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         double b = fit[i].mu * (1.0 - fit[i].mu);
         int s = t->stratum[i];
         if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0) || nu0 <= 0.0) continue;
-        double s2 = (df[i] * fit[i].rho / b + nu0 * sum[s] / cnt[s]) / (df[i] + nu0);
+        double s2_0 = (nu0 > 2.0 ? (nu0 - 2.0) / nu0 : 1.0) * sum[s] / cnt[s];
+        double s2 = (df[i] * fit[i].rho / b + nu0 * s2_0) / (df[i] + nu0);
         /* rho is a correlation: a logit variance this large at this mean
          * is beyond the beta-binomial's reach (never seen: s2 ~ 0.1-1) */
         if (!(s2 * b < 1.0))
@@ -677,19 +711,24 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (b->p_rand) b->p_rand[m * n + i] = NAN;
     }
     /* Every station that is not tested is no one's peer either. */
-    SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &opt->peers, fit, err));
+    anova_fit districts[SAKSI_NSTRATA];
+    saksi_peer_options peers = opt->peers;
+    nested_anova(t, m, skip, SAKSI_LEVEL_REGENCY, SAKSI_LEVEL_DISTRICT, NULL, districts);
+    peers.shrink_k0 = district_k0(&districts[SAKSI_STRATUM_REGULAR], opt->peers.shrink_k0);
+    b->shrink_k0[m] = peers.shrink_k0;
+    SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, err));
     for (size_t i = 0; i < n; i++)
         sc->keff[i] = NAN;
     SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
-        regency_z(t, m, r, skip, opt, sc, z);
+        regency_z(t, m, r, skip, opt, peers.shrink_k0, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
-    village_layer vl = {.csize = sc->csize};
-    village_layer_fit(t, m, skip, &vl);
-    b->village_share[m] = vl.f[SAKSI_STRATUM_REGULAR];
-    SAKSI_TRY(moderate(t, m, skip, opt->prior_df, &vl, fit, sc->keff, err));
+    anova_fit villages[SAKSI_NSTRATA];
+    nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
+    b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
+    SAKSI_TRY(moderate(t, m, skip, opt->prior_df, villages, sc->csize, fit, sc->keff, err));
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         b->skipped[m][skip[i]]++;
@@ -825,11 +864,12 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->skip = saksi_malloc_array(cells, sizeof *b->skip);
     b->tested = saksi_calloc_array(nm, sizeof *b->tested);
     b->village_share = saksi_calloc_array(nm, sizeof *b->village_share);
+    b->shrink_k0 = saksi_calloc_array(nm, sizeof *b->shrink_k0);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
         SAKSI_ALLOC_FAIL("randomized p-values");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested ||
-        !b->village_share || !b->skipped)
+        !b->village_share || !b->shrink_k0 || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
 
@@ -897,6 +937,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->skip);
     free(b->tested);
     free(b->village_share);
+    free(b->shrink_k0);
     free(b->skipped);
     free(b);
 }

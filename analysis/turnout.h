@@ -198,7 +198,9 @@ typedef struct saksi_baselines {
     size_t *tested;                  /* per measure */
     double *village_share;           /* per measure: the village part of the regular
                                         stratum's within-district latent variance
-                                        (baselines.c village_layer) */
+                                        (baselines.c nested_anova) */
+    double *shrink_k0;               /* per measure: k0 of the district fits' shrinkage
+                                        toward the regency (baselines.c district_k0) */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
     int null;                        /* enum saksi_baseline_null */
     double seconds;
