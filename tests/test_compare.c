@@ -8,32 +8,8 @@
  * LABELS: unit
  */
 #include "realdata_support.h"
+#include "scratch_dir.h"
 #include "compare.h"
-
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = test_mkdtemp("compare");
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
-
-static const char *at(const char *name)
-{
-    static char buf[4][4096];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* A: the primary; B: the other source (candidates in another order, one
  * station only in each, one more column). */
@@ -186,5 +162,5 @@ int main(void)
         cmocka_unit_test(test_differences),
         cmocka_unit_test(test_cli_compare),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

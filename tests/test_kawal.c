@@ -9,32 +9,8 @@
  * LABELS: unit
  */
 #include "realdata_support.h"
+#include "scratch_dir.h"
 #include "ingest_sirekap.h"
-
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = test_mkdtemp("kawal");
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
-
-static const char *at(const char *name)
-{
-    static char buf[4][4096];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* A desa node (id 42260 under 41863/42221/42259) with three TPS; TPS 2 has
  * no KawalPemilu numbers; data["0"] is the empty placeholder; TPS 9 is in
@@ -145,5 +121,5 @@ int main(void)
         cmocka_unit_test(test_sources),
         cmocka_unit_test(test_audit_compares),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

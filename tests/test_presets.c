@@ -8,34 +8,10 @@
  * LABELS: unit
  */
 #include "realdata_support.h"
+#include "scratch_dir.h"
 #include "analysis.h"
 #include "ingest_archive.h"
 #include "presets.h"
-
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = test_mkdtemp("presets");
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
-
-static const char *at(const char *name)
-{
-    static char buf[4][4096];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 static saksi_status parse(const char *text, saksi_preset **p, saksi_error *e)
 {
@@ -409,5 +385,5 @@ int main(void)
         cmocka_unit_test(test_binding_errors), cmocka_unit_test(test_archives),
         cmocka_unit_test(test_globs),          cmocka_unit_test(test_builtin),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

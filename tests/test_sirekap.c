@@ -9,32 +9,8 @@
  * LABELS: unit
  */
 #include "realdata_support.h"
+#include "scratch_dir.h"
 #include "ingest_sirekap.h"
-
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = test_mkdtemp("sirekap");
-    return dir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(dir);
-    return 0;
-}
-
-static const char *at(const char *name)
-{
-    static char buf[4][4096];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* The first document of the raw sample (3101011001001.json), as published. */
 static const char doc_good[] =
@@ -293,5 +269,5 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_lines_and_archives),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
