@@ -651,42 +651,10 @@ static void draw_station(const saksi_table *t, const saksi_calib_model *m, doubl
         sum += pi[c] = exp(eta[SAKSI_CALIB_NQ + c] - top);
     for (size_t c = 0; c < k; c++)
         pi[c] /= sum;
-    if (s == SAKSI_STRATUM_NOKEN && saksi_sim_uniform(&st) < m->noken_bloc) {
-        /* noken bloc: the community gives one candidate every vote */
-        double u = saksi_sim_uniform(&st), acc = 0;
-        size_t win = k - 1;
-        for (size_t c = 0; c + 1 < k; c++)
-            if (u < (acc += pi[c])) {
-                win = c;
-                break;
-            }
-        memset(cand, 0, k * sizeof *cand);
-        cand[win] = valid;
-    } else if (k > 0) {
-        saksi_sim_multinomial(&st, valid, pi, k, cand);
-    }
-    x[SAKSI_F_REGISTERED] = n;
-    x[SAKSI_F_REGISTERED_MALE] = n_m;
-    x[SAKSI_F_REGISTERED_FEMALE] = n_f;
-    x[SAKSI_F_VALID] = valid;
-    x[SAKSI_F_INVALID] = invalid;
-    x[SAKSI_F_TOTAL] = voters;
-    x[SAKSI_F_VOTERS_DPT] = vd;
-    x[SAKSI_F_VOTERS_DPT_MALE] = vd_m;
-    x[SAKSI_F_VOTERS_DPT_FEMALE] = vd_f;
-    x[SAKSI_F_VOTERS_DPTB] = b_m + b_f;
-    x[SAKSI_F_VOTERS_DPTB_MALE] = b_m;
-    x[SAKSI_F_VOTERS_DPTB_FEMALE] = b_f;
-    x[SAKSI_F_VOTERS_DPK] = added - b_m - b_f;
-    x[SAKSI_F_VOTERS_DPK_MALE] = a_m - b_m;
-    x[SAKSI_F_VOTERS_DPK_FEMALE] = a_f - b_f;
-    x[SAKSI_F_VOTERS_TOTAL] = voters;
-    x[SAKSI_F_VOTERS_TOTAL_MALE] = vd_m + a_m;
-    x[SAKSI_F_VOTERS_TOTAL_FEMALE] = vd_f + a_f;
-    x[SAKSI_F_BALLOTS_RECEIVED] = received;
-    x[SAKSI_F_BALLOTS_USED] = voters;
-    x[SAKSI_F_BALLOTS_SPOILED] = spoiled;
-    x[SAKSI_F_BALLOTS_UNUSED] = received - voters - spoiled;
+    saksi_sim_votes(&st, valid, pi, k, s == SAKSI_STRATUM_NOKEN ? m->noken_bloc : 0.0, cand);
+    saksi_sim_tally_fields(&(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid,
+                                              received, spoiled},
+                           x);
 }
 
 saksi_status saksi_calib_simulate(const saksi_table *t, const saksi_calib_model *m, uint64_t seed,

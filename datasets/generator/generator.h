@@ -62,6 +62,22 @@ void saksi_sim_multinomial(saksi_sim_stream *s, int32_t n, const double *p, size
 
 #define SAKSI_SIM_BINOM_INVERSION_MAX 1024
 
+/* A station's drawn counts (tally.c). */
+typedef struct saksi_sim_tally {
+    int32_t registered_male, registered_female; /* DPT */
+    int32_t dpt_male, dpt_female;               /* DPT voters */
+    int32_t added_male, added_female;           /* DPTb + DPK voters */
+    int32_t dptb_male, dptb_female;             /* of them on the DPTb */
+    int32_t invalid, received, spoiled;         /* votes, ballots */
+} saksi_sim_tally;
+/* The candidates' k counts of valid votes: with probability bloc_rate
+ * (0: never, and no draw) one candidate, drawn by pi, takes every vote (a
+ * noken bloc), else Multinomial(valid, pi). */
+void saksi_sim_votes(saksi_sim_stream *s, int32_t valid, const double *pi, size_t k,
+                     double bloc_rate, int32_t *cand);
+/* The canonical fixed fields x[0..SAKSI_NFIXED) of the tally. */
+void saksi_sim_tally_fields(const saksi_sim_tally *c, int32_t *x);
+
 /* Logistic function and its inverse, used for every rate of the model. */
 double saksi_sim_logistic(double x);
 double saksi_sim_logit(double p);

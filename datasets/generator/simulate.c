@@ -429,7 +429,6 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
     int32_t a_m = saksi_sim_binomial(&s, added, m->male), a_f = added - a_m;
     double pb = g->dptb_of_added[kind];
     int32_t b_m = saksi_sim_binomial(&s, a_m, pb), b_f = saksi_sim_binomial(&s, a_f, pb);
-    int32_t k_m = a_m - b_m, k_f = a_f - b_f;
     int32_t voters = vd + added;
 
     /* Invalid and valid votes, then the candidates. */
@@ -437,44 +436,11 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
         saksi_sim_binomial(&s, voters, saksi_sim_logistic(g->mu_invalid[kind] + fx->invalid + e_i));
     int32_t valid = voters - invalid;
     int32_t *cand = x + SAKSI_NFIXED;
-    if (kind == SAKSI_SIM_ST_NOKEN && saksi_sim_uniform(&s) < m->noken_bloc) {
-        /* noken bloc: the community's agreement gives one candidate every vote */
-        double u = saksi_sim_uniform(&s), acc = 0.0;
-        size_t win = c->ncand - 1;
-        for (size_t k = 0; k + 1 < c->ncand; k++) {
-            acc += pi[k];
-            if (u < acc) {
-                win = k;
-                break;
-            }
-        }
-        cand[win] = valid;
-    } else {
-        saksi_sim_multinomial(&s, valid, pi, c->ncand, cand);
-    }
-
-    x[SAKSI_F_REGISTERED] = n;
-    x[SAKSI_F_REGISTERED_MALE] = n_m;
-    x[SAKSI_F_REGISTERED_FEMALE] = n_f;
-    x[SAKSI_F_VALID] = valid;
-    x[SAKSI_F_INVALID] = invalid;
-    x[SAKSI_F_TOTAL] = voters;
-    x[SAKSI_F_VOTERS_DPT] = vd;
-    x[SAKSI_F_VOTERS_DPT_MALE] = vd_m;
-    x[SAKSI_F_VOTERS_DPT_FEMALE] = vd_f;
-    x[SAKSI_F_VOTERS_DPTB] = b_m + b_f;
-    x[SAKSI_F_VOTERS_DPTB_MALE] = b_m;
-    x[SAKSI_F_VOTERS_DPTB_FEMALE] = b_f;
-    x[SAKSI_F_VOTERS_DPK] = k_m + k_f;
-    x[SAKSI_F_VOTERS_DPK_MALE] = k_m;
-    x[SAKSI_F_VOTERS_DPK_FEMALE] = k_f;
-    x[SAKSI_F_VOTERS_TOTAL] = voters;
-    x[SAKSI_F_VOTERS_TOTAL_MALE] = vd_m + a_m;
-    x[SAKSI_F_VOTERS_TOTAL_FEMALE] = vd_f + a_f;
-    x[SAKSI_F_BALLOTS_RECEIVED] = received;
-    x[SAKSI_F_BALLOTS_USED] = voters;
-    x[SAKSI_F_BALLOTS_SPOILED] = spoiled;
-    x[SAKSI_F_BALLOTS_UNUSED] = received - voters - spoiled;
+    saksi_sim_votes(&s, valid, pi, c->ncand, kind == SAKSI_SIM_ST_NOKEN ? m->noken_bloc : 0.0,
+                    cand);
+    saksi_sim_tally_fields(&(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid,
+                                              received, spoiled},
+                           x);
 }
 
 /* ------------------------------------------------------------------ */
