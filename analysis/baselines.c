@@ -363,9 +363,8 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
         saksi_baseline_rate(t, m, i, &x, &n);
         size_t q = sc->dpos[i - first];
         if (isnan(sc->keff[i]))
-            sc->keff[i] =
-                combined_peers((double)sc->dcount[q] - 1.0,
-                               (double)sc->rcount[sc->rpos[i - first]] - 1.0, k0);
+            sc->keff[i] = combined_peers((double)sc->dcount[q] - 1.0,
+                                         (double)sc->rcount[sc->rpos[i - first]] - 1.0, k0);
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
         if (w == 1) q = sc->rpos[i - first];
         size_t g = gfirst[w][q];
@@ -450,8 +449,8 @@ static double empirical_logit(int32_t x, int32_t n, double *var)
     return log(r / (1.0 - r));
 }
 
-static void nested_anova(const saksi_table *t, size_t m, const uint8_t *skip, int parent,
-                         int child, double *csize, anova_fit fit[SAKSI_NSTRATA])
+static void nested_anova(const saksi_table *t, size_t m, const uint8_t *skip, int parent, int child,
+                         double *csize, anova_fit fit[SAKSI_NSTRATA])
 {
     const saksi_regions *pg = &t->regions[parent];
     const uint32_t *ch = t->region_of[child];
@@ -541,8 +540,7 @@ static double district_k0(const anova_fit *a, double fallback)
  * small and binomial noise dominates (invalid and added voters, ~4 per
  * station), tens where a district holds a dozen villages.
  */
-static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, double f,
-                               double csize)
+static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, double f, double csize)
 {
     if (isnan(keff) || !(fit->mu > 0.0 && fit->mu < 1.0) || n < 1 || keff <= 1.0) return 0.0;
     double b = fit->mu * (1.0 - fit->mu), v = fit->rho * b, share = v / (v + b / n);
@@ -600,8 +598,7 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         /* rho is a correlation: a logit variance this large at this mean
          * is beyond the beta-binomial's reach (never seen: s2 ~ 0.1-1) */
         if (!(s2 * b < 1.0))
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", s2 * b,
-                       fit[i].mu);
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", s2 * b, fit[i].mu);
         fit[i].rho = s2 * b;
         df[i] += nu0;
     }
@@ -820,8 +817,8 @@ static void *worker_run(void *arg)
     saksi_status rc = SAKSI_OK;
     /* Only the beta-binomial variant walks a pmf (the logit-normal's
      * degenerate fits are point masses): no array of the largest size else. */
-    if (!scratch_alloc(&sc, w->maxreg,
-                       w->opt->null == SAKSI_BASELINE_BETABINOMIAL ? w->maxsize : 0, w->t->n))
+    if (!scratch_alloc(&sc, w->maxreg, w->opt->null == SAKSI_BASELINE_BETABINOMIAL ? w->maxsize : 0,
+                       w->t->n))
         SAKSI_ALLOC_FAIL("station baseline scratch");
     sc.rule = w->rule;
     for (size_t m = w->first; m < w->b->nmeasures; m += w->step) {
@@ -867,8 +864,8 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
         SAKSI_ALLOC_FAIL("randomized p-values");
-    if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested ||
-        !b->village_share || !b->shrink_k0 || !b->skipped)
+    if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
+        !b->shrink_k0 || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
 

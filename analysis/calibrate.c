@@ -652,9 +652,9 @@ static void draw_station(const saksi_table *t, const saksi_calib_model *m, doubl
     for (size_t c = 0; c < k; c++)
         pi[c] /= sum;
     saksi_sim_votes(&st, valid, pi, k, s == SAKSI_STRATUM_NOKEN ? m->noken_bloc : 0.0, cand);
-    saksi_sim_tally_fields(&(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid,
-                                              received, spoiled},
-                           x);
+    saksi_sim_tally_fields(
+        &(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid, received, spoiled},
+        x);
 }
 
 saksi_status saksi_calib_simulate(const saksi_table *t, const saksi_calib_model *m, uint64_t seed,

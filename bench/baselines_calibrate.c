@@ -183,8 +183,8 @@ typedef struct calib {
     /* per stratum: tested, mid-p below alpha, randomized below alpha */
     size_t by_stratum[MAXM][SAKSI_NSTRATA][7];
     size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
-    double village_share[MAXM];                 /* of the regular stratum's latent variance */
-    double shrink_k0[MAXM];                     /* of the district fits */
+    double village_share[MAXM];                /* of the regular stratum's latent variance */
+    double shrink_k0[MAXM];                    /* of the district fits */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 

@@ -31,21 +31,31 @@ enum {
 static int exit_code(saksi_status s)
 {
     switch (s) {
-    case SAKSI_OK: return EX_OK_;
-    case SAKSI_ERR_USAGE: return EX_USAGE_;
+    case SAKSI_OK:
+        return EX_OK_;
+    case SAKSI_ERR_USAGE:
+        return EX_USAGE_;
     case SAKSI_ERR_DATA:
     case SAKSI_ERR_STRICT:
-    case SAKSI_ERR_LIMIT: return EX_DATAERR_;
-    case SAKSI_ERR_NOINPUT: return EX_NOINPUT_;
+    case SAKSI_ERR_LIMIT:
+        return EX_DATAERR_;
+    case SAKSI_ERR_NOINPUT:
+        return EX_NOINPUT_;
     case SAKSI_ERR_NODEVICE:
     case SAKSI_ERR_OPENCL:
-    case SAKSI_ERR_SELFTEST: return EX_UNAVAILABLE_;
-    case SAKSI_ERR_NOMEM: return EX_OSERR_;
-    case SAKSI_ERR_CANTCREAT: return EX_CANTCREAT_;
+    case SAKSI_ERR_SELFTEST:
+        return EX_UNAVAILABLE_;
+    case SAKSI_ERR_NOMEM:
+        return EX_OSERR_;
+    case SAKSI_ERR_CANTCREAT:
+        return EX_CANTCREAT_;
     case SAKSI_ERR_IO:
-    case SAKSI_ERR_HDF5: return EX_IOERR_;
-    case SAKSI_ERR_INTERRUPTED: return EX_INTERRUPTED_;
-    default: return EX_SOFTWARE_;
+    case SAKSI_ERR_HDF5:
+        return EX_IOERR_;
+    case SAKSI_ERR_INTERRUPTED:
+        return EX_INTERRUPTED_;
+    default:
+        return EX_SOFTWARE_;
     }
 }
 
@@ -160,10 +170,8 @@ static void show_progress(void *ctx, const char *stage, double fraction)
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t len = strlen(name);
-    if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
-        return argv[*i] + len + 1;
-    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
-        return argv[++*i];
+    if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=') return argv[*i] + len + 1;
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc) return argv[++*i];
     return NULL;
 }
 
@@ -178,8 +186,7 @@ static int parse_size(const char *s, size_t *out)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || errno || s[0] == '-')
-        return 0;
+    if (!*s || *end || errno || s[0] == '-') return 0;
     *out = (size_t)v;
     return 1;
 }
@@ -213,43 +220,34 @@ static int cmd_audit(int argc, char **argv, int calibrate)
     size_t npairs = 0;
     int json = 0, quiet = 0, rc = EX_OK_;
     saksi_engine *e = NULL;
-    if (!pairs)
-        return EX_OSERR_;
+    if (!pairs) return EX_OSERR_;
     saksi_config_init(&cfg);
     cfg.map_pairs = pairs;
+    /* the options that take a path or a name as it is */
+    const struct {
+        const char *name, **field;
+    } text[] = {{"--map-file", &cfg.map_path},     {"--strata", &cfg.strata_path},
+                {"--rules", &cfg.rules_path},      {"--preset", &cfg.preset},
+                {"--compare", &cfg.compare_path},  {"--format", &cfg.input_format},
+                {"--kernel-dir", &cfg.kernel_dir}, {"--cache-dir", &cfg.cache_dir}};
+    const size_t ntext = sizeof text / sizeof *text;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
-        size_t n;
-        if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
+        size_t n, t = 0;
+        while (t < ntext && !is_opt(a, text[t].name))
+            t++;
+        if (t < ntext) {
+            if (!(*text[t].field = opt_value(argc, argv, &i, text[t].name))) goto missing;
+        } else if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
             if (!(out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
-                                              : opt_value(argc, argv, &i, "--out")))
+                                             : opt_value(argc, argv, &i, "--out")))
                 goto missing;
         } else if (is_opt(a, "--map")) {
-            if (!(pairs[npairs++] = opt_value(argc, argv, &i, "--map")))
-                goto missing;
-        } else if (is_opt(a, "--map-file")) {
-            if (!(cfg.map_path = opt_value(argc, argv, &i, "--map-file")))
-                goto missing;
-        } else if (is_opt(a, "--strata")) {
-            if (!(cfg.strata_path = opt_value(argc, argv, &i, "--strata")))
-                goto missing;
-        } else if (is_opt(a, "--rules")) {
-            if (!(cfg.rules_path = opt_value(argc, argv, &i, "--rules")))
-                goto missing;
-        } else if (is_opt(a, "--preset")) {
-            if (!(cfg.preset = opt_value(argc, argv, &i, "--preset")))
-                goto missing;
-        } else if (is_opt(a, "--compare")) {
-            if (!(cfg.compare_path = opt_value(argc, argv, &i, "--compare")))
-                goto missing;
-        } else if (is_opt(a, "--format")) {
-            if (!(cfg.input_format = opt_value(argc, argv, &i, "--format")))
-                goto missing;
+            if (!(pairs[npairs++] = opt_value(argc, argv, &i, "--map"))) goto missing;
         } else if (strcmp(a, "--strict") == 0) {
             cfg.strict = 1;
         } else if (is_opt(a, "--backend")) {
-            if (!(v = opt_value(argc, argv, &i, "--backend")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--backend"))) goto missing;
             if (strcmp(v, "auto") == 0)
                 cfg.backend = SAKSI_BACKEND_AUTO;
             else if (strcmp(v, "opencl") == 0)
@@ -263,26 +261,18 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         } else if (is_opt(a, "--device")) {
             unsigned p, d;
             char tail;
-            if (!(v = opt_value(argc, argv, &i, "--device")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--device"))) goto missing;
             if (sscanf(v, "%u:%u%c", &p, &d, &tail) != 2) {
                 rc = usage_error("--device takes PLATFORM:DEVICE indices, not '%s'", v);
                 goto done;
             }
             cfg.platform_index = (int)p;
             cfg.device_index = (int)d;
-        } else if (is_opt(a, "--kernel-dir")) {
-            if (!(cfg.kernel_dir = opt_value(argc, argv, &i, "--kernel-dir")))
-                goto missing;
-        } else if (is_opt(a, "--cache-dir")) {
-            if (!(cfg.cache_dir = opt_value(argc, argv, &i, "--cache-dir")))
-                goto missing;
         } else if (is_opt(a, "--batch-rows") || is_opt(a, "--local-size") || is_opt(a, "--seed")) {
             const char *name = is_opt(a, "--seed")         ? "--seed"
                                : is_opt(a, "--batch-rows") ? "--batch-rows"
                                                            : "--local-size";
-            if (!(v = opt_value(argc, argv, &i, name)))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, name))) goto missing;
             if (!parse_size(v, &n) || (n == 0 && strcmp(name, "--batch-rows") == 0)) {
                 rc = usage_error("invalid number '%s'", v);
                 goto done;
@@ -304,16 +294,14 @@ static int cmd_audit(int argc, char **argv, int calibrate)
             int which = 0;
             while (!is_opt(a, names[which]))
                 which++;
-            if (!(v = opt_value(argc, argv, &i, names[which])))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, names[which]))) goto missing;
             if (!parse_size(v, &n) || (which == 0 && (n < 1 || n > 255))) {
                 rc = usage_error("invalid number '%s'", v);
                 goto done;
             }
             *fields[which] = n;
         } else if (is_opt(a, "--null")) {
-            if (!(v = opt_value(argc, argv, &i, "--null")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--null"))) goto missing;
             if (strcmp(v, "calibrated") == 0)
                 cfg.null_model = SAKSI_NULL_CALIBRATED;
             else if (strcmp(v, "empirical") == 0)
@@ -324,8 +312,7 @@ static int cmd_audit(int argc, char **argv, int calibrate)
             }
         } else if (is_opt(a, "--integer-tolerance")) {
             char *end;
-            if (!(v = opt_value(argc, argv, &i, "--integer-tolerance")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--integer-tolerance"))) goto missing;
             double tol = strtod(v, &end);
             /* the family checks the range and the 0.0001 grid (exact integer test) */
             if (end == v || *end || !(tol >= 0.0)) {
@@ -334,8 +321,7 @@ static int cmd_audit(int argc, char **argv, int calibrate)
             }
             cfg.integer_tolerance = tol;
         } else if (is_opt(a, "--integer-leader")) {
-            if (!(v = opt_value(argc, argv, &i, "--integer-leader")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--integer-leader"))) goto missing;
             if (!parse_size(v, &n) || n == 0 || n > INT32_MAX) {
                 rc = usage_error("--integer-leader takes a candidate number from 1, not '%s'", v);
                 goto done;
@@ -344,19 +330,18 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         } else if (strcmp(a, "--integer-share-total") == 0) {
             cfg.integer_share_total = 1;
         } else if (is_opt(a, "--baseline-null")) {
-            if (!(v = opt_value(argc, argv, &i, "--baseline-null")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--baseline-null"))) goto missing;
             if (strcmp(v, "logit-normal") == 0)
                 cfg.baseline_null = 0; /* saksi.h: 0 logit-normal, 1 beta-binomial */
             else if (strcmp(v, "beta-binomial") == 0)
                 cfg.baseline_null = 1;
             else {
-                rc = usage_error("--baseline-null takes logit-normal or beta-binomial, not '%s'", v);
+                rc =
+                    usage_error("--baseline-null takes logit-normal or beta-binomial, not '%s'", v);
                 goto done;
             }
         } else if (is_opt(a, "--digits-min")) {
-            if (!(v = opt_value(argc, argv, &i, "--digits-min")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--digits-min"))) goto missing;
             if (!parse_size(v, &n) || n == 0) {
                 rc = usage_error("--digits-min takes a positive number, not '%s'", v);
                 goto done;
@@ -365,23 +350,20 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         } else if (strcmp(a, "--reproducible") == 0) {
             cfg.reproducible = 1;
         } else if (is_opt(a, "--lang")) {
-            if (!(v = opt_value(argc, argv, &i, "--lang")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--lang"))) goto missing;
             if (strcmp(v, "en") != 0 && strcmp(v, "id") != 0) {
                 rc = usage_error("--lang takes en or id, not '%s'", v);
                 goto done;
             }
             cfg.lang = v;
         } else if (is_opt(a, "--class-priority")) {
-            if (!(v = opt_value(argc, argv, &i, "--class-priority")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--class-priority"))) goto missing;
             if (saksi_class_priority_parse(v, cfg.class_priority, &err) != SAKSI_OK) {
                 rc = usage_error("%s", err.message);
                 goto done;
             }
         } else if (calibrate && is_opt(a, "--runs")) {
-            if (!(v = opt_value(argc, argv, &i, "--runs")))
-                goto missing;
+            if (!(v = opt_value(argc, argv, &i, "--runs"))) goto missing;
             if (!parse_size(v, &runs) || runs == 0) {
                 rc = usage_error("--runs takes a positive number, not '%s'", v);
                 goto done;
@@ -405,7 +387,8 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         goto done;
     }
     if (!input) {
-        rc = usage_error("%s", calibrate ? "calibrate needs an input CSV" : "audit needs an input CSV");
+        rc = usage_error("%s",
+                         calibrate ? "calibrate needs an input CSV" : "audit needs an input CSV");
         goto done;
     }
     if (!out) {
@@ -420,20 +403,18 @@ static int cmd_audit(int argc, char **argv, int calibrate)
     if (calibrate) {
         saksi_calibration_summary cs;
         if (saksi_calibrate(&cfg, input, out, runs, &cs, &err) != SAKSI_OK) {
-            if (cfg.progress)
-                fprintf(stderr, "\r%40s\r", "");
+            if (cfg.progress) fprintf(stderr, "\r%40s\r", "");
             rc = fail(&err);
             goto done;
         }
-        if (cfg.progress)
-            fprintf(stderr, "\r%40s\r", "");
+        if (cfg.progress) fprintf(stderr, "\r%40s\r", "");
         if (!quiet)
             fprintf(stderr,
                     "saksi: %zu clean elections of %zu stations simulated and audited (model on "
                     "%zu consistent regular stations); %zu of %zu test families outside "
                     "tolerance; %.2f s: %s/calibration.csv, %s/calibration.html\n",
-                    cs.runs, cs.stations, cs.fitted_stations, cs.outside, cs.families,
-                    cs.seconds, out, out);
+                    cs.runs, cs.stations, cs.fitted_stations, cs.outside, cs.families, cs.seconds,
+                    out, out);
         goto done;
     }
     if (!(e = saksi_engine_alloc(&cfg))) {
@@ -442,8 +423,7 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         goto done;
     }
     saksi_status st = saksi_engine_ingest(e, input, &err);
-    if (st == SAKSI_OK)
-        st = saksi_engine_run(e, &err);
+    if (st == SAKSI_OK) st = saksi_engine_run(e, &err);
     if (st == SAKSI_ERR_STRICT) {
         saksi_error qerr = {0};
         if (saksi_engine_write_quarantine(e, out, &qerr) == SAKSI_OK)
@@ -451,19 +431,15 @@ static int cmd_audit(int argc, char **argv, int calibrate)
         else
             fprintf(stderr, "saksi: %s\n", qerr.message);
     }
-    if (st == SAKSI_OK)
-        st = saksi_engine_write_report(e, out, &err);
-    if (cfg.progress)
-        fprintf(stderr, "\r%40s\r", "");
+    if (st == SAKSI_OK) st = saksi_engine_write_report(e, out, &err);
+    if (cfg.progress) fprintf(stderr, "\r%40s\r", "");
     if (st != SAKSI_OK) {
         rc = fail(&err);
         goto done;
     }
     const saksi_summary *s = saksi_engine_summary(e);
-    if (!quiet)
-        print_summary_line(s, out);
-    if (json && saksi_summary_write_json(s, stdout, &err) != SAKSI_OK)
-        rc = fail(&err);
+    if (!quiet) print_summary_line(s, out);
+    if (json && saksi_summary_write_json(s, stdout, &err) != SAKSI_OK) rc = fail(&err);
 done:
     saksi_engine_free(e);
     free(pairs);
@@ -475,10 +451,8 @@ static int cmd_devices(void)
     saksi_device_info *list = NULL;
     size_t n = 0;
     saksi_error err = {0};
-    if (saksi_devices_list(&list, &n, &err) != SAKSI_OK)
-        return fail(&err);
-    if (n == 0)
-        printf("no OpenCL platform found (is an ICD such as pocl-opencl-icd installed?)\n");
+    if (saksi_devices_list(&list, &n, &err) != SAKSI_OK) return fail(&err);
+    if (n == 0) printf("no OpenCL platform found (is an ICD such as pocl-opencl-icd installed?)\n");
     for (size_t k = 0; k < n; k++) {
         const saksi_device_info *d = &list[k];
         printf("%u:%u  %s | %s | %s | driver %s | %s | %u compute units | %.1f GiB | "
@@ -513,8 +487,7 @@ static int cmd_simulate(int argc, char **argv)
         if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
             out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
                                        : opt_value(argc, argv, &i, "--out");
-            if (!out)
-                return usage_error("option '%s' needs a value", a);
+            if (!out) return usage_error("option '%s' needs a value", a);
         } else if (is_opt(a, "--seed") || is_opt(a, "--stations") || is_opt(a, "--candidates")) {
             const char *name = is_opt(a, "--seed")       ? "--seed"
                                : is_opt(a, "--stations") ? "--stations"
@@ -547,8 +520,7 @@ static int cmd_simulate(int argc, char **argv)
                     sc.plant_rate[k] = rate;
                 continue;
             }
-            if (k < 0)
-                return usage_error("unknown anomaly kind '%s'", kind);
+            if (k < 0) return usage_error("unknown anomaly kind '%s'", kind);
             sc.plant_rate[k] = rate;
         } else if (strcmp(a, "--region-columns") == 0) {
             sc.with_region_columns = 1;
@@ -559,11 +531,9 @@ static int cmd_simulate(int argc, char **argv)
             return usage_error("unknown simulate option '%s'", a);
         }
     }
-    if (!out)
-        return usage_error("%s", "simulate needs -o DIR");
+    if (!out) return usage_error("%s", "simulate needs -o DIR");
     install_signals();
-    if (saksi_simulate_write(&sc, out, &sum, &err) != SAKSI_OK)
-        return fail(&err);
+    if (saksi_simulate_write(&sc, out, &sum, &err) != SAKSI_OK) return fail(&err);
     size_t planted = 0;
     for (int k = 0; k < SAKSI_NPLANT; k++)
         planted += sum.planted[k];
@@ -587,8 +557,7 @@ static int cmd_report(int argc, char **argv)
         if (strcmp(a, "-o") == 0 || is_opt(a, "--out")) {
             out = strcmp(a, "-o") == 0 ? (i + 1 < argc ? argv[++i] : NULL)
                                        : opt_value(argc, argv, &i, "--out");
-            if (!out)
-                return usage_error("option '%s' needs a value", a);
+            if (!out) return usage_error("option '%s' needs a value", a);
         } else if (is_opt(a, "--lang")) {
             if (!(v = opt_value(argc, argv, &i, "--lang")))
                 return usage_error("option '%s' needs a value", a);
@@ -603,19 +572,18 @@ static int cmd_report(int argc, char **argv)
             return usage_error("one report.h5 per call; '%s' is a second one", a);
         }
     }
-    if (!h5)
-        return usage_error("%s", "report needs a report.h5");
+    if (!h5) return usage_error("%s", "report needs a report.h5");
     if (!out) { /* default: beside the file */
         const char *slash = strrchr(h5, '/');
         snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - h5) : 1, slash ? h5 : ".");
-        if (slash == h5)
-            snprintf(dir, sizeof dir, "/");
+        if (slash == h5) snprintf(dir, sizeof dir, "/");
         out = dir;
     }
-    if (saksi_report_render(h5, out, lang, &err) != SAKSI_OK)
-        return fail(&err);
-    fprintf(stderr, "saksi: drawn from %s: %s/report.html, %s/ranked.csv, %s/regions.csv, "
-                    "%s/class_*.csv\n", h5, out, out, out, out);
+    if (saksi_report_render(h5, out, lang, &err) != SAKSI_OK) return fail(&err);
+    fprintf(stderr,
+            "saksi: drawn from %s: %s/report.html, %s/ranked.csv, %s/regions.csv, "
+            "%s/class_*.csv\n",
+            h5, out, out, out, out);
     return EX_OK_;
 }
 
@@ -631,15 +599,10 @@ int main(int argc, char **argv)
         printf("saksi %s\n%s\n", saksi_version_string(), libs);
         return EX_OK_;
     }
-    if (strcmp(argv[1], "audit") == 0)
-        return cmd_audit(argc, argv, 0);
-    if (strcmp(argv[1], "calibrate") == 0)
-        return cmd_audit(argc, argv, 1);
-    if (strcmp(argv[1], "report") == 0)
-        return cmd_report(argc, argv);
-    if (strcmp(argv[1], "simulate") == 0)
-        return cmd_simulate(argc, argv);
-    if (strcmp(argv[1], "devices") == 0)
-        return cmd_devices();
+    if (strcmp(argv[1], "audit") == 0) return cmd_audit(argc, argv, 0);
+    if (strcmp(argv[1], "calibrate") == 0) return cmd_audit(argc, argv, 1);
+    if (strcmp(argv[1], "report") == 0) return cmd_report(argc, argv);
+    if (strcmp(argv[1], "simulate") == 0) return cmd_simulate(argc, argv);
+    if (strcmp(argv[1], "devices") == 0) return cmd_devices();
     return usage_error("unknown command '%s'", argv[1]);
 }

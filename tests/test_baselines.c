@@ -461,10 +461,8 @@ static void test_village_layer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rates_and_masks),
-        cmocka_unit_test(test_robust_z),
-        cmocka_unit_test(test_logit_normal),
-        cmocka_unit_test(test_simulated),
+        cmocka_unit_test(test_rates_and_masks), cmocka_unit_test(test_robust_z),
+        cmocka_unit_test(test_logit_normal),    cmocka_unit_test(test_simulated),
         cmocka_unit_test(test_village_layer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -438,9 +438,9 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
     int32_t *cand = x + SAKSI_NFIXED;
     saksi_sim_votes(&s, valid, pi, c->ncand, kind == SAKSI_SIM_ST_NOKEN ? m->noken_bloc : 0.0,
                     cand);
-    saksi_sim_tally_fields(&(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid,
-                                              received, spoiled},
-                           x);
+    saksi_sim_tally_fields(
+        &(saksi_sim_tally){n_m, n_f, vd_m, vd_f, a_m, a_f, b_m, b_f, invalid, received, spoiled},
+        x);
 }
 
 /* ------------------------------------------------------------------ */
