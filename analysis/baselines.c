@@ -302,7 +302,7 @@ typedef struct scratch {
     const saksi_lnb_rule *rule;
     double last_a, last_s; /* the previous station's logit-normal, a start */
     double *keff;          /* per station: peers its fit rests on (NaN: not set) */
-    double *csize;         /* per station: stations per village (village_layer) */
+    double *csize;         /* per station: stations per village (nested_anova) */
 } scratch;
 
 /* Peers a shrunk fit rests on: the local fit (k_local peers) weighs

@@ -410,9 +410,14 @@ static void test_simulated(void **state)
  * votes 60, 70, 80 in the first and 110, 120, 130 in the second. */
 static const int32_t village_votes[6] = {60, 70, 80, 110, 120, 130};
 
+static int split_districts; /* 1: the two groups are districts of one regency */
+
 static void edit_villages(size_t k, int32_t *v, char *id)
 {
-    snprintf(id, 32, "320101000%zu%03zu", 1 + k / 3, 1 + k % 3);
+    if (split_districts)
+        snprintf(id, 32, "32010%zu0001%03zu", 1 + k / 3, 1 + k % 3);
+    else
+        snprintf(id, 32, "320101000%zu%03zu", 1 + k / 3, 1 + k % 3);
     v[SAKSI_NFIXED] = village_votes[k];
     v[SAKSI_NFIXED + 1] = 180 - village_votes[k]; /* cand_01 + cand_02 stay 180 */
 }
@@ -429,6 +434,7 @@ static void test_village_layer(void **state)
 {
     (void)state;
     fixture fx = {0};
+    split_districts = 0;
     fixture_run(&fx, 6, edit_villages);
     double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
     for (int i = 0; i < 6; i++) {
@@ -454,8 +460,24 @@ static void test_village_layer(void **state)
     assert_float_equal(bl->village_share[SAKSI_BM_CAND0], vv / (vv + vs), 1e-12);
     /* about 0.95: the villages differ by ~1 logit, stations within by ~0.2 */
     assert_true(bl->village_share[SAKSI_BM_CAND0] > 0.9);
+    /* one district in one regency: no between-district variance to weigh,
+     * the configured k0 */
+    assert_float_equal(bl->shrink_k0[SAKSI_BM_CAND0], SAKSI_PEER_SHRINK_K0, 0.0);
     saksi_baselines_free(bl);
     fixture_done(&fx);
+
+    /* The same six stations as two districts of one village each: the
+     * district shrinkage k0 = MS_within / between-district variance, the
+     * weight of a group mean, from the same sums; no village share. */
+    fixture f2 = {0};
+    split_districts = 1;
+    fixture_run(&f2, 6, edit_villages);
+    assert_int_equal(saksi_baselines_run(f2.t, f2.rules, f2.fail, &o, &bl, &err), SAKSI_OK);
+    assert_float_equal(bl->shrink_k0[SAKSI_BM_CAND0], (w / 4.0) / vv, 1e-9);
+    assert_true(bl->shrink_k0[SAKSI_BM_CAND0] < 0.1); /* ~0.02: the districts differ a lot */
+    assert_float_equal(bl->village_share[SAKSI_BM_CAND0], 0.0, 0.0);
+    saksi_baselines_free(bl);
+    fixture_done(&f2);
 }
 
 int main(void)
