@@ -251,7 +251,10 @@ int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int3
                            int32_t *n);
 
 /* District stations weigh k / (k + K0) against the regency's, so a
- * district of 10 peers counts half. */
+ * district of 10 peers counts half. The digit tests use it as it is; the
+ * station baselines estimate their own from the data (baselines.c
+ * district_k0: within / between districts, 2-4 on simulated elections)
+ * and keep this one where the data cannot tell. */
 #define SAKSI_PEER_SHRINK_K0 10.0
 
 typedef struct saksi_peer_options {
