@@ -13,7 +13,9 @@
 
 #include "saksi.h"
 
-#define STATIONS 60000
+#include <hdf5.h>
+
+#define STATIONS   60000
 #define PLANT_RATE 0.004
 
 typedef struct ranked_row {
@@ -40,11 +42,9 @@ static ranked_row *read_ranked(const char *path, size_t *n)
         for (int c = 0; c < 16 && p; c++) {
             f[c] = p;
             p = strchr(p, ',');
-            if (p)
-                *p++ = 0;
+            if (p) *p++ = 0;
         }
-        if (k == cap)
-            rows = realloc(rows, (cap *= 2) * sizeof *rows);
+        if (k == cap) rows = realloc(rows, (cap *= 2) * sizeof *rows);
         ranked_row *r = &rows[k++];
         memset(r, 0, sizeof *r);
         snprintf(r->id, sizeof r->id, "%s", f[1]);
@@ -63,8 +63,7 @@ static ranked_row *read_ranked(const char *path, size_t *n)
 static const ranked_row *find(const ranked_row *rows, size_t n, const char *id)
 {
     for (size_t k = 0; k < n; k++)
-        if (strcmp(rows[k].id, id) == 0)
-            return &rows[k];
+        if (strcmp(rows[k].id, id) == 0) return &rows[k];
     return NULL;
 }
 
@@ -75,6 +74,45 @@ static void field_name(int field, char *buf, size_t len)
         snprintf(buf, len, "cand_%02d", field - SAKSI_NFIXED + 1);
     else
         snprintf(buf, len, "%s", saksi_field_name(field));
+}
+
+/* report.h5 /baselines/measures carries the baseline null's estimates from
+ * the data, and on a generated election they are the simulator's: the
+ * village share of the within-district latent variance is 0.26^2 / (0.26^2
+ * + 0.31^2) = 0.413 for turnout and 0.25^2 / (0.25^2 + 0.27^2) = 0.462 for a
+ * candidate's log-weight (datasets/generator/simulate.c, turnout_sd and
+ * share_sd, village and station; the share's logit mixes three candidates'
+ * effects in the same proportion), within sampling error at 60,000
+ * stations; the district shrinkage k0 is positive and finite. */
+static void check_null_estimates(const char *out)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/report.h5", out);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/baselines/measures", H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t s = H5Dget_space(d);
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(s, &rows, NULL);
+    assert_int_equal(rows, 6); /* turnout, invalid, added, three candidates */
+    struct {
+        double share, k0;
+    } v[6];
+    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof v[0]);
+    H5Tinsert(mt, "village_share", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(mt, "shrink_k0", sizeof(double), H5T_NATIVE_DOUBLE);
+    assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Tclose(mt);
+    H5Sclose(s);
+    H5Dclose(d);
+    H5Fclose(f);
+    if (fabs(v[0].share - 0.413) > 0.08) fail_msg("turnout village share %g", v[0].share);
+    for (int m = 3; m < 6; m++)
+        if (fabs(v[m].share - 0.462) > 0.08)
+            fail_msg("cand %d village share %g", m - 2, v[m].share);
+    for (int m = 0; m < 6; m++)
+        assert_true(v[m].k0 > 0.0 && isfinite(v[m].k0));
 }
 
 static void audit(const char *dir, const saksi_sim_config *sc, ranked_row **rows, size_t *n)
@@ -96,6 +134,7 @@ static void audit(const char *dir, const saksi_sim_config *sc, ranked_row **rows
         fail_msg("%s", err.message);
     assert_int_equal(saksi_engine_summary(e)->ingest.quarantined, 0);
     saksi_engine_free(e);
+    check_null_estimates(out);
     snprintf(ranked, sizeof ranked, "%s/ranked.csv", out);
     *rows = read_ranked(ranked, n);
 }
@@ -125,17 +164,13 @@ static void test_planted_anomalies_found(void **state)
     size_t ambiguous = 0, ambiguous_right = 0; /* classed by weight >= 0.9, not uniqueness */
     for (size_t k = 0; k < nlabels; k++) {
         const saksi_sim_label *l = &labels[k];
-        if (!l->primary)
-            continue;
+        if (!l->primary) continue;
         planted[l->kind]++;
         const ranked_row *r = find(rows, n, l->station_id);
         if (!r)
-            fail_msg("planted %s at %s not ranked", saksi_plant_kind_name(l->kind),
-                     l->station_id);
-        if (l->kind == SAKSI_PLANT_MISSING_ZERO)
-            assert_string_equal(r->klass, "incomplete");
-        if (l->kind != SAKSI_PLANT_TRANSCRIPTION)
-            continue;
+            fail_msg("planted %s at %s not ranked", saksi_plant_kind_name(l->kind), l->station_id);
+        if (l->kind == SAKSI_PLANT_MISSING_ZERO) assert_string_equal(r->klass, "incomplete");
+        if (l->kind != SAKSI_PLANT_TRANSCRIPTION) continue;
         char name[64];
         field_name(l->field, name, sizeof name);
         int right = strcmp(r->field, name) == 0 && r->repaired == l->true_value;
