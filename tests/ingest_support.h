@@ -7,6 +7,7 @@
 #ifndef SAKSI_INGEST_SUPPORT_H
 #define SAKSI_INGEST_SUPPORT_H
 
+#include "scratch_dir.h"
 #include "test_support.h"
 
 #include "saksi.h"
@@ -16,36 +17,10 @@
 #define FIXTURES SAKSI_SOURCE_DIR "/datasets/fixtures/"
 #define M        SAKSI_MISSING
 
-static char *tmpdir;
-
-static inline int setup(void **state)
-{
-    (void)state;
-    tmpdir = test_mkdtemp("ingest");
-    return tmpdir ? 0 : -1;
-}
-
-static inline int teardown(void **state)
-{
-    (void)state;
-    test_rmtree(tmpdir);
-    return 0;
-}
-
-/* Path of tmpdir/name in a rotating set of static buffers. */
-static inline const char *tmp_path(const char *name)
-{
-    static char buf[8][4200];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
 /* Write len bytes (may hold any byte but NUL handling is the caller's). */
 static inline const char *tmp_write(const char *name, const char *text, size_t len)
 {
-    const char *path = tmp_path(name);
+    const char *path = at(name);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(text, 1, len, f), len);

@@ -2,7 +2,7 @@
 /*
  * scratch_dir.h — a scratch folder for a test group: scratch_setup and
  * scratch_teardown as the group's cmocka fixtures, at(name) the path of a
- * file in it (four rotating buffers, so a call may take two or three).
+ * file in it (eight rotating buffers, so one call may take several).
  */
 #ifndef SAKSI_SCRATCH_DIR_H
 #define SAKSI_SCRATCH_DIR_H
@@ -27,9 +27,9 @@ static inline int scratch_teardown(void **state)
 
 static inline const char *at(const char *name)
 {
-    static char buf[4][4096];
+    static char buf[8][4200];
     static int k;
-    k = (k + 1) % 4;
+    k = (k + 1) % 8;
     snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
     return buf[k];
 }

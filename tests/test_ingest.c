@@ -590,5 +590,5 @@ int main(void)
         cmocka_unit_test(test_header_errors),   cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_ignored_columns), cmocka_unit_test(test_mapped_fixture),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

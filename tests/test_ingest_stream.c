@@ -15,13 +15,13 @@ static void test_unreadable(void **state)
 {
     (void)state;
     result r;
-    const char *absent = tmp_path("absent.csv");
+    const char *absent = at("absent.csv");
     run(&r, absent, NULL);
     assert_int_equal(r.rc, SAKSI_ERR_NOINPUT);
     assert_non_null(strstr(r.err.message, absent));
     assert_non_null(strstr(r.err.message, "No such file or directory"));
     done(&r);
-    run(&r, tmpdir, NULL);
+    run(&r, dir, NULL);
     assert_int_equal(r.rc, SAKSI_ERR_NOINPUT);
     assert_non_null(strstr(r.err.message, "Is a directory"));
     done(&r);
@@ -58,9 +58,9 @@ static void test_compressed(void **state)
     for (int f = 0; f < 2; f++) {
         char src[4200];
         snprintf(src, sizeof src, FIXTURES "%s", files[f]);
-        const char *gz = tmp_path("in.gz"), *xz = tmp_path("in.xz"), *cat = tmp_path("cat.gz");
+        const char *gz = at("in.gz"), *xz = at("in.xz"), *cat = at("cat.gz");
         /* names without .gz/.xz on purpose: the format is told by magic */
-        const char *xz_noext = tmp_path("in_xz.csv");
+        const char *xz_noext = at("in_xz.csv");
         assert_int_equal(test_run("gzip -9 -c '%s' > '%s'", src, gz), 0);
         assert_int_equal(test_run("xz -c '%s' > '%s' && cp '%s' '%s'", src, xz, xz, xz_noext), 0);
         /* two gzip members one after the other: the first 30 bytes, then the rest */
@@ -86,9 +86,9 @@ static void test_compressed(void **state)
 static void test_corrupt_compressed(void **state)
 {
     (void)state;
-    const char *xz = tmp_path("c.xz"), *gz = tmp_path("c.gz");
-    const char *trunc_xz = tmp_path("t.xz"), *trunc_gz = tmp_path("t.gz");
-    const char *junk_xz = tmp_path("j.xz");
+    const char *xz = at("c.xz"), *gz = at("c.gz");
+    const char *trunc_xz = at("t.xz"), *trunc_gz = at("t.gz");
+    const char *junk_xz = at("j.xz");
     assert_int_equal(test_run("xz -c '%s' > '%s'", FIXTURES "good.csv", xz), 0);
     assert_int_equal(test_run("gzip -c '%s' > '%s'", FIXTURES "good.csv", gz), 0);
     assert_int_equal(test_run("head -c 60 '%s' > '%s'", xz, trunc_xz), 0);
@@ -194,5 +194,5 @@ int main(void)
         cmocka_unit_test(test_compressed), cmocka_unit_test(test_corrupt_compressed),
         cmocka_unit_test(test_stop),       cmocka_unit_test(test_progress),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }
