@@ -185,6 +185,7 @@ typedef struct calib {
     size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
     double village_share[MAXM];                /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];                    /* of the district fits */
+    double prior_df[MAXM];                     /* d0 of the regular stratum's moderation */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
@@ -233,6 +234,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         c->st_bh[m] = any_bh(t, p, b->n, c->bh_by_stratum[m]);
         c->village_share[m] = b->village_share[m];
         c->shrink_k0[m] = b->shrink_k0[m];
+        c->prior_df[m] = b->prior_df[m];
     }
     const saksi_region_tests *rt = a->res.region_tests;
     size_t below[SAKSI_NLEVELS][3] = {{0}};
@@ -320,15 +322,16 @@ static void run_calibrate(const opts *o)
             summarise(rname, o->runs, &c[0].st_rand[m][j], &c[0].st_n[m],
                       sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
         int bh = 0;
-        double vs = 0.0, k0 = 0.0;
+        double vs = 0.0, k0 = 0.0, d0 = 0.0;
         for (size_t r = 0; r < o->runs; r++) {
             bh += c[r].st_bh[m];
             vs += c[r].village_share[m] / o->runs;
             k0 += c[r].shrink_k0[m] / o->runs;
+            d0 += c[r].prior_df[m] / o->runs;
         }
         printf("  %-22s village share of the regular latent variance %.3f, district shrinkage "
-               "k0 %.2f (means over runs)\n",
-               name, vs, k0);
+               "k0 %.2f, moderation prior df %.1f (means over runs)\n",
+               name, vs, k0, d0);
         size_t fl[SAKSI_NSTRATA] = {0};
         for (size_t r = 0; r < o->runs; r++)
             for (int st = 0; st < SAKSI_NSTRATA; st++)

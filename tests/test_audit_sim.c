@@ -97,11 +97,12 @@ static void check_null_estimates(const char *out)
     H5Sget_simple_extent_dims(s, &rows, NULL);
     assert_int_equal(rows, 6); /* turnout, invalid, added, three candidates */
     struct {
-        double share, k0;
+        double share, k0, d0;
     } v[6];
     hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof v[0]);
     H5Tinsert(mt, "village_share", 0, H5T_NATIVE_DOUBLE);
     H5Tinsert(mt, "shrink_k0", sizeof(double), H5T_NATIVE_DOUBLE);
+    H5Tinsert(mt, "prior_df", 2 * sizeof(double), H5T_NATIVE_DOUBLE);
     assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
     H5Tclose(mt);
     H5Sclose(s);
@@ -113,6 +114,16 @@ static void check_null_estimates(const char *out)
             fail_msg("cand %d village share %g", m - 2, v[m].share);
     for (int m = 0; m < 6; m++)
         assert_true(v[m].k0 > 0.0 && isfinite(v[m].k0));
+    /* The moderation prior's d0: districts' latent variances scatter by
+     * the simulator's lognormal multiplier, sd of the log 2 x 0.29 for
+     * turnout and 2 x 0.22 for shares (simulate.c,
+     * dispersion_district_sdlog), and a scaled inverse chi-square with that
+     * log-variance has d0 = 2 trigammaInverse(4 a^2): 6.9 and 11.3. The
+     * estimate runs ~1 high (the fits' df are approximate); at 60,000
+     * stations it fell within 7.3-8.4 and 10.5-13.1. */
+    if (fabs(v[0].d0 - 6.9) > 2.5) fail_msg("turnout prior df %g", v[0].d0);
+    for (int m = 3; m < 6; m++)
+        if (fabs(v[m].d0 - 11.3) > 3.5) fail_msg("cand %d prior df %g", m - 2, v[m].d0);
 }
 
 static void audit(const char *dir, const saksi_sim_config *sc, ranked_row **rows, size_t *n)
