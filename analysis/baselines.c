@@ -564,11 +564,11 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
  * mission's invalid votes: 11 peers of ~4 each) often estimates no latent
  * variance at all, and its null collapses to the binomial: a clean
  * station 2.3 latent sds out got p = 3e-9. d0 and s0^2 come from the fits
- * themselves (saksi_prior_fit); districts differ in how heterogeneous they are,
- * so d0 is small where they do (turnout ~8) and large where they do not
- * (invalid votes ~160). A fixed d0 = 10 toward the arithmetic mean of the
- * fits made regular turnout 14% conservative at 0.05 and 38% at 0.001 on
- * clean elections; estimated, 7% and 31%. Where the prior cannot be
+ * themselves (saksi_prior_fit): districts differ in how heterogeneous they
+ * are, so d0 is small where they do (turnout ~8) and large where they do
+ * not (invalid votes ~160). A fixed d0 = 10 toward the arithmetic mean of
+ * the fits made regular turnout 14% conservative at 0.05 and 38% at 0.001
+ * on clean elections; estimated, 6% and 26%. Where the prior cannot be
  * estimated (special TPS, overseas missions) the fixed d0 and the mean
  * remain: taking the mean as the scale of a scaled inverse chi-square,
  * (d0 - 2) / d0 of it, made them up to 2.2x liberal at 0.001.
@@ -595,8 +595,21 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         saksi_prior_add(&ps[t->stratum[i]], fit[i].rho / b, nu);
         df[i] = nu;
     }
+    int estimated[SAKSI_NSTRATA];
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
+        estimated[s] = saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
+    /* An estimated scale beyond the beta-binomial's reach at some station's
+     * mean (s0^2 mu (1 - mu) >= 1, where the delta method fails: noken
+     * turnout on Sirekap, logit variance 6.8 at mean 0.8) is not used; the
+     * stratum keeps the fixed prior, as it did before the estimate. */
+    for (size_t i = 0; i < t->n; i++) {
+        int s = t->stratum[i];
+        double b = fit[i].mu * (1.0 - fit[i].mu);
+        if (skip[i] == SAKSI_BSKIP_NONE && estimated[s] && !(s0[s] * b < 1.0)) {
+            saksi_prior_sums fixed = {.k = ps[s].k, .bad = ps[s].k, .mean = ps[s].mean};
+            estimated[s] = saksi_prior_fit(&fixed, nu0, &d0[s], &s0[s]);
+        }
+    }
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < t->n; i++) {
         double b = fit[i].mu * (1.0 - fit[i].mu);

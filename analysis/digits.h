@@ -277,9 +277,9 @@ void saksi_digits_ws_free(saksi_digits_ws *ws);
 void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits_ws *ws,
                             saksi_digits_wald *out);
 
-/* Directions profiled out per test: the mean digit of the decade tests,
- * mean and spread of the tens digit (whose block spans 100 counts, four
- * null sds at TPS scale), none for the descriptive first digit. */
+/* Directions profiled out per test: the mean digit and its spread for the
+ * last digit and both second digits (docs/digits.md, model decisions 5
+ * and 7), none for the descriptive first digit. */
 extern const int saksi_digits_nprofile[SAKSI_DT_COUNT];
 /* The interval of w (left NaN by saksi_digits_wald_test, which is called
  * for many more rows than need one): the noncentrality interval of W

@@ -25,7 +25,7 @@
 /* ------------------------------------------------------------------ */
 
 const int saksi_digits_nprofile[SAKSI_DT_COUNT] = {
-    [SAKSI_DT_LAST] = 1, [SAKSI_DT_SECOND_2D] = 1, [SAKSI_DT_SECOND_3D] = 2, [SAKSI_DT_FIRST] = 0};
+    [SAKSI_DT_LAST] = 2, [SAKSI_DT_SECOND_2D] = 2, [SAKSI_DT_SECOND_3D] = 2, [SAKSI_DT_FIRST] = 0};
 
 void saksi_digit_acc_add(saksi_digit_acc *a, const double *p)
 {

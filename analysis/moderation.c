@@ -40,14 +40,15 @@ double saksi_trigamma_inverse(double y)
     return x;
 }
 
-void saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0)
+int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0)
 {
     *d0 = fallback;
     *s0 = ps->k > 0.0 ? ps->mean / ps->k : NAN;
-    if (ps->k - ps->bad < SAKSI_PRIOR_MIN_FITS || ps->bad > 0.01 * ps->k) return;
+    if (ps->k - ps->bad < SAKSI_PRIOR_MIN_FITS || ps->bad > 0.01 * ps->k) return 0;
     double n = ps->k - ps->bad, mean = ps->e / n;
     double scatter = (ps->ee - n * mean * mean) / (n - 1.0) - ps->tri / n;
-    if (!(scatter > 0.0)) return;
+    if (!(scatter > 0.0)) return 0;
     *d0 = 2.0 * saksi_trigamma_inverse(scatter);
     *s0 = exp(mean + gsl_sf_psi(*d0 / 2.0) - log(*d0 / 2.0));
+    return 1;
 }

@@ -254,8 +254,9 @@ double saksi_trigamma_inverse(double y);
  * the baselines that says the Satterthwaite df undercount the fits'
  * precision (added voters, whose latent variance is 86% between
  * villages), not that districts agree; on clean elections an infinite d0
- * let BH flag a clean station's added voters in 4 of 20 runs. */
-void saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0);
+ * let BH flag a clean station's added voters in 4 of 20 runs. 1 when
+ * estimated, 0 for the fallback. */
+int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0);
 
 /* Robust z of rate r (size n) against sorted peer rates s[0..k) with
  * s[self] left out (self = SIZE_MAX: none): (r - median) / max(MAD scale,
