@@ -225,6 +225,9 @@ void saksi_digits_pmf_window(int32_t n, double mu, double rho, int32_t lo, int32
 /* Sums over the numbers of one (region, candidate, test, null): observed
  * digit counts, expected counts sum p_s, and sum p_s p_s^T (upper
  * triangle, row-major: (0,0) (0,1) .. (0,9) (1,1) ..). */
+/* Tilt directions an accumulator carries (mean, spread, skew). */
+#define SAKSI_DIGITS_NTILT 3
+
 typedef struct saksi_digit_acc {
     uint64_t n;
     int64_t o[SAKSI_DIGIT_BINS];
@@ -232,9 +235,10 @@ typedef struct saksi_digit_acc {
     double pp[SAKSI_DIGITS_NPP];
     /* Nuisance directions profiled out of the Wald test: the change of the
      * expected counts when every number's pmf tilts within its block, to
-     * first order sum_s p_sd (d - m_s) (the mean digit) and to second
-     * order sum_s p_sd ((d - m_s)^2 - v_s) (its spread). */
-    double tilt[2][SAKSI_DIGIT_BINS];
+     * first order sum_s p_sd (d - m_s) (the mean digit), to second order
+     * sum_s p_sd ((d - m_s)^2 - v_s) (its spread), to third
+     * sum_s p_sd ((d - m_s)^3 - k3_s) (its skew). */
+    double tilt[SAKSI_DIGITS_NTILT][SAKSI_DIGIT_BINS];
 } saksi_digit_acc;
 
 /* Index of (i, j), i <= j, in the upper triangle. */
@@ -278,8 +282,9 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
                             saksi_digits_wald *out);
 
 /* Directions profiled out per test: the mean digit and its spread for the
- * last digit and both second digits (docs/digits.md, model decisions 5
- * and 7), none for the descriptive first digit. */
+ * last digit and the tens of 2-digit counts, also the skew for the tens of
+ * 3-digit counts (docs/digits.md, model decisions 5, 7 and 8), none for
+ * the descriptive first digit. */
 extern const int saksi_digits_nprofile[SAKSI_DT_COUNT];
 /* The interval of w (left NaN by saksi_digits_wald_test, which is called
  * for many more rows than need one): the noncentrality interval of W

@@ -25,21 +25,24 @@
 /* ------------------------------------------------------------------ */
 
 const int saksi_digits_nprofile[SAKSI_DT_COUNT] = {
-    [SAKSI_DT_LAST] = 2, [SAKSI_DT_SECOND_2D] = 2, [SAKSI_DT_SECOND_3D] = 2, [SAKSI_DT_FIRST] = 0};
+    [SAKSI_DT_LAST] = 2, [SAKSI_DT_SECOND_2D] = 2, [SAKSI_DT_SECOND_3D] = 3, [SAKSI_DT_FIRST] = 0};
 
 void saksi_digit_acc_add(saksi_digit_acc *a, const double *p)
 {
     int k = 0;
-    double m = 0.0, v = 0.0;
+    double m = 0.0, v = 0.0, s3 = 0.0;
     a->n++;
     for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
         m += i * p[i];
-    for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
+    for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
         v += (i - m) * (i - m) * p[i];
+        s3 += (i - m) * (i - m) * (i - m) * p[i];
+    }
     for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
         a->e[i] += p[i];
         a->tilt[0][i] += p[i] * (i - m);
         a->tilt[1][i] += p[i] * ((i - m) * (i - m) - v);
+        a->tilt[2][i] += p[i] * ((i - m) * (i - m) * (i - m) - s3);
         for (int j = i; j < SAKSI_DIGIT_BINS; j++)
             a->pp[k++] += p[i] * p[j];
     }
@@ -54,7 +57,7 @@ void saksi_digit_acc_merge(saksi_digit_acc *a, const saksi_digit_acc *b)
     }
     for (int k = 0; k < SAKSI_DIGITS_NPP; k++)
         a->pp[k] += b->pp[k];
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < SAKSI_DIGITS_NTILT; k++)
         for (int i = 0; i < SAKSI_DIGIT_BINS; i++)
             a->tilt[k][i] += b->tilt[k][i];
 }
@@ -151,8 +154,8 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
                             saksi_digits_wald *out)
 {
     double r[SAKSI_DIGIT_BINS] = {0}, top = 0.0, W = 0.0;
-    double tilt[2][SAKSI_DIGIT_BINS] = {{0}};
-    double rho[SAKSI_DIGIT_BINS], beta[2][SAKSI_DIGIT_BINS];
+    double tilt[SAKSI_DIGITS_NTILT][SAKSI_DIGIT_BINS] = {{0}};
+    double rho[SAKSI_DIGIT_BINS], beta[SAKSI_DIGITS_NTILT][SAKSI_DIGIT_BINS];
     int group[SAKSI_DIGIT_BINS], df = 0;
     out->W = out->p = out->w = out->w_lo = out->w_hi = NAN;
     out->df = 0;
@@ -166,7 +169,7 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
     for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
         if (group[i] < 0) continue;
         r[group[i]] += (double)a->o[i] - a->e[i];
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < SAKSI_DIGITS_NTILT; k++)
             tilt[k][group[i]] += a->tilt[k][i];
         for (int j = 0; j < SAKSI_DIGIT_BINS; j++) {
             if (group[j] < 0) continue;
@@ -186,22 +189,22 @@ void saksi_digits_wald_test(const saksi_digit_acc *a, int nprofile, saksi_digits
     for (int k = 0; k < SAKSI_DIGIT_BINS; k++) {
         double l = gsl_vector_get(ws->eval, (size_t)k);
         if (!(top > 0.0) || l <= SAKSI_DIGITS_EIG_RTOL * top) continue;
-        double pr = 0.0, pb[2] = {0.0, 0.0};
+        double pr = 0.0, pb[SAKSI_DIGITS_NTILT] = {0.0};
         for (int i = 0; i < SAKSI_DIGIT_BINS; i++) {
             double v = gsl_matrix_get(ws->evec, (size_t)i, (size_t)k);
             pr += v * r[i];
-            pb[0] += v * tilt[0][i];
-            pb[1] += v * tilt[1][i];
+            for (int t = 0; t < SAKSI_DIGITS_NTILT; t++)
+                pb[t] += v * tilt[t][i];
         }
         rho[kept] = pr / sqrt(l);
-        beta[0][kept] = pb[0] / sqrt(l);
-        beta[1][kept] = pb[1] / sqrt(l);
+        for (int t = 0; t < SAKSI_DIGITS_NTILT; t++)
+            beta[t][kept] = pb[t] / sqrt(l);
         kept++;
     }
     /* Profile the tilts out: Gram-Schmidt on the whitened directions, rho
      * projected off each; a direction (numerically) inside the span of the
      * previous one, or absent, removes nothing. */
-    for (int k = 0; k < nprofile && k < 2; k++) {
+    for (int k = 0; k < nprofile && k < SAKSI_DIGITS_NTILT; k++) {
         double raw = 0.0, len = 0.0, dot = 0.0;
         for (int j = 0; j < kept; j++)
             raw += beta[k][j] * beta[k][j];

@@ -16,6 +16,7 @@
 #include "digits.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
@@ -321,6 +322,17 @@ static double quad_inverse(double S[10][10], const double *x, int k)
     return q;
 }
 
+/* x' S^-1 y over the first n digits, by polarisation of quad_inverse. */
+static double inner_inverse(double S[10][10], const double *x, const double *y, int n)
+{
+    double plus[10], minus[10];
+    for (int d = 0; d < 10; d++) {
+        plus[d] = x[d] + y[d];
+        minus[d] = x[d] - y[d];
+    }
+    return (quad_inverse(S, plus, n) - quad_inverse(S, minus, n)) / 4.0;
+}
+
 static void test_wald_free_digits(void **state)
 {
     (void)state;
@@ -374,10 +386,54 @@ static void test_wald_free_digits(void **state)
     assert_int_equal(w.df, 8);
     assert_close(w.W, Sb, 1e-9 * Sb);
     assert_close(w.p, gsl_cdf_chisq_Q(Sb, 8), 1e-12);
-    /* both tilts: two degrees of freedom fewer, and never more than one */
-    saksi_digits_wald_test(&a, 2, ws, &w);
-    assert_int_equal(w.df, 7);
-    assert_true(w.W <= Sb * (1 + 1e-12));
+    /* The mean, spread and skew tilts (b_k,d = sum_s p_sd (t_k(d) - E_s t_k),
+     * t = (d - m_s), (d - m_s)^2, (d - m_s)^3) out together: the
+     * generalised least-squares residual W - g' G^-1 g, G_jk = b_j' S^-1 b_k,
+     * g_k = b_k' S^-1 r, solved here by LU, independently of the code's
+     * Gram-Schmidt. */
+    double B[3][10] = {{0}};
+    const double *ps[2] = {p1, p2};
+    const double ns[2] = {150, 120};
+    for (int s2 = 0; s2 < 2; s2++) {
+        double m = 0, v = 0, k3 = 0;
+        for (int d = 0; d < 10; d++)
+            m += d * ps[s2][d];
+        for (int d = 0; d < 10; d++) {
+            v += (d - m) * (d - m) * ps[s2][d];
+            k3 += (d - m) * (d - m) * (d - m) * ps[s2][d];
+        }
+        for (int d = 0; d < 10; d++) {
+            double t = d - m;
+            B[0][d] += ns[s2] * ps[s2][d] * t;
+            B[1][d] += ns[s2] * ps[s2][d] * (t * t - v);
+            B[2][d] += ns[s2] * ps[s2][d] * (t * t * t - k3);
+        }
+    }
+    for (int k = 2; k <= 3; k++) {
+        gsl_matrix *G = gsl_matrix_alloc(k, k);
+        gsl_vector *g = gsl_vector_alloc(k), *x = gsl_vector_alloc(k);
+        gsl_permutation *perm = gsl_permutation_alloc(k);
+        int sign;
+        for (int i = 0; i < k; i++) {
+            gsl_vector_set(g, i, inner_inverse(S, B[i], r, 9));
+            for (int j = 0; j < k; j++)
+                gsl_matrix_set(G, i, j, inner_inverse(S, B[i], B[j], 9));
+        }
+        gsl_linalg_LU_decomp(G, perm, &sign);
+        gsl_linalg_LU_solve(G, perm, g, x);
+        double gx = 0.0;
+        for (int i = 0; i < k; i++)
+            gx += gsl_vector_get(g, i) * gsl_vector_get(x, i);
+        double profiled = expect - gx;
+        saksi_digits_wald_test(&a, k, ws, &w);
+        assert_int_equal(w.df, 9 - k);
+        assert_close(w.W, profiled, 1e-8 * profiled);
+        assert_close(w.p, gsl_cdf_chisq_Q(profiled, 9 - k), 1e-10);
+        gsl_matrix_free(G);
+        gsl_vector_free(g);
+        gsl_vector_free(x);
+        gsl_permutation_free(perm);
+    }
     saksi_digits_ws_free(ws);
 }
 
