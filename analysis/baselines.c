@@ -564,14 +564,15 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
  * mission's invalid votes: 11 peers of ~4 each) often estimates no latent
  * variance at all, and its null collapses to the binomial: a clean
  * station 2.3 latent sds out got p = 3e-9. d0 and s0^2 come from the fits
- * themselves (saksi_prior_fit): districts differ in how heterogeneous they
- * are, so d0 is small where they do (turnout ~8) and large where they do
- * not (invalid votes ~160). A fixed d0 = 10 toward the arithmetic mean of
- * the fits made regular turnout 14% conservative at 0.05 and 38% at 0.001
- * on clean elections; estimated, 6% and 26%. Where the prior cannot be
- * estimated (special TPS, overseas missions) the fixed d0 and the mean
- * remain: taking the mean as the scale of a scaled inverse chi-square,
- * (d0 - 2) / d0 of it, made them up to 2.2x liberal at 0.001.
+ * themselves (saksi_prior_fit) for turnout and the shares: districts
+ * differ in how heterogeneous they are, and d0 says by how much (turnout
+ * ~8, shares ~12-14 on clean elections). A fixed d0 = 10 toward the
+ * arithmetic mean of the fits made regular turnout 14% conservative at
+ * 0.05 and 38% at 0.001 on clean elections; estimated, 6% and 26%. Where
+ * the prior cannot be estimated (special TPS, overseas missions, small
+ * counts: below) the fixed d0 and the mean remain: taking the mean as the
+ * scale of a scaled inverse chi-square, (d0 - 2) / d0 of it, made them up
+ * to 2.2x liberal at 0.001.
  */
 static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip, double nu0,
                              const anova_fit *villages, const double *csize, saksi_bb *fit,
@@ -579,7 +580,7 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
 {
     saksi_status rc = SAKSI_OK;
     saksi_prior_sums ps[SAKSI_NSTRATA];
-    double d0[SAKSI_NSTRATA], s0[SAKSI_NSTRATA];
+    double d0[SAKSI_NSTRATA] = {0}, s0[SAKSI_NSTRATA] = {0};
     memset(ps, 0, sizeof ps);
     for (size_t i = 0; i < t->n; i++) {
         int32_t x, n;
@@ -595,21 +596,27 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         saksi_prior_add(&ps[t->stratum[i]], fit[i].rho / b, nu);
         df[i] = nu;
     }
-    int estimated[SAKSI_NSTRATA];
+    /* Invalid and added voters (~4 per station) keep the fixed prior: their
+     * fits' Satterthwaite df describe the scatter of their variances
+     * poorly (estimates of d0 from 60 to infinite), and with the estimate
+     * a clean station's added voters (86% vs its district's 3.6%) got
+     * p = 1e-13 and was ranked in one of 22 clean national elections. */
+    int small_counts = m == SAKSI_BM_INVALID || m == SAKSI_BM_ADDED, estimated[SAKSI_NSTRATA];
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        estimated[s] = saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
+        estimated[s] = !small_counts && saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
     /* An estimated scale beyond the beta-binomial's reach at some station's
      * mean (s0^2 mu (1 - mu) >= 1, where the delta method fails: noken
-     * turnout on Sirekap, logit variance 6.8 at mean 0.8) is not used; the
-     * stratum keeps the fixed prior, as it did before the estimate. */
-    for (size_t i = 0; i < t->n; i++) {
-        int s = t->stratum[i];
-        double b = fit[i].mu * (1.0 - fit[i].mu);
-        if (skip[i] == SAKSI_BSKIP_NONE && estimated[s] && !(s0[s] * b < 1.0)) {
-            saksi_prior_sums fixed = {.k = ps[s].k, .bad = ps[s].k, .mean = ps[s].mean};
-            estimated[s] = saksi_prior_fit(&fixed, nu0, &d0[s], &s0[s]);
+     * turnout on Sirekap, logit variance 6.8 at mean 0.8) is not used
+     * either. */
+    for (size_t i = 0; i < t->n; i++)
+        if (skip[i] == SAKSI_BSKIP_NONE &&
+            !(s0[t->stratum[i]] * fit[i].mu * (1.0 - fit[i].mu) < 1.0))
+            estimated[t->stratum[i]] = 0;
+    for (int s = 0; s < SAKSI_NSTRATA; s++)
+        if (!estimated[s]) { /* the fixed prior */
+            d0[s] = nu0;
+            s0[s] = ps[s].mean / ps[s].k;
         }
-    }
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < t->n; i++) {
         double b = fit[i].mu * (1.0 - fit[i].mu);

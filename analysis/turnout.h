@@ -159,9 +159,10 @@ const char *saksi_baseline_null_name(int null);
 /* Degrees of freedom of the stratum's typical latent variance in the
  * moderated fit (baselines.c moderate(); Smyth 2004) where they cannot be
  * estimated from the fits' log variances (prior_fit: small counts, few
- * fits): a district fit of ~100 peers of turnout rests on ~40 df, one of
- * invalid votes on ~25, an overseas mission's on ~3. Estimated on clean
- * simulated elections: turnout ~7.7, shares ~12-14, invalid ~160. */
+ * fits), and always for invalid and added voters: a district fit of
+ * ~100 peers of turnout rests on ~40 df, one of invalid votes on ~25, an
+ * overseas mission's on ~3. Estimated on clean simulated elections:
+ * turnout ~7.7, shares ~12-14. */
 #define SAKSI_BASELINE_PRIOR_DF 10.0
 
 /* Measures run on this many threads at most (one measure per thread at a
