@@ -158,7 +158,7 @@ const char *saksi_baseline_null_name(int null);
 
 /* Degrees of freedom of the stratum's typical latent variance in the
  * moderated fit (baselines.c moderate(); Smyth 2004) where they cannot be
- * estimated from the fits' log variances (prior_fit: small counts, few
+ * estimated from the fits' log variances (saksi_prior_fit: small counts, few
  * fits), and always for invalid and added voters: a district fit of
  * ~100 peers of turnout rests on ~40 df, one of invalid votes on ~25, an
  * overseas mission's on ~3. Estimated on clean simulated elections:
@@ -205,7 +205,7 @@ typedef struct saksi_baselines {
     double *shrink_k0;               /* per measure: k0 of the district fits' shrinkage
                                         toward the regency (baselines.c district_k0) */
     double *prior_df;                /* per measure: d0 of the regular stratum's moderation
-                                        prior (baselines.c prior_fit) */
+                                        prior (saksi_prior_fit, moderation.c) */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
     int null;                        /* enum saksi_baseline_null */
     double seconds;
