@@ -581,6 +581,13 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
     saksi_status rc = SAKSI_OK;
     saksi_prior_sums ps[SAKSI_NSTRATA];
     double d0[SAKSI_NSTRATA] = {0}, s0[SAKSI_NSTRATA] = {0};
+    /* Invalid and added voters (~4 per station) keep the fixed prior: their
+     * fits' Satterthwaite df describe the scatter of their variances
+     * poorly (estimates of d0 from 60 to infinite), and with the estimate
+     * a clean station's added voters (86% vs its district's 3.6%) got
+     * p = 1e-13 and was ranked in one of 22 clean national elections.
+     * Their fits enter the sums without df: the mean only, no log moments. */
+    int small_counts = m == SAKSI_BM_INVALID || m == SAKSI_BM_ADDED, estimated[SAKSI_NSTRATA];
     memset(ps, 0, sizeof ps);
     for (size_t i = 0; i < t->n; i++) {
         int32_t x, n;
@@ -593,17 +600,11 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         saksi_baseline_rate(t, m, i, &x, &n);
         double nu =
             satterthwaite_df(df[i], &fit[i], n, village_share(&villages[t->stratum[i]]), csize[i]);
-        saksi_prior_add(&ps[t->stratum[i]], fit[i].rho / b, nu);
+        saksi_prior_add(&ps[t->stratum[i]], fit[i].rho / b, small_counts ? 0.0 : nu);
         df[i] = nu;
     }
-    /* Invalid and added voters (~4 per station) keep the fixed prior: their
-     * fits' Satterthwaite df describe the scatter of their variances
-     * poorly (estimates of d0 from 60 to infinite), and with the estimate
-     * a clean station's added voters (86% vs its district's 3.6%) got
-     * p = 1e-13 and was ranked in one of 22 clean national elections. */
-    int small_counts = m == SAKSI_BM_INVALID || m == SAKSI_BM_ADDED, estimated[SAKSI_NSTRATA];
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        estimated[s] = !small_counts && saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
+        estimated[s] = saksi_prior_fit(&ps[s], nu0, &d0[s], &s0[s]);
     /* An estimated scale beyond the beta-binomial's reach at some station's
      * mean (s0^2 mu (1 - mu) >= 1, where the delta method fails: noken
      * turnout on Sirekap, logit variance 6.8 at mean 0.8) is not used
