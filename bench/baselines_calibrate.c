@@ -13,6 +13,7 @@
  *
  *   saksi_baselines_calibrate calibrate [--runs K] [--stations N] [--seed S]
  *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
+ *                                       [--dispersion-sdlog S]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
  *   saksi_baselines_calibrate real --input FILE [--map FILE | --preset NAME] [--tolerance T]
@@ -50,6 +51,12 @@ typedef struct opts {
     int unmarked; /* leave special TPS in the regular stratum */
     long t_peers; /* --t-peers: the baselines' Student's t cutoff; -1: the default */
 } opts;
+
+/* --dispersion-sdlog: the simulator's spread (sd of log) of the districts'
+ * dispersion of turnout and shares; NaN: its defaults (0.29, 0.22). 0
+ * makes every district as heterogeneous as its neighbours, which tells the
+ * null's shape from its moderation. */
+static double dispersion_sdlog = NAN;
 
 static void die(const saksi_error *err)
 {
@@ -165,6 +172,9 @@ static saksi_table *simulate(size_t stations, uint64_t seed)
     saksi_sim_config_init(&c);
     c.stations = stations;
     c.seed = seed;
+    if (!isnan(dispersion_sdlog))
+        c.model.dispersion_district_sdlog.turnout = c.model.dispersion_district_sdlog.share =
+            dispersion_sdlog;
     if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err)) die(&err);
     return t;
 }
@@ -183,6 +193,9 @@ typedef struct calib {
     /* per stratum: tested, mid-p below alpha, randomized below alpha */
     size_t by_stratum[MAXM][SAKSI_NSTRATA][7];
     size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
+    /* regular stratum, mid-p below alpha with the count below (0) or above
+     * (1) its expectation: a symmetric null puts alpha / 2 on each side */
+    size_t by_side[MAXM][2][3];
     double village_share[MAXM];                /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];                    /* of the district fits */
     double prior_df[MAXM];                     /* d0 of the regular stratum's moderation */
@@ -224,6 +237,13 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
                 below_r[j] += pr && pr[i] < alphas[j];
                 bs[1 + j] += p[i] < alphas[j];
                 bs[4 + j] += pr && pr[i] < alphas[j];
+            }
+            if (t->stratum[i] == SAKSI_STRATUM_REGULAR) {
+                int32_t x, n;
+                saksi_baseline_rate(t, m, i, &x, &n);
+                int above = x > b->expected[m * b->n + i];
+                for (int j = 0; j < 3; j++)
+                    c->by_side[m][above][j] += p[i] < alphas[j];
             }
         }
         c->st_n[m] = k;
@@ -308,6 +328,10 @@ static void run_calibrate(const opts *o)
            o->stations, (unsigned long long)o->seed, (unsigned long long)(o->seed + o->runs - 1));
     printf("special TPS %s (%zu over the runs)\n",
            o->unmarked ? "left in the regular stratum" : "in their own stratum", special);
+    if (!isnan(dispersion_sdlog))
+        printf("district dispersion: sd of log %g (turnout and shares; simulator default 0.29, "
+               "0.22)\n",
+               dispersion_sdlog);
     printf("station baselines (two-sided mid-p; null: %s from the peers; Student's t below %zu "
            "df):\n",
            saksi_baseline_null_name(o->null), bo.t_peers);
@@ -350,6 +374,16 @@ static void run_calibrate(const opts *o)
                    saksi_stratum_name(st), tot[0], (double)tot[1] / tot[0], (double)tot[2] / tot[0],
                    (double)tot[3] / tot[0], (double)tot[4] / tot[0], (double)tot[5] / tot[0],
                    (double)tot[6] / tot[0]);
+            if (st != SAKSI_STRATUM_REGULAR) continue;
+            for (int side = 0; side < 2; side++) {
+                size_t k[3] = {0};
+                for (size_t r = 0; r < o->runs; r++)
+                    for (int j = 0; j < 3; j++)
+                        k[j] += c[r].by_side[m][side][j];
+                printf("      %s the expectation: mid-p < .05/.01/.001 at %.3f %.3f %.3f of alpha / 2\n",
+                       side ? "above" : "below", 2.0 * k[0] / (tot[0] * alphas[0]),
+                       2.0 * k[1] / (tot[0] * alphas[1]), 2.0 * k[2] / (tot[0] * alphas[2]));
+            }
         }
     }
     printf("integer_percent region tests (one-sided mid-p, exact Poisson-binomial):\n");
@@ -735,6 +769,8 @@ int main(int argc, char **argv)
             o.runs = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--t-peers"))
             o.t_peers = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--dispersion-sdlog"))
+            dispersion_sdlog = strtod(v, NULL);
         else if (!strcmp(a, "--stations"))
             o.stations = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--seed"))
