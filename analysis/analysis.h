@@ -259,14 +259,19 @@ int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int3
 
 typedef struct saksi_peer_options {
     double shrink_k0;
+    int leave_out_village; /* regular stations: leave the whole village out (0: the station) */
 } saksi_peer_options;
 void saksi_peer_options_init(saksi_peer_options *o);
 
 /* out[i] for every station: the beta-binomial of its district peers of
  * the same stratum, leaving station i out, shrunk toward its regency's
- * (leaving i out too). exclude (optional) marks stations that are no one's
- * peer (e.g. failing an integrity rule on these fields). out[i].ok = 0
- * where the station has no usable rate or no peers. */
+ * (leaving i out too). With leave_out_village a station of the regular
+ * stratum leaves out its whole village instead: its village mates share
+ * its village effect, so as peers they pull its expectation toward it and
+ * make the fit depend on the station's own deviation. exclude (optional)
+ * marks stations that are no one's peer (e.g. failing an integrity rule on
+ * these fields). out[i].ok = 0 where the station has no usable rate or no
+ * peers. */
 saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
                              const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
                              saksi_error *err);

@@ -26,6 +26,32 @@ int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int3
 void saksi_peer_options_init(saksi_peer_options *o)
 {
     o->shrink_k0 = SAKSI_PEER_SHRINK_K0;
+    o->leave_out_village = 0;
+}
+
+/* Sums of the regular stations of the village that starts at station
+ * first (and ends before end) that are someone's peer. */
+static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
+                         const void *ctx, const uint8_t *exclude, saksi_bb_sums *v)
+{
+    const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+    memset(v, 0, sizeof *v);
+    for (size_t j = first; j < end && vil[j] == vil[first]; j++) {
+        int32_t x, n;
+        if (t->stratum[j] == SAKSI_STRATUM_REGULAR && !(exclude && exclude[j]) &&
+            rate(t, j, ctx, &x, &n))
+            saksi_bb_sums_add(v, x, n, 1.0);
+    }
+}
+
+/* a - b, term by term. */
+static void sums_less(saksi_bb_sums *a, const saksi_bb_sums *b)
+{
+    a->k -= b->k;
+    a->n -= b->n;
+    a->nn -= b->nn;
+    a->x -= b->x;
+    a->xx_n -= b->xx_n;
 }
 
 /* Sums of one regency's usable stations per district and stratum. */
@@ -71,9 +97,13 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
     for (size_t r = 0; r < rg->n; r++) {
         size_t first = rg->first[r], end = first + rg->count[r];
         size_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
+        const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+        saksi_bb_sums village = {0};
         regency_sums(t, r, rate, ctx, exclude, dist, wide);
         for (size_t i = first; i < end; i++) {
             int32_t x, n;
+            if (opt->leave_out_village && (i == first || vil[i] != vil[i - 1]))
+                village_sums(t, i, end, rate, ctx, exclude, &village);
             memset(&out[i], 0, sizeof out[i]);
             if (!rate(t, i, ctx, &x, &n))
                 continue;
@@ -81,7 +111,10 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             saksi_bb_sums local = dist[(t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0) *
                                            SAKSI_NSTRATA + s];
             saksi_bb_sums reg = wide[s];
-            if (self) { /* leave the station out of its own null */
+            if (opt->leave_out_village && s == SAKSI_STRATUM_REGULAR) {
+                sums_less(&local, &village); /* the station among them when it is a peer */
+                sums_less(&reg, &village);
+            } else if (self) { /* leave the station out of its own null */
                 saksi_bb_sums_add(&local, x, n, -1.0);
                 saksi_bb_sums_add(&reg, x, n, -1.0);
             }

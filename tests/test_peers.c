@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_peers.c — peer expectations: leave-one-out district fits shrunk to
- * the regency, strata kept apart, excluded stations no one's peer. The
+ * the regency, strata kept apart, excluded stations no one's peer; the
+ * leave-village-out variant. The
  * expected values are the hand-derived moment fits of test_betabin.c.
  * LABELS: unit
  */
@@ -93,10 +94,78 @@ static void test_loo_and_shrink(void **state)
     saksi_table_free(t);
 }
 
+/* Leave-village-out: regency 3201, district A (320101) with village 1
+ * {10, 20}, village 2 {30, 40}, village 3 {50} and an overseas station in
+ * village 1 (70); district B (320102) village 1 {60, 80}. Every count of
+ * 100. */
+static void test_leave_out_village(void **state)
+{
+    (void)state;
+    int present[SAKSI_NFIXED] = {0};
+    present[SAKSI_F_REGISTERED] = present[SAKSI_F_VALID] = 1;
+    const char *labels[] = {"01"};
+    saksi_table *t = saksi_table_alloc(present, 1, labels);
+    const char *ids[] = {"3201010001001", "3201010001002", "3201010002001", "3201010002002",
+                         "3201010003001", "3201010001009", "3201020001001", "3201020001002"};
+    const int32_t x[] = {10, 20, 30, 40, 50, 70, 60, 80};
+    saksi_error err = {0};
+    for (int k = 0; k < 8; k++) {
+        int32_t v[SAKSI_NFIXED + 1];
+        for (int f = 0; f <= SAKSI_NFIXED; f++)
+            v[f] = SAKSI_MISSING;
+        v[SAKSI_F_REGISTERED] = 100;
+        v[SAKSI_F_VALID] = x[k];
+        assert_int_equal(saksi_table_append(t, ids[k], 13, NULL, v, 0, 2, NULL, &err), SAKSI_OK);
+    }
+    assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
+    /* canonical rows: A1-001 A1-002 A1-009 A2-001 A2-002 A3-001 B1-001 B1-002 */
+    t->stratum[2] = SAKSI_STRATUM_OVERSEAS;
+    saksi_bb out[8];
+    saksi_peer_options opt;
+    saksi_peer_options_init(&opt);
+    opt.leave_out_village = 1;
+    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, NULL, &opt, out, &err),
+                     SAKSI_OK);
+    const int n3[] = {100, 100, 100}, n5[] = {100, 100, 100, 100, 100};
+    double w = 3.0 / (3.0 + SAKSI_PEER_SHRINK_K0);
+    /* A1-001: district peers {30, 40, 50} (its village mate 20 left out),
+     * regency {30, 40, 50, 60, 80}. */
+    const int xa[] = {30, 40, 50}, xr[] = {30, 40, 50, 60, 80};
+    saksi_bb a = fit_pairs(xa, n3, 3), r = fit_pairs(xr, n5, 5);
+    assert_close(out[0].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
+    assert_close(out[0].rho, w * a.rho + (1 - w) * r.rho, 1e-14);
+    assert_close(out[1].mu, out[0].mu, 1e-14); /* its mate: the same peers */
+    /* A3-001, alone in its village: peers {10, 20, 30, 40}, as leave-one-out. */
+    const int xa3[] = {10, 20, 30, 40}, xr3[] = {10, 20, 30, 40, 60, 80};
+    const int n4[] = {100, 100, 100, 100}, n6[] = {100, 100, 100, 100, 100, 100};
+    saksi_bb a3 = fit_pairs(xa3, n4, 4), r3 = fit_pairs(xr3, n6, 6);
+    double w4 = 4.0 / (4.0 + SAKSI_PEER_SHRINK_K0);
+    assert_close(out[5].mu, w4 * a3.mu + (1 - w4) * r3.mu, 1e-14);
+    assert_close(out[5].rho, w4 * a3.rho + (1 - w4) * r3.rho, 1e-14);
+    /* The overseas station keeps leave-one-out in its own stratum: alone. */
+    assert_false(out[2].ok);
+    /* District B is one village: nothing local is left, the regency's
+     * other villages {10, 20, 30, 40, 50} stand. */
+    const int xb[] = {10, 20, 30, 40, 50};
+    saksi_bb rb = fit_pairs(xb, n5, 5);
+    assert_close(out[6].mu, rb.mu, 1e-14);
+    assert_close(out[7].rho, rb.rho, 1e-14);
+    /* An excluded mate is no one's peer and is itself judged by the others
+     * outside its village (it is not left out twice). */
+    uint8_t excl[8] = {0, 1, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
+                     SAKSI_OK);
+    assert_close(out[0].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
+    assert_close(out[1].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
+    saksi_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loo_and_shrink),
+        cmocka_unit_test(test_leave_out_village),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
