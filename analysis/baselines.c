@@ -442,9 +442,28 @@ typedef struct anova_sums {
                                             binomial-variance numerators, stations */
 } anova_sums;
 
-/* Empirical logit of x / n and its binomial variance. */
-static double empirical_logit(int32_t x, int32_t n, double *var)
+/* Invalid votes and added voters: about 4 per station. */
+static int small_counts(size_t m)
 {
+    return m == SAKSI_BM_INVALID || m == SAKSI_BM_ADDED;
+}
+
+/* A station's value for the nested ANOVA, and its binomial variance: the
+ * empirical logit of x / n (the model's scale) — or, for small counts,
+ * the rate x / n with the unbiased x/n (1 - x/n) / (n - 1). The empirical
+ * logit's +1/2 and delta-method variance fail for counts near 0: on clean
+ * simulated elections it put the village share of added voters at 0.86
+ * and of invalid votes at 0.25, where the simulator's effects make them
+ * 0.26 and 0.14 (0.30² / (0.30² + 0.50²), 0.20² / (0.20² + 0.50²)); on
+ * the rate scale 0.30 and 0.14. The share is a ratio of variances, about
+ * the same on either scale. */
+static double anova_value(size_t m, int32_t x, int32_t n, double *var)
+{
+    if (small_counts(m)) {
+        double r = (double)x / n;
+        *var = n > 1 ? r * (1.0 - r) / (n - 1.0) : 0.0;
+        return r;
+    }
     double r = (x + 0.5) / (n + 1.0);
     *var = 1.0 / ((n + 1.0) * r * (1.0 - r));
     return log(r / (1.0 - r));
@@ -482,7 +501,7 @@ static void nested_anova(const saksi_table *t, size_t m, const uint8_t *skip, in
             double bv;
             if (skip[i] != SAKSI_BSKIP_NONE) continue;
             saksi_baseline_rate(t, m, i, &x, &n);
-            double y = empirical_logit(x, n, &bv);
+            double y = anova_value(m, x, n, &bv);
             int s = t->stratum[i];
             vk[s] += 1.0;
             vy[s] += y;
@@ -551,13 +570,6 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
     if (villages <= 1.0 && fv > 0.0) inv += fv * fv; /* one village: its part on one df */
     double nu = share * share / inv;
     return nu > 0.0 ? nu : 0.0;
-}
-
-/* Invalid votes and added voters: about 4 per station, where the fits'
- * variances and the village layer are measured poorly (below). */
-static int small_counts(size_t m)
-{
-    return m == SAKSI_BM_INVALID || m == SAKSI_BM_ADDED;
 }
 
 /*
@@ -798,12 +810,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     nested_anova(t, m, skip, SAKSI_LEVEL_REGENCY, SAKSI_LEVEL_DISTRICT, NULL, districts);
     peers.shrink_k0 = district_k0(&districts[SAKSI_STRATUM_REGULAR], opt->peers.shrink_k0);
     b->shrink_k0[m] = peers.shrink_k0;
-    /* Small counts keep leave-one-out: with ~4 per station the village
-     * share they would be inflated by (0.86 for added voters on clean
-     * simulated elections) is an estimate from empirical logits of counts
-     * near 0, and with it their randomized p fell to 0.040 at 0.05 (0.046
-     * without; leave-village-out uninflated, 0.052). */
-    peers.leave_out_village = !small_counts(m);
+    peers.leave_out_village = 1;
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, err));
     for (size_t i = 0; i < n; i++)
         sc->keff[i] = NAN;
@@ -813,7 +820,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     anova_fit villages[SAKSI_NSTRATA];
     nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
     b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
-    if (peers.leave_out_village) village_out_inflate(t, skip, b->village_share[m], sc->keff, fit);
+    village_out_inflate(t, skip, b->village_share[m], sc->keff, fit);
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
         regency_z(t, m, r, skip, opt, peers.shrink_k0, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */

@@ -112,6 +112,13 @@ static void check_null_estimates(const char *out)
     for (int m = 3; m < 6; m++)
         if (fabs(v[m].share - 0.462) > 0.08)
             fail_msg("cand %d village share %g", m - 2, v[m].share);
+    /* Small counts on the rate scale: the simulator's village and station
+     * effects make the village share of invalid votes 0.20^2 / (0.20^2 +
+     * 0.50^2) = 0.138 and of added voters 0.30^2 / (0.30^2 + 0.50^2) =
+     * 0.265 (simulate.c); empirical logits of counts near 0 gave 0.25 and
+     * 0.86. */
+    if (fabs(v[1].share - 0.138) > 0.08) fail_msg("invalid village share %g", v[1].share);
+    if (fabs(v[2].share - 0.265) > 0.08) fail_msg("added village share %g", v[2].share);
     for (int m = 0; m < 6; m++)
         assert_true(v[m].k0 > 0.0 && isfinite(v[m].k0));
     /* The moderation prior's d0: districts' latent variances scatter by
