@@ -28,13 +28,29 @@ static saksi_bb fit_pairs(const int *x, const int *n, int k)
     return b;
 }
 
-static void test_loo_and_shrink(void **state)
+/* A table of k stations, valid votes x[i] of 100 registered each. */
+static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
 {
-    (void)state;
     int present[SAKSI_NFIXED] = {0};
     present[SAKSI_F_REGISTERED] = present[SAKSI_F_VALID] = 1;
     const char *labels[] = {"01"};
     saksi_table *t = saksi_table_alloc(present, 1, labels);
+    saksi_error err = {0};
+    for (int i = 0; i < k; i++) {
+        int32_t v[SAKSI_NFIXED + 1];
+        for (int f = 0; f <= SAKSI_NFIXED; f++)
+            v[f] = SAKSI_MISSING;
+        v[SAKSI_F_REGISTERED] = 100;
+        v[SAKSI_F_VALID] = x[i];
+        assert_int_equal(saksi_table_append(t, ids[i], 13, NULL, v, 0, 2, NULL, &err), SAKSI_OK);
+    }
+    assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
+    return t;
+}
+
+static void test_loo_and_shrink(void **state)
+{
+    (void)state;
     /* Regency 3201: district 320101 (A) with 10, 20, 30 of 100, district
      * 320102 (B) with 50, 60 of 100; plus an overseas-stratum station in A
      * (70 of 100) and a station with a missing count. */
@@ -42,15 +58,7 @@ static void test_loo_and_shrink(void **state)
                          "3201020001002", "3201010001009", "3201010001008"};
     const int32_t x[] = {10, 20, 30, 50, 60, 70, SAKSI_MISSING};
     saksi_error err = {0};
-    for (int k = 0; k < 7; k++) {
-        int32_t v[SAKSI_NFIXED + 1];
-        for (int f = 0; f <= SAKSI_NFIXED; f++)
-            v[f] = SAKSI_MISSING;
-        v[SAKSI_F_REGISTERED] = 100;
-        v[SAKSI_F_VALID] = x[k];
-        assert_int_equal(saksi_table_append(t, ids[k], 13, NULL, v, 0, 2, NULL, &err), SAKSI_OK);
-    }
-    assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
+    saksi_table *t = table_of(ids, x, 7);
     /* canonical rows: A001 A002 A003 A008(missing) A009(overseas) B001 B002 */
     t->stratum[4] = SAKSI_STRATUM_OVERSEAS;
     saksi_bb out[7];
@@ -101,23 +109,11 @@ static void test_loo_and_shrink(void **state)
 static void test_leave_out_village(void **state)
 {
     (void)state;
-    int present[SAKSI_NFIXED] = {0};
-    present[SAKSI_F_REGISTERED] = present[SAKSI_F_VALID] = 1;
-    const char *labels[] = {"01"};
-    saksi_table *t = saksi_table_alloc(present, 1, labels);
     const char *ids[] = {"3201010001001", "3201010001002", "3201010002001", "3201010002002",
                          "3201010003001", "3201010001009", "3201020001001", "3201020001002"};
     const int32_t x[] = {10, 20, 30, 40, 50, 70, 60, 80};
     saksi_error err = {0};
-    for (int k = 0; k < 8; k++) {
-        int32_t v[SAKSI_NFIXED + 1];
-        for (int f = 0; f <= SAKSI_NFIXED; f++)
-            v[f] = SAKSI_MISSING;
-        v[SAKSI_F_REGISTERED] = 100;
-        v[SAKSI_F_VALID] = x[k];
-        assert_int_equal(saksi_table_append(t, ids[k], 13, NULL, v, 0, 2, NULL, &err), SAKSI_OK);
-    }
-    assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
+    saksi_table *t = table_of(ids, x, 8);
     /* canonical rows: A1-001 A1-002 A1-009 A2-001 A2-002 A3-001 B1-001 B1-002 */
     t->stratum[2] = SAKSI_STRATUM_OVERSEAS;
     saksi_bb out[8];
