@@ -134,6 +134,15 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --unmarked: the in-memory simulation marks special TPS as `--strata`
+ * would (simulate.c); a real run without a strata file leaves them among
+ * the regular peers. */
+static void unmark_special(saksi_table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->stratum[i] == SAKSI_STRATUM_SPECIAL) t->stratum[i] = SAKSI_STRATUM_REGULAR;
+}
+
 static size_t mark_special(saksi_table *t, size_t stations, uint64_t seed)
 {
     saksi_sim_config c;
@@ -310,6 +319,7 @@ static void run_calibrate(const opts *o)
     saksi_table *first = NULL;
     for (size_t r = 0; r < o->runs; r++) {
         saksi_table *t = simulate(o->stations, o->seed + r);
+        if (o->unmarked) unmark_special(t);
         audit a;
         audit_prepare(t, &a);
         if (!o->unmarked) special += mark_special(t, o->stations, o->seed + r);
@@ -537,6 +547,7 @@ static void run_power(const opts *o)
                     planted++;
                 }
         }
+        if (o->unmarked) unmark_special(t);
         audit a;
         audit_prepare(t, &a);
         size_t special = o->unmarked ? 0 : mark_special(t, o->stations, o->seed);
