@@ -112,28 +112,6 @@ static void audit_run_with(const saksi_table *t, audit *a, const saksi_baseline_
         die(&err);
 }
 
-/* Special TPS (prisons, hospitals) are their own stratum by law (DESIGN
- * §4), but a TPS code does not say which they are: a rules file that knows
- * them would assign the stratum. The simulator knows: mark them. */
-typedef struct specials {
-    uint64_t *hash;
-    size_t n;
-} specials;
-
-static saksi_status special_sink(void *ctx, const saksi_sim_station *st, saksi_error *err)
-{
-    specials *sp = ctx;
-    (void)err;
-    if (st->kind == SAKSI_SIM_ST_SPECIAL) sp->hash[sp->n++] = st->hash;
-    return SAKSI_OK;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* --unmarked: the in-memory simulation marks special TPS as `--strata`
  * would (simulate.c); a real run without a strata file leaves them among
  * the regular peers. */
@@ -143,27 +121,15 @@ static void unmark_special(saksi_table *t)
         if (t->stratum[i] == SAKSI_STRATUM_SPECIAL) t->stratum[i] = SAKSI_STRATUM_REGULAR;
 }
 
-static size_t mark_special(saksi_table *t, size_t stations, uint64_t seed)
+/* Special TPS (prisons, hospitals) are their own stratum by law (DESIGN
+ * §4), but a TPS code does not say which they are; the in-memory
+ * simulation marks them as `--strata strata.csv` would. Their count. */
+static size_t count_special(const saksi_table *t)
 {
-    saksi_sim_config c;
-    saksi_sim_gen g;
-    saksi_error err = {0};
-    specials sp = {malloc(t->n * sizeof(uint64_t)), 0};
-    size_t marked = 0;
-    saksi_sim_config_init(&c);
-    c.stations = stations;
-    c.seed = seed;
-    if (saksi_sim_gen_init(&g, &c, &err) || saksi_sim_run(&g, special_sink, &sp, NULL, NULL, &err))
-        die(&err);
-    saksi_sim_gen_free(&g);
-    qsort(sp.hash, sp.n, sizeof *sp.hash, cmp_u64);
+    size_t k = 0;
     for (size_t i = 0; i < t->n; i++)
-        if (bsearch(&t->id_hash[i], sp.hash, sp.n, sizeof *sp.hash, cmp_u64)) {
-            t->stratum[i] = SAKSI_STRATUM_SPECIAL;
-            marked++;
-        }
-    free(sp.hash);
-    return marked;
+        k += t->stratum[i] == SAKSI_STRATUM_SPECIAL;
+    return k;
 }
 
 static void audit_done(audit *a)
@@ -322,7 +288,7 @@ static void run_calibrate(const opts *o)
         if (o->unmarked) unmark_special(t);
         audit a;
         audit_prepare(t, &a);
-        if (!o->unmarked) special += mark_special(t, o->stations, o->seed + r);
+        if (!o->unmarked) special += count_special(t);
         audit_run_with(t, &a, &bo);
         calib_one(t, &a, &c[r]);
         nm = a.res.turnout->baselines->nmeasures;
@@ -550,7 +516,7 @@ static void run_power(const opts *o)
         if (o->unmarked) unmark_special(t);
         audit a;
         audit_prepare(t, &a);
-        size_t special = o->unmarked ? 0 : mark_special(t, o->stations, o->seed);
+        size_t special = o->unmarked ? 0 : count_special(t);
         audit_run(t, &a, &cfg, NULL);
         const saksi_baselines *b = a.res.turnout->baselines;
         printf("%s: %zu stations planted in %zu regencies (special TPS %s: %zu)\n",
