@@ -23,6 +23,7 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
 {
     memset(o, 0, sizeof *o);
     saksi_peer_options_init(&o->peers);
+    o->peers.leave_out_village = 1; /* see analysis/turnout.h */
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
     o->null = SAKSI_BASELINE_LOGITNORMAL;
     o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
@@ -810,7 +811,6 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     nested_anova(t, m, skip, SAKSI_LEVEL_REGENCY, SAKSI_LEVEL_DISTRICT, NULL, districts);
     peers.shrink_k0 = district_k0(&districts[SAKSI_STRATUM_REGULAR], opt->peers.shrink_k0);
     b->shrink_k0[m] = peers.shrink_k0;
-    peers.leave_out_village = 1;
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, err));
     for (size_t i = 0; i < n; i++)
         sc->keff[i] = NAN;
@@ -820,7 +820,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     anova_fit villages[SAKSI_NSTRATA];
     nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
     b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
-    village_out_inflate(t, skip, b->village_share[m], sc->keff, fit);
+    if (peers.leave_out_village) village_out_inflate(t, skip, b->village_share[m], sc->keff, fit);
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
         regency_z(t, m, r, skip, opt, peers.shrink_k0, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */

@@ -13,8 +13,9 @@
  *
  *   saksi_baselines_calibrate calibrate [--runs K] [--stations N] [--seed S]
  *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
- *                                       [--dispersion-sdlog S]
+ *                                       [--dispersion-sdlog S] [--leave-one-out]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
+ *                                   [--by-village] [--leave-one-out]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
  *   saksi_baselines_calibrate real --input FILE [--map FILE | --preset NAME] [--tolerance T]
  *                                  [--share-total]
@@ -50,7 +51,21 @@ typedef struct opts {
     int null;     /* enum saksi_baseline_null */
     int unmarked; /* leave special TPS in the regular stratum */
     long t_peers; /* --t-peers: the baselines' Student's t cutoff; -1: the default */
+    int leave_one_out; /* regular stations' fits keep their village mates (the
+                          engine leaves the village out) */
+    int by_village;    /* power: plant whole villages, not single stations */
 } opts;
+
+/* The station-baseline options a run asks for. */
+static saksi_baseline_options baseline_options(const opts *o)
+{
+    saksi_baseline_options bo;
+    saksi_baseline_options_init(&bo);
+    bo.null = o->null;
+    if (o->t_peers >= 0) bo.t_peers = (size_t)o->t_peers;
+    if (o->leave_one_out) bo.peers.leave_out_village = 0;
+    return bo;
+}
 
 /* --dispersion-sdlog: the simulator's spread (sd of log) of the districts'
  * dispersion of turnout and shares; NaN: its defaults (0.29, 0.22). 0
@@ -276,11 +291,8 @@ static void run_calibrate(const opts *o)
 {
     calib *c = calloc(o->runs, sizeof *c);
     size_t nm = 0, special = 0;
-    saksi_baseline_options bo;
-    saksi_baseline_options_init(&bo);
-    bo.null = o->null;
+    saksi_baseline_options bo = baseline_options(o);
     bo.randomized = 1;
-    if (o->t_peers >= 0) bo.t_peers = (size_t)o->t_peers;
     double t_all = saksi_now();
     saksi_table *first = NULL;
     for (size_t r = 0; r < o->runs; r++) {
@@ -308,6 +320,7 @@ static void run_calibrate(const opts *o)
         printf("district dispersion: sd of log %g (turnout and shares; simulator default 0.29, "
                "0.22)\n",
                dispersion_sdlog);
+    if (o->leave_one_out) printf("peers: leave one out (village mates kept)\n");
     printf("station baselines (two-sided mid-p; null: %s from the peers; Student's t below %zu "
            "df):\n",
            saksi_baseline_null_name(o->null), bo.t_peers);
@@ -488,10 +501,11 @@ static double auc(const double *p, const uint8_t *label, size_t n)
 
 static void run_power(const opts *o)
 {
-    saksi_config cfg;
-    saksi_config_init(&cfg);
-    printf("power: %zu stations, seed %llu, %zu regencies planted at rate %.2f\n", o->stations,
-           (unsigned long long)o->seed, o->regencies, o->rate);
+    saksi_baseline_options bo = baseline_options(o);
+    printf("power: %zu stations, seed %llu, %zu regencies planted at rate %.2f%s%s\n", o->stations,
+           (unsigned long long)o->seed, o->regencies, o->rate,
+           o->by_village ? ", whole villages" : "",
+           o->leave_one_out ? "; peers: leave one out (village mates kept)" : "");
     for (int kind = 0; kind < NKINDS; kind++) {
         saksi_table *t = simulate(o->stations, o->seed);
         int leader = saksi_kobak_national_leader(t);
@@ -507,17 +521,24 @@ static void run_power(const opts *o)
             if (planted_reg[r] || strncmp(code, "9", 1) == 0) continue;
             planted_reg[r] = 1;
             chosen++;
-            for (size_t i = rg->first[r]; i < rg->first[r] + rg->count[r]; i++)
-                if (saksi_sim_uniform(&s) < o->rate && plant(t, i, kind, leader, &s)) {
+            /* --by-village: one draw per village (its stations are
+             * contiguous), the whole village planted or none of it */
+            const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+            int take = 0;
+            for (size_t i = rg->first[r]; i < rg->first[r] + rg->count[r]; i++) {
+                if (!o->by_village || i == rg->first[r] || vil[i] != vil[i - 1])
+                    take = saksi_sim_uniform(&s) < o->rate;
+                if (take && plant(t, i, kind, leader, &s)) {
                     label[i] = 1;
                     planted++;
                 }
+            }
         }
         if (o->unmarked) unmark_special(t);
         audit a;
         audit_prepare(t, &a);
         size_t special = o->unmarked ? 0 : count_special(t);
-        audit_run(t, &a, &cfg, NULL);
+        audit_run_with(t, &a, &bo);
         const saksi_baselines *b = a.res.turnout->baselines;
         printf("%s: %zu stations planted in %zu regencies (special TPS %s: %zu)\n",
                kind_names[kind], planted, chosen, o->unmarked ? "unmarked" : "marked", special);
@@ -735,6 +756,14 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--unmarked")) {
             o.unmarked = 1;
+            continue;
+        }
+        if (!strcmp(a, "--leave-one-out")) {
+            o.leave_one_out = 1;
+            continue;
+        }
+        if (!strcmp(a, "--by-village")) {
+            o.by_village = 1;
             continue;
         }
         if (!v) {

@@ -483,6 +483,19 @@ static void test_village_layer(void **state)
      * the configured k0 */
     assert_float_equal(bl->shrink_k0[SAKSI_BM_CAND0], SAKSI_PEER_SHRINK_K0, 0.0);
     saksi_baselines_free(bl);
+    /* Leave one out instead (the calibration driver's --leave-one-out):
+     * the station's own village mates are back among its peers, and its
+     * expectation is the pooled rate of the other five. */
+    o.peers.leave_out_village = 0;
+    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
+    for (size_t i = 0; i < 6; i++) {
+        int32_t x, n;
+        saksi_baseline_rate(fx.t, SAKSI_BM_CAND0, i, &x, &n);
+        double others = (vx[0] + vx[1] - x) / (vn[0] + vn[1] - n);
+        assert_float_equal(bl->expected[SAKSI_BM_CAND0 * bl->n + i], n * others, 1e-9);
+    }
+    saksi_baselines_free(bl);
+    o.peers.leave_out_village = 1;
     fixture_done(&fx);
 
     /* The same six stations as two districts of one village each: the
