@@ -555,13 +555,28 @@ static void run_power(const opts *o)
         }
         printf("  AUC %-10s %.4f\n", "cauchy", auc(comb, label, t->n));
         double *q = malloc(t->n * sizeof *q);
-        size_t mt, hit = 0, fls = 0;
+        size_t mt, hit = 0, fls = 0, fls_near = 0;
         saksi_error err = {0};
         if (saksi_bh(comb, NULL, t->n, q, &mt, &err)) die(&err);
+        /* A clean station is judged by its district: one flagged where the
+         * district holds planted stations was misjudged by fraudulent peers. */
+        const uint32_t *dist = t->region_of[SAKSI_LEVEL_DISTRICT];
+        uint8_t *dirty = calloc(t->regions[SAKSI_LEVEL_DISTRICT].n, 1);
         for (size_t i = 0; i < t->n; i++)
-            if (!isnan(q[i]) && q[i] < 0.05) label[i] ? hit++ : fls++;
-        printf("  stations BH q<0.05 on the Cauchy combination: %zu of %zu planted, %zu clean\n",
-               hit, planted, fls);
+            if (label[i]) dirty[dist[i]] = 1;
+        for (size_t i = 0; i < t->n; i++)
+            if (!isnan(q[i]) && q[i] < 0.05) {
+                if (label[i])
+                    hit++;
+                else {
+                    fls++;
+                    fls_near += dirty[dist[i]];
+                }
+            }
+        printf("  stations BH q<0.05 on the Cauchy combination: %zu of %zu planted, %zu clean (%zu "
+               "in a district with planted stations)\n",
+               hit, planted, fls, fls_near);
+        free(dirty);
         const saksi_region_tests *rt = a.res.region_tests;
         size_t fl[2][SAKSI_NLEVELS] = {{0}}, tot[2][SAKSI_NLEVELS] = {{0}};
         for (size_t r = 0; r < rt->n; r++) {
