@@ -14,6 +14,7 @@
  *   saksi_baselines_calibrate calibrate [--runs K] [--stations N] [--seed S]
  *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
  *                                       [--dispersion-sdlog S] [--leave-one-out]
+ *                                       [--prior-df D]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *                                   [--by-village] [--leave-one-out]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
@@ -51,6 +52,7 @@ typedef struct opts {
     int null;     /* enum saksi_baseline_null */
     int unmarked; /* leave special TPS in the regular stratum */
     long t_peers; /* --t-peers: the baselines' Student's t cutoff; -1: the default */
+    double prior_df; /* --prior-df: the fallback moderation prior's df; NaN: the default */
     int leave_one_out; /* regular stations' fits keep their village mates (the
                           engine leaves the village out) */
     int by_village;    /* power: plant whole villages, not single stations */
@@ -63,6 +65,7 @@ static saksi_baseline_options baseline_options(const opts *o)
     saksi_baseline_options_init(&bo);
     bo.null = o->null;
     if (o->t_peers >= 0) bo.t_peers = (size_t)o->t_peers;
+    if (!isnan(o->prior_df)) bo.prior_df = o->prior_df;
     if (o->leave_one_out) bo.peers.leave_out_village = 0;
     return bo;
 }
@@ -185,7 +188,7 @@ typedef struct calib {
     size_t bh_by_stratum[MAXM][SAKSI_NSTRATA]; /* BH-flagged stations */
     /* regular stratum, mid-p below alpha with the count below (0) or above
      * (1) its expectation: a symmetric null puts alpha / 2 on each side */
-    size_t by_side[MAXM][2][3];
+    size_t by_side[MAXM][2][3], by_side_rand[MAXM][2][3]; /* mid-p, randomized */
     double village_share[MAXM];                /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];                    /* of the district fits */
     double prior_df[MAXM];                     /* d0 of the regular stratum's moderation */
@@ -232,8 +235,10 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
                 int32_t x, n;
                 saksi_baseline_rate(t, m, i, &x, &n);
                 int above = x > b->expected[m * b->n + i];
-                for (int j = 0; j < 3; j++)
+                for (int j = 0; j < 3; j++) {
                     c->by_side[m][above][j] += p[i] < alphas[j];
+                    c->by_side_rand[m][above][j] += pr && pr[i] < alphas[j];
+                }
             }
         }
         c->st_n[m] = k;
@@ -321,6 +326,7 @@ static void run_calibrate(const opts *o)
                "0.22)\n",
                dispersion_sdlog);
     if (o->leave_one_out) printf("peers: leave one out (village mates kept)\n");
+    if (!isnan(o->prior_df)) printf("fallback moderation prior: %g df\n", o->prior_df);
     printf("station baselines (two-sided mid-p; null: %s from the peers; Student's t below %zu "
            "df):\n",
            saksi_baseline_null_name(o->null), bo.t_peers);
@@ -365,13 +371,18 @@ static void run_calibrate(const opts *o)
                    (double)tot[6] / tot[0]);
             if (st != SAKSI_STRATUM_REGULAR) continue;
             for (int side = 0; side < 2; side++) {
-                size_t k[3] = {0};
+                size_t k[3] = {0}, kr[3] = {0};
                 for (size_t r = 0; r < o->runs; r++)
-                    for (int j = 0; j < 3; j++)
+                    for (int j = 0; j < 3; j++) {
                         k[j] += c[r].by_side[m][side][j];
-                printf("      %s the expectation: mid-p < .05/.01/.001 at %.3f %.3f %.3f of alpha / 2\n",
+                        kr[j] += c[r].by_side_rand[m][side][j];
+                    }
+                printf("      %s the expectation: mid-p < .05/.01/.001 at %.3f %.3f %.3f of alpha / "
+                       "2; randomized %.3f %.3f %.3f\n",
                        side ? "above" : "below", 2.0 * k[0] / (tot[0] * alphas[0]),
-                       2.0 * k[1] / (tot[0] * alphas[1]), 2.0 * k[2] / (tot[0] * alphas[2]));
+                       2.0 * k[1] / (tot[0] * alphas[1]), 2.0 * k[2] / (tot[0] * alphas[2]),
+                       2.0 * kr[0] / (tot[0] * alphas[0]), 2.0 * kr[1] / (tot[0] * alphas[1]),
+                       2.0 * kr[2] / (tot[0] * alphas[2]));
             }
         }
     }
@@ -745,7 +756,8 @@ int main(int argc, char **argv)
               .tolerance = SAKSI_IPCT_DEFAULT_TOLERANCE,
               .opencl = 1,
               .repeat = 2,
-              .t_peers = -1};
+              .t_peers = -1,
+              .prior_df = NAN};
     if (argc < 2) {
         fprintf(stderr, "usage: %s calibrate|power|bench|real [options]\n", argv[0]);
         return 64;
@@ -790,6 +802,8 @@ int main(int argc, char **argv)
             o.runs = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--t-peers"))
             o.t_peers = strtol(v, NULL, 10);
+        else if (!strcmp(a, "--prior-df"))
+            o.prior_df = strtod(v, NULL);
         else if (!strcmp(a, "--dispersion-sdlog"))
             dispersion_sdlog = strtod(v, NULL);
         else if (!strcmp(a, "--stations"))
