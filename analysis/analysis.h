@@ -263,12 +263,20 @@ typedef struct saksi_peer_options {
 } saksi_peer_options;
 void saksi_peer_options_init(saksi_peer_options *o);
 
+/* 1 when station i's village is known (a village code from its TPS id or
+ * the input's village column). Inputs without villages (Russia's and
+ * Albania's files name no level below the TIK or commune, Poland's none
+ * below the gmina) put a whole district in one unnamed village: there is
+ * no village to leave out. */
+int saksi_station_has_village(const saksi_table *t, size_t i);
+
 /* out[i] for every station: the beta-binomial of its district peers of
  * the same stratum, leaving station i out, shrunk toward its regency's
  * (leaving i out too). With leave_out_village a station of the regular
- * stratum leaves out its whole village instead: its village mates share
- * its village effect, so as peers they pull its expectation toward it and
- * make the fit depend on the station's own deviation. exclude (optional)
+ * stratum whose village is known leaves out its whole village instead:
+ * its village mates share its village effect, so as peers they pull its
+ * expectation toward it and make the fit depend on the station's own
+ * deviation. exclude (optional)
  * marks stations that are no one's peer (e.g. failing an integrity rule on
  * these fields). out[i].ok = 0 where the station has no usable rate or no
  * peers. */

@@ -755,7 +755,8 @@ static double village_count(const saksi_table *t, const uint8_t *skip, size_t fi
 /* The latent variance of each regular station's leave-village-out fit,
  * times saksi_village_out_inflation for its peers' villages (f the
  * stratum's village share). Stations whose fit widen() took from the
- * province (keff set) keep theirs: their peers are not a district's. */
+ * province (keff set) keep theirs: their peers are not a district's; so do
+ * stations without a known village, who left only themselves out. */
 static void village_out_inflate(const saksi_table *t, const uint8_t *skip, double f,
                                 const double *keff, saksi_bb *fit)
 {
@@ -773,8 +774,9 @@ static void village_out_inflate(const saksi_table *t, const uint8_t *skip, doubl
             double g = saksi_village_out_inflation(f, k - kv, q - kv * kv);
             for (size_t j = i; j < next; j++)
                 if (skip[j] == SAKSI_BSKIP_NONE && t->stratum[j] == SAKSI_STRATUM_REGULAR &&
-                    isnan(keff[j]) && fit[j].rho * g < 1.0) /* beyond a beta-binomial's
-                                                                reach (never seen): as fitted */
+                    isnan(keff[j]) && saksi_station_has_village(t, j) &&
+                    fit[j].rho * g < 1.0) /* beyond a beta-binomial's reach (never seen):
+                                             as fitted */
                     fit[j].rho *= g;
         }
     }

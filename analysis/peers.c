@@ -29,6 +29,11 @@ void saksi_peer_options_init(saksi_peer_options *o)
     o->leave_out_village = 0;
 }
 
+int saksi_station_has_village(const saksi_table *t, size_t i)
+{
+    return t->regions[SAKSI_LEVEL_VILLAGE].code[t->region_of[SAKSI_LEVEL_VILLAGE][i]][0] != '\0';
+}
+
 /* Sums of the regular stations of the village that starts at station
  * first (and ends before end) that are someone's peer. */
 static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
@@ -111,7 +116,8 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             saksi_bb_sums local = dist[(t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0) *
                                            SAKSI_NSTRATA + s];
             saksi_bb_sums reg = wide[s];
-            if (opt->leave_out_village && s == SAKSI_STRATUM_REGULAR) {
+            if (opt->leave_out_village && s == SAKSI_STRATUM_REGULAR &&
+                saksi_station_has_village(t, i)) {
                 sums_less(&local, &village); /* the station among them when it is a peer */
                 sums_less(&reg, &village);
             } else if (self) { /* leave the station out of its own null */

@@ -2,7 +2,7 @@
 /*
  * test_peers.c — peer expectations: leave-one-out district fits shrunk to
  * the regency, strata kept apart, excluded stations no one's peer; the
- * leave-village-out variant. The
+ * leave-village-out variant, and inputs without villages. The
  * expected values are the hand-derived moment fits of test_betabin.c.
  * LABELS: unit
  */
@@ -28,8 +28,10 @@ static saksi_bb fit_pairs(const int *x, const int *n, int k)
     return b;
 }
 
-/* A table of k stations, valid votes x[i] of 100 registered each. */
-static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
+/* A table of k stations, valid votes x[i] of 100 registered each; each
+ * station's regions from regions[i] when given, else from its TPS id. */
+static saksi_table *table_of_regions(const char *const *ids, const char *const (*regions)[SAKSI_NLEVELS],
+                                     const int32_t *x, int k)
 {
     int present[SAKSI_NFIXED] = {0};
     present[SAKSI_F_REGISTERED] = present[SAKSI_F_VALID] = 1;
@@ -42,10 +44,17 @@ static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
             v[f] = SAKSI_MISSING;
         v[SAKSI_F_REGISTERED] = 100;
         v[SAKSI_F_VALID] = x[i];
-        assert_int_equal(saksi_table_append(t, ids[i], 13, NULL, v, 0, 2, NULL, &err), SAKSI_OK);
+        assert_int_equal(saksi_table_append(t, ids[i], strlen(ids[i]), regions ? regions[i] : NULL,
+                                            v, 0, 2, NULL, &err),
+                         SAKSI_OK);
     }
     assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
     return t;
+}
+
+static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
+{
+    return table_of_regions(ids, NULL, x, k);
 }
 
 static void test_loo_and_shrink(void **state)
@@ -157,11 +166,50 @@ static void test_leave_out_village(void **state)
     saksi_table_free(t);
 }
 
+/* An input that names no villages (Russia's files: region and TIK only;
+ * Poland's: down to the gmina) puts each district in one unnamed village.
+ * Leaving that out would leave a station no peers at all (it did: 96,585
+ * of 97,699 Russian 2018 stations went untested); with no village to
+ * leave out, leave-village-out is leave-one-out. Regency R: district D1
+ * {10, 20, 30}, district D2 {50, 60}. */
+static void test_no_village_codes(void **state)
+{
+    (void)state;
+    const char *ids[] = {"R/1", "R/2", "R/3", "R/4", "R/5"};
+    static const char *const regions[5][SAKSI_NLEVELS] = {
+        {NULL, "P", "R", "D1", NULL}, {NULL, "P", "R", "D1", NULL}, {NULL, "P", "R", "D1", NULL},
+        {NULL, "P", "R", "D2", NULL}, {NULL, "P", "R", "D2", NULL}};
+    const int32_t x[] = {10, 20, 30, 50, 60};
+    saksi_error err = {0};
+    saksi_table *t = table_of_regions(ids, regions, x, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_false(saksi_station_has_village(t, i));
+    saksi_bb out[5];
+    saksi_peer_options opt;
+    saksi_peer_options_init(&opt);
+    opt.leave_out_village = 1;
+    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, NULL, &opt, out, &err),
+                     SAKSI_OK);
+    /* R/3: district peers {10, 20}, regency {10, 20, 50, 60}, as in
+     * test_loo_and_shrink. */
+    const int n2[] = {100, 100}, n4[] = {100, 100, 100, 100};
+    const int xa[] = {10, 20}, xr[] = {10, 20, 50, 60};
+    saksi_bb a = fit_pairs(xa, n2, 2), r = fit_pairs(xr, n4, 4);
+    double w = 2.0 / (2.0 + SAKSI_PEER_SHRINK_K0);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(out[i].ok);
+    assert_close(out[2].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
+    assert_close(out[2].rho, w * a.rho + (1 - w) * r.rho, 1e-14);
+    saksi_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loo_and_shrink),
         cmocka_unit_test(test_leave_out_village),
+        cmocka_unit_test(test_no_village_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
