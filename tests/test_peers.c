@@ -30,8 +30,9 @@ static saksi_bb fit_pairs(const int *x, const int *n, int k)
 
 /* A table of k stations, valid votes x[i] of 100 registered each; each
  * station's regions from regions[i] when given, else from its TPS id. */
-static saksi_table *table_of_regions(const char *const *ids, const char *const (*regions)[SAKSI_NLEVELS],
-                                     const int32_t *x, int k)
+static saksi_table *table_of_regions(const char *const *ids,
+                                     const char *const (*regions)[SAKSI_NLEVELS], const int32_t *x,
+                                     int k)
 {
     int present[SAKSI_NFIXED] = {0};
     present[SAKSI_F_REGISTERED] = present[SAKSI_F_VALID] = 1;
@@ -57,6 +58,37 @@ static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
     return table_of_regions(ids, NULL, x, k);
 }
 
+/* Peer fits of every station of t (valid of registered), leaving the
+ * village out or the station; stations marked in excl are no one's peer. */
+static void fit_all(const saksi_table *t, int leave_out_village, const uint8_t *excl,
+                    saksi_bb *out)
+{
+    saksi_peer_options opt;
+    saksi_peer_options_init(&opt);
+    opt.leave_out_village = leave_out_village;
+    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
+    saksi_error err = {0};
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
+                     SAKSI_OK);
+}
+
+/* The fit of a station whose district peers are {10, 20} and regency
+ * peers {10, 20, 50, 60}, of 100 each: the district's shrunk toward the
+ * regency's with weight 2 / (2 + k0). */
+static void assert_fit_of_10_20_in_10_20_50_60(const saksi_bb *fit)
+{
+    const int n2[] = {100, 100}, n4[] = {100, 100, 100, 100};
+    const int xa[] = {10, 20}, xr[] = {10, 20, 50, 60};
+    saksi_bb a = fit_pairs(xa, n2, 2), r = fit_pairs(xr, n4, 4);
+    double w = 2.0 / (2.0 + SAKSI_PEER_SHRINK_K0);
+    assert_true(fit->ok);
+    assert_close(fit->mu, w * a.mu + (1 - w) * r.mu, 1e-14);
+    assert_close(fit->rho, w * a.rho + (1 - w) * r.rho, 1e-14);
+    /* By hand: regency p = 140/400 = 0.35, S = 66 - 49 = 17,
+     * rho = (17 / 0.2275 - 3) / 297. */
+    assert_close(r.rho, (17.0 / 0.2275 - 3.0) / 297.0, 1e-14);
+}
+
 static void test_loo_and_shrink(void **state)
 {
     (void)state;
@@ -66,31 +98,17 @@ static void test_loo_and_shrink(void **state)
     const char *ids[] = {"3201010001001", "3201010001002", "3201010001003", "3201020001001",
                          "3201020001002", "3201010001009", "3201010001008"};
     const int32_t x[] = {10, 20, 30, 50, 60, 70, SAKSI_MISSING};
-    saksi_error err = {0};
     saksi_table *t = table_of(ids, x, 7);
     /* canonical rows: A001 A002 A003 A008(missing) A009(overseas) B001 B002 */
     t->stratum[4] = SAKSI_STRATUM_OVERSEAS;
     saksi_bb out[7];
-    saksi_peer_options opt;
-    saksi_peer_options_init(&opt);
-    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, NULL, &opt, out, &err),
-                     SAKSI_OK);
+    fit_all(t, 0, NULL, out);
 
     /* Station A003: district peers {10, 20}, regency peers {10, 20, 50, 60}. */
-    const int n2[] = {100, 100}, n4[] = {100, 100, 100, 100};
-    const int xa[] = {10, 20}, xr[] = {10, 20, 50, 60};
-    saksi_bb a = fit_pairs(xa, n2, 2), r = fit_pairs(xr, n4, 4);
-    double w = 2.0 / (2.0 + SAKSI_PEER_SHRINK_K0);
-    assert_true(out[2].ok);
-    assert_close(out[2].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
-    assert_close(out[2].rho, w * a.rho + (1 - w) * r.rho, 1e-14);
-    /* By hand: regency p = 140/400 = 0.35, S = 66 - 49 = 17,
-     * rho = (17 / 0.2275 - 3) / 297. */
-    assert_close(r.rho, (17.0 / 0.2275 - 3.0) / 297.0, 1e-14);
+    assert_fit_of_10_20_in_10_20_50_60(&out[2]);
 
     /* Station B002: district peer {50} alone (no fit), regency {10,20,30,50}. */
-    const int xb[] = {10, 20, 30, 50};
+    const int n4[] = {100, 100, 100, 100}, xb[] = {10, 20, 30, 50};
     saksi_bb rb = fit_pairs(xb, n4, 4);
     assert_close(out[6].mu, rb.mu, 1e-14);
     assert_close(out[6].rho, rb.rho, 1e-14);
@@ -100,8 +118,7 @@ static void test_loo_and_shrink(void **state)
 
     /* Excluding A001 removes it from everyone's peers. */
     uint8_t excl[7] = {1, 0, 0, 0, 0, 0, 0};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
-                     SAKSI_OK);
+    fit_all(t, 0, excl, out);
     const int xr2[] = {20, 50, 60};
     saksi_bb r2 = fit_pairs(xr2, n4, 3);
     /* A003's district peers are now {20} alone: the regency fit stands. */
@@ -121,17 +138,11 @@ static void test_leave_out_village(void **state)
     const char *ids[] = {"3201010001001", "3201010001002", "3201010002001", "3201010002002",
                          "3201010003001", "3201010001009", "3201020001001", "3201020001002"};
     const int32_t x[] = {10, 20, 30, 40, 50, 70, 60, 80};
-    saksi_error err = {0};
     saksi_table *t = table_of(ids, x, 8);
     /* canonical rows: A1-001 A1-002 A1-009 A2-001 A2-002 A3-001 B1-001 B1-002 */
     t->stratum[2] = SAKSI_STRATUM_OVERSEAS;
     saksi_bb out[8];
-    saksi_peer_options opt;
-    saksi_peer_options_init(&opt);
-    opt.leave_out_village = 1;
-    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, NULL, &opt, out, &err),
-                     SAKSI_OK);
+    fit_all(t, 1, NULL, out);
     const int n3[] = {100, 100, 100}, n5[] = {100, 100, 100, 100, 100};
     double w = 3.0 / (3.0 + SAKSI_PEER_SHRINK_K0);
     /* A1-001: district peers {30, 40, 50} (its village mate 20 left out),
@@ -159,8 +170,7 @@ static void test_leave_out_village(void **state)
     /* An excluded mate is no one's peer and is itself judged by the others
      * outside its village (it is not left out twice). */
     uint8_t excl[8] = {0, 1, 0, 0, 0, 0, 0, 0};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
-                     SAKSI_OK);
+    fit_all(t, 1, excl, out);
     assert_close(out[0].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
     assert_close(out[1].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
     saksi_table_free(t);
@@ -180,27 +190,15 @@ static void test_no_village_codes(void **state)
         {NULL, "P", "R", "D1", NULL}, {NULL, "P", "R", "D1", NULL}, {NULL, "P", "R", "D1", NULL},
         {NULL, "P", "R", "D2", NULL}, {NULL, "P", "R", "D2", NULL}};
     const int32_t x[] = {10, 20, 30, 50, 60};
-    saksi_error err = {0};
     saksi_table *t = table_of_regions(ids, regions, x, 5);
     for (size_t i = 0; i < 5; i++)
         assert_false(saksi_station_has_village(t, i));
     saksi_bb out[5];
-    saksi_peer_options opt;
-    saksi_peer_options_init(&opt);
-    opt.leave_out_village = 1;
-    const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, NULL, &opt, out, &err),
-                     SAKSI_OK);
-    /* R/3: district peers {10, 20}, regency {10, 20, 50, 60}, as in
-     * test_loo_and_shrink. */
-    const int n2[] = {100, 100}, n4[] = {100, 100, 100, 100};
-    const int xa[] = {10, 20}, xr[] = {10, 20, 50, 60};
-    saksi_bb a = fit_pairs(xa, n2, 2), r = fit_pairs(xr, n4, 4);
-    double w = 2.0 / (2.0 + SAKSI_PEER_SHRINK_K0);
+    fit_all(t, 1, NULL, out);
     for (size_t i = 0; i < 5; i++)
         assert_true(out[i].ok);
-    assert_close(out[2].mu, w * a.mu + (1 - w) * r.mu, 1e-14);
-    assert_close(out[2].rho, w * a.rho + (1 - w) * r.rho, 1e-14);
+    /* R/3: district peers {10, 20}, regency {10, 20, 50, 60} */
+    assert_fit_of_10_20_in_10_20_50_60(&out[2]);
     saksi_table_free(t);
 }
 
