@@ -522,8 +522,9 @@ static void test_poland(void **state)
     run_audit(&a, real(r1), "poland-pkw", NULL, NULL);
     /* SOURCE.md: 27,229 rows; rows where valid != sum of candidates: 0 */
     assert_int_equal(a.s->ingest.accepted, 27229);
-    /* the gmina is the lowest level named: a city with county rights (68
-     * powiats of one gmina, 5,980 stations) is its stations' own peers;
+    /* the gmina is the lowest level named: in a powiat of one gmina (68: the
+     * cities with county rights, the overseas and ships' pseudo-powiats;
+     * 5,980 stations) the gmina's stations are each other's only peers;
      * with its unnamed village left out, 5,973 went untested */
     assert_true(a.s->anomaly_tested + 20 >= 27229);
     assert_int_equal(a.s->ingest.quarantined, 0);
