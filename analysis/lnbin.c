@@ -15,7 +15,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_erf.h>
 #include <math.h>
 #include <string.h>
@@ -142,17 +141,17 @@ static void logistic_parts(double u, double *le, double *lne, double *sg)
 }
 
 /* log F(z), and d/dz log F and d2/dz2 log F, for the mixing law F of the
- * latent logit: the standard normal (nu = 0) or Student's t with nu
- * degrees of freedom. */
-static double log_cdf(double z, double nu)
+ * latent logit: the standard normal (t->nu = 0) or Student's t. */
+static double log_cdf(double z, const saksi_student *t)
 {
-    return nu > 0.0 ? log(gsl_cdf_tdist_P(z, nu)) : log_phi_cdf(z);
+    return t->nu > 0.0 ? saksi_student_log_cdf(z, t) : log_phi_cdf(z);
 }
 
-static void log_cdf_derivs(double z, double nu, double *g1, double *g2)
+static void log_cdf_derivs(double z, const saksi_student *t, double *g1, double *g2)
 {
-    if (nu > 0.0) {
-        double f = gsl_ran_tdist_pdf(z, nu), F = gsl_cdf_tdist_P(z, nu), lam = f / F;
+    if (t->nu > 0.0) {
+        double nu = t->nu,
+               lam = exp(saksi_student_log_pdf(z, t) - saksi_student_log_cdf(z, t));
         *g1 = lam;
         *g2 = -(nu + 1.0) * z / (nu + z * z) * lam - lam * lam;
     } else {
@@ -164,7 +163,7 @@ static void log_cdf_derivs(double z, double nu, double *g1, double *g2)
 
 /* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log F((u-a)/s),
  * the log integrand of P(X <= x) over u = logit B, B ~ Beta(x+1, n-x). */
-static double h_of(double u, int32_t x, int32_t n, double a, double s, double nu)
+static double h_of(double u, int32_t x, int32_t n, double a, double s, const saksi_student *nu)
 {
     double le, lne, sg;
     logistic_parts(u, &le, &lne, &sg);
@@ -172,8 +171,8 @@ static double h_of(double u, int32_t x, int32_t n, double a, double s, double nu
 }
 
 /* h'(u) and h''(u). */
-static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double nu, double *d1,
-                     double *d2)
+static void h_derivs(double u, int32_t x, int32_t n, double a, double s, const saksi_student *nu,
+                     double *d1, double *d2)
 {
     double z = (u - a) / s, g1, g2, e = exp(-fabs(u));
     double sg = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
@@ -189,11 +188,14 @@ static void h_derivs(double u, int32_t x, int32_t n, double a, double s, double 
  * log-concave (both factors are). Newton finds its mode u*, and
  * Gauss-Hermite nodes scaled by the curvature there integrate it.
  */
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu, const saksi_lnb_rule *r)
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double df,
+                       const saksi_lnb_rule *r)
 {
     if (x < 0) return 0.0;
     if (x >= n) return 1.0;
     if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
+    const saksi_student student = df > 0.0 ? saksi_student_of(df) : (saksi_student){0.0, 0.0},
+                        *nu = &student;
     /* Bracket the mode: h' decreases. */
     double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
     h_derivs(lo, x, n, a, s, nu, &d1, NULL);

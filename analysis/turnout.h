@@ -64,6 +64,21 @@ saksi_status saksi_poibin_test_run(const double *p, size_t n, int64_t observed,
                                    saksi_poibin_test *out, saksi_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Student's t on the log scale (student.c)                            */
+/* ------------------------------------------------------------------ */
+
+/* Student's t with nu > 0 degrees of freedom and its log B(nu/2, 1/2). */
+typedef struct saksi_student {
+    double nu, log_beta;
+} saksi_student;
+saksi_student saksi_student_of(double nu);
+/* log P(T <= z), accurate far into either tail (checked against GSL's
+ * gsl_cdf_tdist_P in tests/test_baselines.c). */
+double saksi_student_log_cdf(double z, const saksi_student *t);
+/* log of the density at z. */
+double saksi_student_log_pdf(double z, const saksi_student *t);
+
+/* ------------------------------------------------------------------ */
 /* Logit-normal binomial (lnbin.c)                                     */
 /* ------------------------------------------------------------------ */
 
