@@ -72,15 +72,18 @@ const saksi_html_limit saksi_html_limits[] = {
      "certainty; its weight and number of alternatives say how sure. A swap between two "
      "candidates keeps every sum."},
     {"anomaly",
-     "Kelas anomali membandingkan TPS dengan TPS lain di kecamatannya (beta-binomial, "
-     "tanpa TPS itu sendiri). Manipulasi yang merata di seluruh kecamatan ikut masuk ke "
-     "pembanding dan tidak terlihat; pergeseran beberapa suara di TPS kecil tidak punya "
-     "daya uji. Suara tak terjelaskan dihitung bersyarat pada suara sah, sehingga surat "
-     "suara tambahan terhitung sebagian saja.",
-     "The anomaly class compares a station with its district peers (beta-binomial, leaving "
-     "the station out). Manipulation spread evenly over a whole district enters the peers "
-     "and is invisible; a shift of a few votes at a small station has no power. Unexplained "
-     "votes are conditional on the valid votes, so added ballots count only in part."},
+     "Kelas anomali membandingkan TPS dengan TPS lain di kecamatannya di luar "
+     "desa/kelurahannya sendiri (binomial logit-normal dari sebaran para pembanding; bila "
+     "data tidak menyebut desa, semua TPS lain di kecamatan). Manipulasi yang merata di "
+     "seluruh kecamatan ikut masuk ke pembanding dan tidak terlihat; pergeseran beberapa "
+     "suara di TPS kecil tidak punya daya uji. Suara tak terjelaskan dihitung bersyarat pada "
+     "suara sah, sehingga surat suara tambahan terhitung sebagian saja.",
+     "The anomaly class compares a station with its district peers outside its own village "
+     "(a logit-normal binomial from the peers' spread; where the input names no villages, "
+     "every other station of the district). Manipulation spread evenly over a whole district "
+     "enters the peers and is invisible; a shift of a few votes at a small station has no "
+     "power. Unexplained votes are conditional on the valid votes, so added ballots count "
+     "only in part."},
     {"weights",
      "Bendera wilayah menaikkan bobot TPS dalam BH berbobot; bendera itu dihitung dari data "
      "yang sama, sehingga nilai q adalah perkiraan.",
