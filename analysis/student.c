@@ -9,6 +9,7 @@
  * 16%, gsl_sf_log_1plusx_e 5%). The incomplete beta is the same continued
  * fraction GSL evaluates (modified Lentz), and the tail is kept on the log
  * scale, so a t far out neither underflows nor loses digits to 1 - F.
+ * Near the centre of a t of many df GSL's cheaper shortcut stays (below).
  */
 #include "turnout.h"
 
