@@ -188,14 +188,12 @@ static void h_derivs(double u, int32_t x, int32_t n, double a, double s, const s
  * log-concave (both factors are). Newton finds its mode u*, and
  * Gauss-Hermite nodes scaled by the curvature there integrate it.
  */
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double df,
-                       const saksi_lnb_rule *r)
+static double lower(int32_t x, int32_t n, double a, double s, const saksi_student *nu,
+                    const saksi_lnb_rule *r)
 {
     if (x < 0) return 0.0;
     if (x >= n) return 1.0;
     if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
-    const saksi_student student = df > 0.0 ? saksi_student_of(df) : (saksi_student){0.0, 0.0},
-                        *nu = &student;
     /* Bracket the mode: h' decreases. */
     double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
     h_derivs(lo, x, n, a, s, nu, &d1, NULL);
@@ -237,19 +235,34 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double df,
     return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
 }
 
+/* The mixing law of the latent logit: the normal (df 0) or Student's t,
+ * its beta function computed once for the station's integrals. */
+static saksi_student mixing_law(double df)
+{
+    return df > 0.0 ? saksi_student_of(df) : (saksi_student){0.0, 0.0};
+}
+
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
+                       const saksi_lnb_rule *r)
+{
+    const saksi_student t = mixing_law(nu);
+    return lower(x, n, a, s, &t, r);
+}
+
 /* The station's tail on the side of the mean: for x <= mean, P(X < x)
  * and P(X = x); above, P(X > x) and P(X = x). That side holds the small
  * tail, where relative accuracy counts. */
 void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double mean,
                     const saksi_lnb_rule *r, double *beyond, double *point)
 {
+    const saksi_student t = mixing_law(nu);
     double f0, f1;
     if (x <= mean) {
-        f0 = saksi_lnb_lower(x - 1, n, a, s, nu, r);
-        f1 = saksi_lnb_lower(x, n, a, s, nu, r);
+        f0 = lower(x - 1, n, a, s, &t, r);
+        f1 = lower(x, n, a, s, &t, r);
     } else { /* n - X has logit -a - sZ: P(X > x) = P(n - X < n - x) */
-        f0 = saksi_lnb_lower(n - x - 1, n, -a, s, nu, r);
-        f1 = saksi_lnb_lower(n - x, n, -a, s, nu, r);
+        f0 = lower(n - x - 1, n, -a, s, &t, r);
+        f1 = lower(n - x, n, -a, s, &t, r);
     }
     *beyond = f0;
     *point = f1 - f0 > 0.0 ? f1 - f0 : 0.0;
