@@ -5,7 +5,9 @@
  * minutes). Calibration: clean elections, seeds varied; the share of
  * station baseline p-values and of integer-percent region p-values below
  * 0.05 / 0.01 / 0.001, with standard errors across runs, and how often BH
- * at q = 0.05 flags anything. Power: ballot stuffing, vote transfer and
+ * at q = 0.05 flags anything; and the moments of the randomized PIT's
+ * probit, which say whether a miss is the null's centre, width, skew or
+ * tails (overall and by villages per district). Power: ballot stuffing, vote transfer and
  * integer-percent targets planted in a few regencies; the AUC of station
  * p-values against the labels and whether the planted regencies are
  * flagged. Bench: every stage timed on the demo election. Real: one
@@ -25,6 +27,7 @@
 #include "turnout.h"
 #include "../datasets/generator/generator.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +181,19 @@ static saksi_table *simulate(size_t stations, uint64_t seed)
 
 enum { MAXM = 3 + SAKSI_SIM_MAX_CAND };
 
+/* Bands of villages per district for the PIT by district make-up: 1,
+ * 2-3, 4-7, 8-15, 16 and more. */
+#define NBANDS 5
+static const char *const VILLAGE_BANDS = "1 / 2-3 / 4-7 / 8-15 / 16+";
+
+static int village_band(int villages)
+{
+    int b = 0;
+    while (b < NBANDS - 1 && villages >= 2 << b)
+        b++;
+    return b;
+}
+
 typedef struct calib {
     /* per run: share below alpha; station measures (mid-p, randomized p),
      * then region levels */
@@ -189,6 +205,12 @@ typedef struct calib {
     /* regular stratum, mid-p below alpha with the count below (0) or above
      * (1) its expectation: a symmetric null puts alpha / 2 on each side */
     size_t by_side[MAXM][2][3], by_side_rand[MAXM][2][3]; /* mid-p, randomized */
+    /* regular stratum: moments of z = probit of the randomized PIT (the
+     * count's one-sided randomized tail), standard normal under a right
+     * null; a null whose predictive sd is 1% too wide gives sd 0.99 */
+    double pit_sums[MAXM][5]; /* count, sums of z, z^2, z^3, z^4 */
+    /* the same by villages in the station's district (VILLAGE_BANDS) */
+    double pit_by_villages[MAXM][NBANDS][5];
     double village_share[MAXM];                /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];                    /* of the district fits */
     double prior_df[MAXM];                     /* d0 of the regular stratum's moderation */
@@ -213,10 +235,40 @@ static int any_bh(const saksi_table *t, const double *p, size_t n, size_t *by)
     return any;
 }
 
+/* A two-sided randomized p and its side as z = probit of the one-sided
+ * randomized PIT, added to the sums of z^0..z^4. */
+static void pit_add(double *sums, double p, int above)
+{
+    double z = above ? gsl_cdf_ugaussian_Qinv(0.5 * p) : gsl_cdf_ugaussian_Pinv(0.5 * p), zk = 1.0;
+    for (int k = 0; k < 5; k++, zk *= z)
+        sums[k] += zk;
+}
+
+/* Mean, sd, skewness and excess kurtosis from the sums of z^0..z^4. */
+static void pit_moments(const double *sums, double mom[4])
+{
+    double n = sums[0], mu = sums[1] / n, e2 = sums[2] / n, e3 = sums[3] / n, e4 = sums[4] / n;
+    double v = e2 - mu * mu;
+    double m3 = e3 - 3.0 * mu * e2 + 2.0 * mu * mu * mu;
+    double m4 = e4 - 4.0 * mu * e3 + 6.0 * mu * mu * e2 - 3.0 * mu * mu * mu * mu;
+    mom[0] = mu;
+    mom[1] = sqrt(v);
+    mom[2] = m3 / (v * sqrt(v));
+    mom[3] = m4 / (v * v) - 3.0;
+}
+
 static void calib_one(const saksi_table *t, const audit *a, calib *c)
 {
     const saksi_baselines *b = a->res.turnout->baselines;
     memset(c, 0, sizeof *c);
+    const saksi_regions *vr = &t->regions[SAKSI_LEVEL_VILLAGE];
+    int *villages = calloc(t->regions[SAKSI_LEVEL_DISTRICT].n, sizeof *villages);
+    if (!villages) {
+        fprintf(stderr, "saksi_baselines_calibrate: out of memory\n");
+        exit(1);
+    }
+    for (size_t v = 0; v < vr->n; v++)
+        villages[vr->parent[v]]++;
     for (size_t m = 0; m < b->nmeasures && m < MAXM; m++) {
         const double *p = b->p + m * b->n, *pr = b->p_rand ? b->p_rand + m * b->n : NULL;
         size_t k = 0, below[3] = {0}, below_r[3] = {0};
@@ -235,6 +287,11 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
                 int32_t x, n;
                 saksi_baseline_rate(t, m, i, &x, &n);
                 int above = x > b->expected[m * b->n + i];
+                if (pr && pr[i] > 0.0) {
+                    int band = village_band(villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]]);
+                    pit_add(c->pit_sums[m], pr[i], above);
+                    pit_add(c->pit_by_villages[m][band], pr[i], above);
+                }
                 for (int j = 0; j < 3; j++) {
                     c->by_side[m][above][j] += p[i] < alphas[j];
                     c->by_side_rand[m][above][j] += pr && pr[i] < alphas[j];
@@ -251,6 +308,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         c->shrink_k0[m] = b->shrink_k0[m];
         c->prior_df[m] = b->prior_df[m];
     }
+    free(villages);
     const saksi_region_tests *rt = a->res.region_tests;
     size_t below[SAKSI_NLEVELS][3] = {{0}};
     for (size_t r = 0; r < rt->n; r++) {
@@ -290,6 +348,41 @@ static void summarise(const char *what, size_t runs, const double *share, const 
     double se = se_runs > se_pool ? se_runs : se_pool;
     printf("  %-22s alpha %-6g share %.5f  SE(runs) %.5f SE(binomial) %.5f  %s\n", what, alpha,
            mean, se_runs, se_pool, fabs(mean - alpha) <= 2 * se ? "within 2 SE" : "OUTSIDE 2 SE");
+}
+
+/* The PIT's moments: mean over runs and its SE (the runs' spread). */
+static void print_pit(const calib *c, size_t runs, size_t m)
+{
+    double sum[4] = {0}, sum2[4] = {0};
+    for (size_t r = 0; r < runs; r++) {
+        double mom[4];
+        pit_moments(c[r].pit_sums[m], mom);
+        for (int k = 0; k < 4; k++) {
+            sum[k] += mom[k];
+            sum2[k] += mom[k] * mom[k];
+        }
+    }
+    printf("      probit of the randomized PIT (normal: 0, 1, 0, 0):");
+    const char *name[4] = {"mean", "sd", "skew", "excess kurtosis"};
+    for (int k = 0; k < 4; k++) {
+        double mean = sum[k] / runs, var = (sum2[k] - runs * mean * mean) / (runs - 1.0);
+        printf(" %s %+.4f (SE %.4f)%s", name[k], mean, runs > 1 && var > 0 ? sqrt(var / runs) : NAN,
+               k < 3 ? "," : "\n");
+    }
+    printf("        its sd by villages in the district, %s:", VILLAGE_BANDS);
+    for (int band = 0; band < NBANDS; band++) {
+        double tot[5] = {0}, mom[4];
+        for (size_t r = 0; r < runs; r++)
+            for (int k = 0; k < 5; k++)
+                tot[k] += c[r].pit_by_villages[m][band][k];
+        if (tot[0] < 2.0) {
+            printf(" -");
+            continue;
+        }
+        pit_moments(tot, mom);
+        printf(" %.4f (%.0f)", mom[1], tot[0]);
+    }
+    printf("\n");
 }
 
 static void run_calibrate(const opts *o)
@@ -370,6 +463,7 @@ static void run_calibrate(const opts *o)
                    (double)tot[3] / tot[0], (double)tot[4] / tot[0], (double)tot[5] / tot[0],
                    (double)tot[6] / tot[0]);
             if (st != SAKSI_STRATUM_REGULAR) continue;
+            print_pit(c, o->runs, m);
             for (int side = 0; side < 2; side++) {
                 size_t k[3] = {0}, kr[3] = {0};
                 for (size_t r = 0; r < o->runs; r++)
