@@ -227,6 +227,10 @@ typedef struct saksi_bb_sums {
 typedef struct saksi_bb {
     int ok; /* 0 when fewer than two stations */
     double mu, rho;
+    double peers;  /* stations the fit rests on: k for a fit; for one shrunk with weight w,
+                      1 / (w^2 / k_local + (1 - w)^2 / peers of the wide fit) */
+    double within; /* the part of rho that is the peers' spread: rho, less the shrunk mean's
+                      error where saksi_bb_shrink_villages keeps it apart */
 } saksi_bb;
 
 void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);
@@ -235,6 +239,16 @@ int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out);
 /* local shrunk toward wide with weight k_local / (k_local + k0). */
 void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide, double k0,
                      saksi_bb *out);
+/* The mean of k stations in villages (q: the sum of the villages' sizes
+ * squared) whose variance has share f between villages errs like the mean
+ * of this many independent stations: 1 / (f q / k^2 + (1 - f) / k); k when
+ * f = 0, the number of villages when f = 1 and they are of equal size. */
+double saksi_clustered_peers(double f, double k, double q);
+/* saksi_bb_shrink for peers that come in villages (q: the sum of their
+ * villages' sizes squared; f: the village share of the latent variance),
+ * judging a station of another village: see betabin.c. */
+void saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, double q, double f,
+                              const saksi_bb *wide, double k0, saksi_bb *out);
 /* pmf of BetaBin(n, mu, rho) into p[0..n]. */
 void saksi_bb_pmf(int n, double mu, double rho, double *p);
 /* ------------------------------------------------------------------ */
@@ -260,6 +274,7 @@ int saksi_rate_field_ratio(const saksi_table *t, size_t i, const void *ctx, int3
 typedef struct saksi_peer_options {
     double shrink_k0;
     int leave_out_village; /* regular stations: leave the whole village out (0: the station) */
+    double village_share;  /* with it: the village share of the latent variance within districts */
 } saksi_peer_options;
 void saksi_peer_options_init(saksi_peer_options *o);
 
@@ -276,7 +291,11 @@ int saksi_station_has_village(const saksi_table *t, size_t i);
  * stratum whose village is known leaves out its whole village instead:
  * its village mates share its village effect, so as peers they pull its
  * expectation toward it and make the fit depend on the station's own
- * deviation. exclude (optional)
+ * deviation (a deviant village widened the fit that judged it: p-values
+ * 6% conservative at 0.05 and 27% at 0.001 on clean simulated elections).
+ * Out of the fit, the village effect must be in the predictive instead,
+ * and the peers, in villages, weigh less than their number:
+ * saksi_bb_shrink_villages with the option's village_share. exclude (optional)
  * marks stations that are no one's peer (e.g. failing an integrity rule on
  * these fields). out[i].ok = 0 where the station has no usable rate or no
  * peers. */

@@ -23,7 +23,7 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
 {
     memset(o, 0, sizeof *o);
     saksi_peer_options_init(&o->peers);
-    o->peers.leave_out_village = 1; /* see analysis/turnout.h */
+    o->peers.leave_out_village = 1; /* see saksi_peers_fit (analysis.h) */
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
     o->null = SAKSI_BASELINE_LOGITNORMAL;
     o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
@@ -307,22 +307,10 @@ typedef struct scratch {
     double *csize;         /* per station: stations per village (nested_anova) */
 } scratch;
 
-/* Peers a shrunk fit rests on: the local fit (k_local peers) weighs
- * w = k_local / (k_local + k0) against the wide one (k_wide); the mean of
- * such a mix has the variance of 1 / (w^2 / k_local + (1 - w)^2 / k_wide)
- * independent peers. */
-static double combined_peers(double k_local, double k_wide, double k0)
-{
-    if (k_local < 2.0) return k_wide;
-    if (k_wide < 1.0) return k_local;
-    double w = k_local / (k_local + k0);
-    return 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / k_wide);
-}
-
 /* Robust z of every tested station of regency reg, and the peers its fit
- * rests on (when widen() has not set them; k0 of the district fits). */
+ * rests on (when widen() has not set them). */
 static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
-                      const saksi_baseline_options *opt, double k0, scratch *sc, double *z)
+                      const saksi_baseline_options *opt, scratch *sc, double *z)
 {
     const size_t zmin = opt->z_min_peers;
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
@@ -364,9 +352,7 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
         if (skip[i] != SAKSI_BSKIP_NONE) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
         size_t q = sc->dpos[i - first];
-        if (isnan(sc->keff[i]))
-            sc->keff[i] = combined_peers((double)sc->dcount[q] - 1.0,
-                                         (double)sc->rcount[sc->rpos[i - first]] - 1.0, k0);
+        if (isnan(sc->keff[i])) sc->keff[i] = sc->fit[i].peers;
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
         if (w == 1) q = sc->rpos[i - first];
         size_t g = gfirst[w][q];
@@ -576,7 +562,9 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
 /*
  * Moderated latent variance (Smyth 2004, the empirical Bayes of limma):
  * a fit whose latent variance rests on nu degrees of freedom is pulled
- * toward the stratum's prior, a scaled inverse chi-square with scale s0^2
+ * toward the stratum's prior (the variance is the fit's within part,
+ * saksi_bb.within; the error of a leave-village-out fit's shrunk mean is
+ * added back as it is), a scaled inverse chi-square with scale s0^2
  * on d0 degrees of freedom: s2 = (nu s2_fit + d0 s0^2) / (nu + d0), on the
  * logit scale (s2 = rho / (mu (1 - mu)), the delta method; the
  * simulator's and, measured on Sirekap, real elections' station effects
@@ -621,7 +609,7 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         saksi_baseline_rate(t, m, i, &x, &n);
         double nu =
             satterthwaite_df(df[i], &fit[i], n, village_share(&villages[t->stratum[i]]), csize[i]);
-        saksi_prior_add(&ps[t->stratum[i]], fit[i].rho / b, small_counts(m) ? 0.0 : nu);
+        saksi_prior_add(&ps[t->stratum[i]], fit[i].within / b, small_counts(m) ? 0.0 : nu);
         df[i] = nu;
     }
     for (int s = 0; s < SAKSI_NSTRATA; s++)
@@ -644,12 +632,13 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         double b = fit[i].mu * (1.0 - fit[i].mu);
         int s = t->stratum[i];
         if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0) || nu0 <= 0.0) continue;
-        double s2 = (df[i] * fit[i].rho / b + d0[s] * s0[s]) / (df[i] + d0[s]);
+        double s2 = (df[i] * fit[i].within / b + d0[s] * s0[s]) / (df[i] + d0[s]);
+        double rho = s2 * b + (fit[i].rho - fit[i].within);
         /* rho is a correlation: a logit variance this large at this mean
          * is beyond the beta-binomial's reach (never seen: s2 ~ 0.1-1) */
-        if (!(s2 * b < 1.0))
-            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", s2 * b, fit[i].mu);
-        fit[i].rho = s2 * b;
+        if (!(rho < 1.0))
+            SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", rho, fit[i].mu);
+        fit[i].rho = rho;
         df[i] += d0[s];
     }
 out:
@@ -712,74 +701,20 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
             saksi_bb_sums_add(&ps, x, n, -1.0);
             saksi_bb_sums_add(&ns, x, n, -1.0);
             saksi_bb pf, nf, wide;
-            double kw = ps.k;
             saksi_bb_fit(&ps, &pf);
             saksi_bb_fit(&ns, &nf);
-            if (ps.k >= need) {
+            if (ps.k >= need)
                 wide = pf;
-            } else {
+            else
                 saksi_bb_shrink(&pf, ps.k, &nf, opt->peers.shrink_k0, &wide);
-                kw = combined_peers(ps.k, ns.k, opt->peers.shrink_k0);
-            }
             saksi_bb local = fit[i];
             saksi_bb_shrink(&local, count[s] - 1.0, &wide, opt->peers.shrink_k0, &fit[i]);
-            keff[i] = combined_peers(count[s] - 1.0, kw, opt->peers.shrink_k0);
+            keff[i] = fit[i].peers;
         }
     }
 out:
     free(prov);
     return rc;
-}
-
-double saksi_village_out_inflation(double f, double k, double q)
-{
-    if (!(k >= 2.0)) return 1.0;
-    double spread = (1.0 - f) + f * (k - q / k) / (k - 1.0);
-    return (1.0 + f * q / (k * k) + (1.0 - f) / k) / spread;
-}
-
-/* Tested regular stations of the village starting at first (ending
- * before end). */
-static double village_count(const saksi_table *t, const uint8_t *skip, size_t first, size_t end,
-                            size_t *next)
-{
-    const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
-    double k = 0.0;
-    size_t j = first;
-    for (; j < end && vil[j] == vil[first]; j++)
-        k += skip[j] == SAKSI_BSKIP_NONE && t->stratum[j] == SAKSI_STRATUM_REGULAR;
-    *next = j;
-    return k;
-}
-
-/* The latent variance of each regular station's leave-village-out fit,
- * times saksi_village_out_inflation for its peers' villages (f the
- * stratum's village share). Stations whose fit widen() took from the
- * province (keff set) keep theirs: their peers are not a district's; so do
- * stations without a known village, who left only themselves out. */
-static void village_out_inflate(const saksi_table *t, const uint8_t *skip, double f,
-                                const double *keff, saksi_bb *fit)
-{
-    const saksi_regions *dg = &t->regions[SAKSI_LEVEL_DISTRICT];
-    for (size_t d = 0; d < dg->n; d++) {
-        size_t first = dg->first[d], end = first + dg->count[d], next;
-        double k = 0.0, q = 0.0;
-        for (size_t i = first; i < end; i = next) {
-            double kv = village_count(t, skip, i, end, &next);
-            k += kv;
-            q += kv * kv;
-        }
-        for (size_t i = first; i < end; i = next) {
-            double kv = village_count(t, skip, i, end, &next);
-            double g = saksi_village_out_inflation(f, k - kv, q - kv * kv);
-            for (size_t j = i; j < next; j++)
-                if (skip[j] == SAKSI_BSKIP_NONE && t->stratum[j] == SAKSI_STRATUM_REGULAR &&
-                    isnan(keff[j]) && saksi_station_has_village(t, j) &&
-                    fit[j].rho * g < 1.0) /* beyond a beta-binomial's reach (never seen):
-                                             as fitted */
-                    fit[j].rho *= g;
-        }
-    }
 }
 
 static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
@@ -813,18 +748,18 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     nested_anova(t, m, skip, SAKSI_LEVEL_REGENCY, SAKSI_LEVEL_DISTRICT, NULL, districts);
     peers.shrink_k0 = district_k0(&districts[SAKSI_STRATUM_REGULAR], opt->peers.shrink_k0);
     b->shrink_k0[m] = peers.shrink_k0;
+    anova_fit villages[SAKSI_NSTRATA];
+    nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
+    b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
+    peers.village_share = b->village_share[m];
     SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, err));
     for (size_t i = 0; i < n; i++)
         sc->keff[i] = NAN;
     SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
-    anova_fit villages[SAKSI_NSTRATA];
-    nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
-    b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
-    if (peers.leave_out_village) village_out_inflate(t, skip, b->village_share[m], sc->keff, fit);
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
-        regency_z(t, m, r, skip, opt, peers.shrink_k0, sc, z);
+        regency_z(t, m, r, skip, opt, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
     SAKSI_TRY(moderate(t, m, skip, opt->prior_df, villages, sc->csize, fit, sc->keff,
                        &b->prior_df[m], err));

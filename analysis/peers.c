@@ -27,6 +27,7 @@ void saksi_peer_options_init(saksi_peer_options *o)
 {
     o->shrink_k0 = SAKSI_PEER_SHRINK_K0;
     o->leave_out_village = 0;
+    o->village_share = 0.0;
 }
 
 int saksi_station_has_village(const saksi_table *t, size_t i)
@@ -35,17 +36,37 @@ int saksi_station_has_village(const saksi_table *t, size_t i)
 }
 
 /* Sums of the regular stations of the village that starts at station
- * first (and ends before end) that are someone's peer. */
-static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
-                         const void *ctx, const uint8_t *exclude, saksi_bb_sums *v)
+ * first (and ends before end) that are someone's peer; returns the first
+ * station after the village. */
+static size_t village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
+                           const void *ctx, const uint8_t *exclude, saksi_bb_sums *v)
 {
     const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+    size_t j = first;
     memset(v, 0, sizeof *v);
-    for (size_t j = first; j < end && vil[j] == vil[first]; j++) {
+    for (; j < end && vil[j] == vil[first]; j++) {
         int32_t x, n;
         if (t->stratum[j] == SAKSI_STRATUM_REGULAR && !(exclude && exclude[j]) &&
             rate(t, j, ctx, &x, &n))
             saksi_bb_sums_add(v, x, n, 1.0);
+    }
+    return j;
+}
+
+/* Per district of the regency [first, end) (index less d0): the sum over
+ * its villages of their regular peers squared, the q of
+ * saksi_bb_shrink_villages; stations of no known village count as
+ * villages of their own. */
+static void village_squares(const saksi_table *t, size_t first, size_t end, size_t d0,
+                            saksi_rate_fn rate, const void *ctx, const uint8_t *exclude,
+                            double *q)
+{
+    for (size_t i = first, next; i < end; i = next) {
+        saksi_bb_sums v;
+        next = village_sums(t, i, end, rate, ctx, exclude, &v);
+        size_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
+        if (i == first || d != t->region_of[SAKSI_LEVEL_DISTRICT][i - 1] - d0) q[d] = 0.0;
+        q[d] += saksi_station_has_village(t, i) ? v.k * v.k : v.k;
     }
 }
 
@@ -88,6 +109,7 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
     size_t maxd = 0;
     saksi_bb_sums *dist = NULL, wide[SAKSI_NSTRATA];
+    double *squares = NULL;
     /* Districts per regency, for the scratch sums. */
     for (size_t r = 0; r < rg->n; r++) {
         size_t first = rg->first[r], last = first + rg->count[r] - 1;
@@ -97,7 +119,8 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             maxd = nd;
     }
     dist = saksi_calloc_array(maxd * SAKSI_NSTRATA, sizeof *dist);
-    if (!dist)
+    squares = saksi_calloc_array(maxd, sizeof *squares);
+    if (!dist || !squares)
         SAKSI_ALLOC_FAIL("peer sums");
     for (size_t r = 0; r < rg->n; r++) {
         size_t first = rg->first[r], end = first + rg->count[r];
@@ -105,6 +128,7 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
         const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
         saksi_bb_sums village = {0};
         regency_sums(t, r, rate, ctx, exclude, dist, wide);
+        if (opt->leave_out_village) village_squares(t, first, end, d0, rate, ctx, exclude, squares);
         for (size_t i = first; i < end; i++) {
             int32_t x, n;
             if (opt->leave_out_village && (i == first || vil[i] != vil[i - 1]))
@@ -116,8 +140,9 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             saksi_bb_sums local = dist[(t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0) *
                                            SAKSI_NSTRATA + s];
             saksi_bb_sums reg = wide[s];
-            if (opt->leave_out_village && s == SAKSI_STRATUM_REGULAR &&
-                saksi_station_has_village(t, i)) {
+            int village_out = opt->leave_out_village && s == SAKSI_STRATUM_REGULAR &&
+                              saksi_station_has_village(t, i);
+            if (village_out) {
                 sums_less(&local, &village); /* the station among them when it is a peer */
                 sums_less(&reg, &village);
             } else if (self) { /* leave the station out of its own null */
@@ -127,10 +152,18 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             saksi_bb lf, wf;
             saksi_bb_fit(&local, &lf);
             saksi_bb_fit(&reg, &wf);
-            saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
+            if (village_out) {
+                double q = squares[t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0] -
+                           village.k * village.k;
+                saksi_bb_shrink_villages(&lf, &local, q, opt->village_share, &wf, opt->shrink_k0,
+                                         &out[i]);
+            } else {
+                saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
+            }
         }
     }
 out:
     free(dist);
+    free(squares);
     return rc;
 }

@@ -274,32 +274,6 @@ double saksi_trigamma_inverse(double y);
  * estimated, 0 for the fallback. */
 int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0);
 
-/*
- * A regular station is judged by the peers of its district outside its own
- * village (saksi_peer_options.leave_out_village): its village mates share
- * its village effect, and as peers they made its fit depend on its own
- * deviation — a deviant village widened the fit that judged it, and the
- * p-values came out conservative (6% at 0.05, 27% at 0.001 on clean
- * simulated elections) although the variance was right on average. Out of
- * the fit, the village effect must be in the predictive instead. With k
- * peers in villages of sizes m_v (q = sum m_v^2), latent effects village
- * + station of total variance T and village share f (the stratum's,
- * nested ANOVA), the peers' spread S^2 has expectation
- * T ((1 - f) + f (k - q/k) / (k - 1)) (the clustered sample variance: the
- * village part is seen only between villages), and the station, in a
- * village of its own, differs from the peers' mean by T (1 + f q / k^2 +
- * (1 - f) / k) (the mean's error over clustered peers added). The ratio
- * is the factor returned; 1 below 2 peers. The binomial part of the
- * mean's error (the binomial variance / k) is left out: under 1% of a
- * station's variance with ~100 peers. It also decides power: a planted
- * village kept among its own stations' peers is judged partly by itself
- * (ballot stuffing in 5% of a regency's villages: turnout AUC 0.82 out,
- * 0.78 with the mates in), while fraud at single stations loses the
- * mates' word on the village's level (0.80 out, 0.82 in;
- * saksi_baselines_calibrate power [--by-village] [--leave-one-out]).
- */
-double saksi_village_out_inflation(double f, double k, double q);
-
 /* Robust z of rate r (size n) against sorted peer rates s[0..k) with
  * s[self] left out (self = SIZE_MAX: none): (r - median) / max(MAD scale,
  * binomial sd at the median). NaN when fewer than 2 peers remain. */

@@ -291,6 +291,8 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
                     int band = village_band(villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]]);
                     pit_add(c->pit_sums[m], pr[i], above);
                     pit_add(c->pit_by_villages[m][band], pr[i], above);
+                    if (m == 0 && pr[i] < 1e-5)
+                        fprintf(stderr, "PROBE %s x %d n %d exp %.2f rho %.5f villages %d p %.3g\n", t->id_chars + t->id_off[i], x, n, b->expected[m*b->n+i], b->rho[m*b->n+i], villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]], pr[i]);
                 }
                 for (int j = 0; j < 3; j++) {
                     c->by_side[m][above][j] += p[i] < alphas[j];
@@ -380,7 +382,7 @@ static void print_pit(const calib *c, size_t runs, size_t m)
             continue;
         }
         pit_moments(tot, mom);
-        printf(" %.4f (%.0f)", mom[1], tot[0]);
+        printf(" %.4f (%.0f; k %+.3f)", mom[1], tot[0], mom[3]);
     }
     printf("\n");
 }

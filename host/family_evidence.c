@@ -57,7 +57,7 @@ static saksi_status station_tests(const saksi_table *t, saksi_results *res, saks
             col->expected[i] = b->expected[off + i] / n;
             if (cand >= 0)
                 st->share_null[i * t->ncand + (size_t)cand] =
-                    (saksi_bb){1, col->expected[i], b->rho[off + i]};
+                    (saksi_bb){.ok = 1, .mu = col->expected[i], .rho = b->rho[off + i]};
         }
     }
     if (b->null == SAKSI_BASELINE_LOGITNORMAL) {

@@ -233,7 +233,7 @@ static void test_unexplained(void **state)
     /* Binomial(10, 1/2): P(X <= 1) = 11/1024 < 0.05 <= P(X <= 2) = 56/1024,
      * P(X <= 7) = 968/1024 < 0.95 <= P(X <= 8) = 1013/1024: quantiles 2 and
      * 8; x = 9 -> expected 5, votes 4, interval 9 - 8 = 1 to 9 - 2 = 7. */
-    saksi_bb bin = {1, 0.5, 0.0};
+    saksi_bb bin = {.ok = 1, .mu = 0.5, .rho = 0.0};
     saksi_anomaly_unexplained(9, 10, &bin, 0.9, &e, &v, &lo, &hi);
     assert_close(e, 5.0, 1e-12);
     assert_int_equal(v, 4);
@@ -245,7 +245,7 @@ static void test_unexplained(void **state)
     assert_int_equal(lo, 0);
     assert_int_equal(hi, 0);
     /* overdispersed: quantiles from the closed form */
-    saksi_bb bb = {1, 0.56, 0.04};
+    saksi_bb bb = {.ok = 1, .mu = 0.56, .rho = 0.04};
     int n = 230, x = 190, qlo = -1, qhi = -1;
     double acc = 0;
     for (int k = 0; k <= n; k++) {
@@ -260,7 +260,7 @@ static void test_unexplained(void **state)
     assert_int_equal(hi, x - qlo);
     assert_true(lo < v && v < hi);
     /* no null: NaN expected, nothing at stake */
-    saksi_bb none = {0, 0, 0};
+    saksi_bb none = {0};
     saksi_anomaly_unexplained(9, 10, &none, 0.9, &e, &v, &lo, &hi);
     assert_true(isnan(e));
     assert_int_equal(v + lo + hi, 0);
@@ -317,7 +317,7 @@ static void rank_setup(fixture *fx)
         c->observed[i] = (double)saksi_table_get(fx->t, SAKSI_NFIXED + 1, i) / 200.0;
         c->expected[i] = 0.4;
         for (size_t k = 0; k < 3; k++)
-            res->station_tests->share_null[i * 3 + k] = (saksi_bb){1, k == 1 ? 0.4 : 0.3, 0.0};
+            res->station_tests->share_null[i * 3 + k] = (saksi_bb){.ok = 1, .mu = k == 1 ? 0.4 : 0.3, .rho = 0.0};
     }
 }
 
@@ -587,7 +587,7 @@ static void test_alloc_failures(void **state)
     one_column(&res, t, (double[]){1e-9, 0.02, 0.03, 0.5});
     assert_int_equal(saksi_station_tests_alloc_shares(res.station_tests, &err), SAKSI_OK);
     for (size_t k = 0; k < 12; k++)
-        res.station_tests->share_null[k] = (saksi_bb){1, 0.3, 0.01};
+        res.station_tests->share_null[k] = (saksi_bb){.ok = 1, .mu = 0.3, .rho = 0.01};
     int failures = 0;
     for (int at = 1;; at++) {
         alloc_fail_at = at;

@@ -576,47 +576,50 @@ static void test_village_layer(void **state)
 }
 
 /*
- * The leave-village-out inflation (turnout.h) against its definition,
- * computed here by simulation: villages of sizes 3, 5, 2, 6 (k = 16,
- * q = 74) with latent village and station effects (village share f),
- * and a new station in a village of its own; the mean squared difference
- * of the new station from the peers' mean over the peers' mean sample
- * variance. 200,000 replicates: both means to ~0.3%, so 2% is over 5 SE.
- * By hand: f = 0.5, k = 4, q = 8 gives (1 + 0.25 + 0.125) / (0.5 + 0.5 *
- * (4 - 2) / 3) = 1.65; f = 0 the textbook prediction factor 1 + 1/k.
+ * The leave-village-out fit (saksi_bb_shrink_villages) against its
+ * definition, by simulation: a district effect of variance B = 1 / k0
+ * (k0 = 3), peers in villages of sizes 3, 5, 2, 6 (k = 16, q = 74) with
+ * latent village and station effects of total variance W = 1 (village
+ * share f), no binomial noise, and a new station in a village of its own.
+ * Over 200,000 districts: the peers' mean errs by 1 / k_e
+ * (saksi_clustered_peers), their sample variance over the clustered
+ * spread estimates W, and the shrunk mean w (peers' mean), w = k_e / (k_e
+ * + k0), misses the new station by W + 1 / (k_e + k0) on average. Each
+ * mean to ~0.3%, so 2% is over 5 SE.
  */
-static void test_village_out_inflation(void **state)
+static void test_shrink_villages_simulated(void **state)
 {
     (void)state;
-    assert_float_equal(saksi_village_out_inflation(0.5, 4.0, 8.0), 1.65, 1e-12);
-    assert_float_equal(saksi_village_out_inflation(0.0, 10.0, 10.0), 1.1, 1e-12);
-    assert_float_equal(saksi_village_out_inflation(0.3, 1.0, 1.0), 1.0, 0.0);
     const int sizes[4] = {3, 5, 2, 6};
-    const double fs[2] = {0.4, 0.9};
+    const double fs[2] = {0.4, 0.9}, k0 = 3.0;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 11);
     for (int c = 0; c < 2; c++) {
-        double f = fs[c], d2 = 0.0, s2 = 0.0;
+        double f = fs[c], k_e = saksi_clustered_peers(f, 16.0, 74.0), w = k_e / (k_e + k0);
+        double spread = (1.0 - f) + f * (16.0 - 74.0 / 16.0) / 15.0;
+        double mean_err = 0.0, within = 0.0, miss = 0.0;
         const int reps = 200000;
         for (int rep = 0; rep < reps; rep++) {
-            double y[16], sum = 0.0, ss = 0.0;
+            double d = gsl_ran_gaussian(r, sqrt(1.0 / k0)), y[16], sum = 0.0, ss = 0.0;
             int k = 0;
             for (int v = 0; v < 4; v++) {
                 double u = gsl_ran_gaussian(r, sqrt(f));
                 for (int j = 0; j < sizes[v]; j++)
-                    y[k++] = u + gsl_ran_gaussian(r, sqrt(1.0 - f));
+                    y[k++] = d + u + gsl_ran_gaussian(r, sqrt(1.0 - f));
             }
             for (int j = 0; j < 16; j++)
                 sum += y[j];
             double mean = sum / 16.0;
             for (int j = 0; j < 16; j++)
                 ss += (y[j] - mean) * (y[j] - mean);
-            double y0 = gsl_ran_gaussian(r, sqrt(f)) + gsl_ran_gaussian(r, sqrt(1.0 - f));
-            d2 += (y0 - mean) * (y0 - mean);
-            s2 += ss / 15.0;
+            double y0 = d + gsl_ran_gaussian(r, sqrt(f)) + gsl_ran_gaussian(r, sqrt(1.0 - f));
+            mean_err += (mean - d) * (mean - d);
+            within += ss / 15.0 / spread;
+            miss += (y0 - w * mean) * (y0 - w * mean);
         }
-        double want = saksi_village_out_inflation(f, 16.0, 74.0);
-        assert_float_equal(d2 / s2, want, 0.02 * want);
+        assert_float_equal(mean_err / reps, 1.0 / k_e, 0.02 / k_e);
+        assert_float_equal(within / reps, 1.0, 0.02);
+        assert_float_equal(miss / reps, 1.0 + 1.0 / (k_e + k0), 0.02);
     }
     gsl_rng_free(r);
 }
@@ -626,7 +629,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rates_and_masks), cmocka_unit_test(test_robust_z),
         cmocka_unit_test(test_student),         cmocka_unit_test(test_logit_normal),    cmocka_unit_test(test_simulated),
-        cmocka_unit_test(test_village_layer),   cmocka_unit_test(test_village_out_inflation),
+        cmocka_unit_test(test_village_layer),   cmocka_unit_test(test_shrink_villages_simulated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

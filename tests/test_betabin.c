@@ -109,11 +109,15 @@ static void test_fit_recovers_rho(void **state)
 static void test_shrink_and_midp(void **state)
 {
     (void)state;
-    saksi_bb local = {1, 0.5, 0.1}, wide = {1, 0.3, 0.02}, out, none = {0};
-    /* 10 local stations against k0 = 10: halfway. */
+    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1},
+             wide = {.ok = 1, .mu = 0.3, .rho = 0.02, .peers = 30}, out, none = {0};
+    /* 10 local stations against k0 = 10: halfway; the mean of the mix
+     * rests on 1 / (0.25 / 10 + 0.25 / 30) = 30 stations. */
     saksi_bb_shrink(&local, 10, &wide, 10, &out);
     assert_close(out.mu, 0.4, 1e-15);
     assert_close(out.rho, 0.06, 1e-15);
+    assert_close(out.peers, 30.0, 1e-13);
+    assert_close(out.within, out.rho, 0.0);
     saksi_bb_shrink(&none, 0, &wide, 10, &out);
     assert_close(out.mu, 0.3, 0.0);
 
@@ -126,12 +130,52 @@ static void test_shrink_and_midp(void **state)
     assert_close(saksi_bb_midp(8, 10, u), 2.0 * (2.0 / 11.0 + 0.5 / 11.0), 1e-14);
 }
 
+/*
+ * Peers in villages (saksi_bb_shrink_villages), by hand: 4 local peers of
+ * 100 each in two villages of 2 (q = 8), fitted rho 0.1 at mu 0.5; the
+ * village share f = 0.5; the regency's fit mu 0.3, rho 0.02; k0 = 2.
+ *   spread = 0.5 + 0.5 (4 - 8/4) / 3 = 5/6, so W = 0.1 / (5/6) = 0.12
+ *   b = (1 - 0.12) / 100 = 0.0088, latent share 0.12 / 0.1288
+ *   k_e = 1 / (0.5 (0.12 / 0.1288) 8 / 16 + (1 - 0.5 (0.12 / 0.1288)) / 4)
+ *       = 161 / 59 (2.73 stations' worth where there are 4)
+ *   w = k_e / (k_e + 2) = 161 / 279
+ *   mu = 0.3 + 0.2 (161 / 279) = 0.415412186...
+ *   rho = W + (W + b) / (k_e + k0) = 0.12 + 0.1288 (59 / 279) = 0.147237276...
+ * With f = 0 it is saksi_bb_shrink with k_local = 4.
+ */
+static void test_shrink_villages(void **state)
+{
+    (void)state;
+    saksi_bb_sums sums = {0};
+    for (int i = 0; i < 4; i++)
+        saksi_bb_sums_add(&sums, 50, 100, 1.0); /* only k and n are read */
+    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1, .peers = 4, .within = 0.1};
+    saksi_bb wide = {.ok = 1, .mu = 0.3, .rho = 0.02, .peers = 30, .within = 0.02};
+    saksi_bb out, plain;
+    saksi_bb_shrink_villages(&local, &sums, 8.0, 0.5, &wide, 2.0, &out);
+    assert_close(out.mu, 0.3 + 0.2 * 161.0 / 279.0, 1e-14);
+    assert_close(out.rho, 0.12 + 0.1288 * 59.0 / 279.0, 1e-14);
+    assert_close(out.within, 0.12, 1e-15);
+    assert_close(out.peers, 4.0, 0.0);
+    saksi_bb_shrink_villages(&local, &sums, 8.0, 0.0, &wide, 2.0, &out);
+    saksi_bb_shrink(&local, 4.0, &wide, 2.0, &plain);
+    assert_close(out.mu, plain.mu, 0.0);
+    assert_close(out.rho, plain.rho, 0.0);
+    assert_close(out.peers, plain.peers, 0.0);
+    /* The clustered count: f = 0 is k; f = 1 with 4 equal villages of 5
+     * is the 4 villages; f = 0.5, sizes 2 and 2: 1 / (0.25 + 0.125) = 8/3. */
+    assert_close(saksi_clustered_peers(0.0, 20.0, 100.0), 20.0, 1e-14);
+    assert_close(saksi_clustered_peers(1.0, 20.0, 100.0), 4.0, 1e-14);
+    assert_close(saksi_clustered_peers(0.5, 4.0, 8.0), 8.0 / 3.0, 1e-14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pmf_closed_form),
         cmocka_unit_test(test_fit_by_hand),
         cmocka_unit_test(test_fit_recovers_rho),
+        cmocka_unit_test(test_shrink_villages),
         cmocka_unit_test(test_shrink_and_midp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

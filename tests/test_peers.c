@@ -22,7 +22,7 @@ static saksi_bb fit_pairs(const int *x, const int *n, int k)
     double p = X / N;
     for (int i = 0; i < k; i++)
         S += n[i] * ((double)x[i] / n[i] - p) * ((double)x[i] / n[i] - p);
-    saksi_bb b = {1, p, (S / (p * (1 - p)) - (k - 1)) / (N - k + 1 - NN / N)};
+    saksi_bb b = {.ok = 1, .mu = p, .rho = (S / (p * (1 - p)) - (k - 1)) / (N - k + 1 - NN / N)};
     if (b.rho < 0)
         b.rho = 0;
     return b;
@@ -60,12 +60,15 @@ static saksi_table *table_of(const char *const *ids, const int32_t *x, int k)
 
 /* Peer fits of every station of t (valid of registered), leaving the
  * village out or the station; stations marked in excl are no one's peer. */
+static double village_share = 0.0; /* fit_all's saksi_peer_options.village_share */
+
 static void fit_all(const saksi_table *t, int leave_out_village, const uint8_t *excl,
                     saksi_bb *out)
 {
     saksi_peer_options opt;
     saksi_peer_options_init(&opt);
     opt.leave_out_village = leave_out_village;
+    opt.village_share = village_share;
     const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
     saksi_error err = {0};
     assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
@@ -165,6 +168,32 @@ static void test_leave_out_village(void **state)
      * other villages {10, 20, 30, 40, 50} stand. */
     const int xb[] = {10, 20, 30, 40, 50};
     saksi_bb rb = fit_pairs(xb, n5, 5);
+    assert_close(out[6].mu, rb.mu, 1e-14);
+    assert_close(out[7].rho, rb.rho, 1e-14);
+    /* With a village share (f = 0.5) the peers' villages count: A1-001's
+     * peers are villages 2 {30, 40} and 3 {50}, q = 2^2 + 1^2 = 5, and its
+     * mate's the same; A3-001's are villages 1 {10, 20} and 2 {30, 40},
+     * q = 8. The numbers themselves: test_betabin's hand arithmetic. */
+    village_share = 0.5;
+    fit_all(t, 1, NULL, out);
+    village_share = 0.0;
+    saksi_bb_sums sa = {0}, sa3 = {0};
+    for (int i = 0; i < 3; i++)
+        saksi_bb_sums_add(&sa, xa[i], 100, 1.0);
+    for (int i = 0; i < 4; i++)
+        saksi_bb_sums_add(&sa3, xa3[i], 100, 1.0);
+    saksi_bb want, want3;
+    saksi_bb_shrink_villages(&a, &sa, 5.0, 0.5, &r, SAKSI_PEER_SHRINK_K0, &want);
+    saksi_bb_shrink_villages(&a3, &sa3, 8.0, 0.5, &r3, SAKSI_PEER_SHRINK_K0, &want3);
+    assert_close(out[0].mu, want.mu, 1e-14);
+    assert_close(out[0].rho, want.rho, 1e-14);
+    assert_close(out[1].rho, want.rho, 1e-14);
+    assert_close(out[5].mu, want3.mu, 1e-14);
+    assert_close(out[5].rho, want3.rho, 1e-14);
+    /* Three peers in two villages weigh less than three: the district
+     * counts for less than with f = 0 */
+    assert_true(fabs(want.mu - r.mu) < w * fabs(a.mu - r.mu));
+    /* District B, one village: the regency's other villages, as before. */
     assert_close(out[6].mu, rb.mu, 1e-14);
     assert_close(out[7].rho, rb.rho, 1e-14);
     /* An excluded mate is no one's peer and is itself judged by the others
