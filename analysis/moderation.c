@@ -17,7 +17,15 @@ void saksi_prior_add(saksi_prior_sums *ps, double s2, double nu)
 {
     ps->k += 1.0;
     ps->mean += s2;
-    if (!(s2 > 0.0 && nu >= 2.0)) {
+    /* A fit on under 2 df says too little to enter the log moments (its
+     * log variance's own variance, trigamma(nu / 2), exceeds 1.6): left
+     * out by its df, which leaves the rest a fair sample. A fit with no
+     * latent variance is left out by its value, which does not. */
+    if (!(nu >= 2.0)) {
+        ps->few += 1.0;
+        return;
+    }
+    if (!(s2 > 0.0)) {
         ps->bad += 1.0;
         return;
     }
@@ -44,8 +52,9 @@ int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, dou
 {
     *d0 = fallback;
     *s0 = ps->k > 0.0 ? ps->mean / ps->k : NAN;
-    if (ps->k - ps->bad < SAKSI_PRIOR_MIN_FITS || ps->bad > 0.01 * ps->k) return 0;
-    double n = ps->k - ps->bad, mean = ps->e / n;
+    double n = ps->k - ps->few - ps->bad;
+    if (n < SAKSI_PRIOR_MIN_FITS || ps->bad > 0.01 * (ps->k - ps->few)) return 0;
+    double mean = ps->e / n;
     double scatter = (ps->ee - n * mean * mean) / (n - 1.0) - ps->tri / n;
     if (!(scatter > 0.0)) return 0;
     *d0 = 2.0 * saksi_trigamma_inverse(scatter);

@@ -245,10 +245,10 @@ void saksi_baselines_free(saksi_baselines *b);
 /* The moderation prior (moderation.c; Smyth 2004, section 6.2): sums over
  * a stratum's fits, then its degrees of freedom d0 and scale s0^2. */
 typedef struct saksi_prior_sums {
-    double k, bad, e, ee, tri, mean; /* fits; those with no latent variance or under 2 df;
-                                        over the rest the sums of e = log s2 -
-                                        digamma(nu / 2) + log(nu / 2), of e^2 and of
-                                        trigamma(nu / 2); the sum of every s2 */
+    double k, few, bad, e, ee, tri, mean; /* fits; those under 2 df; those with no latent
+                                             variance; over the rest the sums of e = log s2 -
+                                             digamma(nu / 2) + log(nu / 2), of e^2 and of
+                                             trigamma(nu / 2); the sum of every s2 */
 } saksi_prior_sums;
 
 /* Fewer usable fits than this: the fixed prior. */
@@ -263,9 +263,9 @@ double saksi_trigamma_inverse(double y);
 /* e has variance trigamma(nu / 2) + trigamma(d0 / 2) and mean log s0^2 +
  * log(d0 / 2) - digamma(d0 / 2): d0 and s0^2 by those moments. The
  * fallback d0 with s0^2 the arithmetic mean of s2 instead when the log
- * moments cannot be taken (over 1% of the fits with no latent variance
- * or under 2 df, which small counts give, or fewer than
- * SAKSI_PRIOR_MIN_FITS fits), and when the scatter is no more than the
+ * moments cannot be taken (over 1% of the fits on 2 df or more with no
+ * latent variance, or fewer than SAKSI_PRIOR_MIN_FITS such fits with
+ * one: small counts' fits come without df), and when the scatter is no more than the
  * fits' own: Smyth makes d0 infinite there, every fit the prior's, but for
  * the baselines that says the Satterthwaite df undercount the fits'
  * precision (added voters, whose latent variance is 86% between
