@@ -227,10 +227,6 @@ typedef struct saksi_bb_sums {
 typedef struct saksi_bb {
     int ok; /* 0 when fewer than two stations */
     double mu, rho;
-    double peers;  /* stations the fit rests on: k for a fit; for one shrunk with weight w,
-                      1 / (w^2 / k_local + (1 - w)^2 / peers of the wide fit) */
-    double within; /* the part of rho that is the peers' spread: rho, less the shrunk mean's
-                      error where saksi_bb_shrink_villages keeps it apart */
 } saksi_bb;
 
 void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);
@@ -239,6 +235,10 @@ int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out);
 /* local shrunk toward wide with weight k_local / (k_local + k0). */
 void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide, double k0,
                      saksi_bb *out);
+/* The stations such a shrunk fit rests on: its mean has the variance of
+ * the mean of 1 / (w^2 / k_local + (1 - w)^2 / k_wide) independent ones
+ * (k_wide below 2 local peers, whose fit is the wide one's). */
+double saksi_shrunk_peers(double k_local, double k_wide, double k0);
 /* The mean of k stations in villages (q: the sum of the villages' sizes
  * squared) whose variance has share f between villages errs like the mean
  * of this many independent stations: 1 / (f q / k^2 + (1 - f) / k); k when
@@ -246,9 +246,12 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
 double saksi_clustered_peers(double f, double k, double q);
 /* saksi_bb_shrink for peers that come in villages (q: the sum of their
  * villages' sizes squared; f: the village share of the latent variance),
- * judging a station of another village: see betabin.c. */
-void saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, double q, double f,
-                              const saksi_bb *wide, double k0, saksi_bb *out);
+ * judging a station of another village: see betabin.c. *within: the part
+ * of out->rho that is the peers' spread (the rest is the shrunk mean's
+ * error). 1 when the villages were weighed, 0 for saksi_bb_shrink's
+ * fallback. */
+int saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, double q, double f,
+                             const saksi_bb *wide, double k0, saksi_bb *out, double *within);
 /* pmf of BetaBin(n, mu, rho) into p[0..n]. */
 void saksi_bb_pmf(int n, double mu, double rho, double *p);
 /* ------------------------------------------------------------------ */
@@ -298,10 +301,13 @@ int saksi_station_has_village(const saksi_table *t, size_t i);
  * saksi_bb_shrink_villages with the option's village_share. exclude (optional)
  * marks stations that are no one's peer (e.g. failing an integrity rule on
  * these fields). out[i].ok = 0 where the station has no usable rate or no
- * peers. */
+ * peers. Optional per station: peers[i], the stations its fit rests on
+ * (saksi_shrunk_peers; a leave-village-out fit's, its local peers), and
+ * within[i], the part of out[i].rho that is the peers' spread (all of it
+ * but where saksi_bb_shrink_villages keeps the mean's error apart). */
 saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
                              const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
-                             saksi_error *err);
+                             double *peers, double *within, saksi_error *err);
 
 /* Two-sided mid-p of x under the pmf p[0..n]:
  * 2 min(P(X < x) + P(X = x)/2, P(X > x) + P(X = x)/2), at most 1. */

@@ -303,12 +303,12 @@ typedef struct scratch {
     saksi_bb *fit;
     const saksi_lnb_rule *rule;
     double last_a, last_s; /* the previous station's logit-normal, a start */
-    double *keff;          /* per station: peers its fit rests on (NaN: not set) */
+    double *keff;          /* per station: peers its fit rests on */
+    double *within;        /* per station: the part of its fit's rho that is the peers' spread */
     double *csize;         /* per station: stations per village (nested_anova) */
 } scratch;
 
-/* Robust z of every tested station of regency reg, and the peers its fit
- * rests on (when widen() has not set them). */
+/* Robust z of every tested station of regency reg. */
 static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
                       const saksi_baseline_options *opt, scratch *sc, double *z)
 {
@@ -352,7 +352,6 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
         if (skip[i] != SAKSI_BSKIP_NONE) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
         size_t q = sc->dpos[i - first];
-        if (isnan(sc->keff[i])) sc->keff[i] = sc->fit[i].peers;
         int w = sc->dcount[q] - 1 >= zmin ? 0 : 1;
         if (w == 1) q = sc->rpos[i - first];
         size_t g = gfirst[w][q];
@@ -585,7 +584,8 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
  */
 static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip, double nu0,
                              const anova_fit *villages, const double *csize, saksi_bb *fit,
-                             double *df, double *prior_df, saksi_error *err)
+                             const double *within, double *df, double *prior_df,
+                             saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_prior_sums ps[SAKSI_NSTRATA];
@@ -609,7 +609,7 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         saksi_baseline_rate(t, m, i, &x, &n);
         double nu =
             satterthwaite_df(df[i], &fit[i], n, village_share(&villages[t->stratum[i]]), csize[i]);
-        saksi_prior_add(&ps[t->stratum[i]], fit[i].within / b, small_counts(m) ? 0.0 : nu);
+        saksi_prior_add(&ps[t->stratum[i]], within[i] / b, small_counts(m) ? 0.0 : nu);
         df[i] = nu;
     }
     for (int s = 0; s < SAKSI_NSTRATA; s++)
@@ -632,8 +632,8 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         double b = fit[i].mu * (1.0 - fit[i].mu);
         int s = t->stratum[i];
         if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0) || nu0 <= 0.0) continue;
-        double s2 = (df[i] * fit[i].within / b + d0[s] * s0[s]) / (df[i] + d0[s]);
-        double rho = s2 * b + (fit[i].rho - fit[i].within);
+        double s2 = (df[i] * within[i] / b + d0[s] * s0[s]) / (df[i] + d0[s]);
+        double rho = s2 * b + (fit[i].rho - within[i]);
         /* rho is a correlation: a logit variance this large at this mean
          * is beyond the beta-binomial's reach (never seen: s2 ~ 0.1-1) */
         if (!(rho < 1.0))
@@ -667,7 +667,7 @@ static double station_uniform(uint64_t seed, uint64_t hash, size_t m)
  * shrunk as saksi_peers_fit shrinks a district toward its regency. */
 static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
                           const saksi_baseline_options *opt, saksi_bb *fit, double *keff,
-                          saksi_error *err)
+                          double *within, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *pr = &t->regions[SAKSI_LEVEL_PROVINCE],
@@ -701,15 +701,19 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
             saksi_bb_sums_add(&ps, x, n, -1.0);
             saksi_bb_sums_add(&ns, x, n, -1.0);
             saksi_bb pf, nf, wide;
+            double kw = ps.k, k0 = opt->peers.shrink_k0;
             saksi_bb_fit(&ps, &pf);
             saksi_bb_fit(&ns, &nf);
-            if (ps.k >= need)
+            if (ps.k >= need) {
                 wide = pf;
-            else
-                saksi_bb_shrink(&pf, ps.k, &nf, opt->peers.shrink_k0, &wide);
+            } else {
+                saksi_bb_shrink(&pf, ps.k, &nf, k0, &wide);
+                kw = saksi_shrunk_peers(ps.k, ns.k, k0);
+            }
             saksi_bb local = fit[i];
-            saksi_bb_shrink(&local, count[s] - 1.0, &wide, opt->peers.shrink_k0, &fit[i]);
-            keff[i] = fit[i].peers;
+            saksi_bb_shrink(&local, count[s] - 1.0, &wide, k0, &fit[i]);
+            keff[i] = saksi_shrunk_peers(count[s] - 1.0, kw, k0);
+            within[i] = fit[i].rho;
         }
     }
 out:
@@ -752,16 +756,16 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     nested_anova(t, m, skip, SAKSI_LEVEL_DISTRICT, SAKSI_LEVEL_VILLAGE, sc->csize, villages);
     b->village_share[m] = village_share(&villages[SAKSI_STRATUM_REGULAR]);
     peers.village_share = b->village_share[m];
-    SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, err));
     for (size_t i = 0; i < n; i++)
         sc->keff[i] = NAN;
-    SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, err));
+    SAKSI_TRY(saksi_peers_fit(t, rate_cb, &ctx, skip, &peers, fit, sc->keff, sc->within, err));
+    SAKSI_TRY(widen(t, m, skip, opt, fit, sc->keff, sc->within, err));
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
         regency_z(t, m, r, skip, opt, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
-    SAKSI_TRY(moderate(t, m, skip, opt->prior_df, villages, sc->csize, fit, sc->keff,
+    SAKSI_TRY(moderate(t, m, skip, opt->prior_df, villages, sc->csize, fit, sc->within, sc->keff,
                        &b->prior_df[m], err));
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
@@ -807,6 +811,7 @@ static void scratch_free(scratch *sc)
     free(sc->pmf);
     free(sc->fit);
     free(sc->keff);
+    free(sc->within);
     free(sc->csize);
     memset(sc, 0, sizeof *sc);
 }
@@ -826,9 +831,10 @@ static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
     sc->pmf = saksi_malloc_array((size_t)maxsize + 1, sizeof *sc->pmf);
     sc->fit = saksi_malloc_array(n ? n : 1, sizeof *sc->fit);
     sc->keff = saksi_malloc_array(n ? n : 1, sizeof *sc->keff);
+    sc->within = saksi_malloc_array(n ? n : 1, sizeof *sc->within);
     sc->csize = saksi_malloc_array(n ? n : 1, sizeof *sc->csize);
     return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
-           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff && sc->csize;
+           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff && sc->within && sc->csize;
 }
 
 /* One worker: measures first, first + step, ... each with its own scratch

@@ -42,7 +42,6 @@ int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out)
     double b = s->n - s->k + 1.0 - s->nn / s->n; /* sum (n_i - 1)(1 - n_i/N) */
     out->mu = p;
     out->ok = 1;
-    out->peers = s->k;
     if (p <= 0.0 || p >= 1.0 || b <= 0.0) {
         out->rho = 0.0; /* a degenerate rate: no spread to measure */
         return 1;
@@ -51,7 +50,6 @@ int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out)
     /* The estimator can fall outside the parameter space [0, 1) by chance:
      * an under-dispersed sample means rho = 0 (binomial), not negative. */
     out->rho = rho < 0.0 ? 0.0 : rho > 1.0 - 1e-9 ? 1.0 - 1e-9 : rho;
-    out->within = out->rho;
     return 1;
 }
 
@@ -70,9 +68,14 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
     out->ok = 1;
     out->mu = w * local->mu + (1.0 - w) * wide->mu;
     out->rho = w * local->rho + (1.0 - w) * wide->rho;
-    out->peers = k_local >= 2.0 ? 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / wide->peers)
-                                : wide->peers;
-    out->within = out->rho;
+}
+
+double saksi_shrunk_peers(double k_local, double k_wide, double k0)
+{
+    if (k_local < 2.0) return k_wide;
+    if (k_wide < 1.0) return k_local;
+    double w = k_local / (k_local + k0);
+    return 1.0 / (w * w / k_local + (1.0 - w) * (1.0 - w) / k_wide);
 }
 
 double saksi_clustered_peers(double f, double k, double q)
@@ -94,32 +97,33 @@ double saksi_clustered_peers(double f, double k, double q)
  *   saksi_clustered_peers(f W / (W + b), k, q) independent stations; the
  *   empirical-Bayes weight of the district is k_e / (k_e + k0), and the
  *   shrunk mean's error (1 - w) B = (W + b) / (k_e + k0).
- * - The predictive's latent variance is W plus that error; rho - within
+ * - The predictive's latent variance is W plus that error; *within = W
  *   keeps the error apart, so that moderation (baselines.c) pulls W alone
  *   toward the stratum's prior.
  *
- * peers is k: W rests on the local peers alone. Where the village share is
- * 0 or fewer than 2 peers remain, saksi_bb_shrink with k_local = k.
+ * Where the village share is 0 or fewer than 2 peers remain,
+ * saksi_bb_shrink with k_local = k (and *within its rho).
  */
-void saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, double q, double f,
-                              const saksi_bb *wide, double k0, saksi_bb *out)
+int saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, double q, double f,
+                             const saksi_bb *wide, double k0, saksi_bb *out, double *within)
 {
     double k = sums->k;
     if (!local->ok || !wide->ok || !(f > 0.0) || k < 2.0) {
         saksi_bb_shrink(local, k, wide, k0, out);
-        return;
+        *within = out->rho;
+        return 0;
     }
     double spread = (1.0 - f) + f * (k - q / k) / (k - 1.0);
-    double within = local->rho / spread;
-    if (!(within < 1.0)) within = local->rho; /* beyond a beta-binomial's reach (never seen) */
-    double noise = (1.0 - within) * k / sums->n; /* b in rho's units, (1 - rho) / n, mean n */
-    double k_e = saksi_clustered_peers(f * within / (within + noise), k, q);
+    double W = local->rho / spread;
+    if (!(W < 1.0)) W = local->rho; /* beyond a beta-binomial's reach (never seen) */
+    double noise = (1.0 - W) * k / sums->n; /* b in rho's units, (1 - rho) / n, mean n */
+    double k_e = saksi_clustered_peers(f * W / (W + noise), k, q);
     double w = k_e / (k_e + k0);
     out->ok = 1;
     out->mu = w * local->mu + (1.0 - w) * wide->mu;
-    out->rho = within + (within + noise) / (k_e + k0);
-    out->within = within;
-    out->peers = k;
+    out->rho = W + (W + noise) / (k_e + k0);
+    *within = W;
+    return 1;
 }
 
 /* pmf of BetaBin(n, mu, rho) into p[0..n] by the ratio recurrence

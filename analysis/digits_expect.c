@@ -67,7 +67,7 @@ int saksi_digits_rate(const saksi_table *t, size_t i, const void *ctx, int32_t *
 saksi_status saksi_digits_peers(const saksi_table *t, int c, const uint8_t *exclude,
                                 const saksi_peer_options *po, saksi_bb *bb, saksi_error *err)
 {
-    return saksi_peers_fit(t, saksi_digits_rate, &c, exclude, po, bb, err);
+    return saksi_peers_fit(t, saksi_digits_rate, &c, exclude, po, bb, NULL, NULL, err);
 }
 
 static int in_range(int32_t x, int32_t n, const saksi_bb *bb)

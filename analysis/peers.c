@@ -103,7 +103,7 @@ static void regency_sums(const saksi_table *t, size_t reg, saksi_rate_fn rate, c
 
 saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const void *ctx,
                              const uint8_t *exclude, const saksi_peer_options *opt, saksi_bb *out,
-                             saksi_error *err)
+                             double *peers, double *within, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
@@ -150,16 +150,22 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
                 saksi_bb_sums_add(&reg, x, n, -1.0);
             }
             saksi_bb lf, wf;
+            double spread;
+            int villages = 0;
             saksi_bb_fit(&local, &lf);
             saksi_bb_fit(&reg, &wf);
             if (village_out) {
                 double q = squares[t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0] -
                            village.k * village.k;
-                saksi_bb_shrink_villages(&lf, &local, q, opt->village_share, &wf, opt->shrink_k0,
-                                         &out[i]);
+                villages = saksi_bb_shrink_villages(&lf, &local, q, opt->village_share, &wf,
+                                                    opt->shrink_k0, &out[i], &spread);
             } else {
                 saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
+                spread = out[i].rho;
             }
+            if (within) within[i] = spread;
+            if (peers) /* a leave-village-out fit's W rests on its local peers alone */
+                peers[i] = villages ? local.k : saksi_shrunk_peers(local.k, reg.k, opt->shrink_k0);
         }
     }
 out:

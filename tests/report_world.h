@@ -41,7 +41,7 @@ static inline void world_column(world *w, const char *test, int candidate, int x
     saksi_bb *bb = calloc(t->n, sizeof *bb);
     double *pmf = malloc(4096 * sizeof *pmf);
     saksi_peer_options_init(&po);
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, ctx, NULL, &po, bb, &err),
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, ctx, NULL, &po, bb, NULL, NULL, &err),
                      SAKSI_OK);
     assert_int_equal(saksi_station_tests_add(w->res.station_tests, test, candidate, 1, &c, &err),
                      SAKSI_OK);

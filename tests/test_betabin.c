@@ -109,15 +109,16 @@ static void test_fit_recovers_rho(void **state)
 static void test_shrink_and_midp(void **state)
 {
     (void)state;
-    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1},
-             wide = {.ok = 1, .mu = 0.3, .rho = 0.02, .peers = 30}, out, none = {0};
-    /* 10 local stations against k0 = 10: halfway; the mean of the mix
-     * rests on 1 / (0.25 / 10 + 0.25 / 30) = 30 stations. */
+    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1}, wide = {.ok = 1, .mu = 0.3, .rho = 0.02},
+             out, none = {0};
+    /* 10 local stations against k0 = 10: halfway; with 30 wide peers the
+     * mean of the mix rests on 1 / (0.25 / 10 + 0.25 / 30) = 30 stations,
+     * and on the wide fit's 30 where fewer than 2 are local. */
     saksi_bb_shrink(&local, 10, &wide, 10, &out);
     assert_close(out.mu, 0.4, 1e-15);
     assert_close(out.rho, 0.06, 1e-15);
-    assert_close(out.peers, 30.0, 1e-13);
-    assert_close(out.within, out.rho, 0.0);
+    assert_close(saksi_shrunk_peers(10, 30, 10), 30.0, 1e-13);
+    assert_close(saksi_shrunk_peers(1, 30, 10), 30.0, 0.0);
     saksi_bb_shrink(&none, 0, &wide, 10, &out);
     assert_close(out.mu, 0.3, 0.0);
 
@@ -149,19 +150,20 @@ static void test_shrink_villages(void **state)
     saksi_bb_sums sums = {0};
     for (int i = 0; i < 4; i++)
         saksi_bb_sums_add(&sums, 50, 100, 1.0); /* only k and n are read */
-    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1, .peers = 4, .within = 0.1};
-    saksi_bb wide = {.ok = 1, .mu = 0.3, .rho = 0.02, .peers = 30, .within = 0.02};
+    saksi_bb local = {.ok = 1, .mu = 0.5, .rho = 0.1}, wide = {.ok = 1, .mu = 0.3, .rho = 0.02};
     saksi_bb out, plain;
-    saksi_bb_shrink_villages(&local, &sums, 8.0, 0.5, &wide, 2.0, &out);
+    double within;
+    assert_int_equal(saksi_bb_shrink_villages(&local, &sums, 8.0, 0.5, &wide, 2.0, &out, &within),
+                     1);
     assert_close(out.mu, 0.3 + 0.2 * 161.0 / 279.0, 1e-14);
     assert_close(out.rho, 0.12 + 0.1288 * 59.0 / 279.0, 1e-14);
-    assert_close(out.within, 0.12, 1e-15);
-    assert_close(out.peers, 4.0, 0.0);
-    saksi_bb_shrink_villages(&local, &sums, 8.0, 0.0, &wide, 2.0, &out);
+    assert_close(within, 0.12, 1e-15);
+    assert_int_equal(saksi_bb_shrink_villages(&local, &sums, 8.0, 0.0, &wide, 2.0, &out, &within),
+                     0);
     saksi_bb_shrink(&local, 4.0, &wide, 2.0, &plain);
     assert_close(out.mu, plain.mu, 0.0);
     assert_close(out.rho, plain.rho, 0.0);
-    assert_close(out.peers, plain.peers, 0.0);
+    assert_close(within, plain.rho, 0.0);
     /* The clustered count: f = 0 is k; f = 1 with 4 equal villages of 5
      * is the 4 villages; f = 0.5, sizes 2 and 2: 1 / (0.25 + 0.125) = 8/3. */
     assert_close(saksi_clustered_peers(0.0, 20.0, 100.0), 20.0, 1e-14);

@@ -71,7 +71,7 @@ static void fit_all(const saksi_table *t, int leave_out_village, const uint8_t *
     opt.village_share = village_share;
     const int fields[2] = {SAKSI_F_VALID, SAKSI_F_REGISTERED};
     saksi_error err = {0};
-    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, &err),
+    assert_int_equal(saksi_peers_fit(t, saksi_rate_field_ratio, fields, excl, &opt, out, NULL, NULL, &err),
                      SAKSI_OK);
 }
 
@@ -183,8 +183,9 @@ static void test_leave_out_village(void **state)
     for (int i = 0; i < 4; i++)
         saksi_bb_sums_add(&sa3, xa3[i], 100, 1.0);
     saksi_bb want, want3;
-    saksi_bb_shrink_villages(&a, &sa, 5.0, 0.5, &r, SAKSI_PEER_SHRINK_K0, &want);
-    saksi_bb_shrink_villages(&a3, &sa3, 8.0, 0.5, &r3, SAKSI_PEER_SHRINK_K0, &want3);
+    double within;
+    saksi_bb_shrink_villages(&a, &sa, 5.0, 0.5, &r, SAKSI_PEER_SHRINK_K0, &want, &within);
+    saksi_bb_shrink_villages(&a3, &sa3, 8.0, 0.5, &r3, SAKSI_PEER_SHRINK_K0, &want3, &within);
     assert_close(out[0].mu, want.mu, 1e-14);
     assert_close(out[0].rho, want.rho, 1e-14);
     assert_close(out[1].rho, want.rho, 1e-14);
