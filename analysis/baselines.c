@@ -561,17 +561,18 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
 /*
  * Moderated latent variance (Smyth 2004, the empirical Bayes of limma):
  * a fit whose latent variance rests on nu degrees of freedom is pulled
- * toward the stratum's prior (the variance is the fit's within part,
- * saksi_bb.within; the error of a leave-village-out fit's shrunk mean is
- * added back as it is), a scaled inverse chi-square with scale s0^2
- * on d0 degrees of freedom: s2 = (nu s2_fit + d0 s0^2) / (nu + d0), on the
- * logit scale (s2 = rho / (mu (1 - mu)), the delta method; the
- * simulator's and, measured on Sirekap, real elections' station effects
- * are about constant there). The predictive t then has nu + d0 degrees of
- * freedom. Without it a fit of few peers with small counts (an overseas
- * mission's invalid votes: 11 peers of ~4 each) often estimates no latent
- * variance at all, and its null collapses to the binomial: a clean
- * station 2.3 latent sds out got p = 3e-9. d0 and s0^2 come from the fits
+ * toward the stratum's prior (the variance moderated is the fit's
+ * within-district part, `within` from saksi_peers_fit; the error of a
+ * leave-village-out fit's shrunk mean is added back as it is), a scaled
+ * inverse chi-square with scale s0^2 on d0 degrees of freedom:
+ * s2 = (nu s2_fit + d0 s0^2) / (nu + d0), on the logit scale
+ * (s2 = rho / (mu (1 - mu)), the delta method; the simulator's and,
+ * measured on Sirekap, real elections' station effects are about constant
+ * there). The predictive t then has nu + d0 degrees of freedom. Without it
+ * a fit of few peers with small counts (an overseas mission's invalid
+ * votes: 11 peers of ~4 each) often estimates no latent variance at
+ * all, and its null collapses to the binomial: a clean station 2.3 latent
+ * sds out got p = 3e-9. d0 and s0^2 come from the fits
  * themselves (saksi_prior_fit) for turnout and the shares: districts
  * differ in how heterogeneous they are, and d0 says by how much (turnout
  * ~8, shares ~12-14 on clean elections). A fixed d0 = 10 toward the
@@ -584,8 +585,7 @@ static double satterthwaite_df(double keff, const saksi_bb *fit, int32_t n, doub
  */
 static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip, double nu0,
                              const anova_fit *villages, const double *csize, saksi_bb *fit,
-                             const double *within, double *df, double *prior_df,
-                             saksi_error *err)
+                             const double *within, double *df, double *prior_df, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_prior_sums ps[SAKSI_NSTRATA];
@@ -834,7 +834,8 @@ static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
     sc->within = saksi_malloc_array(n ? n : 1, sizeof *sc->within);
     sc->csize = saksi_malloc_array(n ? n : 1, sizeof *sc->csize);
     return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
-           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff && sc->within && sc->csize;
+           sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff && sc->within &&
+           sc->csize;
 }
 
 /* One worker: measures first, first + step, ... each with its own scratch
