@@ -36,37 +36,17 @@ int saksi_station_has_village(const saksi_table *t, size_t i)
 }
 
 /* Sums of the regular stations of the village that starts at station
- * first (and ends before end) that are someone's peer; returns the first
- * station after the village. */
-static size_t village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
-                           const void *ctx, const uint8_t *exclude, saksi_bb_sums *v)
+ * first (and ends before end) that are someone's peer. */
+static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
+                         const void *ctx, const uint8_t *exclude, saksi_bb_sums *v)
 {
     const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
-    size_t j = first;
     memset(v, 0, sizeof *v);
-    for (; j < end && vil[j] == vil[first]; j++) {
+    for (size_t j = first; j < end && vil[j] == vil[first]; j++) {
         int32_t x, n;
         if (t->stratum[j] == SAKSI_STRATUM_REGULAR && !(exclude && exclude[j]) &&
             rate(t, j, ctx, &x, &n))
             saksi_bb_sums_add(v, x, n, 1.0);
-    }
-    return j;
-}
-
-/* Per district of the regency [first, end) (index less d0): the sum over
- * its villages of their regular peers squared, the q of
- * saksi_bb_shrink_villages; stations of no known village count as
- * villages of their own. */
-static void village_squares(const saksi_table *t, size_t first, size_t end, size_t d0,
-                            saksi_rate_fn rate, const void *ctx, const uint8_t *exclude,
-                            double *q)
-{
-    for (size_t i = first, next; i < end; i = next) {
-        saksi_bb_sums v;
-        next = village_sums(t, i, end, rate, ctx, exclude, &v);
-        size_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
-        if (i == first || d != t->region_of[SAKSI_LEVEL_DISTRICT][i - 1] - d0) q[d] = 0.0;
-        q[d] += saksi_station_has_village(t, i) ? v.k * v.k : v.k;
     }
 }
 
@@ -80,24 +60,41 @@ static void sums_less(saksi_bb_sums *a, const saksi_bb_sums *b)
     a->xx_n -= b->xx_n;
 }
 
-/* Sums of one regency's usable stations per district and stratum. */
+/* Sums of one regency's usable stations per district and stratum, and
+ * per district the sum over its villages of their regular peers squared
+ * (squares, the q of saksi_bb_shrink_villages; stations of no known
+ * village count as villages of their own): a village's k^2 grows by
+ * 2 c + 1 with its (c + 1)-th peer. */
 static void regency_sums(const saksi_table *t, size_t reg, saksi_rate_fn rate, const void *ctx,
-                         const uint8_t *exclude, saksi_bb_sums *dist, saksi_bb_sums *wide)
+                         const uint8_t *exclude, saksi_bb_sums *dist, saksi_bb_sums *wide,
+                         double *squares)
 {
     const saksi_regions *rg = &t->regions[SAKSI_LEVEL_REGENCY];
     const saksi_regions *dg = &t->regions[SAKSI_LEVEL_DISTRICT];
+    const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
     size_t first = rg->first[reg], end = first + rg->count[reg];
     size_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
+    double c = 0.0; /* regular peers so far in station i's village */
     memset(wide, 0, SAKSI_NSTRATA * sizeof *wide);
     for (size_t i = first; i < end; i++) {
         size_t d = t->region_of[SAKSI_LEVEL_DISTRICT][i] - d0;
-        if (i == dg->first[d + d0])
+        if (i == dg->first[d + d0]) {
             memset(&dist[d * SAKSI_NSTRATA], 0, SAKSI_NSTRATA * sizeof *dist);
+            squares[d] = 0.0;
+        }
+        if (i == first || vil[i] != vil[i - 1]) c = 0.0;
         int32_t x, n;
         if ((exclude && exclude[i]) || !rate(t, i, ctx, &x, &n))
             continue;
         saksi_bb_sums_add(&dist[d * SAKSI_NSTRATA + t->stratum[i]], x, n, 1.0);
         saksi_bb_sums_add(&wide[t->stratum[i]], x, n, 1.0);
+        if (t->stratum[i] != SAKSI_STRATUM_REGULAR) continue;
+        if (!saksi_station_has_village(t, i)) {
+            squares[d] += 1.0;
+            continue;
+        }
+        squares[d] += 2.0 * c + 1.0;
+        c += 1.0;
     }
 }
 
@@ -127,8 +124,7 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
         size_t d0 = t->region_of[SAKSI_LEVEL_DISTRICT][first];
         const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
         saksi_bb_sums village = {0};
-        regency_sums(t, r, rate, ctx, exclude, dist, wide);
-        if (opt->leave_out_village) village_squares(t, first, end, d0, rate, ctx, exclude, squares);
+        regency_sums(t, r, rate, ctx, exclude, dist, wide, squares);
         for (size_t i = first; i < end; i++) {
             int32_t x, n;
             if (opt->leave_out_village && (i == first || vil[i] != vil[i - 1]))
