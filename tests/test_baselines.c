@@ -188,27 +188,38 @@ static void test_student(void **state)
 {
     (void)state;
     static const double ref[][3] = {
-        {2, -1e6, -28.324168296489994}, {2, -200, -11.289819412796671}, {2, -19.864, -6.6747579987818951},
-        {2, -4.5, -3.7722195857767463}, {2, -1.96, -2.3588522650399813}, {2, -0.3, -0.92572804753140038},
-        {2, 0.3, -0.92572804753140038}, {2, 2.5, -2.7363592459048446}, {2, 11, -5.5012414821211489},
-        {2.5, -1e6, -34.86819793946795}, {2.5, -200, -13.575275723044851}, {2.5, -19.864, -7.807835937382163},
-        {2.5, -4.5, -4.203242694248047}, {2.5, -1.96, -2.5074740008395947}, {2.5, -0.3, -0.93223927205831925},
-        {2.5, 0.3, -0.93223927205831925}, {2.5, 2.5, -2.9510461090142199}, {2.5, 11, -6.3440561687372909},
-        {5, -1e6, -66.827296554018608}, {5, -200, -24.241598437861288}, {5, -19.864, -12.721277549519884},
-        {5, -4.5, -5.7446769176876153}, {5, -1.96, -2.9253860948177728}, {5, -0.3, -0.94642906009447934},
-        {5, 0.3, -0.94642906009447934}, {5, 2.5, -3.6028834378183236}, {5, 11, -9.8260432435169692},
-        {12.7, -1e6, -161.52721580436628}, {12.7, -200, -53.36074095114991}, {12.7, -19.864, -24.216878846086421},
-        {12.7, -4.5, -8.0592955008464772}, {12.7, -1.96, -3.3199261973122084}, {12.7, -0.3, -0.95577109888731389},
-        {12.7, 0.3, -0.95577109888731389}, {12.7, 2.5, -4.3064386276022438}, {12.7, 11, -17.11441187279709},
-        {40, -1e6, -481.61246084678052}, {40, -200, -140.94424725402922}, {40, -19.864, -50.433691057320602},
-        {40, -4.5, -10.459577911041779}, {40, -1.96, -3.5580578089811243}, {40, -0.3, -0.96007189629316311},
-        {40, 0.3, -0.96007189629316311}, {40, 2.5, -4.7902744410393236}, {40, 11, -30.485048307634392},
-        {300, -1e6, -3292.857459338026}, {300, -200, -738.81659291959713}, {300, -19.864, -129.41982754747656},
-        {300, -4.5, -12.233274240859967}, {300, -1.96, -3.6706220921934372}, {300, -0.3, -0.96183097679479231},
-        {300, 0.3, -0.96183097679479231}, {300, 2.5, -5.039566607216627}, {300, 11, -53.983844689606083},
-        {9999, -1e6, -92100.217488093212}, {9999, -200, -8052.197374150613}, {9999, -19.864, -197.38706322053388},
-        {9999, -4.5, -12.581187192666576}, {9999, -1.96, -3.6884091046413899}, {9999, -0.3, -0.96209465748862031},
-        {9999, 0.3, -0.96209465748862031}, {9999, 2.5, -5.0803695987681094}, {9999, 11, -63.455808297476051},
+        {2, -1e6, -28.324168296489994},       {2, -200, -11.289819412796671},
+        {2, -19.864, -6.6747579987818951},    {2, -4.5, -3.7722195857767463},
+        {2, -1.96, -2.3588522650399813},      {2, -0.3, -0.92572804753140038},
+        {2, 0.3, -0.92572804753140038},       {2, 2.5, -2.7363592459048446},
+        {2, 11, -5.5012414821211489},         {2.5, -1e6, -34.86819793946795},
+        {2.5, -200, -13.575275723044851},     {2.5, -19.864, -7.807835937382163},
+        {2.5, -4.5, -4.203242694248047},      {2.5, -1.96, -2.5074740008395947},
+        {2.5, -0.3, -0.93223927205831925},    {2.5, 0.3, -0.93223927205831925},
+        {2.5, 2.5, -2.9510461090142199},      {2.5, 11, -6.3440561687372909},
+        {5, -1e6, -66.827296554018608},       {5, -200, -24.241598437861288},
+        {5, -19.864, -12.721277549519884},    {5, -4.5, -5.7446769176876153},
+        {5, -1.96, -2.9253860948177728},      {5, -0.3, -0.94642906009447934},
+        {5, 0.3, -0.94642906009447934},       {5, 2.5, -3.6028834378183236},
+        {5, 11, -9.8260432435169692},         {12.7, -1e6, -161.52721580436628},
+        {12.7, -200, -53.36074095114991},     {12.7, -19.864, -24.216878846086421},
+        {12.7, -4.5, -8.0592955008464772},    {12.7, -1.96, -3.3199261973122084},
+        {12.7, -0.3, -0.95577109888731389},   {12.7, 0.3, -0.95577109888731389},
+        {12.7, 2.5, -4.3064386276022438},     {12.7, 11, -17.11441187279709},
+        {40, -1e6, -481.61246084678052},      {40, -200, -140.94424725402922},
+        {40, -19.864, -50.433691057320602},   {40, -4.5, -10.459577911041779},
+        {40, -1.96, -3.5580578089811243},     {40, -0.3, -0.96007189629316311},
+        {40, 0.3, -0.96007189629316311},      {40, 2.5, -4.7902744410393236},
+        {40, 11, -30.485048307634392},        {300, -1e6, -3292.857459338026},
+        {300, -200, -738.81659291959713},     {300, -19.864, -129.41982754747656},
+        {300, -4.5, -12.233274240859967},     {300, -1.96, -3.6706220921934372},
+        {300, -0.3, -0.96183097679479231},    {300, 0.3, -0.96183097679479231},
+        {300, 2.5, -5.039566607216627},       {300, 11, -53.983844689606083},
+        {9999, -1e6, -92100.217488093212},    {9999, -200, -8052.197374150613},
+        {9999, -19.864, -197.38706322053388}, {9999, -4.5, -12.581187192666576},
+        {9999, -1.96, -3.6884091046413899},   {9999, -0.3, -0.96209465748862031},
+        {9999, 0.3, -0.96209465748862031},    {9999, 2.5, -5.0803695987681094},
+        {9999, 11, -63.455808297476051},
     };
     for (size_t k = 0; k < sizeof ref / sizeof *ref; k++) {
         saksi_student t = saksi_student_of(ref[k][0]);
@@ -624,12 +635,105 @@ static void test_shrink_villages_simulated(void **state)
     gsl_rng_free(r);
 }
 
+/*
+ * The prior df of small counts, chosen by the predictive likelihood.
+ * Invalid votes of 204 voters at ~2%, drawn on the logit scale around
+ * district means that differ by sd 0.2, over 4 regencies x 100 districts
+ * x 4 villages x 20 stations, with a station sd that is
+ * - the same in every district (0.5, the simulator's): the prior's d0 is
+ *   infinite, and the search ends at 1024 for it; seeds 1-6 chose
+ *   142-1013, and their randomized p fell below 0.05 / 0.01 for
+ *   0.0488-0.0525 / 0.0092-0.0107 of stations (fixed d0 = 10:
+ *   0.0458-0.0479 / 0.0083-0.0094, all conservative);
+ * - drawn per district from a scaled inverse chi-square on 4 df (scale
+ *   0.25): heavy-tailed districts, which call for a small d0; seeds 1-6
+ *   all chose the search's floor, 1. The likelihood's optimum is not the
+ *   generating d0: the predictive is Student's t on nu + d0 df, with nu
+ *   the fits' Satterthwaite df, an approximation.
+ */
+#define PLL_REGENCIES 4
+#define PLL_DISTRICTS 100
+#define PLL_VILLAGES  4
+#define PLL_STATIONS  20
+#define PLL_N         (PLL_REGENCIES * PLL_DISTRICTS * PLL_VILLAGES * PLL_STATIONS)
+
+static double pll_sd[PLL_REGENCIES * PLL_DISTRICTS], pll_mean[PLL_REGENCIES * PLL_DISTRICTS];
+static gsl_rng *pll_rng;
+
+static void edit_small_counts(size_t k, int32_t *v, char *id)
+{
+    size_t s = k % PLL_STATIONS, vil = k / PLL_STATIONS % PLL_VILLAGES,
+           d = k / (PLL_STATIONS * PLL_VILLAGES) % PLL_DISTRICTS,
+           r = k / (PLL_STATIONS * PLL_VILLAGES * PLL_DISTRICTS);
+    size_t dist = r * PLL_DISTRICTS + d;
+    snprintf(id, 32, "32%02zu%02zu%04zu%03zu", r + 1, d + 1, vil + 1, s + 1);
+    double eta = pll_mean[dist] + pll_sd[dist] * gsl_ran_gaussian(pll_rng, 1.0);
+    int32_t x = (int32_t)gsl_ran_binomial(pll_rng, 1.0 / (1.0 + exp(-eta)), 204);
+    v[SAKSI_F_INVALID] = x;
+    v[SAKSI_F_VALID] = 204 - x;
+    v[SAKSI_NFIXED] = 100 - (x - 4); /* the candidates still sum to valid */
+}
+
+/* The chosen d0 of invalid votes, and the share of randomized p below
+ * 0.05 and 0.01. */
+static double pll_prior_df(int heterogeneous, unsigned long seed, double below[2])
+{
+    pll_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(pll_rng, seed);
+    for (size_t d = 0; d < PLL_REGENCIES * PLL_DISTRICTS; d++) {
+        double s2 = heterogeneous ? 4.0 * 0.25 / gsl_ran_chisq(pll_rng, 4.0) : 0.25;
+        pll_sd[d] = sqrt(s2);
+        pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
+    }
+    fixture fx = {0};
+    fixture_run(&fx, PLL_N, edit_small_counts);
+    gsl_rng_free(pll_rng);
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.randomized = 1;
+    saksi_baselines *bl = NULL;
+    saksi_error err = {0};
+    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
+    assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
+    below[0] = below[1] = 0.0;
+    for (size_t i = 0; i < PLL_N; i++) {
+        double p = bl->p_rand[SAKSI_BM_INVALID * bl->n + i];
+        below[0] += (p < 0.05) / (double)PLL_N;
+        below[1] += (p < 0.01) / (double)PLL_N;
+    }
+    double d0 = bl->prior_df[SAKSI_BM_INVALID];
+    saksi_baselines_free(bl);
+    fixture_done(&fx);
+    return d0;
+}
+
+/* Binomial SEs at 32,000 stations: 0.0012 at 0.05, 0.00056 at 0.01; the
+ * bounds are ~4 SE (the stations of a district share their fit, so the
+ * SE is somewhat larger than the binomial's). */
+static void test_small_counts_prior_df(void **state)
+{
+    (void)state;
+    double below[2], same = pll_prior_df(0, 2, below);
+    printf("small counts' prior df, one heterogeneity: %.1f, p < .05 / .01: %.4f %.4f\n", same,
+           below[0], below[1]);
+    assert_true(same > 100.0);
+    assert_true(fabs(below[0] - 0.05) < 0.005 && fabs(below[1] - 0.01) < 0.0025);
+    double differ = pll_prior_df(1, 2, below);
+    printf("small counts' prior df, heterogeneous districts: %.2f\n", differ);
+    assert_true(differ < 2.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rates_and_masks), cmocka_unit_test(test_robust_z),
-        cmocka_unit_test(test_student),         cmocka_unit_test(test_logit_normal),    cmocka_unit_test(test_simulated),
-        cmocka_unit_test(test_village_layer),   cmocka_unit_test(test_shrink_villages_simulated),
+        cmocka_unit_test(test_rates_and_masks),
+        cmocka_unit_test(test_robust_z),
+        cmocka_unit_test(test_student),
+        cmocka_unit_test(test_logit_normal),
+        cmocka_unit_test(test_simulated),
+        cmocka_unit_test(test_village_layer),
+        cmocka_unit_test(test_shrink_villages_simulated),
+        cmocka_unit_test(test_small_counts_prior_df),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
