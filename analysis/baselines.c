@@ -851,7 +851,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
             why = SAKSI_BSKIP_STRATUM;
         skip[i] = (uint8_t)why;
         p[i] = z[i] = ex[i] = rho[i] = NAN;
-        if (b->p_rand) b->p_rand[m * n + i] = NAN;
+        if (b->pit) b->pit[m * n + i] = NAN;
     }
     /* Every station that is not tested is no one's peer either. */
     anova_fit districts[SAKSI_NSTRATA];
@@ -887,9 +887,10 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         station_tail(opt->null, x, sz, &fit[i], tail_df(sc->keff[i], opt->t_peers), sc, &beyond,
                      &point);
         p[i] = two_sided(beyond + 0.5 * point);
-        if (b->p_rand)
-            b->p_rand[m * n + i] =
-                two_sided(beyond + station_uniform(opt->seed, t->id_hash[i], m) * point);
+        if (b->pit) { /* beyond and point are on the side of the mean (station_tail) */
+            double v = beyond + station_uniform(opt->seed, t->id_hash[i], m) * point;
+            b->pit[m * n + i] = x <= sz * fit[i].mu ? v : 1.0 - v;
+        }
         ex[i] = sz * fit[i].mu;
         rho[i] = fit[i].rho;
         b->tested[m]++;
@@ -1010,7 +1011,7 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->shrink_k0 = saksi_calloc_array(nm, sizeof *b->shrink_k0);
     b->prior_df = saksi_calloc_array(nm, sizeof *b->prior_df);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
-    if (opt->randomized && !(b->p_rand = saksi_malloc_array(cells, sizeof *b->p_rand)))
+    if (opt->randomized && !(b->pit = saksi_malloc_array(cells, sizeof *b->pit)))
         SAKSI_ALLOC_FAIL("randomized p-values");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
         !b->shrink_k0 || !b->prior_df || !b->skipped)
@@ -1077,7 +1078,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->z);
     free(b->expected);
     free(b->rho);
-    free(b->p_rand);
+    free(b->pit);
     free(b->skip);
     free(b->tested);
     free(b->village_share);

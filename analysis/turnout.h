@@ -192,8 +192,8 @@ typedef struct saksi_baseline_options {
     size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
     size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
     double prior_df;      /* the fallback d0, SAKSI_BASELINE_PRIOR_DF; 0: no moderation */
-    int randomized;       /* also fill p_rand (calibration diagnostics only) */
-    uint64_t seed;        /* of p_rand's uniforms */
+    int randomized;       /* also fill pit (calibration diagnostics only) */
+    uint64_t seed;        /* of pit's uniforms */
 } saksi_baseline_options;
 void saksi_baseline_options_init(saksi_baseline_options *o);
 
@@ -207,9 +207,10 @@ typedef struct saksi_baselines {
     double *expected;                /* n mu of the peer fit; NaN when skipped */
     double *rho;                     /* dispersion of the peer fit; NaN when skipped (the
                                         anomaly's predictive interval, analysis/anomaly.c) */
-    double *p_rand;                  /* with opt->randomized: the randomized two-sided p,
-                                        2 min(F(x-1) + U f(x), 1 - F(x-1) - U f(x)), exactly
-                                        uniform when the null is right (a diagnostic that
+    double *pit;                     /* with opt->randomized: the randomized PIT
+                                        F(x-1) + U f(x) under the station's null, exactly
+                                        uniform when the null is right; 2 min(pit, 1 - pit)
+                                        is the randomized two-sided p (a diagnostic that
                                         separates the model's fit from the mid-p's
                                         discreteness); else NULL */
     uint8_t *skip;                   /* enum saksi_baseline_skip */

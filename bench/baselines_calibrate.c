@@ -52,10 +52,10 @@ typedef struct opts {
     uint64_t seed;
     double rate, tolerance;
     int share_total, opencl, repeat;
-    int null;     /* enum saksi_baseline_null */
-    int unmarked; /* leave special TPS in the regular stratum */
-    long t_peers; /* --t-peers: the baselines' Student's t cutoff; -1: the default */
-    double prior_df; /* --prior-df: the fallback moderation prior's df; NaN: the default */
+    int null;          /* enum saksi_baseline_null */
+    int unmarked;      /* leave special TPS in the regular stratum */
+    long t_peers;      /* --t-peers: the baselines' Student's t cutoff; -1: the default */
+    double prior_df;   /* --prior-df: the fallback moderation prior's df; NaN: the default */
     int leave_one_out; /* regular stations' fits keep their village mates (the
                           engine leaves the village out) */
     int by_village;    /* power: plant whole villages, not single stations */
@@ -211,9 +211,9 @@ typedef struct calib {
     double pit_sums[MAXM][5]; /* count, sums of z, z^2, z^3, z^4 */
     /* the same by villages in the station's district (VILLAGE_BANDS) */
     double pit_by_villages[MAXM][NBANDS][5];
-    double village_share[MAXM];                /* of the regular stratum's latent variance */
-    double shrink_k0[MAXM];                    /* of the district fits */
-    double prior_df[MAXM];                     /* d0 of the regular stratum's moderation */
+    double village_share[MAXM]; /* of the regular stratum's latent variance */
+    double shrink_k0[MAXM];     /* of the district fits */
+    double prior_df[MAXM];      /* d0 of the regular stratum's moderation */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
@@ -235,11 +235,11 @@ static int any_bh(const saksi_table *t, const double *p, size_t n, size_t *by)
     return any;
 }
 
-/* A two-sided randomized p and its side as z = probit of the one-sided
- * randomized PIT, added to the sums of z^0..z^4. */
-static void pit_add(double *sums, double p, int above)
+/* z = probit of a randomized PIT u, added to the sums of z^0..z^4 (on
+ * the side u lies, for precision in the upper tail). */
+static void pit_add(double *sums, double u)
 {
-    double z = above ? gsl_cdf_ugaussian_Qinv(0.5 * p) : gsl_cdf_ugaussian_Pinv(0.5 * p), zk = 1.0;
+    double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u), zk = 1.0;
     for (int k = 0; k < 5; k++, zk *= z)
         sums[k] += zk;
 }
@@ -270,40 +270,40 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
     for (size_t v = 0; v < vr->n; v++)
         villages[vr->parent[v]]++;
     for (size_t m = 0; m < b->nmeasures && m < MAXM; m++) {
-        const double *p = b->p + m * b->n, *pr = b->p_rand ? b->p_rand + m * b->n : NULL;
+        const double *p = b->p + m * b->n, *pit = b->pit ? b->pit + m * b->n : NULL;
         size_t k = 0, below[3] = {0}, below_r[3] = {0};
         for (size_t i = 0; i < b->n; i++) {
             if (isnan(p[i])) continue;
             k++;
+            /* the randomized two-sided p */
+            double pr = pit ? 2.0 * (pit[i] < 0.5 ? pit[i] : 1.0 - pit[i]) : NAN;
             size_t *bs = c->by_stratum[m][t->stratum[i]];
             bs[0]++;
             for (int j = 0; j < 3; j++) {
                 below[j] += p[i] < alphas[j];
-                below_r[j] += pr && pr[i] < alphas[j];
+                below_r[j] += pr < alphas[j];
                 bs[1 + j] += p[i] < alphas[j];
-                bs[4 + j] += pr && pr[i] < alphas[j];
+                bs[4 + j] += pr < alphas[j];
             }
             if (t->stratum[i] == SAKSI_STRATUM_REGULAR) {
                 int32_t x, n;
                 saksi_baseline_rate(t, m, i, &x, &n);
                 int above = x > b->expected[m * b->n + i];
-                if (pr && pr[i] > 0.0) {
+                if (pit && pit[i] > 0.0 && pit[i] < 1.0) {
                     int band = village_band(villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]]);
-                    pit_add(c->pit_sums[m], pr[i], above);
-                    pit_add(c->pit_by_villages[m][band], pr[i], above);
-                    if (m == 0 && pr[i] < 1e-5)
-                        fprintf(stderr, "PROBE %s x %d n %d exp %.2f rho %.5f villages %d p %.3g\n", t->id_chars + t->id_off[i], x, n, b->expected[m*b->n+i], b->rho[m*b->n+i], villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]], pr[i]);
+                    pit_add(c->pit_sums[m], pit[i]);
+                    pit_add(c->pit_by_villages[m][band], pit[i]);
                 }
                 for (int j = 0; j < 3; j++) {
                     c->by_side[m][above][j] += p[i] < alphas[j];
-                    c->by_side_rand[m][above][j] += pr && pr[i] < alphas[j];
+                    c->by_side_rand[m][above][j] += pr < alphas[j];
                 }
             }
         }
         c->st_n[m] = k;
         for (int j = 0; j < 3; j++) {
             c->st[m][j] = k ? (double)below[j] / k : NAN;
-            c->st_rand[m][j] = k && pr ? (double)below_r[j] / k : NAN;
+            c->st_rand[m][j] = k && pit ? (double)below_r[j] / k : NAN;
         }
         c->st_bh[m] = any_bh(t, p, b->n, c->bh_by_stratum[m]);
         c->village_share[m] = b->village_share[m];
@@ -473,12 +473,13 @@ static void run_calibrate(const opts *o)
                         k[j] += c[r].by_side[m][side][j];
                         kr[j] += c[r].by_side_rand[m][side][j];
                     }
-                printf("      %s the expectation: mid-p < .05/.01/.001 at %.3f %.3f %.3f of alpha / "
-                       "2; randomized %.3f %.3f %.3f\n",
-                       side ? "above" : "below", 2.0 * k[0] / (tot[0] * alphas[0]),
-                       2.0 * k[1] / (tot[0] * alphas[1]), 2.0 * k[2] / (tot[0] * alphas[2]),
-                       2.0 * kr[0] / (tot[0] * alphas[0]), 2.0 * kr[1] / (tot[0] * alphas[1]),
-                       2.0 * kr[2] / (tot[0] * alphas[2]));
+                printf(
+                    "      %s the expectation: mid-p < .05/.01/.001 at %.3f %.3f %.3f of alpha / "
+                    "2; randomized %.3f %.3f %.3f\n",
+                    side ? "above" : "below", 2.0 * k[0] / (tot[0] * alphas[0]),
+                    2.0 * k[1] / (tot[0] * alphas[1]), 2.0 * k[2] / (tot[0] * alphas[2]),
+                    2.0 * kr[0] / (tot[0] * alphas[0]), 2.0 * kr[1] / (tot[0] * alphas[1]),
+                    2.0 * kr[2] / (tot[0] * alphas[2]));
             }
         }
     }

@@ -393,7 +393,7 @@ static void test_simulated(void **state)
     o.threads = 2;
     assert_int_equal(saksi_baselines_run(t, rules, fl, &o, &two, &err), SAKSI_OK);
     assert_same(one, two);
-    assert_memory_equal(one->p_rand, two->p_rand, t->n * one->nmeasures * sizeof(double));
+    assert_memory_equal(one->pit, two->pit, t->n * one->nmeasures * sizeof(double));
 
     /* The edited station broke voters_lists and voters_dpt_sex: its
      * turnout is skipped for integrity, its shares are tested. */
@@ -409,14 +409,14 @@ static void test_simulated(void **state)
         for (size_t i = 0; i < t->n; i++) {
             size_t k = m * t->n + i;
             if (one->skip[k] != SAKSI_BSKIP_NONE) {
-                assert_true(isnan(one->p[k]) && isnan(one->z[k]) && isnan(one->p_rand[k]));
+                assert_true(isnan(one->p[k]) && isnan(one->z[k]) && isnan(one->pit[k]));
                 continue;
             }
             tested++;
             int32_t x, n;
             saksi_baseline_rate(t, m, i, &x, &n);
             assert_true(one->p[k] >= 0.0 && one->p[k] <= 1.0);
-            assert_true(one->p_rand[k] >= 0.0 && one->p_rand[k] <= 1.0);
+            assert_true(one->pit[k] >= 0.0 && one->pit[k] <= 1.0);
             assert_true(one->expected[k] >= 0.0 && one->expected[k] <= n);
             if (m >= SAKSI_BM_CAND0) assert_true(t->stratum[i] != SAKSI_STRATUM_NOKEN);
         }
@@ -697,7 +697,7 @@ static double pll_prior_df(int heterogeneous, unsigned long seed, double below[2
     assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
     below[0] = below[1] = 0.0;
     for (size_t i = 0; i < PLL_N; i++) {
-        double p = bl->p_rand[SAKSI_BM_INVALID * bl->n + i];
+        double u = bl->pit[SAKSI_BM_INVALID * bl->n + i], p = 2.0 * (u < 0.5 ? u : 1.0 - u);
         below[0] += (p < 0.05) / (double)PLL_N;
         below[1] += (p < 0.01) / (double)PLL_N;
     }
