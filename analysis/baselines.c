@@ -619,9 +619,11 @@ static double predictive_loglik(const predictive_ctx *c, double d0)
 }
 
 /* The d0 in [1, 1024] of highest predictive likelihood: golden-section
- * search on log d0 (the likelihood is unimodal in it), to a factor 1.03.
- * 1024 stands for infinite (the t then is the normal to 3 digits in
- * every tail the p-values reach). */
+ * search on log d0, to a factor 1.03; the ceiling stands for infinite.
+ * On clean simulated elections the likelihood is unimodal in log d0;
+ * with districts of heavy-tailed dispersion it can wobble by a few units
+ * of log likelihood near the floor, and the search then stops at one of
+ * the wobble's peaks. */
 static double predictive_prior_df(const predictive_ctx *c)
 {
     const double g = 0.61803398874989484820;
@@ -1012,7 +1014,7 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->prior_df = saksi_calloc_array(nm, sizeof *b->prior_df);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->pit = saksi_malloc_array(cells, sizeof *b->pit)))
-        SAKSI_ALLOC_FAIL("randomized p-values");
+        SAKSI_ALLOC_FAIL("randomized PIT");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
         !b->shrink_k0 || !b->prior_df || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
