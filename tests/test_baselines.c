@@ -674,9 +674,11 @@ static void edit_small_counts(size_t k, int32_t *v, char *id)
     v[SAKSI_NFIXED] = 100 - (x - 4); /* the candidates still sum to valid */
 }
 
-/* The chosen d0 of invalid votes, and the share of randomized p below
- * 0.05 and 0.01. */
-static double pll_prior_df(int heterogeneous, unsigned long seed, double below[2])
+/* The chosen d0 of invalid votes; the share of randomized p below 0.05
+ * and 0.01, the mean and skewness of the probit of the randomized PIT,
+ * and the number of stations below their expectation whose PIT is above
+ * one half. */
+static double pll_prior_df(int heterogeneous, unsigned long seed, double below[5])
 {
     pll_rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(pll_rng, seed);
@@ -695,29 +697,50 @@ static double pll_prior_df(int heterogeneous, unsigned long seed, double below[2
     saksi_error err = {0};
     assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
     assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
-    below[0] = below[1] = 0.0;
+    double z1 = 0.0, z2 = 0.0, z3 = 0.0;
+    below[0] = below[1] = below[4] = 0.0;
     for (size_t i = 0; i < PLL_N; i++) {
+        int32_t x, n;
+        saksi_baseline_rate(fx.t, SAKSI_BM_INVALID, i, &x, &n);
         double u = bl->pit[SAKSI_BM_INVALID * bl->n + i], p = 2.0 * (u < 0.5 ? u : 1.0 - u);
+        double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
         below[0] += (p < 0.05) / (double)PLL_N;
         below[1] += (p < 0.01) / (double)PLL_N;
+        z1 += z / PLL_N;
+        z2 += z * z / PLL_N;
+        z3 += z * z * z / PLL_N;
+        below[4] += x <= bl->expected[SAKSI_BM_INVALID * bl->n + i] && u > 0.5;
     }
+    double var = z2 - z1 * z1;
+    below[2] = z1;
+    below[3] = (z3 - 3.0 * z1 * z2 + 2.0 * z1 * z1 * z1) / (var * sqrt(var));
     double d0 = bl->prior_df[SAKSI_BM_INVALID];
     saksi_baselines_free(bl);
     fixture_done(&fx);
     return d0;
 }
 
-/* Binomial SEs at 32,000 stations: 0.0012 at 0.05, 0.00056 at 0.01; the
- * bounds are ~4 SE (the stations of a district share their fit, so the
- * SE is somewhat larger than the binomial's). */
+/* Binomial SEs at 32,000 stations: 0.0012 at 0.05, 0.00056 at 0.01, and
+ * for a standard normal's mean 0.0056 and skewness 0.014; the bounds are
+ * ~4 SE (the stations of a district share their fit, so the SE is
+ * somewhat larger). The PIT carries its side: counts of mean ~4 are
+ * skewed right, so a count between the predictive's median and its mean
+ * lies below the expectation with a PIT above one half (2,528 of 32,000
+ * stations here). Rebuilt from the two-sided p and the side of the
+ * expectation, as the calibration driver once did, every such PIT would
+ * be below one half, and the probit's mean read -0.02 and its skewness
+ * +0.04 to +0.07 (seeds 1-3). */
 static void test_small_counts_prior_df(void **state)
 {
     (void)state;
-    double below[2], same = pll_prior_df(0, 2, below);
-    printf("small counts' prior df, one heterogeneity: %.1f, p < .05 / .01: %.4f %.4f\n", same,
-           below[0], below[1]);
+    double below[5], same = pll_prior_df(0, 2, below);
+    printf("small counts' prior df, one heterogeneity: %.1f, p < .05 / .01: %.4f %.4f, PIT "
+           "probit mean %+.4f skewness %+.4f\n",
+           same, below[0], below[1], below[2], below[3]);
     assert_true(same > 100.0);
     assert_true(fabs(below[0] - 0.05) < 0.005 && fabs(below[1] - 0.01) < 0.0025);
+    assert_true(fabs(below[2]) < 0.022 && fabs(below[3]) < 0.055);
+    assert_true(below[4] > 1000.0);
     double differ = pll_prior_df(1, 2, below);
     printf("small counts' prior df, heterogeneous districts: %.2f\n", differ);
     assert_true(differ < 2.0);
