@@ -567,12 +567,27 @@ static double tail_df(double df, size_t t_peers)
 
 /* A fit whose latent variance (within-district part `within`, on nu df)
  * is moderated toward the prior s0^2 on d0 df: the logit-scale variance
- * s2 = (nu s2_fit + d0 s0^2) / (nu + d0), the rest of rho kept. */
+ * s2 = (nu s2_fit + d0 s0^2) / (nu + d0), the rest of rho kept. No df on
+ * either side: the fit as it is. */
 static double moderated_rho(const saksi_bb *fit, double within, double nu, double d0, double s0)
 {
     double b = fit->mu * (1.0 - fit->mu);
+    if (!(nu + d0 > 0.0)) return fit->rho;
     double s2 = (nu * within / b + d0 * s0) / (nu + d0);
     return s2 * b + (fit->rho - within);
+}
+
+/* 1 when the prior (d0, s0) keeps every tested station of the stratum
+ * within the beta-binomial's reach (moderated rho < 1). */
+static int within_reach(const saksi_table *t, const uint8_t *skip, const saksi_bb *fit,
+                        const double *within, const double *nu, int stratum, double d0, double s0)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (skip[i] == SAKSI_BSKIP_NONE && t->stratum[i] == stratum &&
+            fit[i].mu * (1.0 - fit[i].mu) > 0.0 &&
+            !(moderated_rho(&fit[i], within[i], nu[i], d0, s0) < 1.0))
+            return 0;
+    return 1;
 }
 
 /* Stations of a stratum scored by the predictive likelihood: one in
@@ -733,14 +748,24 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
             if (chosen > 0.0) d0[s] = chosen;
         }
     }
+    /* A prior that would still take some station of its stratum beyond
+     * the beta-binomial's reach is weakened, its df halved until none is,
+     * down to 0, where every fit stands on its own (within reach by
+     * construction). The fixed prior's scale is the plain mean of the
+     * fits' own, and one wild fit can make it huge: a fuzzed input of 15
+     * stations reached rho = 29 at another station's mean of 0.44
+     * (tests/fuzz/regressions/csv/baselines-prior-beyond-reach). */
+    for (int s = 0; s < SAKSI_NSTRATA; s++)
+        while (d0[s] > 0.0 && !within_reach(t, skip, fit, within, df, s, d0[s], s0[s]))
+            d0[s] = d0[s] > 1.0 / 1024.0 ? 0.5 * d0[s] : 0.0;
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < t->n; i++) {
         int s = t->stratum[i];
         if (skip[i] != SAKSI_BSKIP_NONE || !(fit[i].mu * (1.0 - fit[i].mu) > 0.0) || nu0 <= 0.0)
             continue;
         double rho = moderated_rho(&fit[i], within[i], df[i], d0[s], s0[s]);
-        /* rho is a correlation: a logit variance this large at this mean
-         * is beyond the beta-binomial's reach (never seen: s2 ~ 0.1-1) */
+        /* rho is a correlation; the prior was weakened until every
+         * station is within reach (above), so this is a broken invariant */
         if (!(rho < 1.0))
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", rho, fit[i].mu);
         fit[i].rho = rho;
