@@ -619,9 +619,9 @@ typedef struct predictive_ctx {
  * sum of log P(X = x) over the sampled stations is Geisser's
  * pseudo-likelihood, a cross-validated likelihood of d0. A d0 that takes
  * any station of the stratum, sampled or not, beyond the beta-binomial's
- * reach (rho >= 1: the prior's scale s0^2, a mean over very different
- * districts, can exceed 1 / (mu (1 - mu)) at a mean near one half; seen
- * on Sirekap's overseas missions) is out; 0 when every one is. A grid,
+ * reach (rho >= 1: the prior's scale s0^2 is a mean over very different
+ * districts, and a station whose own fit is wide can pass 1 with it; seen
+ * on Sirekap, a station at a mean of 0.09) is out; 0 when every one is. A grid,
  * not a search that assumes one peak: with districts of heavy-tailed
  * dispersion the likelihood wobbles by a few units near the floor. A
  * factor 2 is fine enough: against a grid of factor sqrt 2 (and twice the

@@ -188,8 +188,8 @@ static void test_gigit_preset(void **state)
     assert_int_equal(a.s->regions[SAKSI_LEVEL_PROVINCE], 36);
     /* The small counts' moderation prior df, chosen by the predictive
      * likelihood among the d0 that keep every station within the
-     * beta-binomial's reach: at large d0 an overseas mission's invalid
-     * votes went beyond it ("moderated dispersion 1.00284 at mean 0.0917")
+     * beta-binomial's reach: at large d0 a station went beyond it
+     * ("moderated dispersion 1.00284 at mean 0.0917")
      * before the check covered the stations outside the sample. Real
      * invalid votes and added voters are heavier-tailed than clean
      * simulated ones (840 and 58 there). */
