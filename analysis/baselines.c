@@ -617,12 +617,13 @@ typedef struct predictive_ctx {
  * The d0 of the grid under which the stratum's counts are most probable,
  * each predicted by its own leave-one-out fit moderated with that d0: the
  * sum of log P(X = x) over the sampled stations is Geisser's
- * pseudo-likelihood, a cross-validated likelihood of d0. A d0 that takes
- * any station of the stratum, sampled or not, beyond the beta-binomial's
- * reach (rho >= 1: the prior's scale s0^2 is a mean over very different
+ * pseudo-likelihood, a cross-validated likelihood of d0. The grid values
+ * are taken by falling likelihood, and the first that keeps every station
+ * of the stratum, sampled or not, within the beta-binomial's reach is
+ * chosen (rho >= 1: the prior's scale s0^2 is a mean over very different
  * districts, and a station whose own fit is wide can pass 1 with it; seen
- * on Sirekap, a station at a mean of 0.09) is out; 0 when every one is. A grid,
- * not a search that assumes one peak: with districts of heavy-tailed
+ * on Sirekap, a station at a mean of 0.09); 0 when none does. A grid, not
+ * a search that assumes one peak: with districts of heavy-tailed
  * dispersion the likelihood wobbles by a few units near the floor. A
  * factor 2 is fine enough: against a grid of factor sqrt 2 (and twice the
  * sample) it moved the share of randomized p below 0.05, 0.01 and 0.001
@@ -636,27 +637,30 @@ static double predictive_prior_df(const predictive_ctx *c)
     for (size_t i = 0; i < t->n; i++) {
         int32_t x = 0, n = 0;
         double b = c->fit[i].mu * (1.0 - c->fit[i].mu);
-        if (c->skip[i] != SAKSI_BSKIP_NONE || t->stratum[i] != c->stratum || !(b > 0.0)) continue;
-        int sampled = (t->id_hash[i] >> 16) % c->stride == 0;
-        if (sampled) saksi_baseline_rate(t, c->m, i, &x, &n);
+        if (c->skip[i] != SAKSI_BSKIP_NONE || t->stratum[i] != c->stratum || !(b > 0.0) ||
+            (t->id_hash[i] >> 16) % c->stride != 0)
+            continue;
+        saksi_baseline_rate(t, c->m, i, &x, &n);
         for (int j = 0; j < PREDICTIVE_GRID; j++) {
             double d0 = exp2(j), beyond, point;
             saksi_bb f = c->fit[i];
             f.rho = moderated_rho(&c->fit[i], c->within[i], c->nu[i], d0, c->s0);
-            if (!(f.rho < 1.0)) ll[j] = -HUGE_VAL;
-            if (!sampled || ll[j] == -HUGE_VAL) continue;
+            if (!(f.rho < 1.0)) ll[j] = -HUGE_VAL; /* out, whatever the rest */
+            if (ll[j] == -HUGE_VAL) continue;
             station_tail(c->opt->null, x, n, &f, tail_df(c->nu[i] + d0, c->opt->t_peers), c->sc,
                          &beyond, &point);
             ll[j] += log(point > 1e-300 ? point : 1e-300);
         }
     }
-    double best = 0.0, top = -HUGE_VAL;
-    for (int j = 0; j < PREDICTIVE_GRID; j++)
-        if (ll[j] > top) {
-            top = ll[j];
-            best = exp2(j);
-        }
-    return best;
+    for (;;) {
+        int best = -1; /* the most probable left; the smallest d0 of a tie */
+        for (int j = 0; j < PREDICTIVE_GRID; j++)
+            if (ll[j] > -HUGE_VAL && (best < 0 || ll[j] > ll[best])) best = j;
+        if (best < 0) return 0.0;
+        if (within_reach(t, c->skip, c->fit, c->within, c->nu, c->stratum, exp2(best), c->s0))
+            return exp2(best);
+        ll[best] = -HUGE_VAL;
+    }
 }
 
 /*
