@@ -13,6 +13,7 @@
 #include "test_support.h"
 
 #include "digits.h"
+#include "opencl_private.h" /* the device's local memory */
 #include "saksi_opencl.h"
 
 static saksi_cl *open_device(const char *kernel_dir)
@@ -118,28 +119,30 @@ static void test_limits(void **state)
     free(mask);
     saksi_table_free(t);
 
-    /* So many candidates that their local histogram outgrows the device
-     * (PoCL: 512 KiB of local memory; 160 bytes a candidate). */
-    enum { MANY = 4000 };
+    /* So many candidates that their local histogram (160 bytes a
+     * candidate) outgrows the device's local memory, read off the device:
+     * PoCL gives 512 KiB on some CPUs and 1 MiB on others (an EPYC with
+     * AVX-512), where a fixed 4,000 candidates fit. */
+    const int many = (int)(cl->local_mem / (SAKSI_DIGIT_HIST * sizeof(uint32_t))) + 1;
     int present[SAKSI_NFIXED] = {0};
     present[SAKSI_F_VALID] = 1;
-    char **labels = malloc(MANY * sizeof *labels);
-    for (int c = 0; c < MANY; c++) {
-        labels[c] = malloc(8);
-        snprintf(labels[c], 8, "%d", c);
+    char **labels = malloc(many * sizeof *labels);
+    for (int c = 0; c < many; c++) {
+        labels[c] = malloc(12);
+        snprintf(labels[c], 12, "%d", c);
     }
-    t = saksi_table_alloc(present, MANY, (const char *const *)labels);
-    int32_t *v = malloc((SAKSI_NFIXED + MANY) * sizeof *v);
-    for (int f = 0; f < SAKSI_NFIXED + MANY; f++)
+    t = saksi_table_alloc(present, many, (const char *const *)labels);
+    int32_t *v = malloc((SAKSI_NFIXED + many) * sizeof *v);
+    for (int f = 0; f < SAKSI_NFIXED + many; f++)
         v[f] = 1;
     assert_int_equal(saksi_table_append(t, "3201010001001", 13, NULL, v, 0, 2, NULL, &err),
                      SAKSI_OK);
     assert_int_equal(saksi_table_finalize(t, &err), SAKSI_OK);
-    mask = calloc(MANY, 1);
-    h = calloc((size_t)MANY * SAKSI_DIGIT_HIST, sizeof *h);
+    mask = calloc(many, 1);
+    h = calloc((size_t)many * SAKSI_DIGIT_HIST, sizeof *h);
     assert_int_equal(saksi_cl_digits_histogram(cl, t, 0, 1, mask, 0, 0, h, &err), SAKSI_ERR_LIMIT);
     assert_non_null(strstr(err.message, "local memory"));
-    for (int c = 0; c < MANY; c++)
+    for (int c = 0; c < many; c++)
         free(labels[c]);
     free(labels);
     free(v);

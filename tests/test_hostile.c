@@ -201,19 +201,14 @@ static void test_rule_coefficients_near_int64(void **state)
 /* ------------------------------------------------------------------ */
 
 /* Put a German UTF-8 locale in effect for this process: the system's, or
- * one compiled with localedef into dir/locale (LOCPATH). Returns the name
- * for LC_ALL, or fails. */
+ * one compiled into dir/locale (then named in locpath, for the children's
+ * LOCPATH). Returns the name for LC_ALL, or fails. */
 static const char *german_locale(char *locpath, size_t len)
 {
-    locpath[0] = 0;
-    if (setlocale(LC_ALL, "de_DE.UTF-8")) return "de_DE.UTF-8";
     snprintf(locpath, len, "%s/locale", dir);
-    if (test_run("mkdir -p '%s' && localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' 2>/dev/null",
-                 locpath, locpath) > 1) /* localedef exits 1 on mere warnings */
-        fail_msg("no de_DE.UTF-8 locale and localedef could not make one (package locales)");
-    setenv("LOCPATH", locpath, 1);
-    if (!setlocale(LC_ALL, "de_DE.UTF-8"))
-        fail_msg("de_DE.UTF-8 compiled into %s cannot be loaded", locpath);
+    int how = test_comma_locale(LC_ALL, locpath);
+    if (!how) fail_msg("no de_DE.UTF-8 locale and localedef could not make one (package locales)");
+    if (how == 1) locpath[0] = 0;
     return "de_DE.UTF-8";
 }
 

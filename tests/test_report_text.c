@@ -251,17 +251,8 @@ static void test_decimal_point_under_comma_locale(void **state)
 {
     (void)state;
     char *dir = test_mkdtemp("report");
-    const char *loc = setlocale(LC_NUMERIC, "de_DE.UTF-8");
-    if (!loc &&
-        test_run("localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1", dir) == 0) {
-        setenv("LOCPATH", dir, 1);
-        loc = setlocale(LC_NUMERIC, "de_DE.UTF-8");
-    }
-    if (!loc) {
-        test_rmtree(dir);
-        fprintf(stderr, "note: no decimal-comma locale (install locales); skipped\n");
-        skip();
-    }
+    if (!test_comma_locale(LC_NUMERIC, dir))
+        fail_msg("no de_DE.UTF-8 locale and localedef could not make one (package locales)");
     char probe[16];
     snprintf(probe, sizeof probe, "%.2f", 0.75);
     assert_string_equal(probe, "0,75"); /* the premise: this locale writes a comma */

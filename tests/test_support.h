@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,22 @@ static inline int test_run(const char *fmt, ...)
     if (st == -1 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+/* Put the German UTF-8 locale (a decimal comma) in effect for category:
+ * the system's (1), or one compiled with localedef into dir, which LOCPATH
+ * then names for this process and its children (2); 0 when neither works
+ * (Debian: package locales, which .ci/setup installs; a fresh system has
+ * no de_DE generated). */
+static inline int test_comma_locale(int category, const char *dir)
+{
+    if (setlocale(category, "de_DE.UTF-8")) return 1;
+    /* localedef exits 1 on mere warnings */
+    if (test_run("mkdir -p '%s' && localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1",
+                 dir, dir) > 1)
+        return 0;
+    setenv("LOCPATH", dir, 1);
+    return setlocale(category, "de_DE.UTF-8") ? 2 : 0;
 }
 
 #endif /* SAKSI_TEST_SUPPORT_H */
