@@ -308,6 +308,52 @@ typedef struct scratch {
     double *csize;         /* per station: stations per village (nested_anova) */
 } scratch;
 
+/* 1 when every candidate's cell of station i is present and not negative. */
+static int all_candidates(const saksi_table *t, size_t i)
+{
+    for (size_t c = 0; c < t->ncand; c++) {
+        int32_t v = saksi_table_get(t, SAKSI_NFIXED + (int)c, i);
+        if (v == SAKSI_MISSING || v < 0) return 0;
+    }
+    return 1;
+}
+
+/* Votes per candidate of the stations tested for measure m (skip none)
+ * with every candidate's cell, by district and stratum: the composition
+ * of a station's peers, for the skew of its share's latent logit. NULL
+ * when out of memory. */
+static double *candidate_sums(const saksi_table *t, const uint8_t *skip)
+{
+    size_t k = t->ncand, nd = t->regions[SAKSI_LEVEL_DISTRICT].n;
+    double *sums = saksi_calloc_array(nd * SAKSI_NSTRATA * k + 1, sizeof *sums);
+    if (!sums) return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        if (skip[i] == SAKSI_BSKIP_NONE && all_candidates(t, i)) {
+            double *row =
+                sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
+            for (size_t c = 0; c < k; c++)
+                row[c] += saksi_table_get(t, SAKSI_NFIXED + (int)c, i);
+        }
+    return sums;
+}
+
+/* The skewness the softmax gives the latent logit of station i's share of
+ * candidate m (share_skew.c), from its district peers' votes per
+ * candidate (itself left out) and its fit's logit variance rho / (mu (1 -
+ * mu)). q: scratch of ncand. */
+static double share_skew(const saksi_table *t, size_t m, size_t i, const double *sums,
+                         const saksi_bb *fit, const saksi_lnb_rule *rule, double *q)
+{
+    size_t k = t->ncand;
+    const double *row =
+        sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
+    int own = all_candidates(t, i); /* tested (the caller's), so in the sums */
+    for (size_t c = 0; c < k; c++)
+        q[c] = row[c] - (own ? saksi_table_get(t, SAKSI_NFIXED + (int)c, i) : 0);
+    return saksi_share_logit_skew(q, k, m - SAKSI_BM_CAND0, fit->rho / (fit->mu * (1.0 - fit->mu)),
+                                  rule);
+}
+
 /* Robust z of every tested station of regency reg. */
 static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t *skip,
                       const saksi_baseline_options *opt, scratch *sc, double *z)
@@ -360,18 +406,19 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
 }
 
 /* The tail beyond x on the side of the mean and P(X = x) under the
- * station's peer fit (see saksi_lnb_tail). */
-static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double nu,
-                         scratch *sc, double *beyond, double *point)
+ * station's peer fit (see saksi_lnb_tail), its latent logit skewed by eps
+ * (the logit-normal only). */
+static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double eps,
+                         double nu, scratch *sc, double *beyond, double *point)
 {
     double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
     /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
      * variant use the beta-binomial pmf; the logit-normal needs 0 < mu < 1. */
     if (null == SAKSI_BASELINE_LOGITNORMAL &&
-        saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), sc->rule, &a, &s)) {
+        saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), eps, sc->rule, &a, &s)) {
         sc->last_a = a;
         sc->last_s = s;
-        saksi_lnb_tail(x, n, a, s, nu, mean, sc->rule, beyond, point);
+        saksi_lnb_tail(x, n, a, s, eps, nu, mean, sc->rule, beyond, point);
         return;
     }
     if (!(fit->mu > 0.0 && fit->mu < 1.0)) {
@@ -647,8 +694,8 @@ static double predictive_prior_df(const predictive_ctx *c)
             f.rho = moderated_rho(&c->fit[i], c->within[i], c->nu[i], d0, c->s0);
             if (!(f.rho < 1.0)) ll[j] = -HUGE_VAL; /* out, whatever the rest */
             if (ll[j] == -HUGE_VAL) continue;
-            station_tail(c->opt->null, x, n, &f, tail_df(c->nu[i] + d0, c->opt->t_peers), c->sc,
-                         &beyond, &point);
+            station_tail(c->opt->null, x, n, &f, 0.0, tail_df(c->nu[i] + d0, c->opt->t_peers),
+                         c->sc, &beyond, &point);
             ll[j] += log(point > 1e-300 ? point : 1e-300);
         }
     }
@@ -864,6 +911,8 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     uint8_t *skip = b->skip + m * n;
     double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n, *rho = b->rho + m * n;
     saksi_bb *fit = sc->fit;
+    double *sums = NULL, *q = NULL, skew_sum = 0.0;
+    size_t regular = 0;
     uint32_t mask = saksi_baseline_rule_mask(rules, t, m);
     rate_ctx ctx = {m};
     sc->last_a = sc->last_s = 0.0;
@@ -900,6 +949,12 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         regency_z(t, m, r, skip, opt, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
     SAKSI_TRY(moderate(t, m, skip, opt, villages, sc, &b->prior_df[m], err));
+    /* Three candidates or more: a share's latent logit is skewed. */
+    if (m >= SAKSI_BM_CAND0 && t->ncand >= 3 && opt->null == SAKSI_BASELINE_LOGITNORMAL) {
+        sums = candidate_sums(t, skip);
+        q = saksi_malloc_array(t->ncand, sizeof *q);
+        if (!sums || !q) SAKSI_ALLOC_FAIL("candidates' peer sums");
+    }
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         b->skipped[m][skip[i]]++;
@@ -910,9 +965,13 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (i % 65536 == 0 && saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
-        double beyond, point;
-        station_tail(opt->null, x, sz, &fit[i], tail_df(sc->keff[i], opt->t_peers), sc, &beyond,
-                     &point);
+        double beyond, point, skew = sums ? share_skew(t, m, i, sums, &fit[i], sc->rule, q) : 0.0;
+        station_tail(opt->null, x, sz, &fit[i], saksi_lnb_eps_of_skew(skew),
+                     tail_df(sc->keff[i], opt->t_peers), sc, &beyond, &point);
+        if (t->stratum[i] == SAKSI_STRATUM_REGULAR) {
+            skew_sum += skew;
+            regular++;
+        }
         p[i] = two_sided(beyond + 0.5 * point);
         if (b->pit) { /* beyond and point are on the side of the mean (station_tail) */
             double v = beyond + station_uniform(opt->seed, t->id_hash[i], m) * point;
@@ -922,7 +981,10 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         rho[i] = fit[i].rho;
         b->tested[m]++;
     }
+    b->share_skew[m] = regular ? skew_sum / (double)regular : 0.0;
 out:
+    free(sums);
+    free(q);
     return rc;
 }
 
@@ -1037,11 +1099,12 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->village_share = saksi_calloc_array(nm, sizeof *b->village_share);
     b->shrink_k0 = saksi_calloc_array(nm, sizeof *b->shrink_k0);
     b->prior_df = saksi_calloc_array(nm, sizeof *b->prior_df);
+    b->share_skew = saksi_calloc_array(nm, sizeof *b->share_skew);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->pit = saksi_malloc_array(cells, sizeof *b->pit)))
         SAKSI_ALLOC_FAIL("randomized PIT");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
-        !b->shrink_k0 || !b->prior_df || !b->skipped)
+        !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
 
@@ -1111,6 +1174,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->village_share);
     free(b->shrink_k0);
     free(b->prior_df);
+    free(b->share_skew);
     free(b->skipped);
     free(b);
 }

@@ -10,6 +10,13 @@
  * skewed near 0 and 1 in a way a beta of the same variance is not (measured
  * in analysis/turnout.h). Tail probabilities are one-dimensional integrals
  * done by Gauss-Hermite quadrature centred on the integrand's mode.
+ *
+ * The mixing law may be skewed: logit p = a + s g(Z), g(z) = sinh(asinh z
+ * + eps) = z cosh eps + sqrt(1 + z^2) sinh eps (Jones & Pewsey's
+ * sinh-arcsinh, tail weight 1), the identity at eps = 0. A candidate's
+ * share made by a softmax has a skewed latent logit (share_skew.c); g is
+ * smooth and monotone with a closed-form inverse, so the integrals keep
+ * their form.
  */
 #include "turnout.h"
 
@@ -63,15 +70,22 @@ static double mills(double z)
     return gsl_sf_hazard(-z); /* phi(-z) / Q(-z) = phi(z) / Phi(z) */
 }
 
+/* g(z) = sinh(asinh z + eps), from ce = cosh eps and se = sinh eps. */
+static double skewed(double z, double ce, double se)
+{
+    return z * ce + sqrt(1.0 + z * z) * se;
+}
+
 /* Newton on the first two moments from (*a, *s); 1 when they match to
  * 1e-12 relative. */
-static int match_from(double m, double v, const saksi_lnb_rule *r, double *a, double *s)
+static int match_from(double m, double v, double eps, const saksi_lnb_rule *r, double *a,
+                      double *s)
 {
-    double aa = *a, ss = *s, want2 = v + m * m;
+    double aa = *a, ss = *s, want2 = v + m * m, ce = cosh(eps), se = sinh(eps);
     for (int it = 0; it < 60; it++) {
         double m1 = 0, m2 = 0, j11 = 0, j12 = 0, j21 = 0, j22 = 0;
         for (size_t k = 0; k < SAKSI_LNB_MOMENT_NODES; k++) {
-            double z = SQRT2 * r->mt[k], w = r->mw[k] / SQRT_PI;
+            double z = skewed(SQRT2 * r->mt[k], ce, se), w = r->mw[k] / SQRT_PI;
             double p = expit(aa + ss * z), d = p * (1.0 - p);
             m1 += w * p;
             m2 += w * p * p;
@@ -97,7 +111,7 @@ static int match_from(double m, double v, const saksi_lnb_rule *r, double *a, do
     return 0;
 }
 
-int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, double *s)
+int saksi_lnb_match(double m, double v, double eps, const saksi_lnb_rule *r, double *a, double *s)
 {
     double a0 = *a, s0 = *s; /* a previous solution to start from, when s0 > 0 */
     if (!(m > 0.0 && m < 1.0) || !(v > 0.0)) {
@@ -107,7 +121,7 @@ int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, doub
     }
     double cap = m * (1.0 - m);
     if (v > 0.999 * cap) v = 0.999 * cap;
-    if (s0 > 0.0 && s0 <= S_MAX && isfinite(a0) && match_from(m, v, r, &a0, &s0)) {
+    if (s0 > 0.0 && s0 <= S_MAX && isfinite(a0) && match_from(m, v, eps, r, &a0, &s0)) {
         *a = a0;
         *s = s0;
         return 1;
@@ -117,7 +131,7 @@ int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, doub
     double ss = sqrt(v) / cap;
     ss = ss > S_MAX ? S_MAX : ss;
     double aa = log(m / (1.0 - m)) * sqrt(1.0 + 3.14159265358979 * ss * ss / 8.0);
-    match_from(m, v, r, &aa, &ss); /* the last iterate when it does not converge */
+    match_from(m, v, eps, r, &aa, &ss); /* the last iterate when it does not converge */
     *a = aa;
     *s = ss;
     return 1;
@@ -140,8 +154,14 @@ static void logistic_parts(double u, double *le, double *lne, double *sg)
     }
 }
 
-/* log F(z), and d/dz log F and d2/dz2 log F, for the mixing law F of the
- * latent logit: the standard normal (t->nu = 0) or Student's t. */
+/* The mixing law of the latent logit: Z standard normal (t.nu = 0) or
+ * Student's t, through g with ce = cosh eps, se = sinh eps. */
+typedef struct mixing {
+    saksi_student t;
+    double ce, se;
+} mixing;
+
+/* log F(z), and d/dz log F and d2/dz2 log F, for the law F of Z. */
 static double log_cdf(double z, const saksi_student *t)
 {
     return t->nu > 0.0 ? saksi_student_log_cdf(z, t) : log_phi_cdf(z);
@@ -161,34 +181,46 @@ static void log_cdf_derivs(double z, const saksi_student *t, double *g1, double 
     }
 }
 
-/* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log F((u-a)/s),
+/* g^-1(y) = y cosh eps - sqrt(1 + y^2) sinh eps, and its first two
+ * derivatives. */
+static double unskewed(double y, const mixing *mx, double *j1, double *j2)
+{
+    double r = sqrt(1.0 + y * y);
+    if (j1) *j1 = mx->ce - y * mx->se / r;
+    if (j2) *j2 = -mx->se / (r * r * r);
+    return y * mx->ce - r * mx->se;
+}
+
+/* h(u) = (x+1) log expit(u) + (n-x) log expit(-u) + log F(g^-1((u-a)/s)),
  * the log integrand of P(X <= x) over u = logit B, B ~ Beta(x+1, n-x). */
-static double h_of(double u, int32_t x, int32_t n, double a, double s, const saksi_student *nu)
+static double h_of(double u, int32_t x, int32_t n, double a, double s, const mixing *mx)
 {
     double le, lne, sg;
     logistic_parts(u, &le, &lne, &sg);
-    return (x + 1.0) * le + (double)(n - x) * lne + log_cdf((u - a) / s, nu);
+    return (x + 1.0) * le + (double)(n - x) * lne +
+           log_cdf(unskewed((u - a) / s, mx, NULL, NULL), &mx->t);
 }
 
 /* h'(u) and h''(u). */
-static void h_derivs(double u, int32_t x, int32_t n, double a, double s, const saksi_student *nu,
+static void h_derivs(double u, int32_t x, int32_t n, double a, double s, const mixing *mx,
                      double *d1, double *d2)
 {
-    double z = (u - a) / s, g1, g2, e = exp(-fabs(u));
+    double j1, j2, z = unskewed((u - a) / s, mx, &j1, &j2), g1, g2, e = exp(-fabs(u));
     double sg = u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    log_cdf_derivs(z, nu, &g1, &g2);
-    *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + g1 / s;
-    if (d2) *d2 = -(n + 1.0) * sg * (1.0 - sg) + g2 / (s * s);
+    log_cdf_derivs(z, &mx->t, &g1, &g2);
+    *d1 = (x + 1.0) * (1.0 - sg) - (double)(n - x) * sg + g1 * j1 / s;
+    if (d2) *d2 = -(n + 1.0) * sg * (1.0 - sg) + (g2 * j1 * j1 + g1 * j2) / (s * s);
 }
 
 /*
  * P(X <= x) = P(Bin(n, p) <= x) averaged over p: with P(Bin(n, p) <= x) =
- * P(B >= p), B ~ Beta(x + 1, n - x), it is E F((logit B - a) / s), an
- * integral over u = logit B whose integrand exp(h(u)) / B(x+1, n-x) is
- * log-concave (both factors are). Newton finds its mode u*, and
- * Gauss-Hermite nodes scaled by the curvature there integrate it.
+ * P(B >= p), B ~ Beta(x + 1, n - x), it is E F(g^-1((logit B - a) / s)),
+ * an integral over u = logit B whose integrand exp(h(u)) / B(x+1, n-x) is
+ * log-concave (both factors are, for eps = 0; a small skew bends it
+ * little, and the search below is bracketed). Newton finds its mode u*,
+ * and Gauss-Hermite nodes scaled by the curvature there integrate it.
  */
-static double lower(int32_t x, int32_t n, double a, double s, const saksi_student *nu,
+static double lower(int32_t x, int32_t n, double a, double s, const mixing *mx,
                     const saksi_lnb_rule *r)
 {
     if (x < 0) return 0.0;
@@ -196,21 +228,21 @@ static double lower(int32_t x, int32_t n, double a, double s, const saksi_studen
     if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
     /* Bracket the mode: h' decreases. */
     double u = log((x + 1.0) / (double)(n - x)), d1, d2, lo = u - 1.0, hi = u + 1.0;
-    h_derivs(lo, x, n, a, s, nu, &d1, NULL);
+    h_derivs(lo, x, n, a, s, mx, &d1, NULL);
     while (d1 <= 0.0) {
         hi = lo;
         lo -= 2.0 * (hi - lo + 1.0);
-        h_derivs(lo, x, n, a, s, nu, &d1, NULL);
+        h_derivs(lo, x, n, a, s, mx, &d1, NULL);
     }
-    h_derivs(hi, x, n, a, s, nu, &d1, NULL);
+    h_derivs(hi, x, n, a, s, mx, &d1, NULL);
     while (d1 >= 0.0) {
         lo = hi;
         hi += 2.0 * (hi - lo + 1.0);
-        h_derivs(hi, x, n, a, s, nu, &d1, NULL);
+        h_derivs(hi, x, n, a, s, mx, &d1, NULL);
     }
     u = 0.5 * (lo + hi);
     for (int it = 0; it < 100; it++) {
-        h_derivs(u, x, n, a, s, nu, &d1, &d2);
+        h_derivs(u, x, n, a, s, mx, &d1, &d2);
         if (d1 > 0.0)
             lo = u;
         else
@@ -223,12 +255,12 @@ static double lower(int32_t x, int32_t n, double a, double s, const saksi_studen
         }
         u = next;
     }
-    h_derivs(u, x, n, a, s, nu, &d1, &d2);
-    double h0 = h_of(u, x, n, a, s, nu);
+    h_derivs(u, x, n, a, s, mx, &d1, &d2);
+    double h0 = h_of(u, x, n, a, s, mx);
     double tau = 1.0 / sqrt(-d2), sum = 0.0;
     for (size_t k = 0; k < SAKSI_LNB_TAIL_NODES; k++) {
         double t = r->tt[k];
-        sum += r->tw[k] * exp(h_of(u + SQRT2 * tau * t, x, n, a, s, nu) - h0 + t * t);
+        sum += r->tw[k] * exp(h_of(u + SQRT2 * tau * t, x, n, a, s, mx) - h0 + t * t);
     }
     double lbeta = lgamma(x + 1.0) + lgamma((double)(n - x)) - lgamma(n + 1.0);
     double p = SQRT2 * tau * sum * exp(h0 - lbeta);
@@ -236,33 +268,37 @@ static double lower(int32_t x, int32_t n, double a, double s, const saksi_studen
 }
 
 /* The mixing law of the latent logit: the normal (df 0) or Student's t,
- * its beta function computed once for the station's integrals. */
-static saksi_student mixing_law(double df)
+ * its beta function computed once for the station's integrals, skewed by
+ * eps. */
+static mixing mixing_law(double df, double eps)
 {
-    return df > 0.0 ? saksi_student_of(df) : (saksi_student){0.0, 0.0};
+    return (mixing){df > 0.0 ? saksi_student_of(df) : (saksi_student){0.0, 0.0}, cosh(eps),
+                    sinh(eps)};
 }
 
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double eps, double nu,
                        const saksi_lnb_rule *r)
 {
-    const saksi_student t = mixing_law(nu);
-    return lower(x, n, a, s, &t, r);
+    const mixing mx = mixing_law(nu, eps);
+    return lower(x, n, a, s, &mx, r);
 }
 
 /* The station's tail on the side of the mean: for x <= mean, P(X < x)
  * and P(X = x); above, P(X > x) and P(X = x). That side holds the small
  * tail, where relative accuracy counts. */
-void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double mean,
-                    const saksi_lnb_rule *r, double *beyond, double *point)
+void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double eps, double nu,
+                    double mean, const saksi_lnb_rule *r, double *beyond, double *point)
 {
-    const saksi_student t = mixing_law(nu);
     double f0, f1;
     if (x <= mean) {
-        f0 = lower(x - 1, n, a, s, &t, r);
-        f1 = lower(x, n, a, s, &t, r);
-    } else { /* n - X has logit -a - sZ: P(X > x) = P(n - X < n - x) */
-        f0 = lower(n - x - 1, n, -a, s, &t, r);
-        f1 = lower(n - x, n, -a, s, &t, r);
+        const mixing mx = mixing_law(nu, eps);
+        f0 = lower(x - 1, n, a, s, &mx, r);
+        f1 = lower(x, n, a, s, &mx, r);
+    } else { /* n - X has logit -a - s g_eps(Z) = -a + s g_-eps(-Z), and -Z is Z
+              * in law: P(X > x) = P(n - X < n - x) */
+        const mixing mx = mixing_law(nu, -eps);
+        f0 = lower(n - x - 1, n, -a, s, &mx, r);
+        f1 = lower(n - x, n, -a, s, &mx, r);
     }
     *beyond = f0;
     *point = f1 - f0 > 0.0 ? f1 - f0 : 0.0;
@@ -270,11 +306,59 @@ void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double 
 
 /* Two-sided mid-p 2 min(F(x-1) + f(x)/2, 1 - F(x) + f(x)/2): the two
  * halves sum to 1, so one side is enough. */
-double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double nu, double mean,
-                      const saksi_lnb_rule *r)
+double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double eps, double nu,
+                      double mean, const saksi_lnb_rule *r)
 {
     double beyond, point;
-    saksi_lnb_tail(x, n, a, s, nu, mean, r, &beyond, &point);
+    saksi_lnb_tail(x, n, a, s, eps, nu, mean, r, &beyond, &point);
     double mid = beyond + 0.5 * point, two = 2.0 * (mid < 0.5 ? mid : 1.0 - mid);
     return two > 1.0 ? 1.0 : two;
+}
+
+/* E sqrt(1 + Z^2) and E Z^2 sqrt(1 + Z^2), Z standard normal (a
+ * trapezoid of step 0.005 on [-40, 40], exact to double precision for an
+ * integrand analytic in a strip; agrees with step 0.01 to 1e-12). */
+#define E_R   1.35453080648
+#define E_Z2R 1.91942165373
+
+/* Skewness of g(Z), Z standard normal, in closed form: with R = sqrt(1 +
+ * Z^2), g = Z cosh eps + R sinh eps, E R^2 = 2, E R^3 = E R + E Z^2 R,
+ * and the odd moments E Z, E Z^3, E Z R, E Z R^2 vanish. */
+static double skew_of(double eps)
+{
+    double ce = cosh(eps), se = sinh(eps);
+    double m1 = se * E_R, m2 = ce * ce + 2.0 * se * se,
+           m3 = 3.0 * ce * ce * se * E_Z2R + se * se * se * (E_R + E_Z2R);
+    double var = m2 - m1 * m1, k3 = m3 - 3.0 * m1 * m2 + 2.0 * m1 * m1 * m1;
+    return k3 / (var * sqrt(var));
+}
+
+/* The eps whose g(Z) has skewness gamma: the skewness is odd and
+ * increasing in eps, nearly linear (3 (E Z^2 R - E R) = 1.6947 eps near 0,
+ * to 0.5% up to eps 0.1), so a secant from 0 and the linear guess
+ * converges in a few steps; a step that leaves the bracket [0, EPS_MAX]
+ * for |gamma| bisects it instead. The family's skewness is bounded (1.44
+ * as eps grows: g(Z) ~ e^eps e^asinh(Z) / 2); beyond EPS_MAX's 1.40 the
+ * farthest it reaches is returned. */
+#define EPS_MAX 2.0
+double saksi_lnb_eps_of_skew(double gamma)
+{
+    double g = fabs(gamma);
+    if (!(g > 0.0)) return 0.0; /* 0 and NaN: symmetric */
+    if (skew_of(EPS_MAX) <= g) return copysign(EPS_MAX, gamma);
+    double lo = 0.0, hi = EPS_MAX, e0 = 0.0, f0 = -g, e1 = fmin(g / 1.6947, 0.5 * EPS_MAX);
+    double f1 = skew_of(e1) - g;
+    for (int it = 0; it < 100 && fabs(f1) > 1e-12 * g; it++) {
+        if (f1 < 0.0)
+            lo = e1;
+        else
+            hi = e1;
+        double e2 = f1 != f0 ? e1 - f1 * (e1 - e0) / (f1 - f0) : 0.5 * (lo + hi);
+        if (!(e2 > lo && e2 < hi)) e2 = 0.5 * (lo + hi);
+        e0 = e1;
+        f0 = f1;
+        e1 = e2;
+        f1 = skew_of(e1) - g;
+    }
+    return copysign(e1, gamma);
 }

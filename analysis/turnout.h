@@ -95,23 +95,33 @@ typedef struct saksi_lnb_rule {
 } saksi_lnb_rule;
 
 saksi_status saksi_lnb_rule_init(saksi_lnb_rule *r, saksi_error *err);
-/* (a, s) of the logit-normal with mean m and variance v (0 < v < m(1-m)
- * is capped below it); s = 0 when v = 0. On entry (*a, *s) with *s > 0 is
- * a starting point (the previous station's solution: neighbours differ
- * little); *s <= 0 asks for the default start. Returns 0 when m is 0 or 1. */
-int saksi_lnb_match(double m, double v, const saksi_lnb_rule *r, double *a, double *s);
-/* P(X <= x) for X ~ Bin(n, expit(a + sZ)), Z standard normal (nu = 0) or
- * Student's t with nu degrees of freedom (nu > 0: the peer fit's own
+/* The latent logit is a + s g(Z), g(z) = sinh(asinh z + eps): eps = 0 the
+ * logit-normal, eps < 0 a heavier lower tail (lnbin.c). */
+/* (a, s) of the law with mean m and variance v (0 < v < m(1-m) is capped
+ * below it); s = 0 when v = 0. On entry (*a, *s) with *s > 0 is a starting
+ * point (the previous station's solution: neighbours differ little); *s
+ * <= 0 asks for the default start. Returns 0 when m is 0 or 1. */
+int saksi_lnb_match(double m, double v, double eps, const saksi_lnb_rule *r, double *a, double *s);
+/* P(X <= x) for X ~ Bin(n, expit(a + s g(Z))), Z standard normal (nu = 0)
+ * or Student's t with nu degrees of freedom (nu > 0: the peer fit's own
  * uncertainty when it rests on few peers). */
-double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double nu,
+double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double eps, double nu,
                        const saksi_lnb_rule *r);
 /* The tail beyond x on the side of mean = n E p (P(X < x) when x <= mean,
  * else P(X > x)) and P(X = x). */
-void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double nu, double mean,
-                    const saksi_lnb_rule *r, double *beyond, double *point);
+void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double eps, double nu,
+                    double mean, const saksi_lnb_rule *r, double *beyond, double *point);
 /* Two-sided mid-p of x; mean = n E p picks the side to integrate. */
-double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double nu, double mean,
-                      const saksi_lnb_rule *r);
+double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double eps, double nu,
+                      double mean, const saksi_lnb_rule *r);
+/* The eps of g(Z)'s skewness gamma (Z normal); beyond the family's reach
+ * (|gamma| > 1.40) the farthest it reaches. */
+double saksi_lnb_eps_of_skew(double gamma);
+/* The skewness of a candidate's latent logit implied by the softmax
+ * (share_skew.c): q[0..k) the peers' votes per candidate, self the
+ * candidate, s2 the logit's variance. 0 with fewer than two others. */
+double saksi_share_logit_skew(const double *q, size_t k, size_t self, double s2,
+                              const saksi_lnb_rule *r);
 
 /* ------------------------------------------------------------------ */
 /* Station baselines (baselines.c)                                     */
@@ -222,6 +232,9 @@ typedef struct saksi_baselines {
                                         toward the regency (baselines.c district_k0) */
     double *prior_df;                /* per measure: d0 of the regular stratum's moderation
                                         prior (saksi_prior_fit, moderation.c) */
+    double *share_skew;              /* per measure: the mean skewness of the regular
+                                        stratum's latent logits (a share's, from the
+                                        softmax, share_skew.c; 0 for the rest) */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
     int null;                        /* enum saksi_baseline_null */
     double seconds;

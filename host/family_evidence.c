@@ -25,9 +25,9 @@ static double logitnormal_cdf(const saksi_station_tests *st, size_t i, size_t c,
     const saksi_bb *b = &st->share_null[i * st->ncand + c];
     const saksi_lnb_rule *rule = st->share_cdf_ctx;
     double a = 0.0, s = 0.0;
-    if (!saksi_lnb_match(b->mu, b->rho * b->mu * (1.0 - b->mu), rule, &a, &s))
+    if (!saksi_lnb_match(b->mu, b->rho * b->mu * (1.0 - b->mu), 0.0, rule, &a, &s))
         return b->mu <= 0.0 ? 1.0 : x >= n ? 1.0 : 0.0; /* every peer at 0% or at 100% */
-    return saksi_lnb_lower(x, n, a, s, 0.0, rule);
+    return saksi_lnb_lower(x, n, a, s, 0.0, 0.0, rule);
 }
 
 /* One column per baseline measure; the candidates' fits as share nulls. */

@@ -136,15 +136,16 @@ static double expit(double u)
     return 1.0 / (1.0 + exp(-u));
 }
 
-/* P(X <= x) for X ~ Bin(n, expit(a + sZ)) by a trapezoid over z in
- * [-12, 12] with 48,001 points and the binomial CDF by direct summation:
- * slow and independent of the Gauss-Hermite code. */
-static double brute_lower(int x, int n, double a, double s)
+/* P(X <= x) for X ~ Bin(n, expit(a + s sinh(asinh Z + eps))), Z standard
+ * normal, by a trapezoid over z in [-12, 12] with 48,001 points and the
+ * binomial CDF by direct summation: slow and independent of the
+ * Gauss-Hermite code (and of its closed form of the sinh-arcsinh). */
+static double brute_lower(int x, int n, double a, double s, double eps)
 {
     const int steps = 48000;
     double h = 24.0 / steps, sum = 0.0;
     for (int j = 0; j <= steps; j++) {
-        double z = -12.0 + j * h, p = expit(a + s * z), cdf = 0.0;
+        double z = -12.0 + j * h, p = expit(a + s * sinh(asinh(z) + eps)), cdf = 0.0;
         for (int y = 0; y <= x; y++)
             cdf += exp(lgamma(n + 1.0) - lgamma(y + 1.0) - lgamma(n - y + 1.0) + y * log(p) +
                        (n - y) * log1p(-p));
@@ -261,7 +262,7 @@ static void test_logit_normal(void **state)
     const double mv[][2] = {{0.8, 0.0030}, {0.022, 0.00015}, {0.58, 0.004}, {0.5, 0.05}};
     for (size_t c = 0; c < 4; c++) {
         double a = 0, s = 0;
-        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], &r, &a, &s));
+        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], 0.0, &r, &a, &s));
         double m1 = 0, m2 = 0, h = 0.001;
         for (double z = -12; z <= 12; z += h) {
             double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846),
@@ -273,14 +274,14 @@ static void test_logit_normal(void **state)
         assert_close(m2 - m1 * m1, mv[c][1], 1e-9 + 1e-5 * mv[c][1]);
         /* A warm start from a neighbour gives the same solution. */
         double a2 = a + 0.1, s2 = s * 1.1;
-        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], &r, &a2, &s2));
+        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], 0.0, &r, &a2, &s2));
         assert_close(a2, a, 1e-9);
         assert_close(s2, s, 1e-9);
     }
     /* Degenerate inputs. */
     double a = 0, s = 0;
-    assert_false(saksi_lnb_match(0.0, 0.01, &r, &a, &s));
-    assert_true(saksi_lnb_match(0.3, 0.0, &r, &a, &s));
+    assert_false(saksi_lnb_match(0.0, 0.01, 0.0, &r, &a, &s));
+    assert_true(saksi_lnb_match(0.3, 0.0, 0.0, &r, &a, &s));
     assert_close(s, 0.0, 0);
     assert_close(a, log(0.3 / 0.7), 1e-15);
 
@@ -292,12 +293,12 @@ static void test_logit_normal(void **state)
                  {0, 200, -3.8, 0.55}, {12, 200, -3.8, 0.55}, {30, 200, -3.8, 0.55},
                  {90, 200, 0.3, 0.35}, {5, 40, 0.0, 2.0},     {600, 700, 1.0, 0.2}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0, &r);
-        double want = brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s);
+        double got = saksi_lnb_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0.0, 0, &r);
+        double want = brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0.0);
         /* An upper tail as the code takes it: P(X > x) = P(n - X <= n - x - 1),
          * n - X having logit -a - sZ. */
         double up = saksi_lnb_lower(cases[c].n - cases[c].x - 1, cases[c].n, -cases[c].a,
-                                    cases[c].s, 0, &r);
+                                    cases[c].s, 0.0, 0, &r);
         double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : up;
         if (!(fabs(gtail - tail) <= 1e-5 * tail + 1e-15))
             fail_msg("case %zu: P(X <= %d) = %.12e, brute force %.12e", c, cases[c].x, got, want);
@@ -316,33 +317,181 @@ static void test_logit_normal(void **state)
         double want =
             brute_lower_t(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, tcases[c].nu);
         double got = want < 0.5
-                         ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s,
+                         ? saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, 0.0,
                                            tcases[c].nu, &r)
                          : 1.0 - saksi_lnb_lower(tcases[c].n - tcases[c].x - 1, tcases[c].n,
-                                                 -tcases[c].a, tcases[c].s, tcases[c].nu, &r);
+                                                 -tcases[c].a, tcases[c].s, 0.0, tcases[c].nu, &r);
         double tail = want < 0.5 ? want : 1.0 - want, gtail = want < 0.5 ? got : 1.0 - got;
         if (!(fabs(gtail - tail) <= 1e-3 * tail))
             fail_msg("t case %zu: small side %.10e, brute force %.10e", c, gtail, tail);
         /* heavier than the normal's */
-        double normal = saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, 0, &r);
+        double normal = saksi_lnb_lower(tcases[c].x, tcases[c].n, tcases[c].a, tcases[c].s, 0.0, 0, &r);
         assert_true(want < 0.5 ? got > normal : got < normal);
     }
 
     /* Ends and the binomial limit. */
-    assert_close(saksi_lnb_lower(-1, 10, 0.0, 1.0, 0, &r), 0.0, 0);
-    assert_close(saksi_lnb_lower(10, 10, 0.0, 1.0, 0, &r), 1.0, 0);
-    assert_close(saksi_lnb_lower(3, 10, 0.0, 0.0, 0, &r), 176.0 / 1024.0, 1e-14); /* Bin(10, 1/2) */
+    assert_close(saksi_lnb_lower(-1, 10, 0.0, 1.0, 0.0, 0, &r), 0.0, 0);
+    assert_close(saksi_lnb_lower(10, 10, 0.0, 1.0, 0.0, 0, &r), 1.0, 0);
+    assert_close(saksi_lnb_lower(3, 10, 0.0, 0.0, 0.0, 0, &r), 176.0 / 1024.0, 1e-14); /* Bin(10, 1/2) */
     /* Mid-p: two sides of one value sum to 1 (2 min(t, 1 - t) is symmetric),
      * and an observation at the mean is near 1. */
     double am = 0, sm = 0;
-    assert_true(saksi_lnb_match(0.8, 0.003, &r, &am, &sm));
-    double p1 = saksi_lnb_midp(200, 250, am, sm, 0, 250 * 0.8, &r);
+    assert_true(saksi_lnb_match(0.8, 0.003, 0.0, &r, &am, &sm));
+    double p1 = saksi_lnb_midp(200, 250, am, sm, 0.0, 0, 250 * 0.8, &r);
     assert_true(p1 > 0.9 && p1 <= 1.0);
-    double lo = saksi_lnb_midp(120, 250, 1.5, 0.4, 0, 200, &r);
+    double lo = saksi_lnb_midp(120, 250, 1.5, 0.4, 0.0, 0, 200, &r);
     double beyond, point;
-    saksi_lnb_tail(120, 250, 1.5, 0.4, 0, 200, &r, &beyond, &point);
+    saksi_lnb_tail(120, 250, 1.5, 0.4, 0.0, 0, 200, &r, &beyond, &point);
     assert_close(lo, 2.0 * (beyond + 0.5 * point), 1e-15);
-    assert_close(beyond, saksi_lnb_lower(119, 250, 1.5, 0.4, 0, &r), 1e-15);
+    assert_close(beyond, saksi_lnb_lower(119, 250, 1.5, 0.4, 0.0, 0, &r), 1e-15);
+}
+
+/* Moments of sinh(asinh Z + eps), Z standard normal, by a trapezoid on
+ * [-14, 14]: mean, variance, skewness. */
+static void sas_moments(double eps, double *mean, double *var, double *skew)
+{
+    const int steps = 56000;
+    double h = 28.0 / steps, m[4] = {0};
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j <= steps; j++) {
+            double z = -14.0 + j * h, y = sinh(asinh(z) + eps) - (pass ? m[0] : 0.0);
+            double w = (j == 0 || j == steps ? 0.5 : 1.0) * h * exp(-0.5 * z * z) /
+                       sqrt(2.0 * 3.14159265358979323846);
+            if (pass == 0) {
+                m[0] += w * y;
+            } else {
+                m[2] += w * y * y;
+                m[3] += w * y * y * y;
+            }
+        }
+    *mean = m[0];
+    *var = m[2];
+    *skew = m[3] / pow(m[2], 1.5);
+}
+
+/* The skewed mixing law (lnbin.c: logit p = a + s sinh(asinh Z + eps))
+ * against brute force, and the softmax's skew of a share's latent logit
+ * (share_skew.c) against a two-dimensional sum. */
+static void test_skewed_mixing(void **state)
+{
+    (void)state;
+    saksi_lnb_rule r;
+    saksi_error err = {0};
+    assert_int_equal(saksi_lnb_rule_init(&r, &err), SAKSI_OK);
+
+    /* eps of a skewness: the trapezoid's skewness of the law returned is
+     * the one asked for (to 1e-8 relative), odd in gamma; 0 for 0; beyond the family's reach (1.40 at eps 2, the
+     * bound) the farthest it reaches. */
+    const double gammas[] = {-0.02, 0.1, -0.8, 1.2};
+    for (size_t c = 0; c < 4; c++) {
+        double eps = saksi_lnb_eps_of_skew(gammas[c]), mean, var, skew;
+        sas_moments(eps, &mean, &var, &skew);
+        if (!(fabs(skew - gammas[c]) <= 1e-8 * fabs(gammas[c])))
+            fail_msg("gamma %g: eps %.9f has skewness %.9f", gammas[c], eps, skew);
+        assert_close(saksi_lnb_eps_of_skew(-gammas[c]), -eps, 1e-12);
+    }
+    assert_close(saksi_lnb_eps_of_skew(0.0), 0.0, 0);
+    assert_close(saksi_lnb_eps_of_skew(1.42), 2.0, 0);
+    /* Near 0 the slope is 3 (E[Z^2 R] - E[R]), R = sqrt(1 + Z^2): 1.6947
+     * (numpy's trapezoid, 1.69467254). */
+    assert_close(saksi_lnb_eps_of_skew(0.001), 0.001 / 1.69467254, 1e-9);
+
+    /* Matching with a skew: the matched (a, s) reproduce m and v under the
+     * skewed law (trapezoid), to 1e-5 and 2e-5 relative: the 16 nodes
+     * integrate the non-polynomial sqrt(1 + z^2) less well (measured: the
+     * mean 7e-7 off at eps -0.05, 4.6e-6 at -0.3; the variance 2.4e-6 and
+     * 8.7e-6). */
+    const double mv[][3] = {{0.25, 0.004, -0.05}, {0.17, 0.002, -0.3}, {0.58, 0.004, 0.1}};
+    for (size_t c = 0; c < 3; c++) {
+        double a = 0, s = 0, m1 = 0, m2 = 0, h = 0.001;
+        assert_true(saksi_lnb_match(mv[c][0], mv[c][1], mv[c][2], &r, &a, &s));
+        for (double z = -12; z <= 12; z += h) {
+            double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846),
+                   p = expit(a + s * sinh(asinh(z) + mv[c][2]));
+            m1 += w * p;
+            m2 += w * p * p;
+        }
+        assert_close(m1, mv[c][0], 1e-5 * mv[c][0]);
+        assert_close(m2 - m1 * m1, mv[c][1], 2e-5 * mv[c][1]);
+    }
+
+    /* Tails: both sides through saksi_lnb_tail (the upper side mirrors the
+     * law, eps to -eps), against brute force to 1e-5 relative, and a
+     * negative eps makes the lower tail heavier than the symmetric law's. */
+    const struct {
+        int x, n;
+        double a, s, eps;
+    } cases[] = {{40, 220, -1.1, 0.45, -0.05}, {85, 220, -1.1, 0.45, -0.05},
+                 {12, 220, -1.6, 0.5, -0.3},   {70, 220, -1.6, 0.5, -0.3},
+                 {150, 250, 0.3, 0.4, 0.2},    {100, 250, 0.3, 0.4, 0.2}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double mean = 0.0, h = 0.001, beyond, point;
+        for (double z = -12; z <= 12; z += h)
+            mean += cases[c].n * expit(cases[c].a + cases[c].s * sinh(asinh(z) + cases[c].eps)) *
+                    exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846);
+        saksi_lnb_tail(cases[c].x, cases[c].n, cases[c].a, cases[c].s, cases[c].eps, 0.0, mean, &r,
+                       &beyond, &point);
+        int below = cases[c].x <= mean;
+        double want = below ? brute_lower(cases[c].x - 1, cases[c].n, cases[c].a, cases[c].s,
+                                          cases[c].eps)
+                            : 1.0 - brute_lower(cases[c].x, cases[c].n, cases[c].a, cases[c].s,
+                                                cases[c].eps);
+        if (!(fabs(beyond - want) <= 1e-5 * want + 1e-15))
+            fail_msg("case %zu (%s): beyond %.12e, brute force %.12e", c, below ? "below" : "above",
+                     beyond, want);
+        double sym_beyond, sym_point;
+        saksi_lnb_tail(cases[c].x, cases[c].n, cases[c].a, cases[c].s, 0.0, 0.0, mean, &r,
+                       &sym_beyond, &sym_point);
+        assert_true((cases[c].eps < 0.0) == below ? beyond > sym_beyond : beyond < sym_beyond);
+    }
+
+    /* The softmax's skew, three candidates: the candidate's logit is e_k -
+     * LSE(log q_j + e_j, j != k), e_j independent N(0, sigma^2), sigma^2 =
+     * s2 / (1 + sum w_j^2) (the model's first-order variance, w_j the
+     * others' weights), so its skewness is -k3(LSE) / s2^1.5 with k3 the
+     * third cumulant of the LSE of the two others: here by a trapezoid over
+     * both effects on [-10, 10] sd (1,001 points each). Shares as
+     * Indonesia 2024's (0.25, 0.58, 0.17), a minor candidate and the
+     * leader, and the logit variances of a station sd of 0.37 and 0.55 on
+     * every candidate. Monte Carlo (numpy, 4 million draws) gave k3
+     * 0.00259 for the minor candidate at 0.37. */
+    const double q[3] = {25.0, 58.0, 17.0};
+    const struct {
+        size_t self;
+        double sigma;
+    } sc[] = {{0, 0.37}, {0, 0.55}, {1, 0.37}, {2, 0.55}};
+    for (size_t c = 0; c < 4; c++) {
+        size_t o1 = sc[c].self == 0 ? 1 : 0, o2 = sc[c].self == 2 ? 1 : 2;
+        double tot = q[o1] + q[o2], w1 = q[o1] / tot, w2 = q[o2] / tot;
+        double sigma2 = sc[c].sigma * sc[c].sigma, s2 = sigma2 * (1.0 + w1 * w1 + w2 * w2);
+        const int steps = 1000;
+        double h = 20.0 / steps, mom[3] = {0}, mean = 0.0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i <= steps; i++)
+                for (int j = 0; j <= steps; j++) {
+                    double z1 = -10.0 + i * h, z2 = -10.0 + j * h;
+                    double w = (i == 0 || i == steps ? 0.5 : 1.0) * (j == 0 || j == steps ? 0.5 : 1.0) *
+                               h * h * exp(-0.5 * (z1 * z1 + z2 * z2)) / (2.0 * 3.14159265358979323846);
+                    double y = log(q[o1] * exp(sc[c].sigma * z1) + q[o2] * exp(sc[c].sigma * z2));
+                    if (pass == 0) {
+                        mean += w * y;
+                    } else {
+                        mom[1] += w * (y - mean) * (y - mean);
+                        mom[2] += w * (y - mean) * (y - mean) * (y - mean);
+                    }
+                }
+        double want = -mom[2] / pow(s2, 1.5), got = saksi_share_logit_skew(q, 3, sc[c].self, s2, &r);
+        if (!(fabs(got - want) <= 1e-6 * fabs(want)))
+            fail_msg("case %zu: skewness %.9f, two-dimensional sum %.9f", c, got, want);
+        assert_true(got < 0.0); /* a convex LSE: the logit is left-skewed */
+        if (c == 0) assert_close(mom[2], 0.00259, 0.0001); /* the Monte Carlo's */
+    }
+    /* Two candidates: the logit is e_1 - e_2, normal. A candidate with no
+     * votes among the peers is no one's rival: with (25, 58, 0) it is two. */
+    const double two[3] = {25.0, 58.0, 0.0};
+    assert_close(saksi_share_logit_skew(q, 2, 0, 0.2, &r), 0.0, 0);
+    assert_close(saksi_share_logit_skew(two, 3, 0, 0.2, &r), 0.0, 0);
+    assert_close(saksi_share_logit_skew(q, 3, 0, 0.0, &r), 0.0, 0);
 }
 
 /* Every array of two baseline runs, byte for byte. */
@@ -753,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_robust_z),
         cmocka_unit_test(test_student),
         cmocka_unit_test(test_logit_normal),
+        cmocka_unit_test(test_skewed_mixing),
         cmocka_unit_test(test_simulated),
         cmocka_unit_test(test_village_layer),
         cmocka_unit_test(test_shrink_villages_simulated),

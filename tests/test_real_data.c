@@ -196,6 +196,17 @@ static void test_gigit_preset(void **state)
     const saksi_baselines *b = saksi_engine_results(a.e)->turnout->baselines;
     assert_float_equal(b->prior_df[SAKSI_BM_INVALID], 32.0, 0.0);
     assert_float_equal(b->prior_df[SAKSI_BM_ADDED], 2.0, 0.0);
+    /* The skewness the softmax gives the three shares' latent logits (mean
+     * over the regular stations; share_skew.c): left for all three,
+     * largest for cand_01, whose rivals (the leader's 0.58 and 0.17) are
+     * the most unequal, smallest for the leader, whose rivals (0.25, 0.17)
+     * are the least; none for the measures that are not shares. Values of
+     * this audit, 2026-11-25. */
+    assert_float_equal(b->share_skew[SAKSI_BM_CAND0 + 0], -0.0257, 0.0005);
+    assert_float_equal(b->share_skew[SAKSI_BM_CAND0 + 1], -0.0158, 0.0005);
+    assert_float_equal(b->share_skew[SAKSI_BM_CAND0 + 2], -0.0203, 0.0005);
+    assert_float_equal(b->share_skew[SAKSI_BM_TURNOUT], 0.0, 0.0);
+    assert_float_equal(b->share_skew[SAKSI_BM_INVALID], 0.0, 0.0);
     saksi_engine_free(a.e);
 }
 
