@@ -318,38 +318,61 @@ static int all_candidates(const saksi_table *t, size_t i)
     return 1;
 }
 
-/* Votes per candidate of the stations tested for measure m (skip none)
- * with every candidate's cell, by district and stratum: the composition
- * of a station's peers, for the skew of its share's latent logit. NULL
- * when out of memory. */
-static double *candidate_sums(const saksi_table *t, const uint8_t *skip)
+/*
+ * The composition of a station's peers, for the skew of its share's latent
+ * logit (share_skew.c): votes per candidate by district and stratum of the
+ * stations whose every candidate cell is present, with valid votes, that
+ * fail no rule on a share's fields (a misread count must not set another
+ * station's shape); counted marks them. Built once for every share: n k
+ * operations, where one per share would be n k^2.
+ */
+typedef struct peer_votes {
+    double *sums;     /* (district * SAKSI_NSTRATA + stratum) * ncand + candidate */
+    uint8_t *counted; /* per station */
+} peer_votes;
+
+static void peer_votes_free(peer_votes *pv)
+{
+    free(pv->sums);
+    free(pv->counted);
+}
+
+static int peer_votes_build(const saksi_table *t, const saksi_rules *rules, const uint32_t *fail,
+                            peer_votes *pv)
 {
     size_t k = t->ncand, nd = t->regions[SAKSI_LEVEL_DISTRICT].n;
-    double *sums = saksi_calloc_array(nd * SAKSI_NSTRATA * k + 1, sizeof *sums);
-    if (!sums) return NULL;
-    for (size_t i = 0; i < t->n; i++)
-        if (skip[i] == SAKSI_BSKIP_NONE && all_candidates(t, i)) {
-            double *row =
-                sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
-            for (size_t c = 0; c < k; c++)
-                row[c] += saksi_table_get(t, SAKSI_NFIXED + (int)c, i);
-        }
-    return sums;
+    uint32_t mask = 0;
+    for (size_t c = 0; c < k; c++)
+        mask |= saksi_baseline_rule_mask(rules, t, SAKSI_BM_CAND0 + c);
+    pv->sums = saksi_calloc_array(nd * SAKSI_NSTRATA * k + 1, sizeof *pv->sums);
+    pv->counted = saksi_calloc_array(t->n ? t->n : 1, sizeof *pv->counted);
+    if (!pv->sums || !pv->counted) return 0;
+    for (size_t i = 0; i < t->n; i++) {
+        int32_t x, n;
+        if (saksi_baseline_rate(t, SAKSI_BM_CAND0, i, &x, &n) != SAKSI_BSKIP_NONE ||
+            !all_candidates(t, i) || (fail && (fail[i] & mask)))
+            continue;
+        double *row =
+            pv->sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
+        for (size_t c = 0; c < k; c++)
+            row[c] += saksi_table_get(t, SAKSI_NFIXED + (int)c, i);
+        pv->counted[i] = 1;
+    }
+    return 1;
 }
 
 /* The skewness the softmax gives the latent logit of station i's share of
  * candidate m (share_skew.c), from its district peers' votes per
  * candidate (itself left out) and its fit's logit variance rho / (mu (1 -
  * mu)). q: scratch of ncand. */
-static double share_skew(const saksi_table *t, size_t m, size_t i, const double *sums,
+static double share_skew(const saksi_table *t, size_t m, size_t i, const peer_votes *pv,
                          const saksi_bb *fit, const saksi_lnb_rule *rule, double *q)
 {
     size_t k = t->ncand;
     const double *row =
-        sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
-    int own = all_candidates(t, i); /* tested (the caller's), so in the sums */
+        pv->sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
     for (size_t c = 0; c < k; c++)
-        q[c] = row[c] - (own ? saksi_table_get(t, SAKSI_NFIXED + (int)c, i) : 0);
+        q[c] = row[c] - (pv->counted[i] ? saksi_table_get(t, SAKSI_NFIXED + (int)c, i) : 0);
     return saksi_share_logit_skew(q, k, m - SAKSI_BM_CAND0, fit->rho / (fit->mu * (1.0 - fit->mu)),
                                   rule);
 }
@@ -904,14 +927,15 @@ out:
 
 static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
                                 const uint32_t *fail, const saksi_baseline_options *opt,
-                                saksi_baselines *b, size_t m, scratch *sc, saksi_error *err)
+                                const peer_votes *pv, saksi_baselines *b, size_t m, scratch *sc,
+                                saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const size_t n = t->n;
     uint8_t *skip = b->skip + m * n;
     double *p = b->p + m * n, *z = b->z + m * n, *ex = b->expected + m * n, *rho = b->rho + m * n;
     saksi_bb *fit = sc->fit;
-    double *sums = NULL, *q = NULL, skew_sum = 0.0;
+    double *q = NULL, skew_sum = 0.0;
     size_t regular = 0;
     uint32_t mask = saksi_baseline_rule_mask(rules, t, m);
     rate_ctx ctx = {m};
@@ -949,12 +973,9 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         regency_z(t, m, r, skip, opt, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
     SAKSI_TRY(moderate(t, m, skip, opt, villages, sc, &b->prior_df[m], err));
-    /* Three candidates or more: a share's latent logit is skewed. */
-    if (m >= SAKSI_BM_CAND0 && t->ncand >= 3 && opt->null == SAKSI_BASELINE_LOGITNORMAL) {
-        sums = candidate_sums(t, skip);
-        q = saksi_malloc_array(t->ncand, sizeof *q);
-        if (!sums || !q) SAKSI_ALLOC_FAIL("candidates' peer sums");
-    }
+    /* Three candidates or more (pv): a share's latent logit is skewed. */
+    if (m < SAKSI_BM_CAND0) pv = NULL;
+    if (pv && !(q = saksi_malloc_array(t->ncand, sizeof *q))) SAKSI_ALLOC_FAIL("peers' votes");
     for (size_t i = 0; i < n; i++) {
         int32_t x, sz;
         b->skipped[m][skip[i]]++;
@@ -965,7 +986,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         if (i % 65536 == 0 && saksi_stop_requested())
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
-        double beyond, point, skew = sums ? share_skew(t, m, i, sums, &fit[i], sc->rule, q) : 0.0;
+        double beyond, point, skew = pv ? share_skew(t, m, i, pv, &fit[i], sc->rule, q) : 0.0;
         station_tail(opt->null, x, sz, &fit[i], saksi_lnb_eps_of_skew(skew),
                      tail_df(sc->keff[i], opt->t_peers), sc, &beyond, &point);
         if (t->stratum[i] == SAKSI_STRATUM_REGULAR) {
@@ -983,7 +1004,6 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     }
     b->share_skew[m] = regular ? skew_sum / (double)regular : 0.0;
 out:
-    free(sums);
     free(q);
     return rc;
 }
@@ -1037,6 +1057,7 @@ typedef struct worker {
     const saksi_rules *rules;
     const uint32_t *fail;
     const saksi_baseline_options *opt;
+    const peer_votes *pv; /* NULL: no share is skewed */
     saksi_baselines *b;
     size_t first, step, maxreg;
     int32_t maxsize;
@@ -1060,7 +1081,7 @@ static void *worker_run(void *arg)
     sc.rule = w->rule;
     for (size_t m = w->first; m < w->b->nmeasures; m += w->step) {
         w->failed_measure = m;
-        SAKSI_TRY(measure_run(w->t, w->rules, w->fail, w->opt, w->b, m, &sc, err));
+        SAKSI_TRY(measure_run(w->t, w->rules, w->fail, w->opt, w->pv, w->b, m, &sc, err));
     }
     w->failed_measure = SIZE_MAX;
 out:
@@ -1076,6 +1097,7 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     saksi_status rc = SAKSI_OK;
     saksi_baselines *b = calloc(1, sizeof *b);
     saksi_lnb_rule rule;
+    peer_votes pv = {NULL, NULL};
     worker w[SAKSI_BASELINE_MAX_THREADS];
     pthread_t tid[SAKSI_BASELINE_MAX_THREADS];
     size_t started = 0;
@@ -1107,6 +1129,9 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
         !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
+    /* Two candidates: a share's latent logit is normal, one minus the other. */
+    int skewed = t->ncand >= 3 && opt->null == SAKSI_BASELINE_LOGITNORMAL;
+    if (skewed && !peer_votes_build(t, rules, fail, &pv)) SAKSI_ALLOC_FAIL("peers' votes");
 
     /* Scratch: the largest regency, and the largest size of any measure. */
     size_t maxreg = 1;
@@ -1129,8 +1154,8 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     nt = nt > SAKSI_BASELINE_MAX_THREADS ? SAKSI_BASELINE_MAX_THREADS : nt;
     nt = nt > nm ? nm : nt;
     for (size_t k = 0; k < nt; k++)
-        w[k] = (worker){t,      rules,   fail,  opt,      b,        k,  nt,
-                        maxreg, maxsize, &rule, SAKSI_OK, SIZE_MAX, {0}};
+        w[k] = (worker){t,      rules,  fail,  opt,   skewed ? &pv : NULL, b, k, nt, maxreg,
+                        maxsize, &rule, SAKSI_OK, SIZE_MAX, {0}};
     /* Worker 0 runs on this thread; a thread that cannot start leaves its
      * measures to a second pass here. */
     for (size_t k = 1; k < nt; k++) {
@@ -1157,6 +1182,7 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     *out = b;
     b = NULL;
 out:
+    peer_votes_free(&pv);
     saksi_baselines_free(b);
     return rc;
 }
