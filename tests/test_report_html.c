@@ -300,6 +300,7 @@ static void test_locale(void **state)
     assert_string_equal(probe, "0,5"); /* the locale is really in force */
     assert_int_equal(saksi_report_render_files(w.h5, w.dir, "en", 1, &err), SAKSI_OK);
     setlocale(LC_ALL, "C");
+    unsetenv("LOCPATH"); /* where test_comma_locale set it: not for the tests after */
     snprintf(path, sizeof path, "%s/report.html", w.dir);
     char *s = test_read_file(path, NULL);
     size_t decimals = 0;

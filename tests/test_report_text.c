@@ -269,6 +269,7 @@ static void test_decimal_point_under_comma_locale(void **state)
     saksi_status rj = saksi_summary_write_json(&s, f, &err);
     fclose(f);
     setlocale(LC_NUMERIC, "C");
+    unsetenv("LOCPATH"); /* where test_comma_locale set it: not for the tests after */
     unsetenv("LOCPATH");
     assert_int_equal(rc, SAKSI_OK);
     assert_int_equal(rj, SAKSI_OK);
