@@ -331,6 +331,13 @@ typedef struct peer_votes {
     uint8_t *counted; /* per station */
 } peer_votes;
 
+/* Station i's row of pv->sums: its district and stratum. */
+static double *peer_row(const peer_votes *pv, const saksi_table *t, size_t i)
+{
+    return pv->sums +
+           (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * t->ncand;
+}
+
 static void peer_votes_free(peer_votes *pv)
 {
     free(pv->sums);
@@ -352,8 +359,7 @@ static int peer_votes_build(const saksi_table *t, const saksi_rules *rules, cons
         if (saksi_baseline_rate(t, SAKSI_BM_CAND0, i, &x, &n) != SAKSI_BSKIP_NONE ||
             !all_candidates(t, i) || (fail && (fail[i] & mask)))
             continue;
-        double *row =
-            pv->sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
+        double *row = peer_row(pv, t, i);
         for (size_t c = 0; c < k; c++)
             row[c] += saksi_table_get(t, SAKSI_NFIXED + (int)c, i);
         pv->counted[i] = 1;
@@ -369,8 +375,7 @@ static double share_skew(const saksi_table *t, size_t m, size_t i, const peer_vo
                          const saksi_bb *fit, const saksi_lnb_rule *rule, double *q)
 {
     size_t k = t->ncand;
-    const double *row =
-        pv->sums + (t->region_of[SAKSI_LEVEL_DISTRICT][i] * SAKSI_NSTRATA + t->stratum[i]) * k;
+    const double *row = peer_row(pv, t, i);
     for (size_t c = 0; c < k; c++)
         q[c] = row[c] - (pv->counted[i] ? saksi_table_get(t, SAKSI_NFIXED + (int)c, i) : 0);
     return saksi_share_logit_skew(q, k, m - SAKSI_BM_CAND0, fit->rho / (fit->mu * (1.0 - fit->mu)),
