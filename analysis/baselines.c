@@ -433,11 +433,11 @@ static void regency_z(const saksi_table *t, size_t m, size_t reg, const uint8_t 
     }
 }
 
-/* The tail beyond x on the side of the mean and P(X = x) under the
- * station's peer fit (see saksi_lnb_tail), its latent logit skewed by eps
- * (the logit-normal only). */
-static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double eps,
-                         double nu, scratch *sc, double *beyond, double *point)
+/* The smaller tail beyond x and P(X = x) under the station's peer fit
+ * (see saksi_lnb_tail), its latent logit skewed by eps (the logit-normal
+ * only); 1 when the tail is above x. */
+static int station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, double eps,
+                        double nu, scratch *sc, double *beyond, double *point)
 {
     double a = sc->last_a, s = sc->last_s, mean = n * fit->mu;
     /* A degenerate fit (every peer at 0% or 100%) and the beta-binomial
@@ -446,8 +446,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
         saksi_lnb_match(fit->mu, fit->rho * fit->mu * (1.0 - fit->mu), eps, sc->rule, &a, &s)) {
         sc->last_a = a;
         sc->last_s = s;
-        saksi_lnb_tail(x, n, a, s, eps, nu, mean, sc->rule, beyond, point);
-        return;
+        return saksi_lnb_tail(x, n, a, s, eps, nu, mean, sc->rule, beyond, point);
     }
     if (!(fit->mu > 0.0 && fit->mu < 1.0)) {
         /* Every peer at 0% (or 100%): the null is a point mass at 0 (or n),
@@ -457,7 +456,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
          * fuzz_rules; tests/fuzz/regressions/rules/digits-size-2147483647). */
         *beyond = 0.0;
         *point = x == (fit->mu <= 0.0 ? 0 : n) ? 1.0 : 0.0;
-        return;
+        return x > mean;
     }
     saksi_bb_pmf(n, fit->mu, fit->rho, sc->pmf);
     double b = 0.0;
@@ -469,6 +468,7 @@ static void station_tail(int null, int32_t x, int32_t n, const saksi_bb *fit, do
             b += sc->pmf[k];
     *beyond = b;
     *point = sc->pmf[x];
+    return x > mean;
 }
 
 /*
@@ -992,16 +992,16 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
             SAKSI_FAIL(SAKSI_ERR_INTERRUPTED, "station baselines interrupted");
         saksi_baseline_rate(t, m, i, &x, &sz);
         double beyond, point, skew = pv ? share_skew(t, m, i, pv, &fit[i], sc->rule, q) : 0.0;
-        station_tail(opt->null, x, sz, &fit[i], saksi_lnb_eps_of_skew(skew),
-                     tail_df(sc->keff[i], opt->t_peers), sc, &beyond, &point);
+        int upper = station_tail(opt->null, x, sz, &fit[i], saksi_lnb_eps_of_skew(skew),
+                                 tail_df(sc->keff[i], opt->t_peers), sc, &beyond, &point);
         if (t->stratum[i] == SAKSI_STRATUM_REGULAR) {
             skew_sum += skew;
             regular++;
         }
         p[i] = two_sided(beyond + 0.5 * point);
-        if (b->pit) { /* beyond and point are on the side of the mean (station_tail) */
+        if (b->pit) { /* beyond and point are on the side upper says */
             double v = beyond + station_uniform(opt->seed, t->id_hash[i], m) * point;
-            b->pit[m * n + i] = x <= sz * fit[i].mu ? v : 1.0 - v;
+            b->pit[m * n + i] = upper ? 1.0 - v : v;
         }
         ex[i] = sz * fit[i].mu;
         rho[i] = fit[i].rho;

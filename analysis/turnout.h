@@ -107,10 +107,11 @@ int saksi_lnb_match(double m, double v, double eps, const saksi_lnb_rule *r, dou
  * uncertainty when it rests on few peers). */
 double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double eps, double nu,
                        const saksi_lnb_rule *r);
-/* The tail beyond x on the side of mean = n E p (P(X < x) when x <= mean,
- * else P(X > x)) and P(X = x). */
-void saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double eps, double nu,
-                    double mean, const saksi_lnb_rule *r, double *beyond, double *point);
+/* The smaller tail beyond x and P(X = x): P(X < x) (returns 0) or P(X >
+ * x) (returns 1). mean = n E p picks the side tried first: x's side of
+ * it, unless that tail with half of P(X = x) exceeds 1/2. */
+int saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double eps, double nu, double mean,
+                   const saksi_lnb_rule *r, double *beyond, double *point);
 /* Two-sided mid-p of x; mean = n E p picks the side to integrate. */
 double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double eps, double nu,
                       double mean, const saksi_lnb_rule *r);
