@@ -112,7 +112,7 @@ double saksi_lnb_lower(int32_t x, int32_t n, double a, double s, double eps, dou
  * it, unless that tail with half of P(X = x) exceeds 1/2. */
 int saksi_lnb_tail(int32_t x, int32_t n, double a, double s, double eps, double nu, double mean,
                    const saksi_lnb_rule *r, double *beyond, double *point);
-/* Two-sided mid-p of x; mean = n E p picks the side to integrate. */
+/* Two-sided mid-p of x, from saksi_lnb_tail (mean as there). */
 double saksi_lnb_midp(int32_t x, int32_t n, double a, double s, double eps, double nu,
                       double mean, const saksi_lnb_rule *r);
 /* The eps of g(Z)'s skewness gamma (Z normal); beyond the family's reach
