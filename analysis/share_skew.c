@@ -88,8 +88,8 @@ double saksi_share_logit_skew(const double *q, size_t k, size_t self, double s2,
         }
     double sigma2 = s2 / (1.0 + ww), tau2 = sigma2 * (1.0 + vv), alpha = -sigma2 / tau2;
     double wt = top / total, wr = rest / total;
-    double rest_skew = 3.0 * sigma2 * sigma2 *
-                       (www - ww * ww - wt * wr * (wt - wr * vv) * (wt - wr * vv));
+    double rest_skew =
+        3.0 * sigma2 * sigma2 * (www - ww * ww - wt * wr * (wt - wr * vv) * (wt - wr * vv));
     double d = log(rest / top), tau = sqrt(tau2), m = 0.0, m3 = 0.0, y[SAKSI_LNB_TAIL_NODES];
     for (size_t i = 0; i < SAKSI_LNB_TAIL_NODES; i++) {
         double delta = SQRT2 * tau * r->tt[i];

@@ -389,8 +389,8 @@ static void test_paired_tail(void **state)
             f1 = nu > 0.0 ? brute_lower_t(x, n, a, s, nu) : brute_lower(x, n, a, s, eps);
         } else { /* P(X > x) and P(X >= x) */
             f0 = 1.0 - (nu > 0.0 ? brute_lower_t(x, n, a, s, nu) : brute_lower(x, n, a, s, eps));
-            f1 = 1.0 - (nu > 0.0 ? brute_lower_t(x - 1, n, a, s, nu)
-                                 : brute_lower(x - 1, n, a, s, eps));
+            f1 = 1.0 -
+                 (nu > 0.0 ? brute_lower_t(x - 1, n, a, s, nu) : brute_lower(x - 1, n, a, s, eps));
         }
         /* the two integrals apart, each on its own mode */
         double sa = below ? a : -a, se = below ? eps : -eps;
@@ -575,26 +575,25 @@ static void test_skewed_mixing(void **state)
      * large as the top, and 88-93% for 40, 30 and 20). */
     const double q4[2][4] = {{45.0, 45.0, 5.0, 5.0}, {40.0, 30.0, 20.0, 10.0}};
     for (size_t c = 0; c < 4; c++) {
-        const double *qc = q4[c / 2], sigma = c % 2 ? 0.55 : 0.37;
-        size_t self = 3, o[3] = {0, 1, 2};
-        double tot = qc[0] + qc[1] + qc[2], ww = 0.0;
+        const double *qc = q4[c / 2], sigma = c % 2 ? 0.55 : 0.37, tot = qc[0] + qc[1] + qc[2];
+        const size_t self = 3;
+        double ww = 0.0;
         for (int j = 0; j < 3; j++)
-            ww += (qc[o[j]] / tot) * (qc[o[j]] / tot);
+            ww += (qc[j] / tot) * (qc[j] / tot);
         double s2 = sigma * sigma * (1.0 + ww);
         const int steps = 160;
-        double h = 16.0 / steps, mean = 0.0, m3 = 0.0, g[161];
+        double h = 16.0 / steps, mean = 0.0, m3 = 0.0, g[161], ez[161];
         for (int i = 0; i <= steps; i++) {
             double z = -8.0 + i * h;
             g[i] = (i == 0 || i == steps ? 0.5 : 1.0) * h * exp(-0.5 * z * z) /
                    sqrt(2.0 * 3.14159265358979323846);
+            ez[i] = exp(sigma * z);
         }
         for (int pass = 0; pass < 2; pass++)
             for (int i = 0; i <= steps; i++)
                 for (int j = 0; j <= steps; j++)
                     for (int l = 0; l <= steps; l++) {
-                        double y = log(qc[0] * exp(sigma * (-8.0 + i * h)) +
-                                       qc[1] * exp(sigma * (-8.0 + j * h)) +
-                                       qc[2] * exp(sigma * (-8.0 + l * h)));
+                        double y = log(qc[0] * ez[i] + qc[1] * ez[j] + qc[2] * ez[l]);
                         double w = g[i] * g[j] * g[l];
                         if (pass == 0)
                             mean += w * y;
