@@ -16,6 +16,7 @@
  *   saksi_baselines_calibrate calibrate [--runs K] [--stations N] [--seed S]
  *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
  *                                       [--dispersion-sdlog S] [--leave-one-out]
+ *                                       [--shares S1,S2,...]
  *                                       [--prior-df D]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *                                   [--by-village] [--leave-one-out]
@@ -78,6 +79,12 @@ static saksi_baseline_options baseline_options(const opts *o)
  * makes every district as heterogeneous as its neighbours, which tells the
  * null's shape from its moderation. */
 static double dispersion_sdlog = NAN;
+
+/* --shares: the candidates' national shares (their count with them); the
+ * simulator's three (0.25, 0.58, 0.17) otherwise. More than three
+ * candidates is where the shares' skew is approximate (share_skew.c). */
+static double sim_shares[SAKSI_SIM_MAX_CAND];
+static size_t sim_ncand;
 
 static void die(const saksi_error *err)
 {
@@ -171,6 +178,11 @@ static saksi_table *simulate(size_t stations, uint64_t seed)
     if (!isnan(dispersion_sdlog))
         c.model.dispersion_district_sdlog.turnout = c.model.dispersion_district_sdlog.share =
             dispersion_sdlog;
+    if (sim_ncand) {
+        c.ncand = sim_ncand;
+        for (size_t k = 0; k < SAKSI_SIM_MAX_CAND; k++)
+            c.model.share[k] = k < sim_ncand ? sim_shares[k] : 0.0;
+    }
     if (saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err)) die(&err);
     return t;
 }
@@ -421,6 +433,12 @@ static void run_calibrate(const opts *o)
                "0.22)\n",
                dispersion_sdlog);
     if (o->leave_one_out) printf("peers: leave one out (village mates kept)\n");
+    if (sim_ncand) {
+        printf("candidates' national shares:");
+        for (size_t k = 0; k < sim_ncand; k++)
+            printf(" %g", sim_shares[k]);
+        printf("\n");
+    }
     if (!isnan(o->prior_df)) printf("fallback moderation prior: %g df\n", o->prior_df);
     printf("station baselines (two-sided mid-p; null: %s from the peers; Student's t below %zu "
            "df):\n",
@@ -903,6 +921,15 @@ int main(int argc, char **argv)
             o.prior_df = strtod(v, NULL);
         else if (!strcmp(a, "--dispersion-sdlog"))
             dispersion_sdlog = strtod(v, NULL);
+        else if (!strcmp(a, "--shares")) { /* the simulator checks them */
+            const char *p = v;
+            for (sim_ncand = 0; *p && sim_ncand < SAKSI_SIM_MAX_CAND; sim_ncand++) {
+                char *end;
+                sim_shares[sim_ncand] = strtod(p, &end);
+                if (end == p) break;
+                p = *end == ',' ? end + 1 : end;
+            }
+        }
         else if (!strcmp(a, "--stations"))
             o.stations = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--seed"))

@@ -752,6 +752,9 @@ static void test_simulated(void **state)
 /* Two villages of three stations in one district; cand_01 of 200 valid
  * votes 60, 70, 80 in the first and 110, 120, 130 in the second. */
 static const int32_t village_votes[6] = {60, 70, 80, 110, 120, 130};
+/* the same two villages for a minor candidate: 1, 9, 4 and 8, 20, 15 */
+static const int32_t minor_votes[6] = {1, 9, 4, 8, 20, 15};
+static const int32_t *cand_votes = village_votes;
 
 static int split_districts; /* 1: the two groups are districts of one regency */
 
@@ -761,8 +764,8 @@ static void edit_villages(size_t k, int32_t *v, char *id)
         snprintf(id, 32, "32010%zu0001%03zu", 1 + k / 3, 1 + k % 3);
     else
         snprintf(id, 32, "320101000%zu%03zu", 1 + k / 3, 1 + k % 3);
-    v[SAKSI_NFIXED] = village_votes[k];
-    v[SAKSI_NFIXED + 1] = 180 - village_votes[k]; /* cand_01 + cand_02 stay 180 */
+    v[SAKSI_NFIXED] = cand_votes[k];
+    v[SAKSI_NFIXED + 1] = 180 - cand_votes[k]; /* cand_01 + cand_02 stay 180 */
 }
 
 /* The village layer's share of the latent variance, against the textbook
@@ -852,6 +855,55 @@ static void test_village_layer(void **state)
     assert_float_equal(bl->village_share[SAKSI_BM_CAND0], 0.0, 0.0);
     saksi_baselines_free(bl);
     fixture_done(&f2);
+}
+
+/*
+ * A minor candidate's village share is taken on the rate scale (its
+ * stations hold under 20 votes for it on average: baselines.c
+ * rate_scale), where the empirical logits' delta-method variance fails:
+ * the same two-pass ANOVA as test_village_layer on y = x / n with the
+ * unbiased binomial variance r (1 - r) / (n - 1), here 9.5 votes a station
+ * of 200: 0.685, where the logits would give 0.647.
+ */
+static void test_village_layer_small_counts(void **state)
+{
+    (void)state;
+    fixture fx = {0};
+    split_districts = 0;
+    cand_votes = minor_votes;
+    fixture_run(&fx, 6, edit_villages);
+    cand_votes = village_votes;
+    double share[2];
+    for (int scale = 0; scale < 2; scale++) { /* 0: rate, 1: empirical logit */
+        double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
+        for (int i = 0; i < 6; i++) {
+            double r = scale ? (minor_votes[i] + 0.5) / 201.0 : minor_votes[i] / 200.0;
+            y[i] = scale ? log(r / (1.0 - r)) : r;
+            bv += (scale ? 1.0 / (201.0 * r * (1.0 - r)) : r * (1.0 - r) / 199.0) / 6.0;
+            mean[i / 3] += y[i] / 3.0;
+            grand += y[i] / 6.0;
+        }
+        for (int i = 0; i < 6; i++)
+            w += (y[i] - mean[i / 3]) * (y[i] - mean[i / 3]);
+        for (int j = 0; j < 2; j++)
+            b += 3.0 * (mean[j] - grand) * (mean[j] - grand);
+        double vv = (b / 1.0 - w / 4.0) / 3.0, vs = w / 4.0 - bv;
+        assert_true(vv > 0.0 && vs > 0.0); /* both components present on either scale */
+        share[scale] = vv / (vv + vs);
+    }
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.threads = 1;
+    o.min_fit_peers = 2;
+    saksi_baselines *bl = NULL;
+    saksi_error err = {0};
+    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
+    assert_float_equal(bl->village_share[SAKSI_BM_CAND0], share[0], 1e-12);
+    assert_true(fabs(share[1] - share[0]) > 0.01);
+    /* cand_02 (171 of 200, 29 against) keeps the logits */
+    assert_true(bl->village_share[SAKSI_BM_CAND0 + 1] > 0.0);
+    saksi_baselines_free(bl);
+    fixture_done(&fx);
 }
 
 /*
@@ -1025,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_paired_tail),
         cmocka_unit_test(test_simulated),
         cmocka_unit_test(test_village_layer),
+        cmocka_unit_test(test_village_layer_small_counts),
         cmocka_unit_test(test_shrink_villages_simulated),
         cmocka_unit_test(test_small_counts_prior_df),
     };
