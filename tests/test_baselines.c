@@ -768,6 +768,32 @@ static void edit_villages(size_t k, int32_t *v, char *id)
     v[SAKSI_NFIXED + 1] = 180 - cand_votes[k]; /* cand_01 + cand_02 stay 180 */
 }
 
+/* The village share of six stations of 200 votes in two villages of three
+ * (votes[k] for the candidate), by the textbook two-pass one-way ANOVA
+ * below, on empirical logits (logit = 1) or on the rate scale with the
+ * unbiased binomial variance r (1 - r) / (n - 1); both components must be
+ * present in the design. *msw: MS_within; *vv: the village variance. */
+static double hand_village_share(const int32_t votes[6], int logit, double *msw, double *vv)
+{
+    double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
+    for (int i = 0; i < 6; i++) {
+        double r = logit ? (votes[i] + 0.5) / 201.0 : votes[i] / 200.0;
+        y[i] = logit ? log(r / (1.0 - r)) : r;
+        bv += (logit ? 1.0 / (201.0 * r * (1.0 - r)) : r * (1.0 - r) / 199.0) / 6.0;
+        mean[i / 3] += y[i] / 3.0;
+        grand += y[i] / 6.0;
+    }
+    for (int i = 0; i < 6; i++)
+        w += (y[i] - mean[i / 3]) * (y[i] - mean[i / 3]);
+    for (int j = 0; j < 2; j++)
+        b += 3.0 * (mean[j] - grand) * (mean[j] - grand);
+    *msw = w / 4.0;
+    *vv = (b / 1.0 - *msw) / 3.0;
+    double vs = *msw - bv;
+    assert_true(*vv > 0.0 && vs > 0.0);
+    return *vv / (*vv + vs);
+}
+
 /* The village layer's share of the latent variance, against the textbook
  * two-pass one-way ANOVA computed here from the definitions (Searle,
  * Casella & McCulloch 1992, Variance Components, section 3.5): empirical
@@ -782,20 +808,7 @@ static void test_village_layer(void **state)
     fixture fx = {0};
     split_districts = 0;
     fixture_run(&fx, 6, edit_villages);
-    double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
-    for (int i = 0; i < 6; i++) {
-        double r = (village_votes[i] + 0.5) / 201.0;
-        y[i] = log(r / (1.0 - r));
-        bv += 1.0 / (201.0 * r * (1.0 - r)) / 6.0;
-        mean[i / 3] += y[i] / 3.0;
-        grand += y[i] / 6.0;
-    }
-    for (int i = 0; i < 6; i++)
-        w += (y[i] - mean[i / 3]) * (y[i] - mean[i / 3]);
-    for (int j = 0; j < 2; j++)
-        b += 3.0 * (mean[j] - grand) * (mean[j] - grand);
-    double vv = (b / 1.0 - w / 4.0) / 3.0, vs = w / 4.0 - bv;
-    assert_true(vv > 0.0 && vs > 0.0); /* both components present in this design */
+    double msw, vv, share = hand_village_share(village_votes, 1, &msw, &vv);
     saksi_baseline_options o;
     saksi_baseline_options_init(&o);
     o.threads = 1;
@@ -804,7 +817,7 @@ static void test_village_layer(void **state)
     saksi_error err = {0};
     assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
     assert_int_equal(bl->tested[SAKSI_BM_CAND0], 6);
-    assert_float_equal(bl->village_share[SAKSI_BM_CAND0], vv / (vv + vs), 1e-12);
+    assert_float_equal(bl->village_share[SAKSI_BM_CAND0], share, 1e-12);
     /* about 0.95: the villages differ by ~1 logit, stations within by ~0.2 */
     assert_true(bl->village_share[SAKSI_BM_CAND0] > 0.9);
     /* Each station is judged by the other village's three (leave-village-
@@ -850,7 +863,7 @@ static void test_village_layer(void **state)
     split_districts = 1;
     fixture_run(&f2, 6, edit_villages);
     assert_int_equal(saksi_baselines_run(f2.t, f2.rules, f2.fail, &o, &bl, &err), SAKSI_OK);
-    assert_float_equal(bl->shrink_k0[SAKSI_BM_CAND0], (w / 4.0) / vv, 1e-9);
+    assert_float_equal(bl->shrink_k0[SAKSI_BM_CAND0], msw / vv, 1e-9);
     assert_true(bl->shrink_k0[SAKSI_BM_CAND0] < 0.1); /* ~0.02: the districts differ a lot */
     assert_float_equal(bl->village_share[SAKSI_BM_CAND0], 0.0, 0.0);
     saksi_baselines_free(bl);
@@ -873,24 +886,9 @@ static void test_village_layer_small_counts(void **state)
     cand_votes = minor_votes;
     fixture_run(&fx, 6, edit_villages);
     cand_votes = village_votes;
-    double share[2];
-    for (int scale = 0; scale < 2; scale++) { /* 0: rate, 1: empirical logit */
-        double y[6], bv = 0.0, mean[2] = {0}, grand = 0.0, w = 0.0, b = 0.0;
-        for (int i = 0; i < 6; i++) {
-            double r = scale ? (minor_votes[i] + 0.5) / 201.0 : minor_votes[i] / 200.0;
-            y[i] = scale ? log(r / (1.0 - r)) : r;
-            bv += (scale ? 1.0 / (201.0 * r * (1.0 - r)) : r * (1.0 - r) / 199.0) / 6.0;
-            mean[i / 3] += y[i] / 3.0;
-            grand += y[i] / 6.0;
-        }
-        for (int i = 0; i < 6; i++)
-            w += (y[i] - mean[i / 3]) * (y[i] - mean[i / 3]);
-        for (int j = 0; j < 2; j++)
-            b += 3.0 * (mean[j] - grand) * (mean[j] - grand);
-        double vv = (b / 1.0 - w / 4.0) / 3.0, vs = w / 4.0 - bv;
-        assert_true(vv > 0.0 && vs > 0.0); /* both components present on either scale */
-        share[scale] = vv / (vv + vs);
-    }
+    double msw, vv,
+        share[2] = {hand_village_share(minor_votes, 0, &msw, &vv),
+                    hand_village_share(minor_votes, 1, &msw, &vv)};
     saksi_baseline_options o;
     saksi_baseline_options_init(&o);
     o.threads = 1;
