@@ -267,21 +267,17 @@ static int integrand_nodes(int32_t x, int32_t n, double a, double s, const mixin
     return 1;
 }
 
-/* The Gauss-Hermite sum of exp(h + c (u - u*)) over the nodes, times
- * sqrt 2 tau: the integral of exp(h(u) - h(u*) + c (u - u*)). */
-static double node_sum(const double h[SAKSI_LNB_TAIL_NODES], double tau, double c,
-                       const saksi_lnb_rule *r)
+/* A probability from the integrand's nodes: exp(lead) times the
+ * Gauss-Hermite integral of exp(h(u) - h(u*) + c (u - u*)), in [0, 1]. */
+static double nodes_probability(const double h[SAKSI_LNB_TAIL_NODES], double tau, double c,
+                                double lead, const saksi_lnb_rule *r)
 {
     double sum = 0.0;
     for (size_t k = 0; k < SAKSI_LNB_TAIL_NODES; k++) {
         double t = r->tt[k];
         sum += r->tw[k] * exp(h[k] + c * SQRT2 * tau * t + t * t);
     }
-    return SQRT2 * tau * sum;
-}
-
-static double clamp01(double p)
-{
+    double p = SQRT2 * tau * sum * exp(lead);
     return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
 }
 
@@ -298,7 +294,7 @@ static double lower(int32_t x, int32_t n, double a, double s, const mixing *mx,
     if (x >= n) return 1.0;
     if (s < S_BINOMIAL) return gsl_cdf_binomial_P((unsigned)x, expit(a), (unsigned)n);
     integrand_nodes(x, n, a, s, mx, r, &u0, &tau, &h0, h);
-    return clamp01(node_sum(h, tau, 0.0, r) * exp(h0 - lbeta_int(x + 1, n - x)));
+    return nodes_probability(h, tau, 0.0, h0 - lbeta_int(x + 1, n - x), r);
 }
 
 /*
@@ -331,8 +327,8 @@ static void lower_pair(int32_t x, int32_t n, double a, double s, const mixing *m
         *upto = lower(x, n, a, s, mx, r);
         return;
     }
-    *upto = clamp01(node_sum(h, tau, 0.0, r) * exp(h0 - lbeta_int(x + 1, n - x)));
-    *below = clamp01(node_sum(h, tau, -1.0, r) * exp(h0 - u0 - lbeta_int(x, n - x + 1)));
+    *upto = nodes_probability(h, tau, 0.0, h0 - lbeta_int(x + 1, n - x), r);
+    *below = nodes_probability(h, tau, -1.0, h0 - u0 - lbeta_int(x, n - x + 1), r);
 }
 
 /* The mixing law of the latent logit: the normal (df 0) or Student's t,
