@@ -239,6 +239,13 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
  * the mean of 1 / (w^2 / k_local + (1 - w)^2 / k_wide) independent ones
  * (k_wide below 2 local peers, whose fit is the wide one's). */
 double saksi_shrunk_peers(double k_local, double k_wide, double k0);
+/* The rho of shrunk (saksi_bb_shrink of local and wide) with the error
+ * of the wide fit's mean added: (1 - w)^2 (rho_w + (1 - rho_w) / nbar) /
+ * k_wide, w = k_local / (k_local + k0) (0 when local is not ok), nbar
+ * the wide peers' mean size. Nothing added when the wide fit is not ok,
+ * rests on under one station, or the sum would reach 1. betabin.c. */
+double saksi_bb_wide_error(const saksi_bb *shrunk, const saksi_bb *local, double k_local,
+                           const saksi_bb *wide, double k_wide, double nbar, double k0);
 /* The mean of k stations in villages (q: the sum of the villages' sizes
  * squared) whose variance has share f between villages errs like the mean
  * of this many independent stations: 1 / (f q / k^2 + (1 - f) / k); k when
@@ -278,6 +285,7 @@ typedef struct saksi_peer_options {
     double shrink_k0;
     int leave_out_village; /* regular stations: leave the whole village out (0: the station) */
     double village_share;  /* with it: the village share of the latent variance within districts */
+    int wide_error;        /* a predictive: add the wide fit's mean error (saksi_bb_wide_error) */
 } saksi_peer_options;
 void saksi_peer_options_init(saksi_peer_options *o);
 

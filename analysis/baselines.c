@@ -24,6 +24,7 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
     memset(o, 0, sizeof *o);
     saksi_peer_options_init(&o->peers);
     o->peers.leave_out_village = 1; /* see saksi_peers_fit (analysis.h) */
+    o->peers.wide_error = 1;        /* a predictive: saksi_bb_wide_error */
     o->z_min_peers = SAKSI_BASELINE_Z_MIN_PEERS;
     o->null = SAKSI_BASELINE_LOGITNORMAL;
     o->min_fit_peers = SAKSI_BASELINE_MIN_FIT_PEERS;
@@ -811,16 +812,16 @@ static double predictive_prior_df(const predictive_ctx *c)
  * inverse chi-square, (d0 - 2) / d0 of it, made them up to 2.2x liberal
  * at 0.001.
  */
-static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip,
+static saksi_status moderate(const saksi_table *t, size_t m, int rate, const uint8_t *skip,
                              const saksi_baseline_options *opt, const anova_fit *villages,
-                             scratch *sc, double *prior_df, saksi_error *err)
+                             double k0, scratch *sc, double *prior_df, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     saksi_bb *fit = sc->fit;
     const double *within = sc->within, nu0 = opt->prior_df;
     double *df = sc->keff;
     saksi_prior_sums ps[SAKSI_NSTRATA];
-    double d0[SAKSI_NSTRATA] = {0}, s0[SAKSI_NSTRATA] = {0};
+    double d0[SAKSI_NSTRATA] = {0}, s0[SAKSI_NSTRATA] = {0}, *peers = NULL;
     int estimated[SAKSI_NSTRATA];
     memset(ps, 0, sizeof ps);
     for (size_t i = 0; i < t->n; i++) {
@@ -869,19 +870,36 @@ static saksi_status moderate(const saksi_table *t, size_t m, const uint8_t *skip
         while (d0[s] > 0.0 && !within_reach(t, skip, fit, within, df, s, d0[s], s0[s]))
             d0[s] = d0[s] > 1.0 / 1024.0 ? 0.5 * d0[s] : 0.0;
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
+    /* A fit of few district peers rests on wider ones: its district's
+     * scale is unknown (saksi_unknown_scale_df). The regular stratum's
+     * latent variance within districts, on the ANOVA's scale. */
+    const anova_fit *rv = &villages[SAKSI_STRATUM_REGULAR];
+    double local_var = rv->between + rv->within; /* NaN: unknown, no term */
+    const uint32_t *district = t->region_of[SAKSI_LEVEL_DISTRICT];
+    if (!(peers = saksi_calloc_array(t->regions[SAKSI_LEVEL_DISTRICT].n * SAKSI_NSTRATA + 1,
+                                     sizeof *peers)))
+        SAKSI_ALLOC_FAIL("district peers");
+    for (size_t i = 0; i < t->n; i++)
+        peers[district[i] * SAKSI_NSTRATA + t->stratum[i]] += skip[i] == SAKSI_BSKIP_NONE;
     for (size_t i = 0; i < t->n; i++) {
         int s = t->stratum[i];
-        if (skip[i] != SAKSI_BSKIP_NONE || !(fit[i].mu * (1.0 - fit[i].mu) > 0.0) || nu0 <= 0.0)
-            continue;
+        double b = fit[i].mu * (1.0 - fit[i].mu);
+        if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0) || nu0 <= 0.0) continue;
         double rho = moderated_rho(&fit[i], within[i], df[i], d0[s], s0[s]);
         /* rho is a correlation; the prior was weakened until every
          * station is within reach (above), so this is a broken invariant */
         if (!(rho < 1.0))
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", rho, fit[i].mu);
-        fit[i].rho = rho;
         df[i] += d0[s];
+        double k = peers[district[i] * SAKSI_NSTRATA + s] - 1.0;
+        double w = local_var / (rate ? rho * b : rho / b); /* its within-district share */
+        if (w > 0.0) /* not NaN */
+            df[i] = saksi_unknown_scale_df(df[i], k0 / (k + k0) * (w < 1.0 ? w : 1.0),
+                                           d0[SAKSI_STRATUM_REGULAR], &rho);
+        fit[i].rho = rho;
     }
 out:
+    free(peers);
     return rc;
 }
 
@@ -950,10 +968,15 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
                 saksi_bb_shrink(&pf, ps.k, &nf, k0, &wide);
                 kw = saksi_shrunk_peers(ps.k, ns.k, k0);
             }
-            saksi_bb local = fit[i];
+            /* the regency's fit without its own mean's error: the
+             * shrinkage's (1 - w) rho_wide holds it */
+            saksi_bb local = {fit[i].ok, fit[i].mu, within[i]};
             saksi_bb_shrink(&local, count[s] - 1.0, &wide, k0, &fit[i]);
             keff[i] = saksi_shrunk_peers(count[s] - 1.0, kw, k0);
-            within[i] = fit[i].rho;
+            within[i] = fit[i].rho; /* the wide mean's error apart, as saksi_peers_fit */
+            const saksi_bb_sums *sz = ps.k >= 1.0 ? &ps : &ns;
+            fit[i].rho = saksi_bb_wide_error(&fit[i], &local, count[s] - 1.0, &wide, kw,
+                                             sz->n / sz->k, k0);
         }
     }
 out:
@@ -1009,7 +1032,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
         regency_z(t, m, r, skip, opt, sc, z);
     /* From here sc->keff holds each fit's degrees of freedom. */
-    SAKSI_TRY(moderate(t, m, skip, opt, villages, sc, &b->prior_df[m], err));
+    SAKSI_TRY(moderate(t, m, rate, skip, opt, villages, peers.shrink_k0, sc, &b->prior_df[m], err));
     /* Three candidates or more (pv): a share's latent logit is skewed. */
     if (m < SAKSI_BM_CAND0) pv = NULL;
     if (pv && !(q = saksi_malloc_array(t->ncand, sizeof *q))) SAKSI_ALLOC_FAIL("peers' votes");

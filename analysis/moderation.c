@@ -61,3 +61,26 @@ int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, dou
     *s0 = exp(mean + gsl_sf_psi(*d0 / 2.0) - log(*d0 / 2.0));
     return 1;
 }
+
+/*
+ * A fit that rests on peers of other districts carries their mean scale,
+ * not its district's own (a special TPS's: its district holds none of its
+ * stratum, so its fit is its regency's or province's). Districts differ
+ * in how heterogeneous their stations are, by as much as the regular
+ * stratum's prior says (a scaled inverse chi-square on d0r df), so the
+ * part u of the station's latent variance that scales with its district
+ * is uncertain on d0r df, and Satterthwaite's sum with the fit's own
+ * uncertainty gives 1 / (1 / df + u^2 / d0r) df. A mixture of scales keeps
+ * the mean variance, the fit's, so rho is divided by the added part of
+ * the t's inflation nu / (nu - 2): the tails grow, the spread does not.
+ * Only above 4 df, where the t's kurtosis is finite; a smaller result is
+ * held at 4.
+ */
+double saksi_unknown_scale_df(double df, double u, double d0r, double *rho)
+{
+    if (!(u > 0.0) || !(d0r > 0.0) || !(df > 4.0)) return df;
+    double nu = 1.0 / (1.0 / df + u * u / d0r);
+    if (nu < 4.0) nu = 4.0;
+    *rho *= (df / (df - 2.0)) / (nu / (nu - 2.0));
+    return nu;
+}

@@ -28,6 +28,7 @@ void saksi_peer_options_init(saksi_peer_options *o)
     o->shrink_k0 = SAKSI_PEER_SHRINK_K0;
     o->leave_out_village = 0;
     o->village_share = 0.0;
+    o->wide_error = 0;
 }
 
 int saksi_station_has_village(const saksi_table *t, size_t i)
@@ -158,6 +159,9 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             } else {
                 saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
                 spread = out[i].rho;
+                if (opt->wide_error)
+                    out[i].rho = saksi_bb_wide_error(&out[i], &lf, local.k, &wf, reg.k,
+                                                     reg.n / reg.k, opt->shrink_k0);
             }
             if (within) within[i] = spread;
             if (peers) /* a leave-village-out fit's W rests on its local peers alone */

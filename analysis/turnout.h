@@ -288,6 +288,12 @@ double saksi_trigamma_inverse(double y);
  * let BH flag a clean station's added voters in 4 of 20 runs. 1 when
  * estimated, 0 for the fallback. */
 int saksi_prior_fit(const saksi_prior_sums *ps, double fallback, double *d0, double *s0);
+/* The df of a predictive t whose district scale is unknown: df the fit's
+ * own, u the part of its latent variance that scales with the district
+ * (its within-district share times the weight of peers beyond the
+ * district), d0r the regular stratum's prior df. Updates *rho so that the
+ * latent variance stays the fit's. moderation.c. */
+double saksi_unknown_scale_df(double df, double u, double d0r, double *rho);
 
 /* Robust z of rate r (size n) against sorted peer rates s[0..k) with
  * s[self] left out (self = SIZE_MAX: none): (r - median) / max(MAD scale,

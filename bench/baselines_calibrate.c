@@ -223,6 +223,7 @@ typedef struct calib {
     double pit_sums[MAXM][5]; /* count, sums of z, z^2, z^3, z^4 */
     /* the same by villages in the station's district (VILLAGE_BANDS) */
     double pit_by_villages[MAXM][NBANDS][5];
+    double pit_by_stratum[MAXM][SAKSI_NSTRATA][5]; /* the same by stratum */
     double village_share[MAXM]; /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];     /* of the district fits */
     double prior_df[MAXM];      /* d0 of the regular stratum's moderation */
@@ -291,6 +292,8 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
             double pr = pit ? 2.0 * (pit[i] < 0.5 ? pit[i] : 1.0 - pit[i]) : NAN;
             size_t *bs = c->by_stratum[m][t->stratum[i]];
             bs[0]++;
+            if (pit && pit[i] > 0.0 && pit[i] < 1.0)
+                pit_add(c->pit_by_stratum[m][t->stratum[i]], pit[i]);
             for (int j = 0; j < 3; j++) {
                 below[j] += p[i] < alphas[j];
                 below_r[j] += pr < alphas[j];
@@ -399,6 +402,21 @@ static void print_pit(const calib *c, size_t runs, size_t m)
     printf("\n");
 }
 
+/* A small stratum's PIT moments, pooled over the runs (one run holds
+ * too few of its stations for a spread over runs). */
+static void print_stratum_pit(const calib *c, size_t runs, size_t m, int st)
+{
+    double tot[5] = {0}, mom[4];
+    for (size_t r = 0; r < runs; r++)
+        for (int k = 0; k < 5; k++)
+            tot[k] += c[r].pit_by_stratum[m][st][k];
+    if (tot[0] < 2.0) return;
+    pit_moments(tot, mom);
+    printf("      probit of the randomized PIT, pooled: mean %+.4f, sd %.4f, skew %+.3f, excess "
+           "kurtosis %+.3f\n",
+           mom[0], mom[1], mom[2], mom[3]);
+}
+
 static void run_calibrate(const opts *o)
 {
     calib *c = calloc(o->runs, sizeof *c);
@@ -482,7 +500,10 @@ static void run_calibrate(const opts *o)
                    saksi_stratum_name(st), tot[0], (double)tot[1] / tot[0], (double)tot[2] / tot[0],
                    (double)tot[3] / tot[0], (double)tot[4] / tot[0], (double)tot[5] / tot[0],
                    (double)tot[6] / tot[0]);
-            if (st != SAKSI_STRATUM_REGULAR) continue;
+            if (st != SAKSI_STRATUM_REGULAR) {
+                print_stratum_pit(c, o->runs, m, st);
+                continue;
+            }
             print_pit(c, o->runs, m);
             for (int side = 0; side < 2; side++) {
                 size_t k[3] = {0}, kr[3] = {0};

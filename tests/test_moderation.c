@@ -3,7 +3,8 @@
  * test_moderation.c — the moderation prior of the station baselines
  * (analysis/moderation.c, Smyth 2004 section 6.2): trigamma's inverse at
  * known values, the prior's d0 and s0^2 recovered from variances drawn
- * from a known scaled inverse chi-square, and each fallback.
+ * from a known scaled inverse chi-square, and each fallback; the df of
+ * a fit whose district scale is unknown, by hand.
  * LABELS: unit
  */
 #include "test_support.h"
@@ -113,12 +114,40 @@ static void test_fallbacks(void **state)
     gsl_rng_free(r);
 }
 
+static void test_unknown_scale_df(void **state)
+{
+    (void)state;
+    /* By hand: a fit on 30 df, 0.6 of its latent variance scaling with
+     * its district, districts' scales on 7.3 df (Sirekap-like turnout):
+     * 1 / (1/30 + 0.36/7.3) = 1 / 0.0826484 = 12.0995 df, and rho times
+     * (30/28) / (12.0995/10.0995) = 1.0714286 / 1.1980296 = 0.894325, so
+     * that the t's variance, rho nu / (nu - 2), stays the fit's. */
+    double rho = 0.1, nu = saksi_unknown_scale_df(30.0, 0.6, 7.3, &rho);
+    assert_float_equal(nu, 12.0995, 1e-4);
+    assert_float_equal(rho, 0.0894325, 1e-7);
+    assert_float_equal(rho * nu / (nu - 2.0), 0.1 * 30.0 / 28.0, 1e-12);
+    /* held at 4 df: 1 / (1/5 + 1/1) = 0.83 -> 4; rho times (5/3) / 2 */
+    rho = 0.1;
+    assert_float_equal(saksi_unknown_scale_df(5.0, 1.0, 1.0, &rho), 4.0, 0.0);
+    assert_float_equal(rho, 0.1 * 5.0 / 6.0, 1e-15);
+    /* no term: nothing scales with the district, no prior df, or the
+     * fit's own t already at 4 df or fewer */
+    const double cases[3][3] = {{30.0, 0.0, 7.3}, {30.0, 0.6, 0.0}, {3.0, 0.6, 7.3}};
+    for (int k = 0; k < 3; k++) {
+        rho = 0.1;
+        assert_float_equal(saksi_unknown_scale_df(cases[k][0], cases[k][1], cases[k][2], &rho),
+                           cases[k][0], 0.0);
+        assert_float_equal(rho, 0.1, 0.0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trigamma_inverse),
         cmocka_unit_test(test_recovers_prior),
         cmocka_unit_test(test_fallbacks),
+        cmocka_unit_test(test_unknown_scale_df),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
