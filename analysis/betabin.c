@@ -88,7 +88,9 @@ double saksi_shrunk_peers(double k_local, double k_wide, double k0)
  * (1 - w)^2 ~ 0.01), it is not for a stratum whose fit is its regency's
  * or province's: a special TPS's turnout, from ~16 province peers, was
  * 1.7% too narrow in sd on clean elections (the PIT's probit sd 1.017;
- * with this term 1.005).
+ * with this term 1.005). A regency of one district is the local fit
+ * itself: w = 0 there (saksi_peers_fit), and the whole error is added
+ * (an overseas mission's turnout: 1.022 -> 1.013).
  */
 double saksi_bb_wide_error(const saksi_bb *shrunk, const saksi_bb *local, double k_local,
                            const saksi_bb *wide, double k_wide, double nbar, double k0)

@@ -159,9 +159,13 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
             } else {
                 saksi_bb_shrink(&lf, local.k, &wf, opt->shrink_k0, &out[i]);
                 spread = out[i].rho;
+                /* A regency of one district (of the stratum; an overseas
+                 * mission): the local fit is the wide one, no shrinkage
+                 * holds the local mean's error, and all of it is the
+                 * wide mean's (w = 0). */
                 if (opt->wide_error)
-                    out[i].rho = saksi_bb_wide_error(&out[i], &lf, local.k, &wf, reg.k,
-                                                     reg.n / reg.k, opt->shrink_k0);
+                    out[i].rho = saksi_bb_wide_error(&out[i], &lf, reg.k == local.k ? 0.0 : local.k,
+                                                     &wf, reg.k, reg.n / reg.k, opt->shrink_k0);
             }
             if (within) within[i] = spread;
             if (peers) /* a leave-village-out fit's W rests on its local peers alone */
