@@ -209,7 +209,7 @@ static int village_band(int villages)
 typedef struct calib {
     /* per run: share below alpha; station measures (mid-p, randomized p),
      * then region levels */
-    double st[MAXM][3], st_rand[MAXM][3], reg[SAKSI_NLEVELS][3];
+    double st[MAXM][3], st_rand[MAXM][3], reg[SAKSI_NLEVELS][3], reg_rand[SAKSI_NLEVELS][3];
     size_t st_n[MAXM], reg_n[SAKSI_NLEVELS];
     /* per stratum: tested, mid-p below alpha, randomized below alpha */
     size_t by_stratum[MAXM][SAKSI_NSTRATA][7];
@@ -268,6 +268,15 @@ static void pit_moments(const double *sums, double mom[4])
     mom[1] = sqrt(v);
     mom[2] = m3 / (v * sqrt(v));
     mom[3] = m4 / (v * v) - 3.0;
+}
+
+/* Steele, Lea & Flood's splitmix64 finaliser: a well-mixed 64-bit hash. */
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
 }
 
 static void calib_one(const saksi_table *t, const audit *a, calib *c)
@@ -337,9 +346,30 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         c->reg_bh[row->level] |= row->q < 0.05;
         c->reg_flag[row->level] |= row->flagged;
     }
-    for (int l = 0; l < SAKSI_NLEVELS; l++)
+    /* The randomized one-sided p, P(S > s) + U P(S = s) (P(S = s) = 2
+     * (tail - mid-p)): uniform exactly when the null is right, which
+     * tells the null from the mid-p's discreteness (a district's count of
+     * integer-percent stations is a few). U from the region's index and
+     * the run's registered total: fixed per run, no state. */
+    const saksi_kobak *k = a->res.turnout->kobak;
+    size_t below_r[SAKSI_NLEVELS][3] = {{0}};
+    uint64_t salt = 0;
+    for (size_t i = 0; i < t->n; i++)
+        salt += (uint64_t)saksi_table_get(t, SAKSI_F_REGISTERED, i);
+    for (size_t r = 0; r < k->nregions; r++) {
+        const saksi_kobak_region *kr = &k->regions[r];
+        if (kr->skip[0] || isnan(kr->test.midp)) continue;
+        double point = 2.0 * (kr->test.tail - kr->test.midp);
+        double u = (double)(splitmix64(salt ^ (r * 0x9e3779b97f4a7c15ull)) >> 11) * 0x1p-53;
+        double pr = kr->test.tail - (1.0 - u) * point;
         for (int j = 0; j < 3; j++)
+            below_r[kr->level][j] += pr < alphas[j];
+    }
+    for (int l = 0; l < SAKSI_NLEVELS; l++)
+        for (int j = 0; j < 3; j++) {
             c->reg[l][j] = c->reg_n[l] ? (double)below[l][j] / c->reg_n[l] : NAN;
+            c->reg_rand[l][j] = c->reg_n[l] ? (double)below_r[l][j] / c->reg_n[l] : NAN;
+        }
 }
 
 /* Mean and SE across runs of one share, and the pooled binomial SE. */
@@ -524,8 +554,13 @@ static void run_calibrate(const opts *o)
     }
     printf("integer_percent region tests (one-sided mid-p, exact Poisson-binomial):\n");
     for (int l = 0; l <= SAKSI_IPCT_MAX_LEVEL; l++) {
+        char rname[64];
+        snprintf(rname, sizeof rname, "%s randomized", saksi_level_name(l));
         for (int j = 0; j < 3; j++)
             summarise(saksi_level_name(l), o->runs, &c[0].reg[l][j], &c[0].reg_n[l],
+                      sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
+        for (int j = 0; j < 3; j++)
+            summarise(rname, o->runs, &c[0].reg_rand[l][j], &c[0].reg_n[l],
                       sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
         int bh = 0, fl = 0;
         for (size_t r = 0; r < o->runs; r++) {
