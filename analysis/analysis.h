@@ -240,12 +240,12 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
  * (k_wide below 2 local peers, whose fit is the wide one's). */
 double saksi_shrunk_peers(double k_local, double k_wide, double k0);
 /* The rho of shrunk (saksi_bb_shrink of local and wide) with the error
- * of the wide fit's mean added: (1 - w)^2 (rho_w + (1 - rho_w) / nbar) /
- * k_wide, w = k_local / (k_local + k0) (0 when local is not ok), nbar
- * the wide peers' mean size. Nothing added when the wide fit is not ok,
+ * of the wide fit's mean added: (1 - w)^2 (rho_w sum n^2 / N^2 + (1 -
+ * rho_w) / N) from the wide peers' sums ws, w = k_local / (k_local + k0)
+ * (0 when local is not ok). Nothing added when the wide fit is not ok,
  * rests on under one station, or the sum would reach 1. betabin.c. */
 double saksi_bb_wide_error(const saksi_bb *shrunk, const saksi_bb *local, double k_local,
-                           const saksi_bb *wide, double k_wide, double nbar, double k0);
+                           const saksi_bb *wide, const saksi_bb_sums *ws, double k0);
 /* The mean of k stations in villages (q: the sum of the villages' sizes
  * squared) whose variance has share f between villages errs like the mean
  * of this many independent stations: 1 / (f q / k^2 + (1 - f) / k); k when

@@ -978,9 +978,11 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
             saksi_bb_shrink(&local, count[s] - 1.0, &wide, k0s[s], &fit[i]);
             keff[i] = saksi_shrunk_peers(count[s] - 1.0, kw, k0s[s]);
             within[i] = fit[i].rho; /* the wide mean's error apart, as saksi_peers_fit */
-            const saksi_bb_sums *sz = ps.k >= 1.0 ? &ps : &ns;
-            fit[i].rho = saksi_bb_wide_error(&fit[i], &local, count[s] - 1.0, &wide, kw,
-                                             sz->n / sz->k, k0s[s]);
+            /* the province's error (the nation's where the province is
+             * empty): a province of few peers shrunk toward the nation
+             * errs less, a rare case counted on the safe side */
+            fit[i].rho = saksi_bb_wide_error(&fit[i], &local, count[s] - 1.0, &wide,
+                                             ps.k >= 1.0 ? &ps : &ns, k0s[s]);
         }
     }
 out:

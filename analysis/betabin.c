@@ -82,22 +82,27 @@ double saksi_shrunk_peers(double k_local, double k_wide, double k0)
  * A shrunk fit's latent variance, w rho_local + (1 - w) rho_wide, holds
  * the error of the local mean (the wide fit's spread includes the local
  * means' spread about it, and (1 - w) of it is the empirical-Bayes error)
- * but not the error of the wide mean itself: the mean of k_wide stations
- * whose rates vary by rho + (1 - rho) / n in rho's units (latent plus
- * binomial). Negligible for a regular station (a regency of hundreds,
+ * but not the error of the wide mean itself. That mean, sum x / N, weighs
+ * each station by its size n, so under the beta-binomial its variance in
+ * rho's units is rho sum n^2 / N^2 + (1 - rho) / N (latent plus
+ * binomial): rho / k and 1 / N for k stations of one size, and 2.5 times
+ * the latent part for the simulator's overseas missions, whose sizes are
+ * lognormal with sdlog 0.95 (their PIT sd 1.015 with rho / k, N).
+ * Negligible for a regular station (a regency of hundreds,
  * (1 - w)^2 ~ 0.01), it is not for a stratum whose fit is its regency's
  * or province's: a special TPS's turnout, from ~16 province peers, was
  * 1.7% too narrow in sd on clean elections (the PIT's probit sd 1.017;
- * with this term 1.005). A regency of one district is the local fit
+ * with this term 0.995). A regency of one district is the local fit
  * itself: w = 0 there (saksi_peers_fit), and the whole error is added
- * (an overseas mission's turnout: 1.022 -> 1.013).
+ * (an overseas mission's turnout: 1.022 -> 1.005).
  */
 double saksi_bb_wide_error(const saksi_bb *shrunk, const saksi_bb *local, double k_local,
-                           const saksi_bb *wide, double k_wide, double nbar, double k0)
+                           const saksi_bb *wide, const saksi_bb_sums *ws, double k0)
 {
-    if (!wide->ok || !(k_wide >= 1.0) || !(nbar >= 1.0)) return shrunk->rho;
+    if (!wide->ok || !(ws->k >= 1.0) || !(ws->n >= 1.0)) return shrunk->rho;
     double w = local->ok ? k_local / (k_local + k0) : 0.0;
-    double rho = shrunk->rho + (1.0 - w) * (1.0 - w) * (wide->rho + (1.0 - wide->rho) / nbar) / k_wide;
+    double error = wide->rho * ws->nn / (ws->n * ws->n) + (1.0 - wide->rho) / ws->n;
+    double rho = shrunk->rho + (1.0 - w) * (1.0 - w) * error;
     /* below 1 always but at fits of rho near 1 (never seen): kept as it is */
     return rho < 1.0 ? rho : shrunk->rho;
 }

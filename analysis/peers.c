@@ -165,7 +165,7 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
                  * wide mean's (w = 0). */
                 if (opt->wide_error)
                     out[i].rho = saksi_bb_wide_error(&out[i], &lf, reg.k == local.k ? 0.0 : local.k,
-                                                     &wf, reg.k, reg.n / reg.k, opt->shrink_k0);
+                                                     &wf, &reg, opt->shrink_k0);
             }
             if (within) within[i] = spread;
             if (peers) /* a leave-village-out fit's W rests on its local peers alone */
