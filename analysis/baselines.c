@@ -925,8 +925,10 @@ static double station_uniform(uint64_t seed, uint64_t hash, size_t m)
  * shrunk as saksi_peers_fit shrinks a district toward its regency, with
  * k0s[stratum] the empirical-Bayes constant of regencies within provinces
  * (the province's toward the nation keeps the configured k0). The fixed
- * k0 = 10 there over-shrank: special TPS's shares are 1-2 by the data,
- * and their PIT's sd was 0.983-0.985 with 10, 0.988-0.991 with it. */
+ * k0 = 10 there over-shrank: special TPS's shares are 1-2 by the data;
+ * on clean elections their PIT's sd was 0.983-0.985 with 10 and
+ * 0.988-0.991 with it (before the size-weighted mean error, which
+ * widened both by ~1%). */
 static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
                           const saksi_baseline_options *opt, const double *k0s, saksi_bb *fit,
                           double *keff, double *within, saksi_error *err)

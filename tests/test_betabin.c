@@ -2,7 +2,8 @@
 /*
  * test_betabin.c — the beta-binomial null: pmf against closed forms, the
  * method-of-moments fit against hand arithmetic, leave-one-out by sums,
- * shrinkage, and mid-p values against direct sums.
+ * shrinkage, the wide mean's error against the pmf's variances, and mid-p
+ * values against direct sums.
  * LABELS: unit
  */
 #include "test_support.h"
@@ -171,6 +172,47 @@ static void test_shrink_villages(void **state)
     assert_close(saksi_clustered_peers(0.5, 4.0, 8.0), 8.0 / 3.0, 1e-14);
 }
 
+/*
+ * The error of a wide fit's size-weighted mean (saksi_bb_wide_error):
+ * stations of 100, 100, 200 and 400 at mu 0.3, rho 0.1. By hand, sum n^2
+ * / N^2 = 220,000 / 640,000 = 0.34375 and the error in rho's units is
+ * 0.1 x 0.34375 + 0.9 / 800 = 0.0355. Independently, from the pmf: the
+ * variance of sum x / N is sum Var(x_i) / N^2, each Var(x_i) summed from
+ * saksi_bb_pmf, over mu (1 - mu). Shrunk with w = 3 / (3 + 1.5) = 2/3 it
+ * adds 0.0355 / 9 to the shrunk rho 0.05.
+ */
+static void test_wide_error(void **state)
+{
+    (void)state;
+    const int sizes[4] = {100, 100, 200, 400};
+    static double p[401];
+    saksi_bb_sums ws = {0};
+    double var = 0.0;
+    for (int i = 0; i < 4; i++) {
+        saksi_bb_sums_add(&ws, 0.3 * sizes[i], sizes[i], 1.0); /* only k, n, nn are read */
+        saksi_bb_pmf(sizes[i], 0.3, 0.1, p);
+        double m1 = 0.0, m2 = 0.0;
+        for (int k = 0; k <= sizes[i]; k++) {
+            m1 += k * p[k];
+            m2 += (double)k * k * p[k];
+        }
+        var += m2 - m1 * m1;
+    }
+    double from_pmf = var / (800.0 * 800.0) / (0.3 * 0.7);
+    assert_close(from_pmf, 0.0355, 1e-9);
+    saksi_bb wide = {.ok = 1, .mu = 0.3, .rho = 0.1}, local = {.ok = 1, .mu = 0.4, .rho = 0.04};
+    saksi_bb shrunk = {.ok = 1, .mu = 0.35, .rho = 0.05};
+    assert_close(saksi_bb_wide_error(&shrunk, &local, 3.0, &wide, &ws, 1.5), 0.05 + from_pmf / 9.0,
+                 1e-12);
+    /* no local peers (or a regency of one district): the whole error */
+    assert_close(saksi_bb_wide_error(&shrunk, &local, 0.0, &wide, &ws, 1.5), 0.05 + from_pmf,
+                 1e-12);
+    /* nothing added: no wide fit, or a sum that would reach 1 */
+    saksi_bb none = {0}, near = {.ok = 1, .mu = 0.35, .rho = 0.99};
+    assert_close(saksi_bb_wide_error(&shrunk, &local, 3.0, &none, &ws, 1.5), 0.05, 0.0);
+    assert_close(saksi_bb_wide_error(&near, &none, 0.0, &wide, &ws, 1.5), 0.99, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_fit_recovers_rho),
         cmocka_unit_test(test_shrink_villages),
         cmocka_unit_test(test_shrink_and_midp),
+        cmocka_unit_test(test_wide_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
