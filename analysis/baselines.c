@@ -892,8 +892,9 @@ static saksi_status moderate(const saksi_table *t, size_t m, int rate, const uin
             SAKSI_FAIL(SAKSI_ERR_INTERNAL, "moderated dispersion %g at mean %g", rho, fit[i].mu);
         df[i] += d0[s];
         double k = peers[district[i] * SAKSI_NSTRATA + s] - 1.0;
-        double w = local_var / (rate ? rho * b : rho / b); /* its within-district share */
-        if (w > 0.0) /* not NaN */
+        /* its within-district share; NaN where local_var is */
+        double w = local_var / (rate ? rho * b : rho / b);
+        if (w > 0.0)
             df[i] = saksi_unknown_scale_df(df[i], k0 / (k + k0) * (w < 1.0 ? w : 1.0),
                                            d0[SAKSI_STRATUM_REGULAR], &rho);
         fit[i].rho = rho;

@@ -223,7 +223,8 @@ typedef struct calib {
     double pit_sums[MAXM][5]; /* count, sums of z, z^2, z^3, z^4 */
     /* the same by villages in the station's district (VILLAGE_BANDS) */
     double pit_by_villages[MAXM][NBANDS][5];
-    double pit_by_stratum[MAXM][SAKSI_NSTRATA][5]; /* the same by stratum */
+    /* the same by stratum */
+    double pit_by_stratum[MAXM][SAKSI_NSTRATA][5];
     double village_share[MAXM]; /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];     /* of the district fits */
     double prior_df[MAXM];      /* d0 of the regular stratum's moderation */
