@@ -239,6 +239,12 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
  * the mean of 1 / (w^2 / k_local + (1 - w)^2 / k_wide) independent ones
  * (k_wide below 2 local peers, whose fit is the wide one's). */
 double saksi_shrunk_peers(double k_local, double k_wide, double k0);
+/* The stations a shrunk fit's variance rests on, one more than its
+ * Satterthwaite df: w rho_local + (1 - w) rho_wide from the local fit's
+ * k_local - 1 df and the wide fit's k_wide - 1. 0 when neither has a df.
+ * betabin.c. */
+double saksi_shrunk_variance_peers(const saksi_bb *local, double k_local, const saksi_bb *wide,
+                                   double k_wide, double k0);
 /* The rho of shrunk (saksi_bb_shrink of local and wide) with the error
  * of the wide fit's mean added: (1 - w)^2 (rho_w sum n^2 / N^2 + (1 -
  * rho_w) / N) from the wide peers' sums ws, w = k_local / (k_local + k0)

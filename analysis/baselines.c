@@ -979,7 +979,10 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
              * shrinkage's (1 - w) rho_wide holds it */
             saksi_bb local = {fit[i].ok, fit[i].mu, within[i]};
             saksi_bb_shrink(&local, count[s] - 1.0, &wide, k0s[s], &fit[i]);
-            keff[i] = saksi_shrunk_peers(count[s] - 1.0, kw, k0s[s]);
+            /* its variance's df (the mean's count where no fit has a
+             * spread: the t then stands on that) */
+            double kv = saksi_shrunk_variance_peers(&local, count[s] - 1.0, &wide, kw, k0s[s]);
+            keff[i] = kv > 0.0 ? kv : saksi_shrunk_peers(count[s] - 1.0, kw, k0s[s]);
             within[i] = fit[i].rho; /* the wide mean's error apart, as saksi_peers_fit */
             /* the province's error (the nation's where the province is
              * empty): a province of few peers shrunk toward the nation

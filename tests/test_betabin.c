@@ -213,6 +213,27 @@ static void test_wide_error(void **state)
     assert_close(saksi_bb_wide_error(&near, &none, 0.0, &wide, &ws, 1.5), 0.99, 0.0);
 }
 
+/*
+ * The df of a shrunk fit's variance (saksi_shrunk_variance_peers), by
+ * hand: local rho 0.04 from 4 peers, wide rho 0.1 from 17, k0 = 2, so w =
+ * 2/3, a = 0.0266667, c = 0.0333333, (a + c)^2 = 0.0036, and a^2 / 3 + c^2
+ * / 16 = 0.000306481: 11.7462 df, 12.7462 stations. The mean's count for
+ * the same fit is 1 / ((4/9) / 4 + (1/9) / 17) = 8.5 (saksi_shrunk_peers).
+ * Without a local fit it is the wide fit's 17; with no spread, 0.
+ */
+static void test_shrunk_variance_peers(void **state)
+{
+    (void)state;
+    saksi_bb local = {.ok = 1, .mu = 0.3, .rho = 0.04}, wide = {.ok = 1, .mu = 0.3, .rho = 0.1};
+    saksi_bb none = {0}, flat = {.ok = 1, .mu = 0.3, .rho = 0.0};
+    assert_close(saksi_shrunk_variance_peers(&local, 4.0, &wide, 17.0, 2.0),
+                 1.0 + 0.0036 / (0.04 * 0.04 * 4.0 / 9.0 / 3.0 + 0.01 / 9.0 / 16.0), 1e-12);
+    assert_close(saksi_shrunk_variance_peers(&local, 4.0, &wide, 17.0, 2.0), 12.7462, 1e-4);
+    assert_close(saksi_shrunk_peers(4.0, 17.0, 2.0), 8.5, 1e-12);
+    assert_close(saksi_shrunk_variance_peers(&none, 0.0, &wide, 17.0, 2.0), 17.0, 1e-12);
+    assert_close(saksi_shrunk_variance_peers(&flat, 4.0, &flat, 17.0, 2.0), 0.0, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_shrink_villages),
         cmocka_unit_test(test_shrink_and_midp),
         cmocka_unit_test(test_wide_error),
+        cmocka_unit_test(test_shrunk_variance_peers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
