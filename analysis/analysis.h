@@ -219,7 +219,7 @@ void saksi_results_free(saksi_results *res);
 /* Running sums of (count x, size n) pairs: K, sum n, sum n^2, sum x,
  * sum x^2/n. Adding with sign -1 removes a station (leave one out). */
 typedef struct saksi_bb_sums {
-    double k, n, nn, x, xx_n;
+    double k, n, nn, x, xx_n, nl; /* nl: sum n log n, the sizes' centre */
 } saksi_bb_sums;
 
 /* A fitted beta-binomial: mean rate mu and intra-class correlation rho
@@ -227,6 +227,8 @@ typedef struct saksi_bb_sums {
 typedef struct saksi_bb {
     int ok; /* 0 when fewer than two stations */
     double mu, rho;
+    double size_log; /* the peers' sum n log n / sum n: mu is their rate at about
+                        this log size (baselines.c size_trend) */
 } saksi_bb;
 
 void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);

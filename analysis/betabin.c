@@ -22,6 +22,7 @@ void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign)
     s->nn += sign * n * n;
     s->x += sign * x;
     s->xx_n += sign * x * x / n;
+    s->nl += n > 0.0 ? sign * n * log(n) : 0.0;
 }
 
 /*
@@ -41,6 +42,7 @@ int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out)
     double a = s->k - 1.0;                   /* sum (1 - n_i/N)          */
     double b = s->n - s->k + 1.0 - s->nn / s->n; /* sum (n_i - 1)(1 - n_i/N) */
     out->mu = p;
+    out->size_log = s->nl / s->n;
     out->ok = 1;
     if (p <= 0.0 || p >= 1.0 || b <= 0.0) {
         out->rho = 0.0; /* a degenerate rate: no spread to measure */
@@ -68,6 +70,7 @@ void saksi_bb_shrink(const saksi_bb *local, double k_local, const saksi_bb *wide
     out->ok = 1;
     out->mu = w * local->mu + (1.0 - w) * wide->mu;
     out->rho = w * local->rho + (1.0 - w) * wide->rho;
+    out->size_log = w * local->size_log + (1.0 - w) * wide->size_log;
 }
 
 double saksi_shrunk_peers(double k_local, double k_wide, double k0)
@@ -170,6 +173,7 @@ int saksi_bb_shrink_villages(const saksi_bb *local, const saksi_bb_sums *sums, d
     double w = k_e / (k_e + k0);
     out->ok = 1;
     out->mu = w * local->mu + (1.0 - w) * wide->mu;
+    out->size_log = w * local->size_log + (1.0 - w) * wide->size_log;
     out->rho = W + (W + noise) / (k_e + k0);
     *within = W;
     return 1;

@@ -137,6 +137,18 @@ int saksi_lnb_match(double m, double v, double eps, const saksi_lnb_rule *r, dou
     return 1;
 }
 
+void saksi_lnb_moments(double a, double s, const saksi_lnb_rule *r, double *m, double *v)
+{
+    double m1 = 0.0, m2 = 0.0;
+    for (size_t k = 0; k < SAKSI_LNB_MOMENT_NODES; k++) {
+        double p = expit(a + s * SQRT2 * r->mt[k]), w = r->mw[k] / SQRT_PI;
+        m1 += w * p;
+        m2 += w * p * p;
+    }
+    *m = m1;
+    *v = m2 > m1 * m1 ? m2 - m1 * m1 : 0.0;
+}
+
 /* The two terms of the binomial part of h at u: with e = exp(-|u|),
  * log expit(u) and log expit(-u) share one log1p, and expit(u) one
  * division. */

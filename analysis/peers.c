@@ -59,6 +59,7 @@ static void sums_less(saksi_bb_sums *a, const saksi_bb_sums *b)
     a->nn -= b->nn;
     a->x -= b->x;
     a->xx_n -= b->xx_n;
+    a->nl -= b->nl;
 }
 
 /* Sums of one regency's usable stations per district and stratum, and

@@ -102,6 +102,9 @@ saksi_status saksi_lnb_rule_init(saksi_lnb_rule *r, saksi_error *err);
  * point (the previous station's solution: neighbours differ little); *s
  * <= 0 asks for the default start. Returns 0 when m is 0 or 1. */
 int saksi_lnb_match(double m, double v, double eps, const saksi_lnb_rule *r, double *a, double *s);
+/* The mean and variance of expit(a + s Z), Z standard normal (the moment
+ * nodes: as saksi_lnb_match, whose inverse it is at eps = 0). */
+void saksi_lnb_moments(double a, double s, const saksi_lnb_rule *r, double *m, double *v);
 /* P(X <= x) for X ~ Bin(n, expit(a + s g(Z))), Z standard normal (nu = 0)
  * or Student's t with nu degrees of freedom (nu > 0: the peer fit's own
  * uncertainty when it rests on few peers). */
@@ -203,6 +206,8 @@ typedef struct saksi_baseline_options {
     size_t min_fit_peers; /* SAKSI_BASELINE_MIN_FIT_PEERS */
     size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
     double prior_df;      /* the fallback d0, SAKSI_BASELINE_PRIOR_DF; 0: no moderation */
+    int size_trend;       /* 1 (default): expectations follow the stations' size
+                             (baselines.c size_trend); 0: the peers' rate as it is */
     int randomized;       /* also fill pit (calibration diagnostics only) */
     uint64_t seed;        /* of pit's uniforms */
 } saksi_baseline_options;
@@ -236,6 +241,9 @@ typedef struct saksi_baselines {
     double *share_skew;              /* per measure: the mean skewness of the regular
                                         stratum's latent logits (a share's, from the
                                         softmax, share_skew.c; 0 for the rest) */
+    double *size_trend;              /* per measure: the regular stratum's slope of the
+                                        logit rate on log size within districts, shrunk
+                                        (baselines.c size_trend); 0: none */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
     int null;                        /* enum saksi_baseline_null */
     double seconds;

@@ -17,7 +17,7 @@
  *                                       [--beta-binomial] [--unmarked] [--t-peers DF]
  *                                       [--dispersion-sdlog S] [--leave-one-out]
  *                                       [--shares S1,S2,...]
- *                                       [--prior-df D]
+ *                                       [--prior-df D] [--no-size-trend]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *                                   [--by-village] [--leave-one-out]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
@@ -60,6 +60,7 @@ typedef struct opts {
     int leave_one_out; /* regular stations' fits keep their village mates (the
                           engine leaves the village out) */
     int by_village;    /* power: plant whole villages, not single stations */
+    int no_size_trend; /* the peers' rate as it is, whatever the station's size */
 } opts;
 
 /* The station-baseline options a run asks for. */
@@ -71,6 +72,7 @@ static saksi_baseline_options baseline_options(const opts *o)
     if (o->t_peers >= 0) bo.t_peers = (size_t)o->t_peers;
     if (!isnan(o->prior_df)) bo.prior_df = o->prior_df;
     if (o->leave_one_out) bo.peers.leave_out_village = 0;
+    if (o->no_size_trend) bo.size_trend = 0;
     return bo;
 }
 
@@ -228,6 +230,7 @@ typedef struct calib {
     double village_share[MAXM]; /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];     /* of the district fits */
     double prior_df[MAXM];      /* d0 of the regular stratum's moderation */
+    double size_trend[MAXM];    /* the regular stratum's slope on log size */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
@@ -334,6 +337,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         c->village_share[m] = b->village_share[m];
         c->shrink_k0[m] = b->shrink_k0[m];
         c->prior_df[m] = b->prior_df[m];
+        c->size_trend[m] = b->size_trend[m];
     }
     free(villages);
     const saksi_region_tests *rt = a->res.region_tests;
@@ -482,6 +486,7 @@ static void run_calibrate(const opts *o)
                "0.22)\n",
                dispersion_sdlog);
     if (o->leave_one_out) printf("peers: leave one out (village mates kept)\n");
+    if (o->no_size_trend) printf("expectations: the peers' rate, no size trend\n");
     if (sim_ncand) {
         printf("candidates' national shares:");
         for (size_t k = 0; k < sim_ncand; k++)
@@ -503,16 +508,17 @@ static void run_calibrate(const opts *o)
             summarise(rname, o->runs, &c[0].st_rand[m][j], &c[0].st_n[m],
                       sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
         int bh = 0;
-        double vs = 0.0, k0 = 0.0, d0 = 0.0;
+        double vs = 0.0, k0 = 0.0, d0 = 0.0, tr = 0.0;
         for (size_t r = 0; r < o->runs; r++) {
             bh += c[r].st_bh[m];
             vs += c[r].village_share[m] / o->runs;
             k0 += c[r].shrink_k0[m] / o->runs;
             d0 += c[r].prior_df[m] / o->runs;
+            tr += c[r].size_trend[m] / o->runs;
         }
         printf("  %-22s village share of the regular latent variance %.3f, district shrinkage "
-               "k0 %.2f, moderation prior df %.1f (means over runs)\n",
-               name, vs, k0, d0);
+               "k0 %.2f, moderation prior df %.1f, size trend %+.3f (means over runs)\n",
+               name, vs, k0, d0, tr);
         size_t fl[SAKSI_NSTRATA] = {0};
         for (size_t r = 0; r < o->runs; r++)
             for (int st = 0; st < SAKSI_NSTRATA; st++)
@@ -963,6 +969,10 @@ int main(int argc, char **argv)
         }
         if (!strcmp(a, "--by-village")) {
             o.by_village = 1;
+            continue;
+        }
+        if (!strcmp(a, "--no-size-trend")) {
+            o.no_size_trend = 1;
             continue;
         }
         if (!v) {

@@ -272,6 +272,21 @@ static void test_logit_normal(void **state)
         }
         assert_close(m1, mv[c][0], 1e-9);
         assert_close(m2 - m1 * m1, mv[c][1], 1e-9 + 1e-5 * mv[c][1]);
+        /* saksi_lnb_moments, the inverse, against the same trapezoid, at
+         * (a, s) and shifted by 0.4 on the logit (a size trend's move):
+         * the 16 nodes' error, 1.3e-8 at worst in the mean */
+        for (int sh = 0; sh < 2; sh++) {
+            double mm, vm, t1 = 0, t2 = 0;
+            saksi_lnb_moments(a + 0.4 * sh, s, &r, &mm, &vm);
+            for (double z = -12; z <= 12; z += h) {
+                double w = exp(-0.5 * z * z) * h / sqrt(2 * 3.14159265358979323846),
+                       p = expit(a + 0.4 * sh + s * z);
+                t1 += w * p;
+                t2 += w * p * p;
+            }
+            assert_close(mm, t1, 5e-8);
+            assert_close(vm, t2 - t1 * t1, 1e-9 + 1e-5 * vm);
+        }
         /* A warm start from a neighbour gives the same solution. */
         double a2 = a + 0.1, s2 = s * 1.1;
         assert_true(saksi_lnb_match(mv[c][0], mv[c][1], 0.0, &r, &a2, &s2));
@@ -1064,6 +1079,93 @@ static void test_small_counts_prior_df(void **state)
     assert_true(differ < 2.0);
 }
 
+/*
+ * The size trend (baselines.c size_trend) on 32,000 stations laid out as
+ * above, invalid votes drawn with logit p = district mean + beta (log n -
+ * log 200) + 0.5 Z at sizes n = 200 exp(0.35 Z') (a generating slope the
+ * test knows). Its information at beta = -0.5 is about sum n p (1 - p) d^2
+ * / phi ~ 32,000 x 3.9 x 0.12 / 2, an SE of ~0.012; the bound is ~5 SE.
+ * The PIT's probit against log size tells whether the expectations follow
+ * the size: without the trend its correlation is the shift's share of a
+ * count's logit sd, about -0.5 x 0.35 / 0.75 ~ -0.2; with it, 0 within
+ * 0.03 (~5 SE at 32,000 stations). With no slope in the data the
+ * estimate's own noise is shrunk away.
+ */
+static double trend_beta;
+
+static void edit_trend(size_t k, int32_t *v, char *id)
+{
+    size_t s = k % PLL_STATIONS, vil = k / PLL_STATIONS % PLL_VILLAGES,
+           d = k / (PLL_STATIONS * PLL_VILLAGES) % PLL_DISTRICTS,
+           r = k / (PLL_STATIONS * PLL_VILLAGES * PLL_DISTRICTS);
+    snprintf(id, 32, "32%02zu%02zu%04zu%03zu", r + 1, d + 1, vil + 1, s + 1);
+    double l = 0.35 * gsl_ran_gaussian(pll_rng, 1.0);
+    int32_t n = (int32_t)lround(200.0 * exp(l));
+    double eta = pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l +
+                 0.5 * gsl_ran_gaussian(pll_rng, 1.0);
+    int32_t x = (int32_t)gsl_ran_binomial(pll_rng, 1.0 / (1.0 + exp(-eta)), (unsigned)n);
+    v[SAKSI_F_INVALID] = x;
+    v[SAKSI_F_TOTAL] = n;
+}
+
+/* The estimated slope, and the correlation of the PIT's probit with log
+ * size (trend on or off). */
+static double trend_run(double beta, int on, double *corr)
+{
+    trend_beta = beta;
+    pll_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(pll_rng, 11);
+    for (size_t d = 0; d < PLL_REGENCIES * PLL_DISTRICTS; d++)
+        pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
+    fixture fx = {0};
+    fixture_run(&fx, PLL_N, edit_trend);
+    gsl_rng_free(pll_rng);
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.randomized = 1;
+    o.size_trend = on;
+    saksi_baselines *bl = NULL;
+    saksi_error err = {0};
+    /* no integrity masks: the edited totals break the fixture's sums */
+    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, NULL, &o, &bl, &err), SAKSI_OK);
+    assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
+    double sz = 0, sl = 0, szz = 0, sll = 0, szl = 0;
+    for (size_t i = 0; i < PLL_N; i++) {
+        int32_t x, n;
+        saksi_baseline_rate(fx.t, SAKSI_BM_INVALID, i, &x, &n);
+        double u = bl->pit[SAKSI_BM_INVALID * bl->n + i], l = log(n);
+        double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
+        sz += z;
+        sl += l;
+        szz += z * z;
+        sll += l * l;
+        szl += z * l;
+    }
+    double k = PLL_N;
+    *corr = (szl - sz * sl / k) / sqrt((szz - sz * sz / k) * (sll - sl * sl / k));
+    double slope = bl->size_trend[SAKSI_BM_INVALID];
+    saksi_baselines_free(bl);
+    fixture_done(&fx);
+    return slope;
+}
+
+static void test_size_trend(void **state)
+{
+    (void)state;
+    double on, off, flat_corr;
+    double slope = trend_run(-0.5, 1, &on);
+    double none = trend_run(-0.5, 0, &off);
+    double flat = trend_run(0.0, 1, &flat_corr);
+    printf("size trend: slope %+.4f (generated -0.5), PIT-size correlation %+.4f (%+.4f without "
+           "the trend); no slope generated: %+.4f, correlation %+.4f\n",
+           slope, on, off, flat, flat_corr);
+    assert_float_equal(slope, -0.5, 0.06);
+    assert_float_equal(none, 0.0, 0.0); /* off: nothing estimated */
+    assert_true(off < -0.1);
+    assert_true(fabs(on) < 0.03);
+    assert_true(fabs(flat) < 0.03 && fabs(flat_corr) < 0.03);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1078,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_village_layer_small_counts),
         cmocka_unit_test(test_shrink_villages_simulated),
         cmocka_unit_test(test_small_counts_prior_df),
+        cmocka_unit_test(test_size_trend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,6 +105,19 @@ static void test_fit_recovers_rho(void **state)
     assert_true(saksi_bb_fit(&s, &fit));
     assert_close(fit.mu, 0.3, 2e-4);
     assert_close(fit.rho, 0.02, 5e-4);
+    assert_close(fit.size_log, log(250.0), 1e-11); /* one size, 20,000 sums' rounding */
+    /* sizes 100 and 300: sum n log n / sum n = (100 log 100 + 300 log 300)
+     * / 400, the size-weighted mean log size, and leaving the 300 out
+     * gives log 100 */
+    saksi_bb_sums two = {0};
+    saksi_bb_sums_add(&two, 30, 100, 1);
+    saksi_bb_sums_add(&two, 60, 300, 1);
+    saksi_bb_sums_add(&two, 40, 100, 1);
+    assert_true(saksi_bb_fit(&two, &fit));
+    assert_close(fit.size_log, (200.0 * log(100.0) + 300.0 * log(300.0)) / 500.0, 1e-14);
+    saksi_bb_sums_add(&two, 60, 300, -1);
+    assert_true(saksi_bb_fit(&two, &fit));
+    assert_close(fit.size_log, log(100.0), 1e-12);
 }
 
 static void test_shrink_and_midp(void **state)
@@ -115,9 +128,13 @@ static void test_shrink_and_midp(void **state)
     /* 10 local stations against k0 = 10: halfway; with 30 wide peers the
      * mean of the mix rests on 1 / (0.25 / 10 + 0.25 / 30) = 30 stations,
      * and on the wide fit's 30 where fewer than 2 are local. */
+    local.size_log = log(200.0);
+    wide.size_log = log(400.0);
     saksi_bb_shrink(&local, 10, &wide, 10, &out);
     assert_close(out.mu, 0.4, 1e-15);
     assert_close(out.rho, 0.06, 1e-15);
+    /* the peers' log size is mixed as the mean is: halfway */
+    assert_close(out.size_log, 0.5 * log(80000.0), 1e-14);
     assert_close(saksi_shrunk_peers(10, 30, 10), 30.0, 1e-13);
     assert_close(saksi_shrunk_peers(1, 30, 10), 30.0, 0.0);
     saksi_bb_shrink(&none, 0, &wide, 10, &out);
