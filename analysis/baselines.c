@@ -1024,48 +1024,20 @@ out:
  * The logit-scale variance is kept as mu moves: rho scales with mu (1 -
  * mu).
  */
-#define TREND_ITERATIONS 8
+#define TREND_ITERATIONS 20
 #define SIZE_SPREAD_MIN  1e-6
-static void size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
-                       const saksi_lnb_rule *rule, saksi_bb *fit, double *within, double *trend)
+static saksi_status size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
+                               const saksi_lnb_rule *rule, saksi_bb *fit, double *within,
+                               double *trend, saksi_error *err)
 {
-    double a = 0.0, sd = 0.0; /* the previous station's logit-normal, a start */
+    saksi_status rc = SAKSI_OK;
     const uint32_t *dist = t->region_of[SAKSI_LEVEL_DISTRICT];
-    double beta[SAKSI_NSTRATA] = {0}, info[SAKSI_NSTRATA], var[SAKSI_NSTRATA] = {0},
-           unit[SAKSI_NSTRATA];
-    for (int it = 0; it < TREND_ITERATIONS; it++) {
-        double u[SAKSI_NSTRATA] = {0}, ud[SAKSI_NSTRATA] = {0};
-        memset(info, 0, sizeof info);
-        memset(var, 0, sizeof var);
-        memset(unit, 0, sizeof unit);
-        for (size_t i = 0; i < t->n; i++) {
-            int32_t x, n;
-            int s = t->stratum[i];
-            if (i > 0 && dist[i] != dist[i - 1])
-                for (int c = 0; c < SAKSI_NSTRATA; c++) {
-                    var[c] += ud[c] * ud[c];
-                    ud[c] = 0.0;
-                }
-            if (skip[i] != SAKSI_BSKIP_NONE || !fit[i].ok ||
-                !(fit[i].mu > 0.0 && fit[i].mu < 1.0))
-                continue;
-            saksi_baseline_rate(t, m, i, &x, &n);
-            double d = log(n) - fit[i].size_log, phi = 1.0 + (n - 1.0) * fit[i].rho;
-            double mm = 1.0 / (1.0 + (1.0 - fit[i].mu) / fit[i].mu * exp(-beta[s] * d));
-            double r = (x - n * mm) * d / phi;
-            u[s] += r;
-            ud[s] += r;
-            info[s] += n * mm * (1.0 - mm) * d * d / phi;
-            unit[s] += n * mm * (1.0 - mm) / phi;
-        }
-        /* sizes that differ by under 0.1% (in the information's mean
-         * d^2) carry no trend: their d is rounding */
-        for (int c = 0; c < SAKSI_NSTRATA; c++) {
-            var[c] += ud[c] * ud[c];
-            if (!(info[c] > SIZE_SPREAD_MIN * unit[c])) info[c] = 0.0;
-            if (info[c] > 0.0) beta[c] += u[c] / info[c];
-        }
-    }
+    double beta[SAKSI_NSTRATA] = {0}, info[SAKSI_NSTRATA] = {0}, var[SAKSI_NSTRATA] = {0};
+    /* per station: its log size less its peers' (NaN: not used), count, size */
+    double *d = saksi_malloc_array(t->n + 1, sizeof *d);
+    int32_t *xs = saksi_malloc_array(t->n + 1, sizeof *xs), *ns = saksi_malloc_array(t->n + 1,
+                                                                                     sizeof *ns);
+    if (!d || !xs || !ns) SAKSI_ALLOC_FAIL("size trend");
     /* the variance of log size within districts, and the fits' mean
      * within-district logit variance, per stratum */
     double vl[SAKSI_NSTRATA] = {0}, dfl[SAKSI_NSTRATA] = {0}, s2[SAKSI_NSTRATA] = {0},
@@ -1074,13 +1046,14 @@ static void size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
         size_t end = first;
         double dk[SAKSI_NSTRATA] = {0}, dl[SAKSI_NSTRATA] = {0}, dll[SAKSI_NSTRATA] = {0};
         for (; end < t->n && dist[end] == dist[first]; end++) {
-            int32_t x, n;
             int s = t->stratum[end];
+            d[end] = NAN;
             if (skip[end] != SAKSI_BSKIP_NONE || !fit[end].ok ||
                 !(fit[end].mu > 0.0 && fit[end].mu < 1.0))
                 continue;
-            saksi_baseline_rate(t, m, end, &x, &n);
-            double l = log(n);
+            saksi_baseline_rate(t, m, end, &xs[end], &ns[end]);
+            double l = log(ns[end]);
+            d[end] = l - fit[end].size_log;
             dk[s] += 1.0;
             dl[s] += l;
             dll[s] += l * l;
@@ -1094,6 +1067,37 @@ static void size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
             }
         first = end;
     }
+    for (int it = 0, moving = 1; it < TREND_ITERATIONS && moving; it++) {
+        double u[SAKSI_NSTRATA] = {0}, ud[SAKSI_NSTRATA] = {0}, unit[SAKSI_NSTRATA] = {0};
+        memset(info, 0, sizeof info);
+        memset(var, 0, sizeof var);
+        for (size_t i = 0; i < t->n; i++) {
+            int s = t->stratum[i];
+            if (i > 0 && dist[i] != dist[i - 1])
+                for (int c = 0; c < SAKSI_NSTRATA; c++) {
+                    var[c] += ud[c] * ud[c];
+                    ud[c] = 0.0;
+                }
+            if (isnan(d[i])) continue;
+            double n = ns[i], phi = 1.0 + (n - 1.0) * fit[i].rho;
+            double mm = 1.0 / (1.0 + (1.0 - fit[i].mu) / fit[i].mu * exp(-beta[s] * d[i]));
+            double r = (xs[i] - n * mm) * d[i] / phi, h = n * mm * (1.0 - mm) / phi;
+            u[s] += r;
+            ud[s] += r;
+            info[s] += h * d[i] * d[i];
+            unit[s] += h;
+        }
+        /* sizes that differ by under 0.1% (in the information's mean
+         * d^2) carry no trend: their d is rounding */
+        moving = 0;
+        for (int c = 0; c < SAKSI_NSTRATA; c++) {
+            var[c] += ud[c] * ud[c];
+            if (!(info[c] > SIZE_SPREAD_MIN * unit[c])) info[c] = 0.0;
+            double step = info[c] > 0.0 ? u[c] / info[c] : 0.0;
+            beta[c] += step;
+            moving |= fabs(step) > 1e-10;
+        }
+    }
     double keep[SAKSI_NSTRATA];
     for (int s = 0; s < SAKSI_NSTRATA; s++) {
         double se2 = info[s] > 0.0 ? var[s] / (info[s] * info[s]) : 0.0;
@@ -1104,21 +1108,23 @@ static void size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
                                                  : 0.0;
         keep[s] = part < 0.5 ? 1.0 - part : 0.5; /* never seen beyond 0.1 */
     }
+    double a = 0.0, sd = 0.0; /* the previous station's logit-normal, a start */
     for (size_t i = 0; i < t->n; i++) {
-        int32_t x, n;
         int s = t->stratum[i];
-        if (skip[i] != SAKSI_BSKIP_NONE || !fit[i].ok || !(fit[i].mu > 0.0 && fit[i].mu < 1.0) ||
-            trend[s] == 0.0)
-            continue;
-        saksi_baseline_rate(t, m, i, &x, &n);
+        if (isnan(d[i]) || trend[s] == 0.0) continue;
         double w = within[i] * keep[s], rho = fit[i].rho - within[i] + w, mu, v;
         saksi_lnb_match(fit[i].mu, rho * fit[i].mu * (1.0 - fit[i].mu), 0.0, rule, &a, &sd);
-        saksi_lnb_moments(a + trend[s] * (log(n) - fit[i].size_log), sd, rule, &mu, &v);
+        saksi_lnb_moments(a + trend[s] * d[i], sd, rule, &mu, &v);
         if (!(mu > 0.0 && mu < 1.0)) continue; /* beyond double precision: as it was */
         fit[i].mu = mu;
         fit[i].rho = v / (mu * (1.0 - mu));
         within[i] = rho > 0.0 ? w * fit[i].rho / rho : 0.0;
     }
+out:
+    free(d);
+    free(xs);
+    free(ns);
+    return rc;
 }
 
 static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
@@ -1170,7 +1176,7 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
         k0s[s] = district_k0(&regencies[s], opt->peers.shrink_k0);
     SAKSI_TRY(widen(t, m, skip, opt, k0s, fit, sc->keff, sc->within, err));
     double trend[SAKSI_NSTRATA] = {0};
-    if (opt->size_trend) size_trend(t, m, skip, sc->rule, fit, sc->within, trend);
+    if (opt->size_trend) SAKSI_TRY(size_trend(t, m, skip, sc->rule, fit, sc->within, trend, err));
     b->size_trend[m] = trend[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
