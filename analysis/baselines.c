@@ -803,9 +803,9 @@ static double predictive_prior_df(const predictive_ctx *c)
  * or from stations that do, call for a small d0, and a model that fits
  * calls for a large one. On 20 clean elections of 200,000 stations it
  * chose 840 on average for invalid votes (the simulator draws them with
- * one heterogeneity everywhere: d0 infinite) and 58 for added voters
+ * one heterogeneity everywhere: d0 infinite) and 125 for added voters
  * (drawn from the ballots left over, not binomial on the voters); on
- * Sirekap 2024, 32 and 2. The fixed d0 = 10 had made invalid votes 15%
+ * Sirekap 2024, 32 and 1 (58 and 2 before size_trend). The fixed d0 = 10 had made invalid votes 15%
  * conservative at 0.001 on clean elections, and d0 = 1000 made added
  * voters 25% liberal. Where the prior can be neither estimated nor chosen
  * (under PREDICTIVE_MIN stations to score, or 50 usable fits) the fixed
