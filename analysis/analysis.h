@@ -219,7 +219,7 @@ void saksi_results_free(saksi_results *res);
 /* Running sums of (count x, size n) pairs: K, sum n, sum n^2, sum x,
  * sum x^2/n. Adding with sign -1 removes a station (leave one out). */
 typedef struct saksi_bb_sums {
-    double k, n, nn, x, xx_n, nl; /* nl: sum n log n, the sizes' centre */
+    double k, n, nn, x, xx_n, nl; /* nl: sum n log size, the sizes' centre */
 } saksi_bb_sums;
 
 /* A fitted beta-binomial: mean rate mu and intra-class correlation rho
@@ -227,10 +227,14 @@ typedef struct saksi_bb_sums {
 typedef struct saksi_bb {
     int ok; /* 0 when fewer than two stations */
     double mu, rho;
-    double size_log; /* the peers' sum n log n / sum n: mu is their rate at about
-                        this log size (baselines.c size_trend) */
+    double size_log; /* the peers' mean log size (saksi_station_size), weighed by n as
+                        mu is: mu is their rate at about this size (baselines.c
+                        size_trend) */
 } saksi_bb;
 
+/* Station (x, n) added to the sums (sign -1 takes it out), its size
+ * (saksi_station_size) for the centre; saksi_bb_sums_add takes n as it. */
+void saksi_bb_sums_add_sized(saksi_bb_sums *s, double x, double n, double size, double sign);
 void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign);
 /* Method-of-moments fit (Kleinman 1973); returns ok. */
 int saksi_bb_fit(const saksi_bb_sums *s, saksi_bb *out);
@@ -303,6 +307,11 @@ void saksi_peer_options_init(saksi_peer_options *o);
  * below the gmina) put a whole district in one unnamed village: there is
  * no village to leave out. */
 int saksi_station_has_village(const saksi_table *t, size_t i);
+/* Station i's size as a covariate of its rates: its registered voters,
+ * which no vote changes (stuffing moves a share's denominator, and a
+ * covariate that fraud moves would explain the fraud away); the
+ * measure's own n where registered is absent or below 1. */
+double saksi_station_size(const saksi_table *t, size_t i, int32_t n);
 
 /* out[i] for every station: the beta-binomial of its district peers of
  * the same stratum, leaving station i out, shrunk toward its regency's

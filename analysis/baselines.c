@@ -803,9 +803,9 @@ static double predictive_prior_df(const predictive_ctx *c)
  * or from stations that do, call for a small d0, and a model that fits
  * calls for a large one. On 20 clean elections of 200,000 stations it
  * chose 840 on average for invalid votes (the simulator draws them with
- * one heterogeneity everywhere: d0 infinite) and 125 for added voters
+ * one heterogeneity everywhere: d0 infinite) and 58 for added voters
  * (drawn from the ballots left over, not binomial on the voters); on
- * Sirekap 2024, 32 and 1 (58 and 2 before size_trend). The fixed d0 = 10 had made invalid votes 15%
+ * Sirekap 2024, 32 and 1 (2 before size_trend). The fixed d0 = 10 had made invalid votes 15%
  * conservative at 0.001 on clean elections, and d0 = 1000 made added
  * voters 25% liberal. Where the prior can be neither estimated nor chosen
  * (under PREDICTIVE_MIN stations to score, or 50 usable fits) the fixed
@@ -947,10 +947,11 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
         int32_t x, n;
         if (skip[i] != SAKSI_BSKIP_NONE) continue;
         saksi_baseline_rate(t, m, i, &x, &n);
-        saksi_bb_sums_add(
+        double size = saksi_station_size(t, i, n);
+        saksi_bb_sums_add_sized(
             &prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + t->stratum[i]], x, n,
-            1.0);
-        saksi_bb_sums_add(&nat[t->stratum[i]], x, n, 1.0);
+            size, 1.0);
+        saksi_bb_sums_add_sized(&nat[t->stratum[i]], x, n, size, 1.0);
     }
     for (size_t r = 0; r < rg->n; r++) {
         size_t first = rg->first[r], end = first + rg->count[r];
@@ -964,8 +965,9 @@ static saksi_status widen(const saksi_table *t, size_t m, const uint8_t *skip,
             saksi_baseline_rate(t, m, i, &x, &n);
             saksi_bb_sums ps = prov[t->region_of[SAKSI_LEVEL_PROVINCE][i] * SAKSI_NSTRATA + s];
             saksi_bb_sums ns = nat[s];
-            saksi_bb_sums_add(&ps, x, n, -1.0);
-            saksi_bb_sums_add(&ns, x, n, -1.0);
+            double size = saksi_station_size(t, i, n);
+            saksi_bb_sums_add_sized(&ps, x, n, size, -1.0);
+            saksi_bb_sums_add_sized(&ns, x, n, size, -1.0);
             saksi_bb pf, nf, wide;
             double kw = ps.k, k0 = opt->peers.shrink_k0;
             saksi_bb_fit(&ps, &pf);
@@ -1000,29 +1002,36 @@ out:
 /*
  * The station's size as a covariate of its rate. Larger stations differ
  * from their smaller neighbours: on Sirekap 2024, within districts, the
- * larger half of the TPS (by DPT, 0.28 higher in mean log size) has
- * turnout 0.066 lower in log-odds, invalid votes 0.043 higher and added
- * voters 0.049 lower; in the simulator added voters fall by 0.234 (they
- * are drawn from the ballots left over, so a station's added share falls
- * as its turnout, and with it its voters, rises). The peers' pooled rate
- * is their rate at their own mean log size (size_log, size-weighted as the
- * rate is), so a station larger than its peers was judged against the
- * rate of smaller ones.
+ * larger half of the TPS by DPT (0.28 higher in mean log size) has turnout
+ * 0.066 lower in pooled log-odds, invalid votes 0.039 higher, added voters
+ * 0.129 lower, cand_01 0.031 higher and cand_03 0.032 lower. The peers'
+ * pooled rate is their rate at their own mean log size (size_log, weighed
+ * by n as the rate is), so a station larger than its peers was judged
+ * against the rate of smaller ones. The size is the station's register
+ * (saksi_station_size), never a count that votes move: with the measure's
+ * own n (valid votes for a share, voters for added voters) a stuffed
+ * station's larger n explained part of its stuffing away (the combined
+ * evidence's AUC for ballot stuffing 0.736 -> 0.729 on the ranking
+ * test), and in an election where fraud raised turnout and the leader
+ * together it would have explained that too.
  *
- * Per stratum, logit mu_i + beta (log n_i - size_log_i) with beta the
+ * Per stratum, logit mu_i + beta (log size_i - size_log_i) with beta the
  * quasi-likelihood estimate: the score sum (x - n mu) d / phi, d the
  * station's log size less its peers', phi = 1 + (n - 1) rho the
  * beta-binomial's inflation, solved by Newton from 0. Its variance is the
  * sandwich, clustered by district (a district's stations share their
  * peers). beta is shrunk toward 0 by its own noise, beta (1 - se^2 /
- * beta^2) when positive (James-Stein's positive part), so a stratum of
- * a few hundred stations gets no trend from noise.
+ * beta^2) when positive (James-Stein's positive part), so a stratum where
+ * no trend is measurable gets none (the simulator draws rates without
+ * one: |beta| <= 0.017 there).
  *
  * The peers' spread held the trend's: beta^2 times the variance of log
  * size within districts, a share of the stratum's mean within-district
  * logit variance that is taken out of every fit's within-district part.
- * The logit-scale variance is kept as mu moves: rho scales with mu (1 -
- * mu).
+ * The station's mean and variance are then those of its matched
+ * logit-normal moved on the logit scale, which keeps every fit within the
+ * beta-binomial's reach (scaling rho by the delta method took tiny Sirekap
+ * stations beyond it).
  */
 #define TREND_ITERATIONS 20
 #define SIZE_SPREAD_MIN  1e-6
@@ -1052,7 +1061,7 @@ static saksi_status size_trend(const saksi_table *t, size_t m, const uint8_t *sk
                 !(fit[end].mu > 0.0 && fit[end].mu < 1.0))
                 continue;
             saksi_baseline_rate(t, m, end, &xs[end], &ns[end]);
-            double l = log(ns[end]);
+            double l = log(saksi_station_size(t, end, ns[end]));
             d[end] = l - fit[end].size_log;
             dk[s] += 1.0;
             dl[s] += l;

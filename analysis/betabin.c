@@ -15,14 +15,19 @@
  * double precision for n <= 10^4, and a, b = mu (1-rho)/rho overflow. */
 #define RHO_BINOMIAL 1e-12
 
-void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign)
+void saksi_bb_sums_add_sized(saksi_bb_sums *s, double x, double n, double size, double sign)
 {
     s->k += sign;
     s->n += sign * n;
     s->nn += sign * n * n;
     s->x += sign * x;
     s->xx_n += sign * x * x / n;
-    s->nl += n > 0.0 ? sign * n * log(n) : 0.0;
+    s->nl += size > 0.0 ? sign * n * log(size) : 0.0;
+}
+
+void saksi_bb_sums_add(saksi_bb_sums *s, double x, double n, double sign)
+{
+    saksi_bb_sums_add_sized(s, x, n, n, sign);
 }
 
 /*

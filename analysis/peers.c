@@ -36,6 +36,14 @@ int saksi_station_has_village(const saksi_table *t, size_t i)
     return t->regions[SAKSI_LEVEL_VILLAGE].code[t->region_of[SAKSI_LEVEL_VILLAGE][i]][0] != '\0';
 }
 
+double saksi_station_size(const saksi_table *t, size_t i, int32_t n)
+{
+    int32_t r = t->slot_of_field[SAKSI_F_REGISTERED] >= 0
+                    ? saksi_table_get(t, SAKSI_F_REGISTERED, i)
+                    : SAKSI_MISSING;
+    return r != SAKSI_MISSING && r >= 1 ? r : n;
+}
+
 /* Sums of the regular stations of the village that starts at station
  * first (and ends before end) that are someone's peer. */
 static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_rate_fn rate,
@@ -47,7 +55,7 @@ static void village_sums(const saksi_table *t, size_t first, size_t end, saksi_r
         int32_t x, n;
         if (t->stratum[j] == SAKSI_STRATUM_REGULAR && !(exclude && exclude[j]) &&
             rate(t, j, ctx, &x, &n))
-            saksi_bb_sums_add(v, x, n, 1.0);
+            saksi_bb_sums_add_sized(v, x, n, saksi_station_size(t, j, n), 1.0);
     }
 }
 
@@ -88,8 +96,9 @@ static void regency_sums(const saksi_table *t, size_t reg, saksi_rate_fn rate, c
         int32_t x, n;
         if ((exclude && exclude[i]) || !rate(t, i, ctx, &x, &n))
             continue;
-        saksi_bb_sums_add(&dist[d * SAKSI_NSTRATA + t->stratum[i]], x, n, 1.0);
-        saksi_bb_sums_add(&wide[t->stratum[i]], x, n, 1.0);
+        double size = saksi_station_size(t, i, n);
+        saksi_bb_sums_add_sized(&dist[d * SAKSI_NSTRATA + t->stratum[i]], x, n, size, 1.0);
+        saksi_bb_sums_add_sized(&wide[t->stratum[i]], x, n, size, 1.0);
         if (t->stratum[i] != SAKSI_STRATUM_REGULAR) continue;
         if (!saksi_station_has_village(t, i)) {
             squares[d] += 1.0;
@@ -144,8 +153,9 @@ saksi_status saksi_peers_fit(const saksi_table *t, saksi_rate_fn rate, const voi
                 sums_less(&local, &village); /* the station among them when it is a peer */
                 sums_less(&reg, &village);
             } else if (self) { /* leave the station out of its own null */
-                saksi_bb_sums_add(&local, x, n, -1.0);
-                saksi_bb_sums_add(&reg, x, n, -1.0);
+                double size = saksi_station_size(t, i, n);
+                saksi_bb_sums_add_sized(&local, x, n, size, -1.0);
+                saksi_bb_sums_add_sized(&reg, x, n, size, -1.0);
             }
             saksi_bb lf, wf;
             double spread;

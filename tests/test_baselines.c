@@ -1081,9 +1081,9 @@ static void test_small_counts_prior_df(void **state)
 
 /*
  * The size trend (baselines.c size_trend) on 32,000 stations laid out as
- * above, invalid votes drawn with logit p = district mean + beta (log n -
- * log 200) + 0.5 Z at sizes n = 200 exp(0.35 Z') (a generating slope the
- * test knows). Its information at beta = -0.5 is about sum n p (1 - p) d^2
+ * above, invalid votes drawn with logit p = district mean + beta (log r -
+ * log 250) + 0.5 Z at registered sizes r = 250 exp(0.35 Z') and totals
+ * n = 0.8 r (a generating slope the test knows). Its information at beta = -0.5 is about sum n p (1 - p) d^2
  * / phi ~ 32,000 x 3.9 x 0.12 / 2, an SE of ~0.012; the bound is ~5 SE.
  * The PIT's probit against log size tells whether the expectations follow
  * the size: without the trend its correlation is the shift's share of a
@@ -1100,12 +1100,13 @@ static void edit_trend(size_t k, int32_t *v, char *id)
            r = k / (PLL_STATIONS * PLL_VILLAGES * PLL_DISTRICTS);
     snprintf(id, 32, "32%02zu%02zu%04zu%03zu", r + 1, d + 1, vil + 1, s + 1);
     double l = 0.35 * gsl_ran_gaussian(pll_rng, 1.0);
-    int32_t n = (int32_t)lround(200.0 * exp(l));
+    int32_t reg = (int32_t)lround(250.0 * exp(l)), n = (int32_t)lround(0.8 * reg);
     double eta = pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l +
                  0.5 * gsl_ran_gaussian(pll_rng, 1.0);
     int32_t x = (int32_t)gsl_ran_binomial(pll_rng, 1.0 / (1.0 + exp(-eta)), (unsigned)n);
     v[SAKSI_F_INVALID] = x;
     v[SAKSI_F_TOTAL] = n;
+    v[SAKSI_F_REGISTERED] = reg;
 }
 
 /* The estimated slope, and the correlation of the PIT's probit with log
@@ -1131,9 +1132,8 @@ static double trend_run(double beta, int on, double *corr)
     assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
     double sz = 0, sl = 0, szz = 0, sll = 0, szl = 0;
     for (size_t i = 0; i < PLL_N; i++) {
-        int32_t x, n;
-        saksi_baseline_rate(fx.t, SAKSI_BM_INVALID, i, &x, &n);
-        double u = bl->pit[SAKSI_BM_INVALID * bl->n + i], l = log(n);
+        double u = bl->pit[SAKSI_BM_INVALID * bl->n + i];
+        double l = log(saksi_table_get(fx.t, SAKSI_F_REGISTERED, i));
         double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
         sz += z;
         sl += l;
