@@ -1007,6 +1007,31 @@ static void edit_small_counts(size_t k, int32_t *v, char *id)
     v[SAKSI_NFIXED] = 100 - (x - 4); /* the candidates still sum to valid */
 }
 
+/* The stations made by make (drawing from pll_rng, freed here), and their
+ * baselines with the randomized PIT; integrity masks or none. */
+static saksi_baselines *pll_baselines(fixture *fx, void (*make)(size_t, int32_t *, char *),
+                                      int masks, int size_trend)
+{
+    fixture_run(fx, PLL_N, make);
+    gsl_rng_free(pll_rng);
+    saksi_baseline_options o;
+    saksi_baseline_options_init(&o);
+    o.randomized = 1;
+    o.size_trend = size_trend;
+    saksi_baselines *bl = NULL;
+    saksi_error err = {0};
+    assert_int_equal(saksi_baselines_run(fx->t, fx->rules, masks ? fx->fail : NULL, &o, &bl, &err),
+                     SAKSI_OK);
+    assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
+    return bl;
+}
+
+/* The probit of a PIT, accurate in both tails. */
+static double pit_probit(double u)
+{
+    return u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
+}
+
 /* The chosen d0 of invalid votes; the share of randomized p below 0.05
  * and 0.01, the mean and skewness of the probit of the randomized PIT,
  * and the number of stations below their expectation whose PIT is above
@@ -1021,22 +1046,14 @@ static double pll_prior_df(int heterogeneous, unsigned long seed, double below[5
         pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
     }
     fixture fx = {0};
-    fixture_run(&fx, PLL_N, edit_small_counts);
-    gsl_rng_free(pll_rng);
-    saksi_baseline_options o;
-    saksi_baseline_options_init(&o);
-    o.randomized = 1;
-    saksi_baselines *bl = NULL;
-    saksi_error err = {0};
-    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, fx.fail, &o, &bl, &err), SAKSI_OK);
-    assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
+    saksi_baselines *bl = pll_baselines(&fx, edit_small_counts, 1, 1);
     double z1 = 0.0, z2 = 0.0, z3 = 0.0;
     below[0] = below[1] = below[4] = 0.0;
     for (size_t i = 0; i < PLL_N; i++) {
         int32_t x, n;
         saksi_baseline_rate(fx.t, SAKSI_BM_INVALID, i, &x, &n);
         double u = bl->pit[SAKSI_BM_INVALID * bl->n + i], p = 2.0 * (u < 0.5 ? u : 1.0 - u);
-        double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
+        double z = pit_probit(u);
         below[0] += (p < 0.05) / (double)PLL_N;
         below[1] += (p < 0.01) / (double)PLL_N;
         z1 += z / PLL_N;
@@ -1119,22 +1136,12 @@ static double trend_run(double beta, int on, double *corr)
     for (size_t d = 0; d < PLL_REGENCIES * PLL_DISTRICTS; d++)
         pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
     fixture fx = {0};
-    fixture_run(&fx, PLL_N, edit_trend);
-    gsl_rng_free(pll_rng);
-    saksi_baseline_options o;
-    saksi_baseline_options_init(&o);
-    o.randomized = 1;
-    o.size_trend = on;
-    saksi_baselines *bl = NULL;
-    saksi_error err = {0};
     /* no integrity masks: the edited totals break the fixture's sums */
-    assert_int_equal(saksi_baselines_run(fx.t, fx.rules, NULL, &o, &bl, &err), SAKSI_OK);
-    assert_int_equal(bl->tested[SAKSI_BM_INVALID], PLL_N);
+    saksi_baselines *bl = pll_baselines(&fx, edit_trend, 0, on);
     double sz = 0, sl = 0, szz = 0, sll = 0, szl = 0;
     for (size_t i = 0; i < PLL_N; i++) {
-        double u = bl->pit[SAKSI_BM_INVALID * bl->n + i];
+        double z = pit_probit(bl->pit[SAKSI_BM_INVALID * bl->n + i]);
         double l = log(saksi_table_get(fx.t, SAKSI_F_REGISTERED, i));
-        double z = u < 0.5 ? gsl_cdf_ugaussian_Pinv(u) : gsl_cdf_ugaussian_Qinv(1.0 - u);
         sz += z;
         sl += l;
         szz += z * z;
