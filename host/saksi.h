@@ -594,6 +594,9 @@ typedef struct saksi_config {
                                  (needs a total column); 0 (default): / valid */
     int baseline_null;        /* shape of the station-baseline peer null: 0 (default)
                                  logit-normal binomial, 1 beta-binomial (variant) */
+    int baseline_size_trend;  /* 1 (default): station expectations follow the
+                                 registered size (analysis/baselines.c size_trend);
+                                 0: the peers' rate as it is (sensitivity) */
 } saksi_config;
 
 /* Defaults documented field by field above. */

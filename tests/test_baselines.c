@@ -1100,9 +1100,11 @@ static void test_small_counts_prior_df(void **state)
  * The size trend (baselines.c size_trend) on 32,000 stations laid out as
  * above, invalid votes drawn with logit p = district mean + beta (log r -
  * log 250) + 0.5 Z at registered sizes r = 250 exp(0.35 Z') and totals
- * n = 0.8 r (a generating slope the test knows). Its information at beta = -0.5 is about sum n p (1 - p) d^2
- * / phi ~ 32,000 x 3.9 x 0.12 / 2, an SE of ~0.012; the bound is ~5 SE.
- * The PIT's probit against log size tells whether the expectations follow
+ * n = 0.8 r (a generating slope the test knows). Its information at
+ * beta = -0.5 is about sum n p (1 - p) d^2 / phi ~ 32,000 x 3.9 x 0.12 /
+ * 2, an SE of ~0.012; the bound is 0.06, ~5 SE, and it holds the robust
+ * score's small bias toward 0 (Huber's psi clips more of a skewed count's
+ * upper side: -0.477 found here, -0.487 without psi). The PIT's probit against log size tells whether the expectations follow
  * the size: without the trend its correlation is the shift's share of a
  * count's logit sd, about -0.5 x 0.35 / 0.75 ~ -0.2; with it, 0 within
  * 0.03 (~5 SE at 32,000 stations). With no slope in the data the

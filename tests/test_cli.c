@@ -227,6 +227,30 @@ static void test_kernel_build_failure(void **state)
     test_rmtree(dir);
 }
 
+/* --no-size-trend reaches the baselines: the report's parameters say so
+ * and every measure's slope is exactly 0 (read back with h5py); without
+ * it the parameters say 1. */
+static void test_no_size_trend(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp("cli");
+    char args[4400];
+    for (int on = 0; on < 2; on++) {
+        snprintf(args, sizeof args, "audit " TINY " -o '%s/t%d' --backend cpu -q%s", dir, on,
+                 on ? "" : " --no-size-trend");
+        assert_int_equal(cli(dir, NULL, args), 0);
+        assert_int_equal(
+            test_run("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s/t%d/report.h5'); "
+                     "p=f.attrs['parameters']; p=p.decode() if isinstance(p,bytes) else p; "
+                     "t=f['/baselines/measures']['size_trend']; "
+                     "sys.exit(0 if 'baseline_size_trend=%d' in p and (%d or (t==0).all()) "
+                     "else 1)\"",
+                     dir, on, on, on),
+            0);
+    }
+    test_rmtree(dir);
+}
+
 /* The OpenCL path (PoCL) and the CPU path give the same bytes under
  * --reproducible: ranked.csv and report.h5. */
 static void test_opencl_equals_cpu(void **state)
@@ -267,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_backends_without_platform),
         cmocka_unit_test(test_kernel_build_failure),
         cmocka_unit_test(test_opencl_equals_cpu),
+        cmocka_unit_test(test_no_size_trend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
