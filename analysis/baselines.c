@@ -1033,7 +1033,7 @@ out:
  * beta is shrunk toward 0 by its own noise, beta (1 - se^2 / beta^2) when
  * positive (James-Stein's positive part), so a stratum where no trend is
  * measurable gets none (the simulator draws rates without one: |beta| <=
- * 0.017 there).
+ * 0.009 there, the mean of 20 elections).
  *
  * The peers' spread held the trend's: beta^2 times the variance of log
  * size within districts, a share of the stratum's mean within-district

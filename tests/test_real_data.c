@@ -198,18 +198,19 @@ static void test_gigit_preset(void **state)
     const saksi_baselines *b = saksi_engine_results(a.e)->turnout->baselines;
     assert_float_equal(b->prior_df[SAKSI_BM_INVALID], 32.0, 0.0);
     assert_float_equal(b->prior_df[SAKSI_BM_ADDED], 1.0, 0.0);
-    /* The size trend (baselines.c size_trend), values of this audit,
-     * 2026-11-25. An independent check made with numpy on the raw file
-     * (no integrity exclusion) agrees in sign and roughly in size: the
-     * pooled log-odds of the larger half of each district's TPS by DPT
-     * less its smaller half's, averaged over ~4,560 districts and divided
-     * by the halves' difference in mean log DPT (0.28-0.29), is turnout
-     * -0.24, invalid +0.14, added -0.46, cand_01 +0.11, cand_03 -0.11. */
-    assert_float_equal(b->size_trend[SAKSI_BM_TURNOUT], -0.1682, 0.0005);
-    assert_float_equal(b->size_trend[SAKSI_BM_INVALID], 0.0970, 0.0005);
-    assert_float_equal(b->size_trend[SAKSI_BM_ADDED], -0.5786, 0.0005);
-    assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 0], 0.1160, 0.0005);
-    assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 2], -0.1104, 0.0005);
+    /* The size trend (baselines.c size_trend, robust), values of this
+     * audit, 2026-11-25. An independent check made with numpy on the raw
+     * file (no integrity exclusion, not robust) agrees in sign and roughly
+     * in size: the pooled log-odds of the larger half of each district's
+     * TPS by DPT less its smaller half's, averaged over ~4,560 districts
+     * and divided by the halves' difference in mean log DPT (0.28-0.29),
+     * is turnout -0.24, invalid +0.14, added -0.46, cand_01 +0.11,
+     * cand_03 -0.11. */
+    assert_float_equal(b->size_trend[SAKSI_BM_TURNOUT], -0.1892, 0.0005);
+    assert_float_equal(b->size_trend[SAKSI_BM_INVALID], 0.1097, 0.0005);
+    assert_float_equal(b->size_trend[SAKSI_BM_ADDED], -0.4136, 0.0005);
+    assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 0], 0.1188, 0.0005);
+    assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 2], -0.0838, 0.0005);
     /* The skewness the softmax gives the three shares' latent logits (mean
      * over the regular stations; share_skew.c): left for all three,
      * largest for cand_01, whose rivals (the leader's 0.58 and 0.17) are
