@@ -1056,8 +1056,8 @@ static saksi_status size_trend(const saksi_table *t, size_t m, const uint8_t *sk
     double beta[SAKSI_NSTRATA] = {0}, info[SAKSI_NSTRATA] = {0}, var[SAKSI_NSTRATA] = {0};
     /* per station: its log size less its peers' (NaN: not used), count, size */
     double *d = saksi_malloc_array(t->n + 1, sizeof *d);
-    int32_t *xs = saksi_malloc_array(t->n + 1, sizeof *xs), *ns = saksi_malloc_array(t->n + 1,
-                                                                                     sizeof *ns);
+    int32_t *xs = saksi_malloc_array(t->n + 1, sizeof *xs),
+            *ns = saksi_malloc_array(t->n + 1, sizeof *ns);
     if (!d || !xs || !ns) SAKSI_ALLOC_FAIL("size trend");
     /* the variance of log size within districts, and the fits' mean
      * within-district logit variance, per stratum */
@@ -1140,9 +1140,9 @@ static saksi_status size_trend(const saksi_table *t, size_t m, const uint8_t *sk
                          : HUGE_VAL;
         double b2 = beta[s] * beta[s];
         trend[s] = b2 > se2 && isfinite(b2) ? beta[s] * (1.0 - se2 / b2) : 0.0;
-        double part = dfl[s] > 0.0 && k[s] > 0.0 ? trend[s] * trend[s] * (vl[s] / dfl[s]) /
-                                                       (s2[s] / k[s])
-                                                 : 0.0;
+        double part = dfl[s] > 0.0 && k[s] > 0.0
+                          ? trend[s] * trend[s] * (vl[s] / dfl[s]) / (s2[s] / k[s])
+                          : 0.0;
         keep[s] = part < 0.5 ? 1.0 - part : 0.5; /* never seen beyond 0.1 */
     }
     double a = 0.0, sd = 0.0; /* the previous station's logit-normal, a start */

@@ -1104,11 +1104,12 @@ static void test_small_counts_prior_df(void **state)
  * beta = -0.5 is about sum n p (1 - p) d^2 / phi ~ 32,000 x 3.9 x 0.12 /
  * 2, an SE of ~0.012; the bound is 0.06, ~5 SE, and it holds the robust
  * score's small bias toward 0 (Huber's psi clips more of a skewed count's
- * upper side: -0.477 found here, -0.487 without psi). The PIT's probit against log size tells whether the expectations follow
- * the size: without the trend its correlation is the shift's share of a
- * count's logit sd, about -0.5 x 0.35 / 0.75 ~ -0.2; with it, 0 within
- * 0.03 (~5 SE at 32,000 stations). With no slope in the data the
- * estimate's own noise is shrunk away.
+ * upper side: -0.477 found here, -0.487 without psi). The PIT's probit
+ * against log size tells whether the expectations follow the size:
+ * without the trend its correlation is the shift's share of a count's
+ * logit sd, about -0.5 x 0.35 / 0.75 ~ -0.2; with it, 0 within 0.03 (~5
+ * SE at 32,000 stations). With no slope in the data the estimate's own
+ * noise is shrunk away.
  */
 static double trend_beta;
 
@@ -1120,8 +1121,8 @@ static void edit_trend(size_t k, int32_t *v, char *id)
     snprintf(id, 32, "32%02zu%02zu%04zu%03zu", r + 1, d + 1, vil + 1, s + 1);
     double l = 0.35 * gsl_ran_gaussian(pll_rng, 1.0);
     int32_t reg = (int32_t)lround(250.0 * exp(l)), n = (int32_t)lround(0.8 * reg);
-    double eta = pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l +
-                 0.5 * gsl_ran_gaussian(pll_rng, 1.0);
+    double eta =
+        pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l + 0.5 * gsl_ran_gaussian(pll_rng, 1.0);
     int32_t x = (int32_t)gsl_ran_binomial(pll_rng, 1.0 / (1.0 + exp(-eta)), (unsigned)n);
     v[SAKSI_F_INVALID] = x;
     v[SAKSI_F_TOTAL] = n;
