@@ -127,7 +127,9 @@ double saksi_kobak_station_prob(int32_t x, int32_t n, int32_t tol_num, int32_t t
     }
     double p = (double)x / n, q = 1.0 - p;
     double sd = sqrt(n * p * q), reach = WALK_SD * sd + 2.0;
-    int32_t lo = x - (int32_t)reach, hi = x + (int32_t)reach;
+    /* In 64 bits: x + reach passes INT32_MAX for a count near it (found
+     * by fuzz_csv, tests/fuzz/regressions/csv/kobak-walk-near-int32-max). */
+    int64_t lo = (int64_t)x - (int64_t)reach, hi = (int64_t)x + (int64_t)reach;
     if (lo < 0) lo = 0;
     if (hi > n) hi = n;
     double lmode =
@@ -136,8 +138,8 @@ double saksi_kobak_station_prob(int32_t x, int32_t n, int32_t tol_num, int32_t t
     /* Upward from the observed count, then downward: pmf(y+1)/pmf(y) =
      * (n - y)/(y + 1) p/q. */
     double f = exp(lmode);
-    for (int32_t y = x; y <= hi; y++) {
-        int32_t c = saksi_ipct_code(y, n, tol_num, tol_den);
+    for (int64_t y = x; y <= hi; y++) { /* y = n = INT32_MAX must not wrap */
+        int32_t c = saksi_ipct_code((int32_t)y, n, tol_num, tol_den);
         if (c <= 100) {
             total += f;
             if (per_percent) per_percent[c] += f;
