@@ -31,6 +31,7 @@ void saksi_baseline_options_init(saksi_baseline_options *o)
     o->t_peers = SAKSI_BASELINE_T_PEERS;
     o->prior_df = SAKSI_BASELINE_PRIOR_DF;
     o->size_trend = 1;
+    o->size_dispersion = 1;
     o->seed = 2024;
 }
 
@@ -308,6 +309,8 @@ typedef struct scratch {
     double *keff;          /* per station: peers its fit rests on */
     double *within;        /* per station: the part of its fit's rho that is the peers' spread */
     double *csize;         /* per station: stations per village (nested_anova) */
+    double *vscale;        /* per station: its size's factor on its within-district
+                              variance (saksi_size_trends; 1: none) */
 } scratch;
 
 /* 1 when every candidate's cell of station i is present and not negative. */
@@ -675,25 +678,27 @@ static double tail_df(double df, size_t t_peers)
 
 /* A fit whose latent variance (within-district part `within`, on nu df)
  * is moderated toward the prior s0^2 on d0 df: the logit-scale variance
- * s2 = (nu s2_fit + d0 s0^2) / (nu + d0), the rest of rho kept. No df on
- * either side: the fit as it is. */
-static double moderated_rho(const saksi_bb *fit, double within, double nu, double d0, double s0)
+ * s2 = (nu s2_fit + d0 s0^2) / (nu + d0), then times the station's size
+ * factor f (saksi_size_trends), the rest of rho kept. No df on either
+ * side: the fit's own s2. */
+static double moderated_rho(const saksi_bb *fit, double within, double nu, double d0, double s0,
+                            double f)
 {
     double b = fit->mu * (1.0 - fit->mu);
-    if (!(nu + d0 > 0.0)) return fit->rho;
-    double s2 = (nu * within / b + d0 * s0) / (nu + d0);
-    return s2 * b + (fit->rho - within);
+    double s2 = nu + d0 > 0.0 ? (nu * within / b + d0 * s0) / (nu + d0) : within / b;
+    return f * s2 * b + (fit->rho - within);
 }
 
 /* 1 when the prior (d0, s0) keeps every tested station of the stratum
  * within the beta-binomial's reach (moderated rho < 1). */
 static int within_reach(const saksi_table *t, const uint8_t *skip, const saksi_bb *fit,
-                        const double *within, const double *nu, int stratum, double d0, double s0)
+                        const double *within, const double *nu, const double *vscale, int stratum,
+                        double d0, double s0)
 {
     for (size_t i = 0; i < t->n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && t->stratum[i] == stratum &&
             fit[i].mu * (1.0 - fit[i].mu) > 0.0 &&
-            !(moderated_rho(&fit[i], within[i], nu[i], d0, s0) < 1.0))
+            !(moderated_rho(&fit[i], within[i], nu[i], d0, s0, vscale[i]) < 1.0))
             return 0;
     return 1;
 }
@@ -752,7 +757,7 @@ static double predictive_prior_df(const predictive_ctx *c)
         for (int j = 0; j < PREDICTIVE_GRID; j++) {
             double d0 = exp2(j), beyond, point;
             saksi_bb f = c->fit[i];
-            f.rho = moderated_rho(&c->fit[i], c->within[i], c->nu[i], d0, c->s0);
+            f.rho = moderated_rho(&c->fit[i], c->within[i], c->nu[i], d0, c->s0, c->sc->vscale[i]);
             if (!(f.rho < 1.0)) ll[j] = -HUGE_VAL; /* out, whatever the rest */
             if (ll[j] == -HUGE_VAL) continue;
             station_tail(c->opt->null, x, n, &f, 0.0, tail_df(c->nu[i] + d0, c->opt->t_peers),
@@ -765,7 +770,8 @@ static double predictive_prior_df(const predictive_ctx *c)
         for (int j = 0; j < PREDICTIVE_GRID; j++)
             if (ll[j] > -HUGE_VAL && (best < 0 || ll[j] > ll[best])) best = j;
         if (best < 0) return 0.0;
-        if (within_reach(t, c->skip, c->fit, c->within, c->nu, c->stratum, exp2(best), c->s0))
+        if (within_reach(t, c->skip, c->fit, c->within, c->nu, c->sc->vscale, c->stratum,
+                         exp2(best), c->s0))
             return exp2(best);
         ll[best] = -HUGE_VAL;
     }
@@ -868,7 +874,8 @@ static saksi_status moderate(const saksi_table *t, size_t m, int rate, const uin
      * stations reached rho = 29 at another station's mean of 0.44
      * (tests/fuzz/regressions/csv/baselines-prior-beyond-reach). */
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        while (d0[s] > 0.0 && !within_reach(t, skip, fit, within, df, s, d0[s], s0[s]))
+        while (d0[s] > 0.0 &&
+               !within_reach(t, skip, fit, within, df, sc->vscale, s, d0[s], s0[s]))
             d0[s] = d0[s] > 1.0 / 1024.0 ? 0.5 * d0[s] : 0.0;
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
     /* A fit of few district peers rests on wider ones: its district's
@@ -885,8 +892,12 @@ static saksi_status moderate(const saksi_table *t, size_t m, int rate, const uin
     for (size_t i = 0; i < t->n; i++) {
         int s = t->stratum[i];
         double b = fit[i].mu * (1.0 - fit[i].mu);
-        if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0) || nu0 <= 0.0) continue;
-        double rho = moderated_rho(&fit[i], within[i], df[i], d0[s], s0[s]);
+        if (skip[i] != SAKSI_BSKIP_NONE || !(b > 0.0)) continue;
+        if (nu0 <= 0.0) { /* no moderation: the fit's own, at the station's size */
+            fit[i].rho = moderated_rho(&fit[i], within[i], 0.0, 0.0, 0.0, sc->vscale[i]);
+            continue;
+        }
+        double rho = moderated_rho(&fit[i], within[i], df[i], d0[s], s0[s], sc->vscale[i]);
         /* rho is a correlation; the prior was weakened until every
          * station is within reach (above), so this is a broken invariant */
         if (!(rho < 1.0))
@@ -999,171 +1010,6 @@ out:
     return rc;
 }
 
-/*
- * The station's size as a covariate of its rate. Larger stations differ
- * from their smaller neighbours: on Sirekap 2024, within districts, the
- * larger half of the TPS by DPT (0.28 higher in mean log size) has turnout
- * 0.066 lower in pooled log-odds, invalid votes 0.039 higher, added voters
- * 0.129 lower, cand_01 0.031 higher and cand_03 0.032 lower. The peers'
- * pooled rate is their rate at their own mean log size (size_log, weighed
- * by n as the rate is), so a station larger than its peers was judged
- * against the rate of smaller ones. The size is the station's register
- * (saksi_station_size), never a count that votes move: with the measure's
- * own n (valid votes for a share, voters for added voters) a stuffed
- * station's larger n explained part of its stuffing away (the combined
- * evidence's AUC for ballot stuffing 0.736 -> 0.729 on the ranking
- * test), and in an election where fraud raised turnout and the leader
- * together it would have explained that too.
- *
- * Per stratum, logit mu_i + beta (log size_i - size_log_i) with beta the
- * quasi-likelihood estimate, made robust: the score sum psi(r) sqrt(h) d,
- * r the station's Pearson residual (x - n mu) / sqrt(n mu (1 - mu) phi),
- * h = n mu (1 - mu) / phi, d its log size less its peers', phi = 1 + (n -
- * 1) rho the beta-binomial's inflation, and psi Huber's at 3 (Cantoni &
- * Ronchetti 2001), solved by Newton from 0. Without psi, unmarked special
- * TPS (small, most of their voters added) made the regular stratum's
- * added-voter slope -1.26 on a simulated election of 20,000 stations; with
- * it -0.27 (and 0 once --strata names them). It costs a slope of counts
- * near 4 a little: -0.477 found where -0.5 was generated (-0.487 without
- * psi; psi at 4: -0.484, and -0.37 on the unmarked election). Its
- * variance is the sandwich, clustered by district (a district's stations
- * share their peers), with the factor G / (G - 1); on fewer than 20
- * districts no trend is taken (one district's sandwich is 0 by
- * construction: the 11 stations of audit-tiny.csv got a slope of 1.7).
- * beta is shrunk toward 0 by its own noise, beta (1 - se^2 / beta^2) when
- * positive (James-Stein's positive part), so a stratum where no trend is
- * measurable gets none (the simulator draws rates without one: |beta| <=
- * 0.009 there, the mean of 20 elections).
- *
- * The peers' spread held the trend's: beta^2 times the variance of log
- * size within districts, a share of the stratum's mean within-district
- * logit variance that is taken out of every fit's within-district part.
- * The station's mean and variance are then those of its matched
- * logit-normal moved on the logit scale, which keeps every fit within the
- * beta-binomial's reach (scaling rho by the delta method took tiny Sirekap
- * stations beyond it).
- */
-#define TREND_ITERATIONS    20
-#define SIZE_SPREAD_MIN     1e-6
-#define TREND_HUBER         3.0
-#define TREND_MIN_DISTRICTS 20
-static saksi_status size_trend(const saksi_table *t, size_t m, const uint8_t *skip,
-                               const saksi_lnb_rule *rule, saksi_bb *fit, double *within,
-                               double *trend, saksi_error *err)
-{
-    saksi_status rc = SAKSI_OK;
-    const uint32_t *dist = t->region_of[SAKSI_LEVEL_DISTRICT];
-    double beta[SAKSI_NSTRATA] = {0}, info[SAKSI_NSTRATA] = {0}, var[SAKSI_NSTRATA] = {0};
-    /* per station: its log size less its peers' (NaN: not used), count, size */
-    double *d = saksi_malloc_array(t->n + 1, sizeof *d);
-    int32_t *xs = saksi_malloc_array(t->n + 1, sizeof *xs),
-            *ns = saksi_malloc_array(t->n + 1, sizeof *ns);
-    if (!d || !xs || !ns) SAKSI_ALLOC_FAIL("size trend");
-    /* the variance of log size within districts, and the fits' mean
-     * within-district logit variance, per stratum */
-    double vl[SAKSI_NSTRATA] = {0}, dfl[SAKSI_NSTRATA] = {0}, s2[SAKSI_NSTRATA] = {0},
-           k[SAKSI_NSTRATA] = {0};
-    for (size_t first = 0; first < t->n;) {
-        size_t end = first;
-        double dk[SAKSI_NSTRATA] = {0}, dl[SAKSI_NSTRATA] = {0}, dll[SAKSI_NSTRATA] = {0};
-        for (; end < t->n && dist[end] == dist[first]; end++) {
-            int s = t->stratum[end];
-            d[end] = NAN;
-            if (skip[end] != SAKSI_BSKIP_NONE || !fit[end].ok ||
-                !(fit[end].mu > 0.0 && fit[end].mu < 1.0))
-                continue;
-            saksi_baseline_rate(t, m, end, &xs[end], &ns[end]);
-            double l = log(saksi_station_size(t, end, ns[end]));
-            d[end] = l - fit[end].size_log;
-            dk[s] += 1.0;
-            dl[s] += l;
-            dll[s] += l * l;
-            s2[s] += within[end] / (fit[end].mu * (1.0 - fit[end].mu));
-            k[s] += 1.0;
-        }
-        for (int s = 0; s < SAKSI_NSTRATA; s++)
-            if (dk[s] > 1.0) {
-                vl[s] += dll[s] - dl[s] * dl[s] / dk[s];
-                dfl[s] += dk[s] - 1.0;
-            }
-        first = end;
-    }
-    double clusters[SAKSI_NSTRATA] = {0};
-    for (int it = 0, moving = 1; it < TREND_ITERATIONS && moving; it++) {
-        double u[SAKSI_NSTRATA] = {0}, ud[SAKSI_NSTRATA] = {0}, unit[SAKSI_NSTRATA] = {0};
-        memset(info, 0, sizeof info);
-        memset(var, 0, sizeof var);
-        memset(clusters, 0, sizeof clusters);
-        for (size_t i = 0; i <= t->n; i++) {
-            if (i == t->n || (i > 0 && dist[i] != dist[i - 1])) /* close a district */
-                for (int c = 0; c < SAKSI_NSTRATA; c++) {
-                    var[c] += ud[c] * ud[c];
-                    clusters[c] += ud[c] != 0.0;
-                    ud[c] = 0.0;
-                }
-            if (i == t->n) break;
-            if (isnan(d[i])) continue;
-            int s = t->stratum[i];
-            double n = ns[i], phi = 1.0 + (n - 1.0) * fit[i].rho;
-            double mm = 1.0 / (1.0 + (1.0 - fit[i].mu) / fit[i].mu * exp(-beta[s] * d[i]));
-            double h = n * mm * (1.0 - mm) / phi, pearson = (xs[i] - n * mm) / sqrt(h * phi * phi);
-            /* Huber's psi on the Pearson residual: a station far off its
-             * peers (an unmarked special TPS, a misread, a fraud) moves
-             * beta no more than one at TREND_HUBER */
-            int inside = fabs(pearson) < TREND_HUBER;
-            double psi = inside ? pearson : copysign(TREND_HUBER, pearson);
-            double r = psi * sqrt(h) * d[i];
-            u[s] += r;
-            ud[s] += r;
-            info[s] += inside * h * d[i] * d[i];
-            unit[s] += h;
-        }
-        /* sizes that differ by under 0.1% (in the information's mean
-         * d^2) carry no trend: their d is rounding */
-        moving = 0;
-        for (int c = 0; c < SAKSI_NSTRATA; c++) {
-            if (!(info[c] > SIZE_SPREAD_MIN * unit[c])) info[c] = 0.0;
-            double step = info[c] > 0.0 ? u[c] / info[c] : 0.0;
-            beta[c] += step;
-            moving |= fabs(step) > 1e-10;
-        }
-    }
-    double keep[SAKSI_NSTRATA];
-    for (int s = 0; s < SAKSI_NSTRATA; s++) {
-        /* the clustered sandwich with its small-sample factor G / (G - 1);
-         * on fewer than TREND_MIN_DISTRICTS districts it is no estimate
-         * (at one district it is 0 by construction: Newton zeroes the
-         * score) and no trend is taken */
-        double g = clusters[s];
-        double se2 = info[s] > 0.0 && g >= TREND_MIN_DISTRICTS
-                         ? var[s] / (info[s] * info[s]) * g / (g - 1.0)
-                         : HUGE_VAL;
-        double b2 = beta[s] * beta[s];
-        trend[s] = b2 > se2 && isfinite(b2) ? beta[s] * (1.0 - se2 / b2) : 0.0;
-        double part = dfl[s] > 0.0 && k[s] > 0.0
-                          ? trend[s] * trend[s] * (vl[s] / dfl[s]) / (s2[s] / k[s])
-                          : 0.0;
-        keep[s] = part < 0.5 ? 1.0 - part : 0.5; /* never seen beyond 0.1 */
-    }
-    double a = 0.0, sd = 0.0; /* the previous station's logit-normal, a start */
-    for (size_t i = 0; i < t->n; i++) {
-        int s = t->stratum[i];
-        if (isnan(d[i]) || trend[s] == 0.0) continue;
-        double w = within[i] * keep[s], rho = fit[i].rho - within[i] + w, mu, v;
-        saksi_lnb_match(fit[i].mu, rho * fit[i].mu * (1.0 - fit[i].mu), 0.0, rule, &a, &sd);
-        saksi_lnb_moments(a + trend[s] * d[i], sd, rule, &mu, &v);
-        if (!(mu > 0.0 && mu < 1.0)) continue; /* beyond double precision: as it was */
-        fit[i].mu = mu;
-        fit[i].rho = v / (mu * (1.0 - mu));
-        within[i] = rho > 0.0 ? w * fit[i].rho / rho : 0.0;
-    }
-out:
-    free(d);
-    free(xs);
-    free(ns);
-    return rc;
-}
-
 static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
                                 const uint32_t *fail, const saksi_baseline_options *opt,
                                 const peer_votes *pv, saksi_baselines *b, size_t m, scratch *sc,
@@ -1212,9 +1058,11 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     for (int s = 0; s < SAKSI_NSTRATA; s++)
         k0s[s] = district_k0(&regencies[s], opt->peers.shrink_k0);
     SAKSI_TRY(widen(t, m, skip, opt, k0s, fit, sc->keff, sc->within, err));
-    double trend[SAKSI_NSTRATA] = {0};
-    if (opt->size_trend) SAKSI_TRY(size_trend(t, m, skip, sc->rule, fit, sc->within, trend, err));
+    double trend[SAKSI_NSTRATA], slope[SAKSI_NSTRATA];
+    SAKSI_TRY(saksi_size_trends(t, m, skip, sc->rule, opt->size_trend, opt->size_dispersion, fit,
+                                sc->within, sc->vscale, trend, slope, err));
     b->size_trend[m] = trend[SAKSI_STRATUM_REGULAR];
+    b->size_dispersion[m] = slope[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < n; i++)
         if (skip[i] == SAKSI_BSKIP_NONE && !fit[i].ok) skip[i] = SAKSI_BSKIP_NO_PEERS;
     for (size_t r = 0; r < t->regions[SAKSI_LEVEL_REGENCY].n; r++)
@@ -1273,6 +1121,7 @@ static void scratch_free(scratch *sc)
     free(sc->keff);
     free(sc->within);
     free(sc->csize);
+    free(sc->vscale);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -1293,9 +1142,10 @@ static int scratch_alloc(scratch *sc, size_t maxreg, int32_t maxsize, size_t n)
     sc->keff = saksi_malloc_array(n ? n : 1, sizeof *sc->keff);
     sc->within = saksi_malloc_array(n ? n : 1, sizeof *sc->within);
     sc->csize = saksi_malloc_array(n ? n : 1, sizeof *sc->csize);
+    sc->vscale = saksi_malloc_array(n ? n : 1, sizeof *sc->vscale);
     return sc->dist && sc->reg && sc->dr && sc->rr && sc->dpos && sc->rpos && sc->dfirst &&
            sc->rfirst && sc->dcount && sc->rcount && sc->pmf && sc->fit && sc->keff && sc->within &&
-           sc->csize;
+           sc->csize && sc->vscale;
 }
 
 /* One worker: measures first, first + step, ... each with its own scratch
@@ -1371,11 +1221,13 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     b->prior_df = saksi_calloc_array(nm, sizeof *b->prior_df);
     b->share_skew = saksi_calloc_array(nm, sizeof *b->share_skew);
     b->size_trend = saksi_calloc_array(nm, sizeof *b->size_trend);
+    b->size_dispersion = saksi_calloc_array(nm, sizeof *b->size_dispersion);
     b->skipped = saksi_calloc_array(nm, sizeof *b->skipped);
     if (opt->randomized && !(b->pit = saksi_malloc_array(cells, sizeof *b->pit)))
         SAKSI_ALLOC_FAIL("randomized PIT");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
-        !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->size_trend || !b->skipped)
+        !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->size_trend ||
+        !b->size_dispersion || !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
     /* Two candidates: a share's latent logit is normal, one minus the other. */
@@ -1451,6 +1303,7 @@ void saksi_baselines_free(saksi_baselines *b)
     free(b->prior_df);
     free(b->share_skew);
     free(b->size_trend);
+    free(b->size_dispersion);
     free(b->skipped);
     free(b);
 }

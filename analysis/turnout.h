@@ -207,7 +207,9 @@ typedef struct saksi_baseline_options {
     size_t t_peers;       /* SAKSI_BASELINE_T_PEERS; 0: never Student's t */
     double prior_df;      /* the fallback d0, SAKSI_BASELINE_PRIOR_DF; 0: no moderation */
     int size_trend;       /* 1 (default): expectations follow the stations' size
-                             (baselines.c size_trend); 0: the peers' rate as it is */
+                             (size_trends.c mean_trend); 0: the peers' rate as it is */
+    int size_dispersion;  /* 1 (default): latent variances follow the stations' size
+                             (size_trends.c dispersion_trend); 0: the peers' as it is */
     int randomized;       /* also fill pit (calibration diagnostics only) */
     uint64_t seed;        /* of pit's uniforms */
 } saksi_baseline_options;
@@ -243,7 +245,11 @@ typedef struct saksi_baselines {
                                         softmax, share_skew.c; 0 for the rest) */
     double *size_trend;              /* per measure: the regular stratum's slope of the
                                         logit rate on log size within districts, shrunk
-                                        (baselines.c size_trend); 0: none */
+                                        (size_trends.c mean_trend); 0: none */
+    double *size_dispersion;         /* per measure: the regular stratum's slope of the
+                                        log latent variance on log size within
+                                        districts, shrunk (size_trends.c
+                                        dispersion_trend); 0: none */
     size_t (*skipped)[SAKSI_NBSKIP]; /* per measure and reason */
     int null;                        /* enum saksi_baseline_null */
     double seconds;
@@ -264,6 +270,16 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
                                  const uint32_t *fail, const saksi_baseline_options *opt,
                                  saksi_baselines **out, saksi_error *err);
 void saksi_baselines_free(saksi_baselines *b);
+
+/* The station's size in its baseline (size_trends.c), measure m, on the
+ * widened peer fits: with mean, fit's mu (and rho, within) follow the
+ * station's registered size, the slope per stratum into trend; with
+ * dispersion, vscale (t->n) gets each station's factor on its
+ * within-district latent variance (1 elsewhere), the slope into slope. */
+saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *skip,
+                               const saksi_lnb_rule *rule, int mean, int dispersion, saksi_bb *fit,
+                               double *within, double *vscale, double *trend, double *slope,
+                               saksi_error *err);
 
 /* The moderation prior (moderation.c; Smyth 2004, section 6.2): sums over
  * a stratum's fits, then its degrees of freedom d0 and scale s0^2. */

@@ -18,6 +18,7 @@
  *                                       [--dispersion-sdlog S] [--leave-one-out]
  *                                       [--shares S1,S2,...]
  *                                       [--prior-df D] [--no-size-trend]
+ *                                       [--station-sd-size-slope G] [--no-size-dispersion]
  *   saksi_baselines_calibrate power [--stations N] [--seed S] [--regencies K] [--rate R]
  *                                   [--by-village] [--leave-one-out]
  *   saksi_baselines_calibrate bench [--stations N] [--repeat K] [--no-opencl]
@@ -30,6 +31,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,7 @@ typedef struct opts {
                           engine leaves the village out) */
     int by_village;    /* power: plant whole villages, not single stations */
     int no_size_trend; /* the peers' rate as it is, whatever the station's size */
+    int no_size_dispersion; /* the peers' variance as it is, whatever the station's size */
 } opts;
 
 /* The station-baseline options a run asks for. */
@@ -73,6 +76,7 @@ static saksi_baseline_options baseline_options(const opts *o)
     if (!isnan(o->prior_df)) bo.prior_df = o->prior_df;
     if (o->leave_one_out) bo.peers.leave_out_village = 0;
     if (o->no_size_trend) bo.size_trend = 0;
+    if (o->no_size_dispersion) bo.size_dispersion = 0;
     return bo;
 }
 
@@ -81,6 +85,11 @@ static saksi_baseline_options baseline_options(const opts *o)
  * makes every district as heterogeneous as its neighbours, which tells the
  * null's shape from its moderation. */
 static double dispersion_sdlog = NAN;
+
+/* --station-sd-size-slope: the simulator's slope of a regular station's
+ * effect variance on its log size (saksi_sim_model station_sd_size_slope);
+ * 0, its default, draws one variance at every size. */
+static double station_sd_size_slope;
 
 /* --shares: the candidates' national shares (their count with them); the
  * simulator's three (0.25, 0.58, 0.17) otherwise. More than three
@@ -180,6 +189,7 @@ static saksi_table *simulate(size_t stations, uint64_t seed)
     if (!isnan(dispersion_sdlog))
         c.model.dispersion_district_sdlog.turnout = c.model.dispersion_district_sdlog.share =
             dispersion_sdlog;
+    c.model.station_sd_size_slope = station_sd_size_slope;
     if (sim_ncand) {
         c.ncand = sim_ncand;
         for (size_t k = 0; k < SAKSI_SIM_MAX_CAND; k++)
@@ -208,6 +218,17 @@ static int village_band(int villages)
     return b;
 }
 
+/* Registered voters of a regular station, in NBANDS bands. */
+static const char *const SIZE_BANDS = "1-150 / 151-200 / 201-250 / 251-280 / 281+";
+static int size_band(int64_t registered)
+{
+    static const int64_t upper[NBANDS - 1] = {150, 200, 250, 280};
+    int b = 0;
+    while (b < NBANDS - 1 && registered > upper[b])
+        b++;
+    return b;
+}
+
 typedef struct calib {
     /* per run: share below alpha; station measures (mid-p, randomized p),
      * then region levels */
@@ -225,12 +246,15 @@ typedef struct calib {
     double pit_sums[MAXM][5]; /* count, sums of z, z^2, z^3, z^4 */
     /* the same by villages in the station's district (VILLAGE_BANDS) */
     double pit_by_villages[MAXM][NBANDS][5];
+    /* the same by the station's registered voters (SIZE_BANDS) */
+    double pit_by_size[MAXM][NBANDS][5];
     /* the same by stratum */
     double pit_by_stratum[MAXM][SAKSI_NSTRATA][5];
     double village_share[MAXM]; /* of the regular stratum's latent variance */
     double shrink_k0[MAXM];     /* of the district fits */
     double prior_df[MAXM];      /* d0 of the regular stratum's moderation */
     double size_trend[MAXM];    /* the regular stratum's slope on log size */
+    double size_dispersion[MAXM]; /* and of its log latent variance */
     int st_bh[MAXM], reg_bh[SAKSI_NLEVELS], reg_flag[SAKSI_NLEVELS];
 } calib;
 
@@ -321,6 +345,8 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
                     int band = village_band(villages[t->region_of[SAKSI_LEVEL_DISTRICT][i]]);
                     pit_add(c->pit_sums[m], pit[i]);
                     pit_add(c->pit_by_villages[m][band], pit[i]);
+                    pit_add(c->pit_by_size[m][size_band(saksi_table_get(t, SAKSI_F_REGISTERED, i))],
+                            pit[i]);
                 }
                 for (int j = 0; j < 3; j++) {
                     c->by_side[m][above][j] += p[i] < alphas[j];
@@ -338,6 +364,7 @@ static void calib_one(const saksi_table *t, const audit *a, calib *c)
         c->shrink_k0[m] = b->shrink_k0[m];
         c->prior_df[m] = b->prior_df[m];
         c->size_trend[m] = b->size_trend[m];
+        c->size_dispersion[m] = b->size_dispersion[m];
     }
     free(villages);
     const saksi_region_tests *rt = a->res.region_tests;
@@ -402,6 +429,29 @@ static void summarise(const char *what, size_t runs, const double *share, const 
            mean, se_runs, se_pool, fabs(mean - alpha) <= 2 * se ? "within 2 SE" : "OUTSIDE 2 SE");
 }
 
+/* The PIT's sd by band (pooled over the runs), the bands' sums at byte
+ * offset `at` of a calib. */
+static void print_bands(const calib *c, size_t runs, size_t m, const char *what,
+                        const char *bands, size_t at)
+{
+    printf("        its sd by %s, %s:", what, bands);
+    for (int band = 0; band < NBANDS; band++) {
+        double tot[5] = {0}, mom[4];
+        for (size_t r = 0; r < runs; r++) {
+            const double(*sums)[NBANDS][5] = (const void *)((const char *)&c[r] + at);
+            for (int k = 0; k < 5; k++)
+                tot[k] += sums[m][band][k];
+        }
+        if (tot[0] < 2.0) {
+            printf(" -");
+            continue;
+        }
+        pit_moments(tot, mom);
+        printf(" %.4f (%.0f; k %+.3f)", mom[1], tot[0], mom[3]);
+    }
+    printf("\n");
+}
+
 /* The PIT's moments: mean over runs and its SE (the runs' spread). */
 static void print_pit(const calib *c, size_t runs, size_t m)
 {
@@ -421,20 +471,9 @@ static void print_pit(const calib *c, size_t runs, size_t m)
         printf(" %s %+.4f (SE %.4f)%s", name[k], mean, runs > 1 && var > 0 ? sqrt(var / runs) : NAN,
                k < 3 ? "," : "\n");
     }
-    printf("        its sd by villages in the district, %s:", VILLAGE_BANDS);
-    for (int band = 0; band < NBANDS; band++) {
-        double tot[5] = {0}, mom[4];
-        for (size_t r = 0; r < runs; r++)
-            for (int k = 0; k < 5; k++)
-                tot[k] += c[r].pit_by_villages[m][band][k];
-        if (tot[0] < 2.0) {
-            printf(" -");
-            continue;
-        }
-        pit_moments(tot, mom);
-        printf(" %.4f (%.0f; k %+.3f)", mom[1], tot[0], mom[3]);
-    }
-    printf("\n");
+    print_bands(c, runs, m, "villages in the district", VILLAGE_BANDS,
+                offsetof(calib, pit_by_villages));
+    print_bands(c, runs, m, "registered voters", SIZE_BANDS, offsetof(calib, pit_by_size));
 }
 
 /* A small stratum's PIT moments, pooled over the runs (one run holds
@@ -485,8 +524,12 @@ static void run_calibrate(const opts *o)
         printf("district dispersion: sd of log %g (turnout and shares; simulator default 0.29, "
                "0.22)\n",
                dispersion_sdlog);
+    if (station_sd_size_slope != 0.0)
+        printf("station effects' variance: slope %g on log registered (simulator default 0)\n",
+               station_sd_size_slope);
     if (o->leave_one_out) printf("peers: leave one out (village mates kept)\n");
     if (o->no_size_trend) printf("expectations: the peers' rate, no size trend\n");
+    if (o->no_size_dispersion) printf("variances: the peers' spread, no size dispersion\n");
     if (sim_ncand) {
         printf("candidates' national shares:");
         for (size_t k = 0; k < sim_ncand; k++)
@@ -508,17 +551,19 @@ static void run_calibrate(const opts *o)
             summarise(rname, o->runs, &c[0].st_rand[m][j], &c[0].st_n[m],
                       sizeof *c / sizeof(double), sizeof *c / sizeof(size_t), alphas[j]);
         int bh = 0;
-        double vs = 0.0, k0 = 0.0, d0 = 0.0, tr = 0.0;
+        double vs = 0.0, k0 = 0.0, d0 = 0.0, tr = 0.0, sd = 0.0;
         for (size_t r = 0; r < o->runs; r++) {
             bh += c[r].st_bh[m];
             vs += c[r].village_share[m] / o->runs;
             k0 += c[r].shrink_k0[m] / o->runs;
             d0 += c[r].prior_df[m] / o->runs;
             tr += c[r].size_trend[m] / o->runs;
+            sd += c[r].size_dispersion[m] / o->runs;
         }
         printf("  %-22s village share of the regular latent variance %.3f, district shrinkage "
-               "k0 %.2f, moderation prior df %.1f, size trend %+.3f (means over runs)\n",
-               name, vs, k0, d0, tr);
+               "k0 %.2f, moderation prior df %.1f, size trend %+.3f, size dispersion %+.3f "
+               "(means over runs)\n",
+               name, vs, k0, d0, tr, sd);
         size_t fl[SAKSI_NSTRATA] = {0};
         for (size_t r = 0; r < o->runs; r++)
             for (int st = 0; st < SAKSI_NSTRATA; st++)
@@ -975,6 +1020,10 @@ int main(int argc, char **argv)
             o.no_size_trend = 1;
             continue;
         }
+        if (!strcmp(a, "--no-size-dispersion")) {
+            o.no_size_dispersion = 1;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "%s needs a value\n", a);
             return 64;
@@ -988,6 +1037,8 @@ int main(int argc, char **argv)
             o.prior_df = strtod(v, NULL);
         else if (!strcmp(a, "--dispersion-sdlog"))
             dispersion_sdlog = strtod(v, NULL);
+        else if (!strcmp(a, "--station-sd-size-slope"))
+            station_sd_size_slope = strtod(v, NULL);
         else if (!strcmp(a, "--shares")) { /* the simulator checks them */
             const char *p = v;
             for (sim_ncand = 0; *p && sim_ncand < SAKSI_SIM_MAX_CAND; sim_ncand++) {

@@ -125,6 +125,8 @@ static const char help_text[] =
     "  --baseline-null KIND   logit-normal (default) or beta-binomial (sensitivity variant)\n"
     "  --no-size-trend        station expectations at the peers' rate, whatever the\n"
     "                         station's registered size (sensitivity variant)\n"
+    "  --no-size-dispersion   station variances at the peers' spread, whatever the\n"
+    "                         station's registered size (sensitivity variant)\n"
     "  --shape-bootstrap N    bootstrap replicates of the shape statistics (default 20;\n"
     "                         100 for publication, ~0.23 s CPU each at 823k stations)\n"
     "  --lang en|id           language of the reasons in ranked.csv (default en)\n"
@@ -333,6 +335,8 @@ static int cmd_audit(int argc, char **argv, int calibrate)
             cfg.integer_share_total = 1;
         } else if (strcmp(a, "--no-size-trend") == 0) {
             cfg.baseline_size_trend = 0;
+        } else if (strcmp(a, "--no-size-dispersion") == 0) {
+            cfg.baseline_size_dispersion = 0;
         } else if (is_opt(a, "--baseline-null")) {
             if (!(v = opt_value(argc, argv, &i, "--baseline-null"))) goto missing;
             if (strcmp(v, "logit-normal") == 0)

@@ -40,6 +40,7 @@ void saksi_config_init(saksi_config *c)
     c->integer_leader = -1;
     c->integer_share_total = 0;
     c->baseline_size_trend = 1;
+    c->baseline_size_dispersion = 1;
 }
 
 void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
@@ -74,8 +75,10 @@ void saksi_config_parameters(const saksi_config *c, char *buf, size_t len)
     saksi_format_double(tol, sizeof tol, c->integer_tolerance, 17);
     if (n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n,
-                      ";baselines=%d;baseline_null=%d;baseline_size_trend=%d;integer_percent=%d;"
+                      ";baselines=%d;baseline_null=%d;baseline_size_trend=%d;"
+                      "baseline_size_dispersion=%d;integer_percent=%d;"
                       "integer_tolerance=%s;integer_leader=%d;integer_share_total=%d",
-                      c->baselines, c->baseline_null, c->baseline_size_trend, c->integer_percent,
-                      tol, c->integer_leader, c->integer_share_total);
+                      c->baselines, c->baseline_null, c->baseline_size_trend,
+                      c->baseline_size_dispersion, c->integer_percent, tol, c->integer_leader,
+                      c->integer_share_total);
 }

@@ -118,6 +118,7 @@ saksi_status saksi_family_baselines(const saksi_table *t, const saksi_config *cf
         saksi_baseline_options_init(&bo);
         bo.null = cfg->baseline_null;
         bo.size_trend = cfg->baseline_size_trend;
+        bo.size_dispersion = cfg->baseline_size_dispersion;
         SAKSI_TRY(
             saksi_baselines_run(t, res->rules, res->fail_mask, &bo, &res->turnout->baselines, err));
     }

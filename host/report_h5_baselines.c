@@ -37,7 +37,7 @@ static saksi_status write_measures(const saksi_h5_file *f, hid_t g, const saksi_
     saksi_status rc = SAKSI_OK;
     saksi_h5_table tb = TABLE_NONE;
     char name[64];
-    enum { M_MEASURE, M_NAME, M_TESTED, M_VILLAGE, M_K0, M_PRIOR, M_SKEW, M_TREND, M_SKIP0 };
+    enum { M_MEASURE, M_NAME, M_TESTED, M_VILLAGE, M_K0, M_PRIOR, M_SKEW, M_TREND, M_DISP, M_SKIP0 };
     saksi_h5_col cols[M_SKIP0 + SAKSI_NBSKIP - 1];
     static const char *const skip_cols[SAKSI_NBSKIP] = {"",
                                                         "skipped_absent",
@@ -60,6 +60,7 @@ static saksi_status write_measures(const saksi_h5_file *f, hid_t g, const saksi_
     cols[M_PRIOR] = (saksi_h5_col){"prior_df", SAKSI_H5_F64, 0};
     cols[M_SKEW] = (saksi_h5_col){"share_skew", SAKSI_H5_F64, 0};
     cols[M_TREND] = (saksi_h5_col){"size_trend", SAKSI_H5_F64, 0};
+    cols[M_DISP] = (saksi_h5_col){"size_dispersion", SAKSI_H5_F64, 0};
     for (int r = 1; r < SAKSI_NBSKIP; r++)
         cols[M_SKIP0 + r - 1] = (saksi_h5_col){skip_cols[r], SAKSI_H5_I64, 0};
     SAKSI_TRY(saksi_h5_table_open(&tb, f, g, "/baselines", "measures", cols,
@@ -76,6 +77,7 @@ static saksi_status write_measures(const saksi_h5_file *f, hid_t g, const saksi_
         saksi_h5_put_f64(&tb, row, M_PRIOR, b->prior_df[m]);
         saksi_h5_put_f64(&tb, row, M_SKEW, b->share_skew[m]);
         saksi_h5_put_f64(&tb, row, M_TREND, b->size_trend[m]);
+        saksi_h5_put_f64(&tb, row, M_DISP, b->size_dispersion[m]);
         for (int r = 1; r < SAKSI_NBSKIP; r++)
             saksi_h5_put_i64(&tb, row, M_SKIP0 + (size_t)r - 1, (int64_t)b->skipped[m][r]);
     }

@@ -411,6 +411,13 @@ typedef struct saksi_sim_model {
     struct {
         double turnout, share;
     } dispersion_district_sdlog;
+    /* at a regular station of registered n, the station effects' variances
+     * (turnout, shares, invalid, added) are multiplied by (n / n_mean)^this,
+     * n_mean the mean regular size 1 + 300 size_a / (size_a + size_b); 0
+     * (default): one variance at every size. Sirekap 2024's within-district
+     * latent variance falls with size at about -1.4 for turnout and -1.0
+     * for the leader's share (docs/turnout.md, "The station's size"). */
+    double station_sd_size_slope;
     /* registered at a regular station = 1 + floor(300 * Beta(a, size_b)),
      * a = size_a * lognormal(size_regency_sd) per regency (mean kept) */
     double size_a, size_b, size_regency_sd;
@@ -597,6 +604,9 @@ typedef struct saksi_config {
     int baseline_size_trend;  /* 1 (default): station expectations follow the
                                  registered size (analysis/baselines.c size_trend);
                                  0: the peers' rate as it is (sensitivity) */
+    int baseline_size_dispersion; /* 1 (default): station variances follow the
+                                     registered size (analysis/size_trends.c);
+                                     0: the peers' variance as it is (sensitivity) */
 } saksi_config;
 
 /* Defaults documented field by field above. */

@@ -152,6 +152,8 @@ static saksi_status validate(const saksi_sim_config *c, saksi_error *err)
           m->dispersion_district_sdlog.turnout < 3.0) ||
         !(m->dispersion_district_sdlog.share >= 0.0 && m->dispersion_district_sdlog.share < 3.0))
         SAKSI_FAIL(SAKSI_ERR_USAGE, "random-effect sds must be in [0, 10)");
+    if (!(fabs(m->station_sd_size_slope) <= 4.0))
+        SAKSI_FAIL(SAKSI_ERR_USAGE, "station_sd_size_slope must be in [-4, 4]");
     if (!(m->size_a > 0.0 && m->size_b > 0.0 && m->overseas_size_median >= 1.0 &&
           m->overseas_size_sdlog >= 0.0 && m->overseas_size_sdlog < 3.0))
         SAKSI_FAIL(SAKSI_ERR_USAGE, "station size parameters out of range");
@@ -303,6 +305,7 @@ saksi_status saksi_sim_gen_init(saksi_sim_gen *g, const saksi_sim_config *c, sak
     double inv[4] = {m->invalid, m->invalid, m->invalid, m->noken_invalid};
     double f[4] = {1.0 + (double)RESERVE_NUM / RESERVE_DEN, 1.0 + (double)RESERVE_NUM / RESERVE_DEN,
                    1.0, 1.0 + 0.5 * RESERVE_NUM / RESERVE_DEN};
+    g->mean_regular_size = 1.0 + REGULAR_SIZE_SPAN * m->size_a / (m->size_a + m->size_b);
     g->dptb_of_added[SAKSI_SIM_ST_REGULAR] = m->dptb / (m->dptb + m->dpk);
     g->dptb_of_added[SAKSI_SIM_ST_SPECIAL] = m->special_dptb_of_added;
     g->dptb_of_added[SAKSI_SIM_ST_OVERSEAS] = m->overseas_dptb_of_added;
@@ -397,14 +400,18 @@ void saksi_sim_gen_station(const saksi_sim_gen *g, size_t v, uint32_t t, saksi_s
         reserve = (int32_t)saksi_sim_below(&s, (uint32_t)reserve + 1);
     int32_t received = n + reserve;
 
-    /* The station's own effects. */
-    double e_t = fx->scale_turnout * m->turnout_sd.station * saksi_sim_normal(&s);
-    double e_i = m->invalid_sd.station * saksi_sim_normal(&s);
-    double e_a = m->added_sd.station * saksi_sim_normal(&s);
+    /* The station's own effects, their sd following its size at a regular
+     * station (station_sd_size_slope). */
+    double by_size = kind == SAKSI_SIM_ST_REGULAR && m->station_sd_size_slope != 0.0
+                         ? pow(n / g->mean_regular_size, 0.5 * m->station_sd_size_slope)
+                         : 1.0;
+    double e_t = by_size * fx->scale_turnout * m->turnout_sd.station * saksi_sim_normal(&s);
+    double e_i = by_size * m->invalid_sd.station * saksi_sim_normal(&s);
+    double e_a = by_size * m->added_sd.station * saksi_sim_normal(&s);
     double eta[SAKSI_SIM_MAX_CAND], top = -HUGE_VAL, sum = 0.0, pi[SAKSI_SIM_MAX_CAND];
     for (size_t k = 0; k < c->ncand; k++) {
         eta[k] = g->mu_share[k] + fx->share[k] +
-                 fx->scale_share * m->share_sd.station * saksi_sim_normal(&s);
+                 by_size * fx->scale_share * m->share_sd.station * saksi_sim_normal(&s);
         top = eta[k] > top ? eta[k] : top;
     }
     for (size_t k = 0; k < c->ncand; k++) {
