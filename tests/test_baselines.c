@@ -1010,7 +1010,7 @@ static void edit_small_counts(size_t k, int32_t *v, char *id)
 /* The stations made by make (drawing from pll_rng, freed here), and their
  * baselines with the randomized PIT; integrity masks or none. */
 static saksi_baselines *pll_baselines(fixture *fx, void (*make)(size_t, int32_t *, char *),
-                                      int masks, int size_trend)
+                                      int masks, int size_trend, int size_dispersion)
 {
     fixture_run(fx, PLL_N, make);
     gsl_rng_free(pll_rng);
@@ -1018,6 +1018,7 @@ static saksi_baselines *pll_baselines(fixture *fx, void (*make)(size_t, int32_t 
     saksi_baseline_options_init(&o);
     o.randomized = 1;
     o.size_trend = size_trend;
+    o.size_dispersion = size_dispersion;
     saksi_baselines *bl = NULL;
     saksi_error err = {0};
     assert_int_equal(saksi_baselines_run(fx->t, fx->rules, masks ? fx->fail : NULL, &o, &bl, &err),
@@ -1046,7 +1047,7 @@ static double pll_prior_df(int heterogeneous, unsigned long seed, double below[5
         pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
     }
     fixture fx = {0};
-    saksi_baselines *bl = pll_baselines(&fx, edit_small_counts, 1, 1);
+    saksi_baselines *bl = pll_baselines(&fx, edit_small_counts, 1, 1, 1);
     double z1 = 0.0, z2 = 0.0, z3 = 0.0;
     below[0] = below[1] = below[4] = 0.0;
     for (size_t i = 0; i < PLL_N; i++) {
@@ -1111,7 +1112,7 @@ static void test_small_counts_prior_df(void **state)
  * SE at 32,000 stations). With no slope in the data the estimate's own
  * noise is shrunk away.
  */
-static double trend_beta;
+static double trend_beta, trend_gamma, trend_rate = 0.02;
 
 static void edit_trend(size_t k, int32_t *v, char *id)
 {
@@ -1121,59 +1122,115 @@ static void edit_trend(size_t k, int32_t *v, char *id)
     snprintf(id, 32, "32%02zu%02zu%04zu%03zu", r + 1, d + 1, vil + 1, s + 1);
     double l = 0.35 * gsl_ran_gaussian(pll_rng, 1.0);
     int32_t reg = (int32_t)lround(250.0 * exp(l)), n = (int32_t)lround(0.8 * reg);
+    double sd = 0.5 * exp(0.5 * trend_gamma * l);
     double eta =
-        pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l + 0.5 * gsl_ran_gaussian(pll_rng, 1.0);
+        pll_mean[r * PLL_DISTRICTS + d] + trend_beta * l + sd * gsl_ran_gaussian(pll_rng, 1.0);
     int32_t x = (int32_t)gsl_ran_binomial(pll_rng, 1.0 / (1.0 + exp(-eta)), (unsigned)n);
     v[SAKSI_F_INVALID] = x;
     v[SAKSI_F_TOTAL] = n;
     v[SAKSI_F_REGISTERED] = reg;
 }
 
-/* The estimated slope, and the correlation of the PIT's probit with log
- * size (trend on or off). */
-static double trend_run(double beta, int on, double *corr)
+/* What a trend run measured: the PIT's probit against log size. */
+typedef struct trend_result {
+    double slope, gamma; /* the estimated mean and dispersion slopes */
+    double corr;         /* the probit's correlation with log size */
+    double sd[3];        /* its sd at registered below 215, 215-290, above 290 */
+} trend_result;
+
+/* Invalid votes at rate trend_rate with the mean slope beta and the
+ * station sd's slope gamma generated; each trend on or off. */
+static trend_result trend_run(double beta, double gamma, int mean, int dispersion)
 {
+    trend_result out;
     trend_beta = beta;
+    trend_gamma = gamma;
     pll_rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(pll_rng, 11);
     for (size_t d = 0; d < PLL_REGENCIES * PLL_DISTRICTS; d++)
-        pll_mean[d] = log(0.02 / 0.98) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
+        pll_mean[d] = log(trend_rate / (1.0 - trend_rate)) + 0.2 * gsl_ran_gaussian(pll_rng, 1.0);
     fixture fx = {0};
     /* no integrity masks: the edited totals break the fixture's sums */
-    saksi_baselines *bl = pll_baselines(&fx, edit_trend, 0, on);
-    double sz = 0, sl = 0, szz = 0, sll = 0, szl = 0;
+    saksi_baselines *bl = pll_baselines(&fx, edit_trend, 0, mean, dispersion);
+    double sz = 0, sl = 0, szz = 0, sll = 0, szl = 0, band[3][3] = {{0}};
     for (size_t i = 0; i < PLL_N; i++) {
         double z = pit_probit(bl->pit[SAKSI_BM_INVALID * bl->n + i]);
-        double l = log(saksi_table_get(fx.t, SAKSI_F_REGISTERED, i));
+        int32_t reg = (int32_t)saksi_table_get(fx.t, SAKSI_F_REGISTERED, i);
+        double l = log(reg), *b = band[reg < 215 ? 0 : reg <= 290 ? 1 : 2];
         sz += z;
         sl += l;
         szz += z * z;
         sll += l * l;
         szl += z * l;
+        b[0] += 1.0;
+        b[1] += z;
+        b[2] += z * z;
     }
     double k = PLL_N;
-    *corr = (szl - sz * sl / k) / sqrt((szz - sz * sz / k) * (sll - sl * sl / k));
-    double slope = bl->size_trend[SAKSI_BM_INVALID];
+    out.corr = (szl - sz * sl / k) / sqrt((szz - sz * sz / k) * (sll - sl * sl / k));
+    for (int j = 0; j < 3; j++)
+        out.sd[j] = sqrt(band[j][2] / band[j][0] - pow(band[j][1] / band[j][0], 2));
+    out.slope = bl->size_trend[SAKSI_BM_INVALID];
+    out.gamma = bl->size_dispersion[SAKSI_BM_INVALID];
     saksi_baselines_free(bl);
     fixture_done(&fx);
-    return slope;
+    return out;
 }
 
 static void test_size_trend(void **state)
 {
     (void)state;
-    double on, off, flat_corr;
-    double slope = trend_run(-0.5, 1, &on);
-    double none = trend_run(-0.5, 0, &off);
-    double flat = trend_run(0.0, 1, &flat_corr);
+    trend_rate = 0.02;
+    trend_result on = trend_run(-0.5, 0.0, 1, 1), off = trend_run(-0.5, 0.0, 0, 1),
+                 flat = trend_run(0.0, 0.0, 1, 1);
     printf("size trend: slope %+.4f (generated -0.5), PIT-size correlation %+.4f (%+.4f without "
            "the trend); no slope generated: %+.4f, correlation %+.4f\n",
-           slope, on, off, flat, flat_corr);
-    assert_float_equal(slope, -0.5, 0.06);
-    assert_float_equal(none, 0.0, 0.0); /* off: nothing estimated */
-    assert_true(off < -0.1);
-    assert_true(fabs(on) < 0.03);
-    assert_true(fabs(flat) < 0.03 && fabs(flat_corr) < 0.03);
+           on.slope, on.corr, off.corr, flat.slope, flat.corr);
+    assert_float_equal(on.slope, -0.5, 0.06);
+    assert_float_equal(off.slope, 0.0, 0.0); /* off: nothing estimated */
+    assert_true(off.corr < -0.1);
+    assert_true(fabs(on.corr) < 0.03);
+    assert_true(fabs(flat.slope) < 0.03 && fabs(flat.corr) < 0.03);
+}
+
+/*
+ * The dispersion trend (size_trends.c dispersion_trend) on the same
+ * layout, invalid votes at a rate of 0.3 (counts ~60, where the latent
+ * variance, not the binomial, makes most of a count's spread) with the
+ * station's logit sd 0.5 (r / 250)^(gamma / 2), gamma = -1.5. The trend
+ * is estimated on the rate's scale (the count's variance through the
+ * delta method, as the fits are), where the logistic compresses the
+ * small stations' wider logits: the rate's latent variance falls as
+ * r^-1.40 between r = 160 and 300 (by quadrature of Var logistic(logit
+ * 0.3 + sd Z) at the two sds, numpy, 20,001 nodes). The estimate's
+ * information is about sum s^2 d^2 / 2 with s ~ 0.8 the latent share of a
+ * count's variance and d^2 ~ 0.12 (0.35^2): ~1,200, an SE of ~0.03; the
+ * bound 0.15 is ~5 SE (-1.34 here). The PIT's probit tells whether the
+ * variances follow the size: without the trend, a constant variance judged
+ * small stations too narrowly and large ones too widely (sd 1.31 below r =
+ * 215, 0.80 above 290 here); with it, 1 within 0.03 in each band (~10,000
+ * stations each, SE 0.007). With no slope generated the estimate's noise
+ * is shrunk away.
+ */
+static void test_size_dispersion(void **state)
+{
+    (void)state;
+    trend_rate = 0.3;
+    trend_result on = trend_run(0.0, -1.5, 1, 1), off = trend_run(0.0, -1.5, 1, 0),
+                 flat = trend_run(0.0, 0.0, 1, 1);
+    trend_rate = 0.02;
+    printf("size dispersion: slope %+.4f (generated -1.5 on the logit, -1.40 on the rate), PIT sd by size %.4f %.4f %.4f (%.4f "
+           "%.4f %.4f without it); none generated: %+.4f, sds %.4f %.4f %.4f\n",
+           on.gamma, on.sd[0], on.sd[1], on.sd[2], off.sd[0], off.sd[1], off.sd[2], flat.gamma,
+           flat.sd[0], flat.sd[1], flat.sd[2]);
+    assert_float_equal(on.gamma, -1.40, 0.15);
+    assert_float_equal(off.gamma, 0.0, 0.0); /* off: nothing estimated */
+    assert_true(off.sd[0] > 1.2 && off.sd[2] < 0.9);
+    for (int j = 0; j < 3; j++) {
+        assert_float_equal(on.sd[j], 1.0, 0.03);
+        assert_float_equal(flat.sd[j], 1.0, 0.03);
+    }
+    assert_true(fabs(flat.gamma) < 0.1);
 }
 
 int main(void)
@@ -1191,6 +1248,7 @@ int main(void)
         cmocka_unit_test(test_shrink_villages_simulated),
         cmocka_unit_test(test_small_counts_prior_df),
         cmocka_unit_test(test_size_trend),
+        cmocka_unit_test(test_size_dispersion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
