@@ -228,8 +228,7 @@ typedef struct saksi_bb {
     int ok; /* 0 when fewer than two stations */
     double mu, rho;
     double size_log; /* the peers' mean log size (saksi_station_size), weighed by n as
-                        mu is: mu is their rate at about this size (baselines.c
-                        size_trend) */
+                        mu is: mu is their rate at about this size (size_trends.c) */
 } saksi_bb;
 
 /* Station (x, n) added to the sums (sign -1 takes it out), its size

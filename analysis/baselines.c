@@ -874,8 +874,7 @@ static saksi_status moderate(const saksi_table *t, size_t m, int rate, const uin
      * stations reached rho = 29 at another station's mean of 0.44
      * (tests/fuzz/regressions/csv/baselines-prior-beyond-reach). */
     for (int s = 0; s < SAKSI_NSTRATA; s++)
-        while (d0[s] > 0.0 &&
-               !within_reach(t, skip, fit, within, df, sc->vscale, s, d0[s], s0[s]))
+        while (d0[s] > 0.0 && !within_reach(t, skip, fit, within, df, sc->vscale, s, d0[s], s0[s]))
             d0[s] = d0[s] > 1.0 / 1024.0 ? 0.5 * d0[s] : 0.0;
     *prior_df = d0[SAKSI_STRATUM_REGULAR];
     /* A fit of few district peers rests on wider ones: its district's
@@ -1058,9 +1057,11 @@ static saksi_status measure_run(const saksi_table *t, const saksi_rules *rules,
     for (int s = 0; s < SAKSI_NSTRATA; s++)
         k0s[s] = district_k0(&regencies[s], opt->peers.shrink_k0);
     SAKSI_TRY(widen(t, m, skip, opt, k0s, fit, sc->keff, sc->within, err));
-    double trend[SAKSI_NSTRATA], slope[SAKSI_NSTRATA];
-    SAKSI_TRY(saksi_size_trends(t, m, skip, sc->rule, opt->size_trend, opt->size_dispersion, fit,
-                                sc->within, sc->vscale, trend, slope, err));
+    double trend[SAKSI_NSTRATA], slope[SAKSI_NSTRATA], village[SAKSI_NSTRATA];
+    for (int s = 0; s < SAKSI_NSTRATA; s++)
+        village[s] = village_share(&villages[s]);
+    SAKSI_TRY(saksi_size_trends(t, m, skip, sc->rule, opt->size_trend, opt->size_dispersion,
+                                village, fit, sc->within, sc->vscale, trend, slope, err));
     b->size_trend[m] = trend[SAKSI_STRATUM_REGULAR];
     b->size_dispersion[m] = slope[SAKSI_STRATUM_REGULAR];
     for (size_t i = 0; i < n; i++)
@@ -1226,8 +1227,8 @@ saksi_status saksi_baselines_run(const saksi_table *t, const saksi_rules *rules,
     if (opt->randomized && !(b->pit = saksi_malloc_array(cells, sizeof *b->pit)))
         SAKSI_ALLOC_FAIL("randomized PIT");
     if (!b->p || !b->z || !b->expected || !b->rho || !b->skip || !b->tested || !b->village_share ||
-        !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->size_trend ||
-        !b->size_dispersion || !b->skipped)
+        !b->shrink_k0 || !b->prior_df || !b->share_skew || !b->size_trend || !b->size_dispersion ||
+        !b->skipped)
         SAKSI_ALLOC_FAIL("station baselines");
     SAKSI_TRY(saksi_lnb_rule_init(&rule, err));
     /* Two candidates: a share's latent logit is normal, one minus the other. */

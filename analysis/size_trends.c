@@ -41,8 +41,8 @@ typedef struct trend_data {
  * parameter profiled out, is under SIZE_SPREAD_MIN of the sum of w: sizes
  * that differ by under 0.1% are rounding). 0 when it takes no part.
  */
-typedef int (*trend_term)(const void *ctx, size_t i, const double *theta, double *u,
-                          double *info, double *w);
+typedef int (*trend_term)(const void *ctx, size_t i, const double *theta, double *u, double *info,
+                          double *w);
 
 /* The clustered sandwich's inverse information, k = 1 or 2; 0 when it is
  * singular. */
@@ -272,38 +272,50 @@ static void mean_trend(const saksi_table *t, const trend_data *td, const saksi_l
 /* ------------------------------------------------------------------ */
 
 typedef struct dispersion_ctx {
+    const saksi_table *t;
     const trend_data *td;
     const saksi_bb *fit;
     const double *within;
-    const double *dc;   /* d within the stratum's quantiles */
-    double kappa, kin;  /* E psi(Z)^2 and E Z^2 [|Z| < c] for Z standard normal */
+    const double *dc;      /* d within the stratum's quantiles */
+    const double *village; /* per stratum: the village share of the latent variance */
+    double kappa, kin;     /* E psi(Z)^2 and E Z^2 [|Z| < c] for Z standard normal */
 } dispersion_ctx;
+
+/* The latent variance's factor at d: the village part as it is, the
+ * station's own part times exp(gamma d). */
+static double size_factor(double village, double gamma, double d)
+{
+    return village + (1.0 - village) * exp(gamma * d);
+}
 
 /*
  * Huber's proposal 2 for a variance (Huber 1981, 7.7) on the Pearson
- * residual r of the count: the latent logit variance exp(alpha + gamma d)
- * enters the count's variance V = n b (1 + (n - 1) (e + b v)), b = mu (1 -
- * mu) and e the fit's own mean error, and the score is (s / 2) (psi(r)^2 -
- * kappa) (1, d), s = n (n - 1) b^2 v / V the latent share of V; the
- * information (s^2 / 2) E Z^2 [|Z| < c] (1, d)(1, d)'.
+ * residual r of the count: the latent logit variance v = exp(alpha) (f +
+ * (1 - f) exp(gamma d)), f the village share, enters the count's variance
+ * V = n b (1 + (n - 1) (e + b v)), b = mu (1 - mu) and e the fit's own
+ * mean error; the score is (s / 2) (psi(r)^2 - kappa) (1, q), s = n (n -
+ * 1) b^2 v / V the latent share of V and q = d log v / d gamma; the
+ * information (s^2 / 2) E Z^2 [|Z| < c] (1, q)(1, q)'.
  */
-static int dispersion_term(const void *ctx, size_t i, const double *theta, double *u,
-                           double *info, double *w)
+static int dispersion_term(const void *ctx, size_t i, const double *theta, double *u, double *info,
+                           double *w)
 {
     const dispersion_ctx *c = ctx;
     const saksi_bb *f = &c->fit[i];
     double n = c->td->n[i], d = c->dc[i], b = f->mu * (1.0 - f->mu);
-    double v = exp(theta[0] + theta[1] * d), e = f->rho - c->within[i];
+    double vil = c->village[c->t->stratum[i]], mix = size_factor(vil, theta[1], d);
+    double v = exp(theta[0]) * mix, e = f->rho - c->within[i];
+    double q = (1.0 - vil) * exp(theta[1] * d) * d / mix;
     double var = n * b * (1.0 + (n - 1.0) * (e + b * v));
     double r = (c->td->x[i] - n * f->mu) / sqrt(var), p = huber(r);
     double s = n * (n - 1.0) * b * b * v / var, g = 0.5 * s * (p * p - c->kappa);
     double h = 0.5 * s * s * c->kin;
-    if (!(s > 0.0) || !isfinite(g)) return 0;
+    if (!(s > 0.0) || !isfinite(g) || !isfinite(q)) return 0;
     u[0] = g;
-    u[1] = g * d;
+    u[1] = g * q;
     info[0] = h;
-    info[1] = info[2] = h * d;
-    info[3] = h * d * d;
+    info[1] = info[2] = h * q;
+    info[3] = h * q * q;
     *w = h;
     return 1;
 }
@@ -330,20 +342,22 @@ static int cmp_double(const void *a, const void *b)
  * station's fitted within-district variance is then multiplied by
  * vscale_i = exp(gamma d_i) over the mean of exp(gamma d_j) over its
  * district's stations of the stratum, weighed by n_j - 1 (the fit's
- * variance is its peers' mean, so weighed: saksi_bb_fit), and moderation (baselines.c moderate) pulls the unscaled variance
- * toward its prior and scales the result, so the prior, a mean over
+ * variance is its peers' mean, so weighed: saksi_bb_fit), and moderation (baselines.c moderate)
+ * pulls the unscaled variance toward its prior and scales the result, so the prior, a mean over
  * districts, does not undo it. A station the scaling would take beyond the
  * beta-binomial's reach keeps vscale 1.
  */
 static saksi_status dispersion_trend(const saksi_table *t, const trend_data *td,
-                                     const saksi_bb *fit, const double *within, double *vscale,
-                                     double *slope, saksi_error *err)
+                                     const saksi_bb *fit, const double *within,
+                                     const double *village, double *vscale, double *slope,
+                                     saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     const uint32_t *dist = t->region_of[SAKSI_LEVEL_DISTRICT];
     double *dc = saksi_malloc_array(t->n + 1, sizeof *dc), *sorted = NULL;
     double lo[SAKSI_NSTRATA], hi[SAKSI_NSTRATA], theta[SAKSI_NSTRATA][2] = {{0}},
-           se2[SAKSI_NSTRATA], s2[SAKSI_NSTRATA] = {0}, k[SAKSI_NSTRATA] = {0};
+                                                 se2[SAKSI_NSTRATA], s2[SAKSI_NSTRATA] = {0},
+                                                 k[SAKSI_NSTRATA] = {0};
     if (!dc || !(sorted = saksi_malloc_array(t->n + 1, sizeof *sorted)))
         SAKSI_ALLOC_FAIL("dispersion trend");
     for (int s = 0; s < SAKSI_NSTRATA; s++) {
@@ -370,7 +384,7 @@ static saksi_status dispersion_trend(const saksi_table *t, const trend_data *td,
     double c = TREND_HUBER, q = 0.5 * erfc(c / sqrt(2.0));
     double phi = exp(-0.5 * c * c) / sqrt(2.0 * 3.14159265358979323846);
     double kin = 1.0 - 2.0 * (c * phi + q);
-    dispersion_ctx ctx = {td, fit, within, dc, kin + 2.0 * c * c * q, kin};
+    dispersion_ctx ctx = {t, td, fit, within, dc, village, kin + 2.0 * c * c * q, kin};
     trend_data use = {dc, td->x, td->n};
     trend_solve(t, &use, 2, dispersion_term, &ctx, theta, se2);
     for (int s = 0; s < SAKSI_NSTRATA; s++)
@@ -384,7 +398,7 @@ static saksi_status dispersion_trend(const saksi_table *t, const trend_data *td,
             int s = t->stratum[end];
             vscale[end] = 1.0;
             if (isnan(dc[end]) || slope[s] == 0.0) continue;
-            vscale[end] = exp(slope[s] * dc[end]);
+            vscale[end] = size_factor(village[s], slope[s], dc[end]);
             sum[s] += (td->n[end] - 1.0) * vscale[end];
             cnt[s] += td->n[end] - 1.0;
         }
@@ -407,9 +421,9 @@ out:
 /* ------------------------------------------------------------------ */
 
 saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *skip,
-                               const saksi_lnb_rule *rule, int mean, int dispersion, saksi_bb *fit,
-                               double *within, double *vscale, double *trend, double *slope,
-                               saksi_error *err)
+                               const saksi_lnb_rule *rule, int mean, int dispersion,
+                               const double *village, saksi_bb *fit, double *within,
+                               double *vscale, double *trend, double *slope, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
     trend_data td = {saksi_malloc_array(t->n + 1, sizeof *td.d),
@@ -429,7 +443,8 @@ saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *sk
         td.d[i] = log(saksi_station_size(t, i, td.n[i])) - fit[i].size_log;
     }
     if (mean) mean_trend(t, &td, rule, fit, within, trend);
-    if (dispersion) SAKSI_TRY(dispersion_trend(t, &td, fit, within, vscale, slope, err));
+    if (dispersion)
+        SAKSI_TRY(dispersion_trend(t, &td, fit, within, village, vscale, slope, err));
 out:
     free(td.d);
     free(td.x);

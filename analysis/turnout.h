@@ -275,11 +275,13 @@ void saksi_baselines_free(saksi_baselines *b);
  * widened peer fits: with mean, fit's mu (and rho, within) follow the
  * station's registered size, the slope per stratum into trend; with
  * dispersion, vscale (t->n) gets each station's factor on its
- * within-district latent variance (1 elsewhere), the slope into slope. */
+ * within-district latent variance (1 elsewhere), whose part outside the
+ * village share (village, per stratum) follows the size with the slope
+ * per stratum into slope. */
 saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *skip,
-                               const saksi_lnb_rule *rule, int mean, int dispersion, saksi_bb *fit,
-                               double *within, double *vscale, double *trend, double *slope,
-                               saksi_error *err);
+                               const saksi_lnb_rule *rule, int mean, int dispersion,
+                               const double *village, saksi_bb *fit, double *within,
+                               double *vscale, double *trend, double *slope, saksi_error *err);
 
 /* The moderation prior (moderation.c; Smyth 2004, section 6.2): sums over
  * a stratum's fits, then its degrees of freedom d0 and scale s0^2. */

@@ -431,8 +431,8 @@ static void summarise(const char *what, size_t runs, const double *share, const 
 
 /* The PIT's sd by band (pooled over the runs), the bands' sums at byte
  * offset `at` of a calib. */
-static void print_bands(const calib *c, size_t runs, size_t m, const char *what,
-                        const char *bands, size_t at)
+static void print_bands(const calib *c, size_t runs, size_t m, const char *what, const char *bands,
+                        size_t at)
 {
     printf("        its sd by %s, %s:", what, bands);
     for (int band = 0; band < NBANDS; band++) {

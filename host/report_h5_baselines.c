@@ -37,7 +37,18 @@ static saksi_status write_measures(const saksi_h5_file *f, hid_t g, const saksi_
     saksi_status rc = SAKSI_OK;
     saksi_h5_table tb = TABLE_NONE;
     char name[64];
-    enum { M_MEASURE, M_NAME, M_TESTED, M_VILLAGE, M_K0, M_PRIOR, M_SKEW, M_TREND, M_DISP, M_SKIP0 };
+    enum {
+        M_MEASURE,
+        M_NAME,
+        M_TESTED,
+        M_VILLAGE,
+        M_K0,
+        M_PRIOR,
+        M_SKEW,
+        M_TREND,
+        M_DISP,
+        M_SKIP0
+    };
     saksi_h5_col cols[M_SKIP0 + SAKSI_NBSKIP - 1];
     static const char *const skip_cols[SAKSI_NBSKIP] = {"",
                                                         "skipped_absent",

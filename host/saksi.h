@@ -602,7 +602,7 @@ typedef struct saksi_config {
     int baseline_null;        /* shape of the station-baseline peer null: 0 (default)
                                  logit-normal binomial, 1 beta-binomial (variant) */
     int baseline_size_trend;  /* 1 (default): station expectations follow the
-                                 registered size (analysis/baselines.c size_trend);
+                                 registered size (analysis/size_trends.c);
                                  0: the peers' rate as it is (sensitivity) */
     int baseline_size_dispersion; /* 1 (default): station variances follow the
                                      registered size (analysis/size_trends.c);

@@ -1098,7 +1098,7 @@ static void test_small_counts_prior_df(void **state)
 }
 
 /*
- * The size trend (baselines.c size_trend) on 32,000 stations laid out as
+ * The size trend (size_trends.c mean_trend) on 32,000 stations laid out as
  * above, invalid votes drawn with logit p = district mean + beta (log r -
  * log 250) + 0.5 Z at registered sizes r = 250 exp(0.35 Z') and totals
  * n = 0.8 r (a generating slope the test knows). Its information at
@@ -1219,7 +1219,8 @@ static void test_size_dispersion(void **state)
     trend_result on = trend_run(0.0, -1.5, 1, 1), off = trend_run(0.0, -1.5, 1, 0),
                  flat = trend_run(0.0, 0.0, 1, 1);
     trend_rate = 0.02;
-    printf("size dispersion: slope %+.4f (generated -1.5 on the logit, -1.40 on the rate), PIT sd by size %.4f %.4f %.4f (%.4f "
+    printf("size dispersion: slope %+.4f (generated -1.5 on the logit, -1.40 on the rate), PIT sd "
+           "by size %.4f %.4f %.4f (%.4f "
            "%.4f %.4f without it); none generated: %+.4f, sds %.4f %.4f %.4f\n",
            on.gamma, on.sd[0], on.sd[1], on.sd[2], off.sd[0], off.sd[1], off.sd[2], flat.gamma,
            flat.sd[0], flat.sd[1], flat.sd[2]);

@@ -198,7 +198,7 @@ static void test_gigit_preset(void **state)
     const saksi_baselines *b = saksi_engine_results(a.e)->turnout->baselines;
     assert_float_equal(b->prior_df[SAKSI_BM_INVALID], 32.0, 0.0);
     assert_float_equal(b->prior_df[SAKSI_BM_ADDED], 1.0, 0.0);
-    /* The size trend (baselines.c size_trend, robust), values of this
+    /* The size trend (size_trends.c mean_trend, robust), values of this
      * audit, 2026-11-25. An independent check made with numpy on the raw
      * file (no integrity exclusion, not robust) agrees in sign and roughly
      * in size: the pooled log-odds of the larger half of each district's
@@ -211,6 +211,19 @@ static void test_gigit_preset(void **state)
     assert_float_equal(b->size_trend[SAKSI_BM_ADDED], -0.4136, 0.0005);
     assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 0], 0.1188, 0.0005);
     assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 2], -0.0838, 0.0005);
+    /* The dispersion trend (size_trends.c dispersion_trend, robust), the
+     * slope of the latent variance on log size within districts, values
+     * of this audit, 2026-11-25. A numpy check on the raw file (1.4826
+     * MAD of the empirical logits' residuals about their district's mean,
+     * less the binomial variance, by DPT band: turnout 0.31 at 100-150,
+     * 0.20 at 150-200, 0.15 at 200-230, 0.125 at 230-260, 0.11 at 260-280)
+     * falls as about DPT^-1.4 for turnout and
+     * DPT^-1.0 for cand_02 between 150 and 280, on the logit's scale,
+     * steeper than the rate's at the smallest sizes (the logistic
+     * compresses wide logits). */
+    assert_float_equal(b->size_dispersion[SAKSI_BM_TURNOUT], -1.5736, 0.0005);
+    assert_float_equal(b->size_dispersion[SAKSI_BM_CAND0 + 1], -0.7261, 0.0005);
+    assert_float_equal(b->size_dispersion[SAKSI_BM_ADDED], -0.7786, 0.0005);
     /* The skewness the softmax gives the three shares' latent logits (mean
      * over the regular stations; share_skew.c): left for all three,
      * largest for cand_01, whose rivals (the leader's 0.58 and 0.17) are
