@@ -684,9 +684,14 @@ static double tail_df(double df, size_t t_peers)
 static double moderated_rho(const saksi_bb *fit, double within, double nu, double d0, double s0,
                             double f)
 {
-    double b = fit->mu * (1.0 - fit->mu);
+    double b = fit->mu * (1.0 - fit->mu), rest = fit->rho - within;
     double s2 = nu + d0 > 0.0 ? (nu * within / b + d0 * s0) / (nu + d0) : within / b;
-    return f * s2 * b + (fit->rho - within);
+    /* a size factor takes the fit at most 99% of the way to the
+     * beta-binomial's reach (rho = 1), and never below its own: the
+     * reach is the prior's to keep (within_reach), not the factor's */
+    double own = s2 * b, scaled = f * own, room = 0.99 * (1.0 - rest);
+    if (scaled > own && !(scaled < room)) scaled = own > room ? own : room;
+    return scaled + rest;
 }
 
 /* 1 when the prior (d0, s0) keeps every tested station of the stratum

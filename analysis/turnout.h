@@ -280,8 +280,8 @@ void saksi_baselines_free(saksi_baselines *b);
  * per stratum into slope. */
 saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *skip,
                                const saksi_lnb_rule *rule, int mean, int dispersion,
-                               const double *village, saksi_bb *fit, double *within,
-                               double *vscale, double *trend, double *slope, saksi_error *err);
+                               const double *village, saksi_bb *fit, double *within, double *vscale,
+                               double *trend, double *slope, saksi_error *err);
 
 /* The moderation prior (moderation.c; Smyth 2004, section 6.2): sums over
  * a stratum's fits, then its degrees of freedom d0 and scale s0^2. */

@@ -211,19 +211,20 @@ static void test_gigit_preset(void **state)
     assert_float_equal(b->size_trend[SAKSI_BM_ADDED], -0.4136, 0.0005);
     assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 0], 0.1188, 0.0005);
     assert_float_equal(b->size_trend[SAKSI_BM_CAND0 + 2], -0.0838, 0.0005);
-    /* The dispersion trend (size_trends.c dispersion_trend, robust), the
-     * slope of the latent variance on log size within districts, values
-     * of this audit, 2026-11-25. A numpy check on the raw file (1.4826
+    /* The dispersion trend (size_trends.c dispersion_trend, robust): the
+     * slope on log size within districts of the station's own part of the
+     * latent variance, the village share (0.195 for turnout, 0.431 for
+     * cand_02 here) as it is. Values of this audit, 2026-11-25. A numpy
+     * check on the raw file, of the whole within-district variance (1.4826
      * MAD of the empirical logits' residuals about their district's mean,
      * less the binomial variance, by DPT band: turnout 0.31 at 100-150,
-     * 0.20 at 150-200, 0.15 at 200-230, 0.125 at 230-260, 0.11 at 260-280)
-     * falls as about DPT^-1.4 for turnout and
-     * DPT^-1.0 for cand_02 between 150 and 280, on the logit's scale,
-     * steeper than the rate's at the smallest sizes (the logistic
-     * compresses wide logits). */
-    assert_float_equal(b->size_dispersion[SAKSI_BM_TURNOUT], -1.5736, 0.0005);
-    assert_float_equal(b->size_dispersion[SAKSI_BM_CAND0 + 1], -0.7261, 0.0005);
-    assert_float_equal(b->size_dispersion[SAKSI_BM_ADDED], -0.7786, 0.0005);
+     * 0.20 at 150-200, 0.15 at 200-230, 0.125 at 230-260, 0.11 at
+     * 260-280), falls as about DPT^-1.4 for turnout and DPT^-1.0 for
+     * cand_02; the whole's slope at the peers' size is (1 - f) gamma, -1.55
+     * and -0.73 from these gammas. */
+    assert_float_equal(b->size_dispersion[SAKSI_BM_TURNOUT], -1.9220, 0.0005);
+    assert_float_equal(b->size_dispersion[SAKSI_BM_CAND0 + 1], -1.2803, 0.0005);
+    assert_float_equal(b->size_dispersion[SAKSI_BM_ADDED], -0.9278, 0.0005);
     /* The skewness the softmax gives the three shares' latent logits (mean
      * over the regular stations; share_skew.c): left for all three,
      * largest for cand_01, whose rivals (the leader's 0.58 and 0.17) are
