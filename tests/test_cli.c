@@ -227,27 +227,30 @@ static void test_kernel_build_failure(void **state)
     test_rmtree(dir);
 }
 
-/* --no-size-trend reaches the baselines: the report's parameters say so
- * and every measure's slope is exactly 0 (read back with h5py); without
- * it the parameters say 1. */
+/* --no-size-trend and --no-size-dispersion reach the baselines: the
+ * report's parameters say so and every measure's slope is exactly 0
+ * (read back with h5py); without them the parameters say 1. */
 static void test_no_size_trend(void **state)
 {
     (void)state;
+    static const char *const flag[2] = {"trend", "dispersion"};
     char *dir = test_mkdtemp("cli");
     char args[4400];
-    for (int on = 0; on < 2; on++) {
-        snprintf(args, sizeof args, "audit " TINY " -o '%s/t%d' --backend cpu -q%s", dir, on,
-                 on ? "" : " --no-size-trend");
-        assert_int_equal(cli(dir, NULL, args), 0);
-        assert_int_equal(
-            test_run("/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s/t%d/report.h5'); "
-                     "p=f.attrs['parameters']; p=p.decode() if isinstance(p,bytes) else p; "
-                     "t=f['/baselines/measures']['size_trend']; "
-                     "sys.exit(0 if 'baseline_size_trend=%d' in p and (%d or (t==0).all()) "
-                     "else 1)\"",
-                     dir, on, on, on),
-            0);
-    }
+    for (int k = 0; k < 2; k++)
+        for (int on = 0; on < 2; on++) {
+            snprintf(args, sizeof args, "audit " TINY " -o '%s/t%d%d' --backend cpu -q%s%s", dir, k,
+                     on, on ? "" : " --no-size-", on ? "" : flag[k]);
+            assert_int_equal(cli(dir, NULL, args), 0);
+            assert_int_equal(
+                test_run(
+                    "/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s/t%d%d/report.h5'); "
+                    "p=f.attrs['parameters']; p=p.decode() if isinstance(p,bytes) else p; "
+                    "t=f['/baselines/measures']['size_%s']; "
+                    "sys.exit(0 if 'baseline_size_%s=%d' in p and (%d or (t==0).all()) "
+                    "else 1)\"",
+                    dir, k, on, flag[k], flag[k], on, on),
+                0);
+        }
     test_rmtree(dir);
 }
 
