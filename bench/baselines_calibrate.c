@@ -31,7 +31,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,18 +428,19 @@ static void summarise(const char *what, size_t runs, const double *share, const 
            mean, se_runs, se_pool, fabs(mean - alpha) <= 2 * se ? "within 2 SE" : "OUTSIDE 2 SE");
 }
 
-/* The PIT's sd by band (pooled over the runs), the bands' sums at byte
- * offset `at` of a calib. */
-static void print_bands(const calib *c, size_t runs, size_t m, const char *what, const char *bands,
-                        size_t at)
+/* The PIT's sd by band (pooled over the runs): by registered voters
+ * (by_size) or by villages in the district. */
+static void print_bands(const calib *c, size_t runs, size_t m, int by_size)
 {
-    printf("        its sd by %s, %s:", what, bands);
+    printf("        its sd by %s, %s:", by_size ? "registered voters" : "villages in the district",
+           by_size ? SIZE_BANDS : VILLAGE_BANDS);
     for (int band = 0; band < NBANDS; band++) {
         double tot[5] = {0}, mom[4];
         for (size_t r = 0; r < runs; r++) {
-            const double(*sums)[NBANDS][5] = (const void *)((const char *)&c[r] + at);
+            const double *sums =
+                by_size ? c[r].pit_by_size[m][band] : c[r].pit_by_villages[m][band];
             for (int k = 0; k < 5; k++)
-                tot[k] += sums[m][band][k];
+                tot[k] += sums[k];
         }
         if (tot[0] < 2.0) {
             printf(" -");
@@ -471,9 +471,8 @@ static void print_pit(const calib *c, size_t runs, size_t m)
         printf(" %s %+.4f (SE %.4f)%s", name[k], mean, runs > 1 && var > 0 ? sqrt(var / runs) : NAN,
                k < 3 ? "," : "\n");
     }
-    print_bands(c, runs, m, "villages in the district", VILLAGE_BANDS,
-                offsetof(calib, pit_by_villages));
-    print_bands(c, runs, m, "registered voters", SIZE_BANDS, offsetof(calib, pit_by_size));
+    print_bands(c, runs, m, 0);
+    print_bands(c, runs, m, 1);
 }
 
 /* A small stratum's PIT moments, pooled over the runs (one run holds
