@@ -416,7 +416,8 @@ typedef struct saksi_sim_model {
      * n_mean the mean regular size 1 + 300 size_a / (size_a + size_b); 0
      * (default): one variance at every size. Sirekap 2024's within-district
      * latent variance falls with size at about -1.4 for turnout and -1.0
-     * for the leader's share (docs/turnout.md, "The station's size"). */
+     * for the leader's share (docs/turnout.md, "The station's size, its
+     * spread"). */
     double station_sd_size_slope;
     /* registered at a regular station = 1 + floor(300 * Beta(a, size_b)),
      * a = size_a * lognormal(size_regency_sd) per regency (mean kept) */

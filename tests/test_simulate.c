@@ -434,6 +434,70 @@ static void expect_usage(const saksi_sim_config *c, const char *words)
     if (!strstr(err.message, words)) fail_msg("message '%s' lacks '%s'", err.message, words);
 }
 
+/*
+ * station_sd_size_slope: a regular station's own effects' variance times
+ * (n / n_mean)^slope, n_mean = 1 + 300 x 5.5 / 6.7 = 247. The variance of
+ * the empirical turnout logit about its village's mean, small stations
+ * (registered 100-180) against large (270-300): the station effect's
+ * variance is 0.31^2 x E scale^2 = 0.096 x exp(0.29^2) = 0.105 at n_mean
+ * (the district's lognormal scale, mean 1), and the binomial's 1 / (n p (1
+ * - p)) at p = 0.8 is ~0.042 at n ~ 150 and ~0.022 at n ~ 285. With no
+ * slope the ratio is (0.105 + 0.042) / (0.105 + 0.022) ~ 1.16; at slope -2
+ * the station parts are 0.105 x (150 / 247)^-2 = 0.28 and 0.105 x (285 /
+ * 247)^-2 = 0.079, a ratio of ~3.2 (both less the village mean's share,
+ * the same in each band). About 4,000 stations in the smaller band: the
+ * ratio's SE is ~3%.
+ */
+static double small_large_ratio(double slope)
+{
+    saksi_sim_config c;
+    saksi_table *t = NULL;
+    saksi_error err = {0};
+    saksi_sim_config_init(&c);
+    c.stations = 60000;
+    c.seed = 5;
+    c.model.special_rate = 0.0;
+    c.model.station_sd_size_slope = slope;
+    assert_int_equal(saksi_simulate_table(&c, &t, NULL, NULL, NULL, &err), SAKSI_OK);
+    const saksi_regions *vr = &t->regions[SAKSI_LEVEL_VILLAGE];
+    const uint32_t *vil = t->region_of[SAKSI_LEVEL_VILLAGE];
+    double *sum = calloc(vr->n, sizeof *sum), *cnt = calloc(vr->n, sizeof *cnt), *y;
+    y = malloc(t->n * sizeof *y);
+    for (size_t i = 0; i < t->n; i++) {
+        double n = saksi_table_get(t, SAKSI_F_REGISTERED, i),
+               v = saksi_table_get(t, SAKSI_F_VOTERS_DPT, i);
+        int prov = prov_of(saksi_table_id(t, i));
+        y[i] = prov == 94 || prov == 95 || prov == 99 ? NAN : log((v + 0.5) / (n - v + 0.5));
+        if (isnan(y[i])) continue;
+        sum[vil[i]] += y[i];
+        cnt[vil[i]] += 1.0;
+    }
+    double ss[2] = {0}, k[2] = {0};
+    for (size_t i = 0; i < t->n; i++) {
+        int32_t n = saksi_table_get(t, SAKSI_F_REGISTERED, i);
+        int band = n >= 100 && n <= 180 ? 0 : n >= 270 && n <= 300 ? 1 : -1;
+        if (isnan(y[i]) || band < 0 || cnt[vil[i]] < 2.0) continue;
+        double r = y[i] - sum[vil[i]] / cnt[vil[i]];
+        ss[band] += r * r * cnt[vil[i]] / (cnt[vil[i]] - 1.0);
+        k[band] += 1.0;
+    }
+    printf("station_sd_size_slope %g: residual variance %.4f (%.0f small) / %.4f (%.0f large)\n",
+           slope, ss[0] / k[0], k[0], ss[1] / k[1], k[1]);
+    free(sum);
+    free(cnt);
+    free(y);
+    saksi_table_free(t);
+    return (ss[0] / k[0]) / (ss[1] / k[1]);
+}
+
+static void test_size_effect(void **state)
+{
+    (void)state;
+    double flat = small_large_ratio(0.0), steep = small_large_ratio(-2.0);
+    assert_true(flat > 1.0 && flat < 1.4);
+    assert_true(steep > 2.5 && steep < 4.0);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -470,6 +534,9 @@ static void test_config_errors(void **state)
     RESET();
     c.model.special_size_max = 301;
     expect_usage(&c, "special");
+    RESET();
+    c.model.station_sd_size_slope = 4.5;
+    expect_usage(&c, "station_sd_size_slope");
     RESET();
     c.plant_rate[SAKSI_PLANT_ROUNDING] = -0.1;
     expect_usage(&c, "rounding");
@@ -568,10 +635,9 @@ static void test_output_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest fast[] = {
-        cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_scale_down),
-        cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_output_errors),
+        cmocka_unit_test(test_determinism),   cmocka_unit_test(test_scale_down),
+        cmocka_unit_test(test_config_errors), cmocka_unit_test(test_output_errors),
+        cmocka_unit_test(test_size_effect),
     };
     const struct CMUnitTest full[] = {
         cmocka_unit_test(test_default_hierarchy),  cmocka_unit_test(test_default_identities),

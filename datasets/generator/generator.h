@@ -177,8 +177,7 @@ typedef struct saksi_sim_gen {
     double mu_share[SAKSI_SIM_MAX_CAND];
     double dptb_of_added[4];
     double reserve_factor[4]; /* received / registered, for the added-pool rate */
-    double
-        mean_regular_size; /* 1 + 300 size_a / (size_a + size_b), station_sd_size_slope's n_mean */
+    double mean_regular_size; /* station_sd_size_slope's n_mean, 1 + 300 a / (a + b) */
 } saksi_sim_gen;
 
 saksi_status saksi_sim_gen_init(saksi_sim_gen *g, const saksi_sim_config *c, saksi_error *err);
