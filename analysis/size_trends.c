@@ -443,15 +443,16 @@ saksi_status saksi_size_trends(const saksi_table *t, size_t m, const uint8_t *sk
                                double *trend, double *slope, saksi_error *err)
 {
     saksi_status rc = SAKSI_OK;
-    trend_data td = {saksi_malloc_array(t->n + 1, sizeof *td.d),
-                     saksi_malloc_array(t->n + 1, sizeof *td.x),
-                     saksi_malloc_array(t->n + 1, sizeof *td.n)};
+    trend_data td = {0};
     for (int s = 0; s < SAKSI_NSTRATA; s++)
         trend[s] = slope[s] = 0.0;
     for (size_t i = 0; i < t->n; i++)
         vscale[i] = 1.0;
+    if (!mean && !dispersion) return SAKSI_OK;
+    td.d = saksi_malloc_array(t->n + 1, sizeof *td.d);
+    td.x = saksi_malloc_array(t->n + 1, sizeof *td.x);
+    td.n = saksi_malloc_array(t->n + 1, sizeof *td.n);
     if (!td.d || !td.x || !td.n) SAKSI_ALLOC_FAIL("size trends");
-    if (!mean && !dispersion) goto out;
     for (size_t i = 0; i < t->n; i++) {
         td.d[i] = NAN;
         if (skip[i] != SAKSI_BSKIP_NONE || !fit[i].ok || !(fit[i].mu > 0.0 && fit[i].mu < 1.0))
